@@ -1,0 +1,17 @@
+import { loadOrCreateIdentity, type Identity } from '../identity/identity.js';
+import { resolveHome } from '../identity/home.js';
+import { TrustStore } from '../identity/trust-store.js';
+
+export interface CliContext {
+  home: string;
+  identity: Identity;
+  trust: TrustStore;
+}
+
+/** Every command that needs keys starts here; the identity is created on first use. */
+export function openContext(env: NodeJS.ProcessEnv = process.env): CliContext {
+  const home = resolveHome(env);
+  const identity = loadOrCreateIdentity(home);
+  const trust = TrustStore.load(home);
+  return { home, identity, trust };
+}

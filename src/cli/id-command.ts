@@ -1,0 +1,22 @@
+import type { Command } from 'commander';
+import { fingerprint } from '../identity/key-text.js';
+import { printJsonLine } from '../ui/json-output.js';
+import { openContext } from './context.js';
+
+export function registerIdCommand(program: Command): void {
+  program
+    .command('id')
+    .description('show your identity key (created on first use); give it to the people who should trust you')
+    .option('--json', 'print {"key","fingerprint","home"} as one JSON line')
+    .addHelpText('after', '\nExamples:\n  $ swarm id\n  $ swarm id --json\n  $ SWARM_HOME=/tmp/alice swarm id')
+    .action(async (options: { json?: boolean }) => {
+      const { home, identity } = openContext();
+      const print = fingerprint(identity.publicKey);
+      if (options.json) {
+        printJsonLine({ key: identity.keyText, fingerprint: print, home });
+      } else {
+        process.stdout.write(`${identity.keyText}\nfingerprint: ${print}\nhome: ${home}\n`);
+        process.stdout.write(`share it: the other person runs  swarm trust add ${identity.keyText} --name <your-name>\n`);
+      }
+    });
+}
