@@ -1,0 +1,30 @@
+/**
+ * HMAC-SHA256 and HKDF-SHA256 (RFC 5869) over node:crypto.
+ * Noise's HKDF(chaining_key, input_key_material, n) is RFC 5869 with salt = chaining key,
+ * empty info and n * 32 output bytes, so both go through `hkdfSha256`.
+ */
+import { createHash, createHmac, hkdfSync } from 'node:crypto';
+
+export const SHA256_BYTES = 32;
+/** RFC 5869 limit: at most 255 blocks of output. */
+export const HKDF_SHA256_MAX_BYTES = 255 * SHA256_BYTES;
+
+export function sha256(...parts: Uint8Array[]): Buffer {
+  const hash = createHash('sha256');
+  for (const part of parts) hash.update(part);
+  return hash.digest();
+}
+
+export function hmacSha256(key: Uint8Array, ...parts: Uint8Array[]): Buffer {
+  const mac = createHmac('sha256', key);
+  for (const part of parts) mac.update(part);
+  return mac.digest();
+}
+
+/** RFC 5869 extract-and-expand. Throws RangeError for an impossible output length. */
+export function hkdfSha256(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, lengthBytes: number): Buffer {
+  if (!Number.isInteger(lengthBytes) || lengthBytes < 1 || lengthBytes > HKDF_SHA256_MAX_BYTES) {
+    throw new RangeError(`HKDF-SHA256 output must be 1..${HKDF_SHA256_MAX_BYTES} bytes`);
+  }
+  return Buffer.from(hkdfSync('sha256', ikm, salt, info, lengthBytes));
+}
