@@ -9,7 +9,7 @@ import { SwarmError } from '../errors.js';
 import { generateSigningKeyPair } from '../crypto/ed25519.js';
 import { generateX25519KeyPair, x25519PublicKey } from '../crypto/x25519.js';
 import nacl from 'tweetnacl';
-import { readFileIfExists, writeFileAtomic } from './atomic-file.js';
+import { ensurePrivateDir, readFileIfExists, writeFileAtomic } from './atomic-file.js';
 import { encodeKeyText } from './key-text.js';
 
 export interface Identity {
@@ -37,6 +37,7 @@ export function identityPath(home: string): string {
 }
 
 export function loadOrCreateIdentity(home: string): Identity {
+  ensurePrivateDir(home);
   const path = identityPath(home);
   const text = readFileIfExists(path);
   if (text !== undefined) return parseIdentity(text, path);
