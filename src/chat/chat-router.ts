@@ -1,0 +1,103 @@
+// Gossip relay over abstract links. Every record passes these checks, cheapest first:
+// framing -> trusted author -> replay (seen author+seq, timestamp window) -> signature.
+// A message that passes is remembered, delivered once, and forwarded to every other
+// link with one hop fewer. Relays forward the author's signed bytes untouched, so
+// nothing they change survives the signature check at the next node.
+import { EventEmitter } from 'node:events';
+import { authorId, decodeMessage, verifyMessage, type ChatMessage } from './chat-message.js';
+import { decodeMessageRecord, encodeMessageRecord, type ChatRecord } from './chat-record-codec.js';
+import type { ReplayGuard } from './replay-guard.js';
+
+export const DEFAULT_MAX_HOPS = 8;
+
+/** What the router needs from a connection: chat-link.ts adapts a PeerLink to this. */
+export interface RouterLink {
+  readonly remoteKey: Uint8Array;
+  send(record: Uint8Array): void;
+}
+
+export type RejectReason = 'malformed' | 'untrusted' | 'seen' | 'too-old' | 'from-future' | 'bad-signature';
+
+export interface ChatRouterOptions {
+  /** The allowlist, asked for every author (it can change while running). */
+  isTrusted(publicKey: Uint8Array): boolean;
+  guard: ReplayGuard;
+  maxHops?: number;
+  now?: () => number;
+}
+
+export interface ChatRouterEvents {
+  /** A new, genuine message from a trusted author; `from` is the link it came on. */
+  message: [message: ChatMessage, from: RouterLink];
+  rejected: [reason: RejectReason, from: RouterLink];
+}
+
+export class ChatRouter extends EventEmitter<ChatRouterEvents> {
+  readonly maxHops: number;
+  private readonly links = new Set<RouterLink>();
+  private readonly now: () => number;
+  readonly rejectCounts: Record<RejectReason, number> = {
+    malformed: 0,
+    untrusted: 0,
+    seen: 0,
+    'too-old': 0,
+    'from-future': 0,
+    'bad-signature': 0,
+  };
+
+  constructor(private readonly options: ChatRouterOptions) {
+    super();
+    this.maxHops = options.maxHops ?? DEFAULT_MAX_HOPS;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Adds a link and sends it `recent` messages, so a peer that reconnects catches up. */
+  addLink(link: RouterLink, recent: readonly ChatMessage[] = []): void {
+    this.links.add(link);
+    for (const message of recent) link.send(encodeMessageRecord(this.maxHops, message.encoded));
+  }
+
+  removeLink(link: RouterLink): void {
+    this.links.delete(link);
+  }
+
+  get linkCount(): number {
+    return this.links.size;
+  }
+
+  /** Sends our own freshly signed message to every link. */
+  publish(message: ChatMessage): void {
+    this.options.guard.remember(authorId(message.author), message.seq);
+    this.forward(encodeMessageRecord(this.maxHops, message.encoded), undefined);
+  }
+
+  /** Handles one record received on `from`. Returns the message when it was new and genuine. */
+  receive(from: RouterLink, record: ChatRecord): ChatMessage | undefined {
+    const messageRecord = decodeMessageRecord(record);
+    if (!messageRecord) return undefined; // unknown record type: ignored for forward compatibility
+    const decoded = decodeMessage(messageRecord.encodedMessage);
+    if (!decoded) return this.reject('malformed', from);
+    if (!this.options.isTrusted(decoded.author)) return this.reject('untrusted', from);
+    const author = authorId(decoded.author);
+    const verdict = this.options.guard.check(author, decoded.seq, decoded.ts, this.now());
+    if (verdict !== 'new') return this.reject(verdict, from);
+    const message = verifyMessage(decoded);
+    if (!message) return this.reject('bad-signature', from);
+    this.options.guard.remember(author, message.seq);
+    this.emit('message', message, from);
+    if (messageRecord.hopsLeft > 1) {
+      this.forward(encodeMessageRecord(messageRecord.hopsLeft - 1, message.encoded), from);
+    }
+    return message;
+  }
+
+  private forward(record: Uint8Array, except: RouterLink | undefined): void {
+    for (const link of this.links) if (link !== except) link.send(record);
+  }
+
+  private reject(reason: RejectReason, from: RouterLink): undefined {
+    this.rejectCounts[reason]++;
+    this.emit('rejected', reason, from);
+    return undefined;
+  }
+}

@@ -1,0 +1,91 @@
+// Drops duplicates and replays: an (author, sequence) pair already seen, or a timestamp
+// far outside the acceptance window. Memory is bounded: when more than maxEntries pairs
+// are remembered the oldest are forgotten, and each author keeps a floor (the highest
+// forgotten sequence) below which everything counts as seen, so a forgotten message
+// still cannot be replayed. Authors are trusted keys only, so the per-author map is small.
+
+export const DEFAULT_MAX_AGE_MS = 24 * 60 * 60 * 1000;
+export const DEFAULT_MAX_FUTURE_MS = 5 * 60 * 1000;
+export const DEFAULT_MAX_ENTRIES = 100_000;
+
+export type ReplayVerdict = 'new' | 'seen' | 'too-old' | 'from-future';
+
+interface AuthorState {
+  seqs: Set<number>;
+  floor: number; // every seq <= floor counts as seen
+}
+
+export interface ReplayGuardOptions {
+  maxEntries?: number;
+  maxAgeMs?: number;
+  maxFutureMs?: number;
+}
+
+export class ReplayGuard {
+  private readonly authors = new Map<string, AuthorState>();
+  private order: Array<[string, number]> = [];
+  private orderHead = 0;
+  private readonly maxEntries: number;
+  private readonly maxAgeMs: number;
+  private readonly maxFutureMs: number;
+
+  constructor(options: ReplayGuardOptions = {}) {
+    this.maxEntries = options.maxEntries ?? DEFAULT_MAX_ENTRIES;
+    this.maxAgeMs = options.maxAgeMs ?? DEFAULT_MAX_AGE_MS;
+    this.maxFutureMs = options.maxFutureMs ?? DEFAULT_MAX_FUTURE_MS;
+  }
+
+  /** Read-only check; call remember() once the message proved genuine. */
+  check(authorId: string, seq: number, ts: number, nowMs = Date.now()): ReplayVerdict {
+    if (this.hasSeen(authorId, seq)) return 'seen';
+    if (ts < nowMs - this.maxAgeMs) return 'too-old';
+    if (ts > nowMs + this.maxFutureMs) return 'from-future';
+    return 'new';
+  }
+
+  hasSeen(authorId: string, seq: number): boolean {
+    const state = this.authors.get(authorId);
+    return state !== undefined && (seq <= state.floor || state.seqs.has(seq));
+  }
+
+  remember(authorId: string, seq: number): void {
+    let state = this.authors.get(authorId);
+    if (!state) {
+      state = { seqs: new Set(), floor: -1 };
+      this.authors.set(authorId, state);
+    }
+    if (seq <= state.floor || state.seqs.has(seq)) return;
+    state.seqs.add(seq);
+    this.order.push([authorId, seq]);
+    if (this.order.length - this.orderHead > this.maxEntries) this.forgetOldest();
+  }
+
+  /** Highest sequence known for an author (seen or below the floor), or -1. */
+  highestSeq(authorId: string): number {
+    const state = this.authors.get(authorId);
+    if (!state) return -1;
+    let highest = state.floor;
+    for (const seq of state.seqs) if (seq > highest) highest = seq;
+    return highest;
+  }
+
+  /** Count of remembered pairs (for tests of the bound). */
+  get size(): number {
+    return this.order.length - this.orderHead;
+  }
+
+  private forgetOldest(): void {
+    const [authorId, seq] = this.order[this.orderHead]!;
+    this.orderHead++;
+    const state = this.authors.get(authorId)!;
+    state.seqs.delete(seq);
+    // Entries below the new floor stay in the set until their own turn; harmless, and
+    // it keeps eviction O(1).
+    if (seq > state.floor) state.floor = seq;
+    // Compact the queue now and then instead of shifting on every eviction.
+    if (this.orderHead > 4096 && this.orderHead * 2 > this.order.length) {
+      this.order = this.order.slice(this.orderHead);
+      this.orderHead = 0;
+    }
+  }
+}
