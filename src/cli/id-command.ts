@@ -8,8 +8,9 @@ export function registerIdCommand(program: Command): void {
     .command('id')
     .description('show your identity key (created on first use); give it to the people who should trust you')
     .option('--json', 'print {"key","fingerprint","home"} as one JSON line')
-    .addHelpText('after', '\nExamples:\n  $ swarm id\n  $ swarm id --json\n  $ SWARM_HOME=/tmp/alice swarm id')
-    .action(async (options: { json?: boolean }) => {
+    .option('--qr', 'also show the key as a QR code, for a phone camera across the room')
+    .addHelpText('after', '\nExamples:\n  $ swarm id\n  $ swarm id --json\n  $ SWARM_HOME=/tmp/alice swarm id --qr')
+    .action(async (options: { json?: boolean; qr?: boolean }) => {
       const { home, identity } = openContext();
       const print = fingerprint(identity.publicKey);
       if (options.json) {
@@ -17,6 +18,11 @@ export function registerIdCommand(program: Command): void {
       } else {
         process.stdout.write(`${identity.keyText}\nfingerprint: ${print}\nhome: ${home}\n`);
         process.stdout.write(`share it: the other person runs  swarm trust add ${identity.keyText} --name <your-name>\n`);
+      }
+      if (options.qr) {
+        // Loaded on demand so that plain `swarm id` stays fast to start.
+        const [{ encodeQr }, { renderQrForTerminal }] = await Promise.all([import('../ui/qr-code.js'), import('../ui/qr-terminal.js')]);
+        process.stdout.write(`${renderQrForTerminal(encodeQr(identity.keyText))}\n`);
       }
     });
 }

@@ -22,6 +22,17 @@ describe('swarm id', () => {
     expect(await keyOf(home)).toBe(key);
   });
 
+  test('--qr draws a QR code under the key text', async () => {
+    const home = tempDir();
+    const result = await runCli(['id', '--qr'], { home });
+    expect(result.code).toBe(0);
+    const lines = result.stdout.trimEnd().split('\n');
+    expect(lines[0]).toBe(await keyOf(home));
+    const qrLines = lines.filter((line) => /^[ ▀▄█]+$/.test(line));
+    expect(qrLines.length).toBeGreaterThan(15);
+    expect(new Set(qrLines.map((line) => line.length)).size).toBe(1);
+  });
+
   test('an unwritable home is one clear line, exit 1', async () => {
     const file = join(tempDir(), 'plain-file');
     writeFileSync(file, '');
