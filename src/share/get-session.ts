@@ -1,0 +1,182 @@
+/**
+ * Fetching a magnet: metadata over ut_metadata, pieces from every trusted peer that has
+ * them, all over authenticated links. Resolves only when every piece is verified;
+ * metadata names are checked before webtorrent creates a file, and an existing file is
+ * never written unless it is our own interrupted download or --force was given.
+ */
+import { EventEmitter } from 'node:events';
+import { resolve } from 'node:path';
+import type { Torrent } from 'webtorrent';
+import { SwarmError } from '../errors.js';
+import { createLockedClient, destroyClient, lockTorrent } from './locked-client.js';
+import { parsePeerAddressText, type MagnetLink, type PeerAddress } from './magnet-link.js';
+import { checkTorrentMetadata } from './metadata-guard.js';
+import { ensureOutputDirectory, finishOutputTarget, prepareOutputTarget } from './output-target.js';
+import { TorrentPeers } from './torrent-peers.js';
+import type { TorrentNode } from './torrent-node.js';
+import type { TorrentRouter } from './torrent-router.js';
+
+/** How long get waits with no link and no dial left before giving up. */
+const STUCK_GRACE_MS = 1500;
+
+export interface GetOptions {
+  node: TorrentNode;
+  router: TorrentRouter;
+  ownKeyText: string;
+  listenPort: number | null;
+  magnet: MagnetLink;
+  extraPeers: PeerAddress[];
+  outDir: string;
+  isForced: boolean;
+  isAllowed(publicKey: Uint8Array): boolean;
+  strategy?: 'rarest' | 'sequential';
+}
+
+export interface TransferSnapshot {
+  name?: string;
+  length: number;
+  /** Verified bytes on disk. */
+  verified: number;
+  /** Bytes received from peers in this run (including any later discarded). */
+  received: number;
+  uploaded: number;
+  downloadSpeed: number;
+  uploadSpeed: number;
+  peers: number;
+  isDone: boolean;
+}
+
+export class GetSession extends EventEmitter {
+  private readonly options: GetOptions;
+  private torrent: Torrent | undefined;
+  peers: TorrentPeers | undefined;
+  private client: Awaited<ReturnType<typeof createLockedClient>> | undefined;
+  private stuckTimer: NodeJS.Timeout | undefined;
+  private isClosed = false;
+  isResume = false;
+
+  constructor(options: GetOptions) {
+    super();
+    this.options = { ...options, outDir: resolve(options.outDir) };
+  }
+
+  get outDir(): string {
+    return this.options.outDir;
+  }
+
+  snapshot(): TransferSnapshot {
+    const t = this.torrent;
+    const isReady = !!t?.ready;
+    return {
+      name: isReady ? t!.name : this.options.magnet.name,
+      length: isReady ? t!.length : this.options.magnet.length ?? 0,
+      verified: isReady ? t!.downloaded : 0,
+      received: t?.received ?? 0,
+      uploaded: t?.uploaded ?? 0,
+      downloadSpeed: t?.downloadSpeed ?? 0,
+      uploadSpeed: t?.uploadSpeed ?? 0,
+      peers: this.peers?.connectedCount ?? 0,
+      isDone: !!t?.done,
+    };
+  }
+
+  /** Resolves when the download is complete and verified. */
+  async run(): Promise<void> {
+    const { magnet, outDir } = this.options;
+    ensureOutputDirectory(outDir);
+    this.client = await createLockedClient();
+    const torrent = (this.torrent = this.client.add(magnet.infoHash, {
+      path: outDir,
+      announce: [],
+      private: true,
+      strategy: this.options.strategy ?? 'rarest',
+    }));
+    lockTorrent(torrent, (address) => {
+      const peer = parsePeerAddressText(address);
+      if (peer) this.peers?.dial(peer);
+    });
+    return new Promise<void>((resolveDone, rejectDone) => {
+      const fail = (error: unknown) => {
+        clearInterval(this.stuckTimer);
+        rejectDone(error);
+      };
+      this.guardMetadata(torrent, fail);
+      torrent.once('error', (error: Error) => fail(error instanceof SwarmError ? error : new SwarmError('GET_FAILED', error.message)));
+      torrent.once('infoHash', () => this.startPeers(torrent, fail));
+      torrent.once('metadata', () => this.emit('metadata', { name: torrent.name, length: torrent.length, files: torrent.files.length }));
+      torrent.once('done', () => {
+        clearInterval(this.stuckTimer);
+        finishOutputTarget(outDir, magnet.infoHash);
+        resolveDone();
+      });
+    });
+  }
+
+  private startPeers(torrent: Torrent, fail: (error: unknown) => void): void {
+    const peers = (this.peers = new TorrentPeers({
+      torrent,
+      node: this.options.node,
+      ownKeyText: this.options.ownKeyText,
+      listenPort: this.options.listenPort,
+      isAllowed: this.options.isAllowed,
+    }));
+    for (const name of ['peer-connected', 'peer-disconnected', 'peer-dropped', 'peer-refused', 'dial-failed']) {
+      peers.on(name, (event) => this.emit(name, event));
+    }
+    this.options.router.add(torrent.infoHash, peers);
+    for (const address of this.options.magnet.peers) peers.dial(address, this.options.magnet.keyText);
+    for (const address of this.options.extraPeers) peers.dial(address);
+    let stuckSince = 0;
+    this.stuckTimer = setInterval(() => {
+      if (peers.connectedCount > 0 || peers.hasPendingDials || torrent.done) {
+        stuckSince = 0;
+        return;
+      }
+      stuckSince ||= Date.now();
+      if (Date.now() - stuckSince >= STUCK_GRACE_MS) fail(noPeerError(peers.dialFailures()));
+    }, 250);
+  }
+
+  /** Checks names (and the output target) in the raw metadata before webtorrent uses it. */
+  private guardMetadata(torrent: Torrent, fail: (error: unknown) => void): void {
+    const onMetadata = torrent._onMetadata.bind(torrent);
+    torrent._onMetadata = (metadata: unknown) => {
+      if (torrent.metadata || torrent.destroyed || !(metadata instanceof Uint8Array)) return onMetadata(metadata);
+      try {
+        const summary = checkTorrentMetadata(metadata);
+        this.isResume = prepareOutputTarget(this.options.outDir, this.options.magnet.infoHash, summary, this.options.isForced).isResume;
+      } catch (error) {
+        fail(error);
+        return;
+      }
+      return onMetadata(metadata);
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    clearInterval(this.stuckTimer);
+    if (this.torrent) this.options.router.remove(this.options.magnet.infoHash);
+    this.peers?.close();
+    if (this.client) await destroyClient(this.client);
+  }
+}
+
+function noPeerError(failures: { address: string; error: unknown }[]): SwarmError {
+  if (failures.length === 0) {
+    return new SwarmError('NO_PEERS', 'no peer to fetch from: the link names no address', {
+      hint: 'give the sharer\'s address with --peer host:port',
+    });
+  }
+  const reasons = failures.map((f) => `${f.address}: ${describeError(f.error)}`).join('; ');
+  const first = failures[0]!.error as { hint?: string } | undefined;
+  return new SwarmError('NO_PEERS', `could not fetch from any peer (${reasons})`, {
+    hint: first?.hint ?? 'check that the sharer is running and trusts your key (`swarm id` prints it)',
+  });
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}

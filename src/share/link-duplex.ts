@@ -1,0 +1,68 @@
+/**
+ * Turns an authenticated PeerLink into the connection object webtorrent accepts in
+ * `torrent.addPeer(conn)`: a streamx Duplex (measured markedly faster than a node:stream
+ * one inside webtorrent's streamx pipeline) carrying `id` (unique per torrent) and
+ * `connected = true`, which is how webtorrent recognises an already-open, non-TCP peer.
+ * No remoteAddress: webtorrent would otherwise parse it as an address it may dial.
+ * Only write / on('data') / end / destroy / on('close'|'error') are used on the link
+ * (docs/CONTRACT.md), plus pause/resume when the stream has them, for backpressure.
+ */
+import { Duplex } from 'streamx';
+import type { TorrentPeerLink } from './torrent-node.js';
+
+/** Big enough for several 16 KiB blocks in flight; webtorrent's default of 16 KiB stalls the pipe. */
+const HIGH_WATER_MARK_BYTES = 1024 * 1024;
+
+export interface LinkDuplex extends Duplex {
+  id: string;
+  connected: boolean;
+}
+
+let nextLinkNumber = 0;
+
+export function createLinkDuplex(link: TorrentPeerLink): LinkDuplex {
+  const source = link.stream as unknown as {
+    write(data: Uint8Array): boolean;
+    end(): void;
+    on(event: string, listener: (...args: any[]) => void): void;
+    once(event: string, listener: (...args: any[]) => void): void;
+    pause?: () => void;
+    resume?: () => void;
+  };
+  let isPaused = false;
+  const duplex = new Duplex({
+    highWaterMark: HIGH_WATER_MARK_BYTES,
+    read(cb) {
+      if (isPaused) {
+        isPaused = false;
+        source.resume?.();
+      }
+      cb(null);
+    },
+    write(data, cb) {
+      if (source.write(data)) cb(null);
+      else source.once('drain', () => cb(null));
+    },
+    final(cb) {
+      source.end();
+      cb(null);
+    },
+    destroy(cb) {
+      link.close();
+      cb(null);
+    },
+  }) as LinkDuplex;
+  source.on('data', (chunk: Uint8Array) => {
+    if (!duplex.push(chunk) && source.pause) {
+      isPaused = true;
+      source.pause();
+    }
+  });
+  source.on('end', () => duplex.push(null));
+  source.on('close', () => duplex.destroy());
+  source.on('error', (err: Error) => duplex.destroy(err));
+  source.resume?.(); // a stream paused by whoever read its channel line would never flow
+  duplex.id = `${link.remoteKeyText}#${++nextLinkNumber}`;
+  duplex.connected = true;
+  return duplex;
+}

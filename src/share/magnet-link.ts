@@ -1,0 +1,114 @@
+/**
+ * swarm's magnet links: valid BitTorrent magnets (BEP 9) that any client can parse,
+ * carrying nothing that points at a public tracker, DHT or web seed.
+ *
+ *   magnet:?xt=urn:btih:<40 hex>&dn=<name>&xl=<bytes>&x.pe=<host:port>[&x.pe=…]&x.key=<swarm key text>
+ *
+ * 1. `xt` — the v1 infohash, lowercase hex (required).
+ * 2. `dn`, `xl` — display name and total size; hints only, the metadata decides.
+ * 3. `x.pe` — the sharer's listening address(es) (BEP 9 "peer address"); swarm dials
+ *    them only through the secure channel, expecting `x.key`.
+ * 4. `x.key` — the sharer's key text; `swarm get` refuses a link whose key it does not trust.
+ * We build the string ourselves: webtorrent's `magnetURI` would list public trackers.
+ */
+import { SwarmError } from '../errors.js';
+import { decodeKeyText } from '../identity/key-text.js';
+
+export interface PeerAddress {
+  host: string;
+  port: number;
+}
+
+export interface MagnetLink {
+  infoHash: string;
+  name?: string;
+  length?: number;
+  peers: PeerAddress[];
+  keyText?: string;
+}
+
+const MAGNET_PREFIX = 'magnet:?';
+const BTIH_PREFIX = 'urn:btih:';
+const MAX_MAGNET_CHARS = 8192;
+
+function badMagnet(why: string): SwarmError {
+  return new SwarmError('BAD_MAGNET', `not a valid swarm magnet link: ${why}`, {
+    hint: 'copy the whole line starting with "magnet:?" that `swarm share` printed (quote it in the shell)',
+  });
+}
+
+/** "host:port" or "[v6]:port" as used in x.pe. */
+export function formatPeerAddress(address: PeerAddress): string {
+  return address.host.includes(':') ? `[${address.host}]:${address.port}` : `${address.host}:${address.port}`;
+}
+
+export function parsePeerAddressText(text: string): PeerAddress | undefined {
+  const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]\s]+)):(\d{1,5})$/.exec(text.trim());
+  if (!match) return undefined;
+  const port = Number(match[3]);
+  if (port < 1 || port > 65535) return undefined;
+  return { host: (match[1] ?? match[2])!, port };
+}
+
+export function buildMagnetLink(link: MagnetLink): string {
+  if (!/^[0-9a-f]{40}$/.test(link.infoHash)) throw new RangeError('infoHash must be 40 lowercase hex characters');
+  const params: string[] = [`xt=${BTIH_PREFIX}${link.infoHash}`];
+  if (link.name !== undefined) params.push(`dn=${encodeURIComponent(link.name)}`);
+  if (link.length !== undefined) params.push(`xl=${link.length}`);
+  for (const peer of link.peers) params.push(`x.pe=${encodeURIComponent(formatPeerAddress(peer))}`);
+  if (link.keyText !== undefined) params.push(`x.key=${encodeURIComponent(link.keyText)}`);
+  return MAGNET_PREFIX + params.join('&');
+}
+
+/** Parses and checks a magnet link; anything malformed is a SwarmError (BAD_MAGNET). */
+export function parseMagnetLink(text: string): MagnetLink {
+  const trimmed = text.trim();
+  if (trimmed.length > MAX_MAGNET_CHARS) throw badMagnet('it is too long');
+  if (!trimmed.toLowerCase().startsWith(MAGNET_PREFIX)) throw badMagnet('it must start with "magnet:?"');
+  let infoHash: string | undefined;
+  const result: MagnetLink = { infoHash: '', peers: [] };
+  for (const part of trimmed.slice(MAGNET_PREFIX.length).split('&')) {
+    if (part === '') continue;
+    const eq = part.indexOf('=');
+    const key = (eq < 0 ? part : part.slice(0, eq)).toLowerCase();
+    let value: string;
+    try {
+      value = eq < 0 ? '' : decodeURIComponent(part.slice(eq + 1).replace(/\+/g, ' '));
+    } catch {
+      throw badMagnet(`parameter ${key} is not valid percent-encoding`);
+    }
+    switch (key) {
+      case 'xt': {
+        if (!value.toLowerCase().startsWith(BTIH_PREFIX)) continue; // other xt kinds are allowed, not used
+        const hash = value.slice(BTIH_PREFIX.length);
+        if (!/^[0-9a-fA-F]{40}$/.test(hash)) throw badMagnet('xt must be urn:btih: followed by 40 hex characters');
+        if (infoHash && infoHash !== hash.toLowerCase()) throw badMagnet('it names two different infohashes');
+        infoHash = hash.toLowerCase();
+        break;
+      }
+      case 'dn':
+        result.name = value;
+        break;
+      case 'xl':
+        if (!/^\d{1,16}$/.test(value)) throw badMagnet('xl must be a byte count');
+        result.length = Number(value);
+        break;
+      case 'x.pe': {
+        const peer = parsePeerAddressText(value);
+        if (!peer) throw badMagnet(`x.pe ${JSON.stringify(value)} is not host:port`);
+        result.peers.push(peer);
+        break;
+      }
+      case 'x.key':
+        decodeKeyText(value); // throws BAD_KEY with its own explanation
+        result.keyText = value.trim();
+        break;
+      default:
+        // tr, ws, xs, as and unknown parameters are ignored: swarm never contacts them.
+        break;
+    }
+  }
+  if (!infoHash) throw badMagnet('it has no xt=urn:btih:<infohash>');
+  result.infoHash = infoHash;
+  return result;
+}

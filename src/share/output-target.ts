@@ -1,0 +1,64 @@
+/**
+ * Where a download lands and when it may touch what is already there. A download goes
+ * to `<out>/<name>`; an existing file there is only written to when it is our own
+ * interrupted download (a marker `<out>/.swarm-partial-<infohash>` says so) or with
+ * --force, which removes the files the torrent will write (and nothing else) first.
+ */
+import { existsSync, lstatSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SwarmError, systemErrorCode } from '../errors.js';
+import type { MetadataSummary } from './metadata-guard.js';
+
+export function partialMarkerPath(outDir: string, infoHash: string): string {
+  return join(outDir, `.swarm-partial-${infoHash}`);
+}
+
+export function ensureOutputDirectory(outDir: string): void {
+  try {
+    mkdirSync(outDir, { recursive: true });
+  } catch (error) {
+    throw new SwarmError('BAD_OUTPUT', `cannot use output directory ${outDir}: ${systemErrorCode(error) ?? (error as Error).message}`);
+  }
+}
+
+/** Paths (relative to outDir) of every file the torrent writes. */
+export function filePaths(summary: MetadataSummary): string[][] {
+  return summary.files.map((file) => [summary.name, ...file.path]);
+}
+
+/**
+ * Called once the metadata is known, before anything is written. Throws EXISTS when
+ * `<out>/<name>` exists and is neither our partial download nor allowed by --force.
+ * Returns whether this is a resume.
+ */
+export function prepareOutputTarget(outDir: string, infoHash: string, summary: MetadataSummary, isForced: boolean): { isResume: boolean } {
+  const marker = partialMarkerPath(outDir, infoHash);
+  const isResume = existsSync(marker);
+  const target = join(outDir, summary.name);
+  if (!isResume && pathExists(target)) {
+    if (!isForced) {
+      throw new SwarmError('EXISTS', `${target} already exists; not overwriting it`, {
+        hint: 'use -o to download elsewhere, or --force to replace it',
+      });
+    }
+    for (const parts of filePaths(summary)) {
+      const path = join(outDir, ...parts);
+      if (pathExists(path) && !lstatSync(path).isDirectory()) rmSync(path, { force: true });
+    }
+  }
+  writeFileSync(marker, `${infoHash}\n`);
+  return { isResume };
+}
+
+export function finishOutputTarget(outDir: string, infoHash: string): void {
+  rmSync(partialMarkerPath(outDir, infoHash), { force: true });
+}
+
+function pathExists(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,35 @@
+/**
+ * What share/ needs from the node (src/net SwarmNode, docs/CONTRACT.md): authenticated,
+ * decrypted links on "torrent <infohash>" channels. Declared structurally so share/ can
+ * be driven by the real SwarmNode or by any node with the same shape.
+ */
+import type { Duplex } from 'node:stream';
+
+export interface TorrentPeerLink {
+  remoteKey: Uint8Array;
+  remoteKeyText: string;
+  channel: string;
+  remoteHost: string;
+  remotePort: number;
+  isInitiator: boolean;
+  /** Decrypted application bytes (node or streamx duplex). */
+  stream: Duplex;
+  close(): void;
+}
+
+export interface TorrentNode {
+  connect(host: string, port: number, channel: string, opts?: { expectedKey?: Uint8Array }): Promise<TorrentPeerLink>;
+  handle(channel: 'torrent', handler: (link: TorrentPeerLink) => void | boolean): void;
+}
+
+export const TORRENT_CHANNEL_PREFIX = 'torrent ';
+
+export function torrentChannel(infoHash: string): string {
+  return `${TORRENT_CHANNEL_PREFIX}${infoHash}`;
+}
+
+/** The infohash a "torrent <40 hex>" channel names, or undefined. */
+export function infoHashOfChannel(channel: string): string | undefined {
+  const match = /^torrent ([0-9a-f]{40})$/.exec(channel);
+  return match ? match[1] : undefined;
+}

@@ -1,0 +1,36 @@
+/** Types for the slices of streamx 2.22 and bencode 4.0 used by share/ (neither ships types). */
+declare module 'streamx' {
+  import { EventEmitter } from 'node:events';
+  export interface DuplexOptions {
+    highWaterMark?: number;
+    mapWritable?: (data: unknown) => unknown;
+    byteLengthReadable?: (data: unknown) => number;
+    byteLengthWritable?: (data: unknown) => number;
+    open?: (cb: (err?: Error | null) => void) => void;
+    read?: (cb: (err?: Error | null) => void) => void;
+    write?: (data: Uint8Array, cb: (err?: Error | null) => void) => void;
+    writev?: (batch: Uint8Array[], cb: (err?: Error | null) => void) => void;
+    final?: (cb: (err?: Error | null) => void) => void;
+    predestroy?: () => void;
+    destroy?: (cb: (err?: Error | null) => void) => void;
+  }
+  export class Duplex extends EventEmitter {
+    constructor(opts?: DuplexOptions);
+    push(data: Uint8Array | null): boolean;
+    write(data: Uint8Array): boolean;
+    end(data?: Uint8Array): this;
+    destroy(err?: Error | null): void;
+    pipe<T>(dest: T): T;
+    destroyed: boolean;
+    [key: string]: unknown;
+  }
+}
+
+/** The slice of bencode 4.0 used by share/ (bencode ships no types). */
+declare module 'bencode' {
+  const bencode: {
+    decode(data: Uint8Array, start?: number, end?: number, encoding?: string): any;
+    encode(data: unknown): Uint8Array;
+  };
+  export default bencode;
+}

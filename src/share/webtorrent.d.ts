@@ -1,0 +1,131 @@
+/**
+ * The slice of webtorrent 2.8.x (and its bittorrent-protocol wires) that share/ uses.
+ * webtorrent ships no types; these describe only what we call, including the few
+ * private members we deliberately wrap (`_addPeer`, `_onMetadata`, `_connPool`, `_peers`).
+ */
+declare module 'webtorrent' {
+  import { EventEmitter } from 'node:events';
+
+  export interface Wire extends EventEmitter {
+    peerId: string;
+    remoteAddress?: string;
+    remotePort?: number;
+    destroyed: boolean;
+    downloaded: number;
+    uploaded: number;
+    amChoking: boolean;
+    amInterested: boolean;
+    peerChoking: boolean;
+    peerInterested: boolean;
+    isSeeder?: boolean;
+    requests: unknown[];
+    peerRequests: unknown[];
+    peerPieces: { get(index: number): boolean };
+    peerExtendedHandshake: Record<string, unknown>;
+    downloadSpeed(): number;
+    uploadSpeed(): number;
+    choke(): void;
+    unchoke(): void;
+    destroy(): void;
+    use(extension: unknown): void;
+    extended(ext: string | number, message: Uint8Array | Record<string, unknown>): void;
+    [extension: string]: unknown;
+  }
+
+  export interface TorrentFile {
+    name: string;
+    path: string;
+    length: number;
+  }
+
+  export interface InternalPeer {
+    id: string;
+    wire: Wire | null;
+    conn: unknown;
+    destroy(err?: Error): void;
+  }
+
+  export interface Torrent extends EventEmitter {
+    infoHash: string;
+    name: string;
+    length: number;
+    pieceLength: number;
+    path: string;
+    files: TorrentFile[];
+    pieces: unknown[];
+    wires: Wire[];
+    ready: boolean;
+    done: boolean;
+    destroyed: boolean;
+    downloaded: number;
+    received: number;
+    uploaded: number;
+    progress: number;
+    downloadSpeed: number;
+    uploadSpeed: number;
+    timeRemaining: number;
+    numPeers: number;
+    strategy: string;
+    metadata: Uint8Array | null;
+    bitfield: { get(index: number): boolean };
+    addPeer(peer: unknown, source?: string): boolean;
+    removePeer(peer: unknown): void;
+    destroy(opts?: unknown, cb?: (err?: Error | null) => void): void;
+    // private members we wrap on purpose (see locked-client.ts, metadata-guard.ts)
+    _addPeer(peer: unknown, type: string, source?: string): unknown;
+    _onMetadata(metadata: unknown): Promise<void> | void;
+    _rechoke(): void;
+    _peers: Map<string, InternalPeer>;
+  }
+
+  export interface TorrentOptions {
+    path?: string;
+    announce?: string[];
+    private?: boolean;
+    strategy?: 'rarest' | 'sequential';
+    name?: string;
+    pieceLength?: number;
+    createdBy?: string;
+    uploads?: number;
+    urlList?: string[];
+    skipVerify?: boolean;
+    storeCacheSlots?: number;
+  }
+
+  export interface ClientOptions {
+    dht?: boolean;
+    tracker?: boolean;
+    lsd?: boolean;
+    utp?: boolean;
+    utPex?: boolean;
+    natUpnp?: boolean;
+    natPmp?: boolean;
+    webSeeds?: boolean;
+    torrentPort?: number;
+    uploadLimit?: number;
+    downloadLimit?: number;
+    maxConns?: number;
+    seedOutgoingConnections?: boolean;
+  }
+
+  export default class WebTorrent extends EventEmitter {
+    constructor(opts?: ClientOptions);
+    listening: boolean;
+    destroyed: boolean;
+    peerId: string;
+    torrents: Torrent[];
+    _connPool: { tcpServer: import('node:net').Server; destroy(cb?: (err?: Error | null) => void): void } | null;
+    add(torrentId: string | Uint8Array, opts?: TorrentOptions, ontorrent?: (torrent: Torrent) => void): Torrent;
+    seed(input: string | string[], opts?: TorrentOptions, onseed?: (torrent: Torrent) => void): Torrent;
+    throttleUpload(rate: number): void;
+    throttleDownload(rate: number): void;
+    destroy(cb?: (err?: Error | null) => void): void;
+    static VERSION: string;
+  }
+}
+
+declare module 'bittorrent-protocol' {
+  import type { Wire } from 'webtorrent';
+  const WireClass: new (type?: string | null, retries?: number, peEnabled?: boolean) => Wire & import('node:stream').Duplex;
+  export default WireClass;
+}
