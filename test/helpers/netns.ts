@@ -1,0 +1,68 @@
+/**
+ * Two test hosts in network namespaces joined by a veth pair, made and removed by
+ * the test itself. Addresses live only inside these namespaces, so nothing leaves
+ * the machine.
+ */
+import { execFileSync } from 'node:child_process';
+
+export interface TwoHosts {
+  nsA: string;
+  nsB: string;
+  addressA: string;
+  addressB: string;
+  destroy(): void;
+}
+
+function ip(args: string[]): void {
+  execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'], timeout: 10_000 });
+}
+
+/** Why namespaces cannot be used here, or undefined when they can. */
+export function netnsUnavailableReason(): string | undefined {
+  if (process.getuid?.() !== 0) return 'not running as root';
+  const probe = `swarm-probe-${process.pid}`;
+  try {
+    ip(['netns', 'add', probe]);
+    ip(['netns', 'del', probe]);
+    return undefined;
+  } catch (error) {
+    return `ip netns does not work here: ${String((error as Error).message).split('\n')[0]}`;
+  }
+}
+
+export function createTwoHosts(): TwoHosts {
+  const tag = `${process.pid % 100000}`;
+  const nsA = `swarm-a-${tag}`;
+  const nsB = `swarm-b-${tag}`;
+  const vethA = `swva${tag}`;
+  const vethB = `swvb${tag}`;
+  const subnet = `10.${200 + (process.pid % 50)}.${process.pid % 250}`;
+  const addressA = `${subnet}.1`;
+  const addressB = `${subnet}.2`;
+  const destroy = () => {
+    for (const ns of [nsA, nsB]) {
+      try {
+        ip(['netns', 'del', ns]);
+      } catch {
+        // already gone
+      }
+    }
+  };
+  try {
+    ip(['netns', 'add', nsA]);
+    ip(['netns', 'add', nsB]);
+    ip(['link', 'add', vethA, 'type', 'veth', 'peer', 'name', vethB]);
+    ip(['link', 'set', vethA, 'netns', nsA]);
+    ip(['link', 'set', vethB, 'netns', nsB]);
+    ip(['-n', nsA, 'addr', 'add', `${addressA}/24`, 'dev', vethA]);
+    ip(['-n', nsB, 'addr', 'add', `${addressB}/24`, 'dev', vethB]);
+    for (const [ns, veth] of [[nsA, vethA], [nsB, vethB]] as const) {
+      ip(['-n', ns, 'link', 'set', 'lo', 'up']);
+      ip(['-n', ns, 'link', 'set', veth, 'up']);
+    }
+  } catch (error) {
+    destroy();
+    throw error;
+  }
+  return { nsA, nsB, addressA, addressB, destroy };
+}
