@@ -25,8 +25,13 @@ interface HistoryLine {
 
 export class ChatHistory {
   private recentMessages: ChatMessage[] = [];
-  /** Highest sequence per author (hex) in the whole file: replays of older ones are refused. */
+  /** Highest sequence per author (hex) in the whole file (our own next seq starts above it). */
   readonly highestSeqs = new Map<string, number>();
+  /**
+   * Highest sequence per author among the old lines that are not kept in recent(): a
+   * restarted node refuses everything at or below it as a replay.
+   */
+  readonly olderSeqFloors = new Map<string, number>();
   /** Lines that were unreadable or failed verification (left in the file, not used). */
   skippedLines = 0;
   private fd: number | undefined;
@@ -109,6 +114,7 @@ export class ChatHistory {
         // cost of verifying a long file is spent on the lines that are.
         const author = authorId(decoded.author);
         if ((this.highestSeqs.get(author) ?? -1) < decoded.seq) this.highestSeqs.set(author, decoded.seq);
+        if ((this.olderSeqFloors.get(author) ?? -1) < decoded.seq) this.olderSeqFloors.set(author, decoded.seq);
         continue;
       }
       const message = verifyMessage(decoded);

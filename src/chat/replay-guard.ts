@@ -60,6 +60,13 @@ export class ReplayGuard {
     if (this.order.length - this.orderHead > this.maxEntries) this.forgetOldest();
   }
 
+  /** Treats every seq <= `seq` of this author as seen (restored from history on start). */
+  raiseFloor(authorId: string, seq: number): void {
+    const state = this.authors.get(authorId);
+    if (!state) this.authors.set(authorId, { seqs: new Set(), floor: seq });
+    else if (seq > state.floor) state.floor = seq;
+  }
+
   /** Highest sequence known for an author (seen or below the floor), or -1. */
   highestSeq(authorId: string): number {
     const state = this.authors.get(authorId);

@@ -1,0 +1,153 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ChatSession, type ChatEntry } from '../../src/chat/chat-session.js';
+import { ChatHistory, HISTORY_FILE } from '../../src/chat/chat-history.js';
+import type { TrustEntry } from '../../src/identity/trust-store.js';
+import { encodeKeyText } from '../../src/identity/key-text.js';
+import { tempDir } from '../helpers/temp-home.js';
+import { MemoryNetwork, type MemoryNode } from './helpers/memory-node.js';
+import { keyPair } from './helpers/chat-keys.js';
+import type { SigningKeyPair } from '../../src/crypto/ed25519.js';
+
+class ListTrust {
+  constructor(private readonly entries: TrustEntry[]) {}
+  allows(key: Uint8Array) {
+    return this.entries.some((e) => Buffer.from(e.publicKey).equals(key));
+  }
+  nameOf(key: Uint8Array) {
+    return this.entries.find((e) => Buffer.from(e.publicKey).equals(key))?.name;
+  }
+  find(name: string) {
+    return this.entries.find((e) => e.name === name || e.key === name);
+  }
+}
+
+const entry = (name: string, pair: SigningKeyPair): TrustEntry => ({
+  name,
+  key: encodeKeyText(pair.publicKey),
+  publicKey: pair.publicKey,
+  added: '',
+});
+
+interface Member {
+  pair: SigningKeyPair;
+  home: string;
+  node: MemoryNode;
+  session: ChatSession;
+  history: ChatHistory;
+  seen: ChatEntry[];
+}
+
+const sessions: ChatSession[] = [];
+afterEach(async () => {
+  for (const session of sessions.splice(0)) await session.close();
+});
+
+function member(network: MemoryNetwork, pair: SigningKeyPair, trusted: TrustEntry[], peers: MemoryNode[] = [], home = tempDir()): Member {
+  const node = network.nodeFor(pair.publicKey);
+  const history = ChatHistory.open(home);
+  const session = new ChatSession({
+    identity: pair,
+    trust: new ListTrust(trusted),
+    node,
+    history,
+    peers: peers.map((p) => ({ host: '127.0.0.1', port: p.port })),
+    redialMinDelayMs: 10,
+    redialMaxDelayMs: 50,
+  });
+  const seen: ChatEntry[] = [];
+  session.on('message', (e) => seen.push(e));
+  session.start();
+  sessions.push(session);
+  return { pair, home, node, session, history, seen };
+}
+
+async function until(condition: () => boolean, what: string, timeoutMs = 3000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+function chainABC() {
+  const network = new MemoryNetwork();
+  const keys = { a: keyPair(), b: keyPair(), c: keyPair() };
+  const names = { a: entry('alice', keys.a), b: entry('bob', keys.b), c: entry('carol', keys.c) };
+  const all = [names.a, names.b, names.c];
+  const a = member(network, keys.a, all);
+  const b = member(network, keys.b, all, [a.node]);
+  const c = member(network, keys.c, all, [b.node]);
+  return { network, keys, names, all, a, b, c };
+}
+
+describe('chat session (in-memory links)', () => {
+  it('A and C talk through B; names come from the trust store', async () => {
+    const { a, b, c } = chainABC();
+    await until(() => b.session.peers().length === 2, 'links');
+    a.session.send('hi carol');
+    c.session.send('hi alice');
+    await until(() => c.seen.length === 1 && a.seen.length === 1, 'delivery');
+    expect(c.seen[0]).toMatchObject({ name: 'alice', text: 'hi carol', direct: false, isOwn: false });
+    expect(a.seen[0]).toMatchObject({ name: 'carol', text: 'hi alice' });
+  });
+
+  it('a DM from A to C is readable by C only; B relays it sealed and keeps it sealed in history', async () => {
+    const { a, b, c } = chainABC();
+    await until(() => b.session.peers().length === 2, 'links');
+    const own = a.session.sendDirect('carol', 'secret plan');
+    expect(own).toMatchObject({ direct: true, toName: 'carol', text: 'secret plan', isOwn: true });
+    await until(() => c.seen.length === 1, 'DM');
+    expect(c.seen[0]).toMatchObject({ name: 'alice', text: 'secret plan', direct: true, toName: 'me' });
+    expect(b.seen).toEqual([]);
+    b.history.flush();
+    const bHistory = readFileSync(join(b.home, HISTORY_FILE), 'utf8');
+    expect(bHistory).toContain('"kind":"direct"');
+    expect(bHistory).not.toContain('secret plan');
+    expect(Buffer.from(bHistory.split('"msg":"')[1]!.split('"')[0]!, 'base64').includes('secret plan')).toBe(false);
+    expect(() => a.session.sendDirect('nobody', 'x')).toThrow(/no trusted key is named "nobody"/);
+  });
+
+  it('history survives a restart and restores replay protection', async () => {
+    const network = new MemoryNetwork();
+    const keys = { a: keyPair(), b: keyPair() };
+    const all = [entry('alice', keys.a), entry('bob', keys.b)];
+    const a = member(network, keys.a, all);
+    const homeB = tempDir();
+    const b = member(network, keys.b, all, [a.node], homeB);
+    await until(() => a.session.peers().length === 1, 'link');
+    a.session.send('one');
+    a.session.send('two');
+    await until(() => b.seen.length === 2, 'delivery');
+    await b.session.close();
+    b.history.close();
+    b.node.crash();
+    // B restarts with the same home: history is shown, and A's sync on reconnect
+    // (the same two messages) is not delivered again.
+    const b2 = member(network, keys.b, all, [a.node], homeB);
+    expect(b2.session.historyEntries(10).map((e) => e.text)).toEqual(['one', 'two']);
+    await until(() => b2.session.peers().length === 1, 'relink');
+    a.session.send('three');
+    await until(() => b2.seen.length === 1, 'new message');
+    expect(b2.seen.map((e) => e.text)).toEqual(['three']);
+    expect(b2.session.router.rejectCounts.seen).toBeGreaterThanOrEqual(2);
+  });
+
+  it('redials a peer that went away and catches up on what it missed', async () => {
+    const { network, keys, all, a, b, c } = chainABC();
+    await until(() => b.session.peers().length === 2, 'links');
+    // B goes away; C keeps redialing it.
+    await b.session.close();
+    b.history.close();
+    b.node.crash();
+    await until(() => c.session.peers().length === 0 && a.session.peers().length === 0, 'links down');
+    a.session.send('while B was away');
+    const b2 = member(network, keys.b, all, [a.node], b.home);
+    await until(() => b2.session.peers().length === 2, 'B back with both links');
+    await until(() => c.seen.some((e) => e.text === 'while B was away'), 'catch-up at C');
+    c.session.send('back again');
+    await until(() => a.seen.some((e) => e.text === 'back again'), 'delivery after reconnect');
+    expect(c.seen.filter((e) => e.text === 'while B was away')).toHaveLength(1);
+  });
+});
