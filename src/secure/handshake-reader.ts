@@ -1,0 +1,78 @@
+/**
+ * Reads the handshake phase off a raw duplex as awaitable pieces (preamble, frames), then
+ * hands any bytes that arrived after them to the SecureChannel. Paused on detach so no
+ * chunk is lost between the two listeners.
+ */
+import type { Duplex } from 'node:stream';
+import { FRAME_HEADER_BYTES } from './frame-codec.js';
+import { secureErrors } from './secure-errors.js';
+
+export class HandshakeReader {
+  private chunks: Buffer[] = [];
+  private bufferedBytes = 0;
+  private waiter?: { bytes: number; resolve: (data: Buffer) => void; reject: (error: Error) => void };
+  private failure?: Error;
+  private readonly onData = (chunk: Buffer) => {
+    this.chunks.push(chunk);
+    this.bufferedBytes += chunk.length;
+    this.settle();
+  };
+  private readonly onEnd = () => this.abort(secureErrors.closed());
+  private readonly onError = (error: Error) => this.abort(error);
+
+  constructor(private readonly raw: Duplex) {
+    raw.on('data', this.onData);
+    raw.on('end', this.onEnd);
+    raw.on('close', this.onEnd);
+    raw.on('error', this.onError);
+  }
+
+  readExactly(bytes: number): Promise<Buffer> {
+    if (this.waiter) throw new Error('HandshakeReader: one read at a time');
+    return new Promise((resolve, reject) => {
+      this.waiter = { bytes, resolve, reject };
+      this.settle();
+    });
+  }
+
+  /** One length-prefixed frame body; refuses a length above `maxBytes` before reading the body. */
+  async readFrame(maxBytes: number): Promise<Buffer> {
+    const length = (await this.readExactly(FRAME_HEADER_BYTES)).readUInt16BE(0);
+    if (length > maxBytes) throw secureErrors.frameTooLarge(length, maxBytes);
+    return this.readExactly(length);
+  }
+
+  abort(error: Error): void {
+    this.failure ??= error;
+    this.settle();
+  }
+
+  /** Stops listening and returns the unread bytes. */
+  detach(): Buffer {
+    this.raw.pause();
+    this.raw.off('data', this.onData);
+    this.raw.off('end', this.onEnd);
+    this.raw.off('close', this.onEnd);
+    this.raw.off('error', this.onError);
+    const rest = Buffer.concat(this.chunks, this.bufferedBytes);
+    this.chunks = [];
+    this.bufferedBytes = 0;
+    return rest;
+  }
+
+  private settle(): void {
+    const waiter = this.waiter;
+    if (!waiter) return;
+    if (this.bufferedBytes >= waiter.bytes) {
+      this.waiter = undefined;
+      const all = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.bufferedBytes);
+      const rest = all.subarray(waiter.bytes);
+      this.chunks = rest.length > 0 ? [rest] : [];
+      this.bufferedBytes = rest.length;
+      waiter.resolve(all.subarray(0, waiter.bytes));
+    } else if (this.failure) {
+      this.waiter = undefined;
+      waiter.reject(this.failure);
+    }
+  }
+}

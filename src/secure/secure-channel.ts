@@ -1,0 +1,216 @@
+/**
+ * One authenticated, encrypted connection after the Noise handshake: it turns application
+ * bytes into sealed frames (transport-cipher.ts) on the raw duplex and back, and runs the
+ * channel-open exchange (session-records.ts) before any application byte.
+ *
+ * Any failure (a frame that does not authenticate, an oversized frame, bytes after the end
+ * marker, the raw connection ending without the end marker) destroys the channel and the
+ * raw connection; nothing from the failing frame onwards is delivered.
+ */
+import type { Duplex } from 'node:stream';
+import { FrameDecoder, MAX_FRAME_BYTES } from './frame-codec.js';
+import { decodeRecord, encodeAccept, encodeOpen, encodeRefuse, type SessionRecord } from './session-records.js';
+import { secureErrors } from './secure-errors.js';
+import type { HandshakeResult } from './swarm-handshake.js';
+import { createStreamxDuplex, type StreamxDuplex } from './streamx-duplex.js';
+import { MAX_PLAINTEXT_BYTES, type FrameOpener, type FrameSealer } from './transport-cipher.js';
+
+/** Deep enough that a 64 KiB frame does not immediately pause the socket. */
+const HIGH_WATER_MARK_BYTES = 512 * 1024;
+
+/** How long a refused peer gets to read the refusal before the socket is destroyed. */
+const GRACEFUL_CLOSE_MS = 2000;
+
+type Phase = 'opening' | 'open' | 'closed';
+
+export interface SecureChannelOptions {
+  isInitiator: boolean;
+  maxFrameBytes?: number;
+}
+
+export class SecureChannel {
+  readonly remoteKey: Buffer;
+  readonly isInitiator: boolean;
+  readonly handshakeHash: Buffer;
+  /** Decrypted application bytes; no message boundaries are promised. */
+  readonly stream: StreamxDuplex;
+  /** The channel name ("chat", "torrent <hex>"), once opened. */
+  channel = '';
+  /** Why the channel closed, if it failed. */
+  closeError?: Error;
+
+  private phase: Phase = 'opening';
+  private readonly sealer: FrameSealer;
+  private readonly opener: FrameOpener;
+  private readonly decoder: FrameDecoder;
+  private onRecord?: (record: SessionRecord) => void;
+  private heldWrite?: () => void;
+  private hasRemoteEnded = false;
+  private hasLocalEnded = false;
+
+  constructor(private readonly raw: Duplex, handshake: HandshakeResult, options: SecureChannelOptions) {
+    this.remoteKey = handshake.remoteKey;
+    this.handshakeHash = handshake.handshakeHash;
+    this.sealer = handshake.sealer;
+    this.opener = handshake.opener;
+    this.isInitiator = options.isInitiator;
+    this.decoder = new FrameDecoder(options.maxFrameBytes ?? MAX_FRAME_BYTES);
+    this.stream = createStreamxDuplex({
+      highWaterMark: HIGH_WATER_MARK_BYTES,
+      mapWritable: (data) => (typeof data === 'string' ? Buffer.from(data) : data),
+      read: (cb) => {
+        this.raw.resume();
+        cb(null);
+      },
+      writev: (batch, cb) => this.writeBatch(batch, cb),
+      final: (cb) => this.writeEnd(cb),
+      destroy: (cb) => {
+        this.teardown();
+        cb(null);
+      },
+    });
+    raw.on('data', (chunk: Buffer) => this.receive(chunk));
+    raw.on('end', () => {
+      if (!this.hasRemoteEnded) this.fail(secureErrors.truncated());
+    });
+    raw.on('error', (error: Error) => this.fail(error));
+    raw.on('close', () => {
+      if (this.phase !== 'closed') this.fail(this.hasRemoteEnded ? undefined : secureErrors.closed());
+    });
+  }
+
+  /** Starts reading; `leftover` is whatever arrived after the last handshake message. */
+  start(leftover: Buffer, onRecord: (record: SessionRecord) => void): void {
+    this.onRecord = onRecord;
+    if (leftover.length > 0) this.receive(leftover);
+    this.raw.resume();
+  }
+
+  sendOpen(channel: string): void {
+    this.channel = channel;
+    this.raw.write(this.sealer.seal(encodeOpen(channel)));
+  }
+
+  /** Responder: accept the channel; application bytes may flow from now on. */
+  accept(): void {
+    this.raw.write(this.sealer.seal(encodeAccept()));
+    this.markOpen();
+  }
+
+  /** Responder: tell the initiator why, then close. */
+  refuse(reason: string, error: Error): void {
+    if (this.phase === 'closed') return;
+    this.raw.end(this.sealer.seal(encodeRefuse(reason)));
+    this.fail(error, { isGraceful: true });
+  }
+
+  markOpen(): void {
+    if (this.phase !== 'opening') return;
+    this.phase = 'open';
+    const held = this.heldWrite;
+    this.heldWrite = undefined;
+    held?.();
+  }
+
+  close(): void {
+    this.fail(undefined);
+  }
+
+  /** Destroys channel and connection. With an error, it is kept in closeError and emitted if anyone listens. */
+  fail(error: Error | undefined, options: { isGraceful?: boolean } = {}): void {
+    if (this.phase === 'closed') return;
+    this.phase = 'closed';
+    this.closeError = error;
+    if (options.isGraceful) setTimeout(() => this.raw.destroy(), GRACEFUL_CLOSE_MS).unref();
+    else this.raw.destroy();
+    if (error && this.stream.listenerCount('error') > 0) this.stream.destroy(error);
+    else this.stream.destroy();
+  }
+
+  private receive(chunk: Buffer): void {
+    if (this.phase === 'closed') return;
+    try {
+      for (const body of this.decoder.push(chunk)) {
+        const plaintext = this.opener.open(body);
+        if (this.hasRemoteEnded) throw secureErrors.badFrame();
+        if (this.phase === 'opening') {
+          // Exactly one record per direction; the initiator opens at once on ACCEPT because
+          // the responder's first data frames may be in this same chunk.
+          const onRecord = this.onRecord;
+          this.onRecord = undefined;
+          if (!onRecord) throw secureErrors.badHandshake('data before the channel was accepted');
+          const record = decodeRecord(plaintext);
+          if (this.isInitiator && record.type === 'accept') this.markOpen();
+          onRecord(record);
+        } else if (plaintext.length === 0) {
+          this.hasRemoteEnded = true;
+          this.stream.push(null);
+          this.endRawIfDone();
+        } else if (!this.stream.push(plaintext)) {
+          this.raw.pause();
+        }
+        if ((this.phase as Phase) === 'closed') return;
+      }
+    } catch (error) {
+      this.fail(error as Error);
+    }
+  }
+
+  /** Packs a batch of writes into as few frames as possible (each at most the Noise maximum). */
+  private writeBatch(batch: Buffer[], cb: (error?: Error | null) => void): void {
+    if (this.phase === 'opening') {
+      this.heldWrite = () => this.writeBatch(batch, cb);
+      return;
+    }
+    if (this.phase === 'closed') return cb(this.closeError ?? secureErrors.closed());
+    let isFlowing = true;
+    let parts: Buffer[] = [];
+    let partsBytes = 0;
+    const flush = () => {
+      if (partsBytes === 0) return;
+      isFlowing = this.raw.write(this.sealer.seal(...parts));
+      parts = [];
+      partsBytes = 0;
+    };
+    for (const buffer of batch) {
+      let offset = 0;
+      while (offset < buffer.length) {
+        const take = Math.min(buffer.length - offset, MAX_PLAINTEXT_BYTES - partsBytes);
+        parts.push(offset === 0 && take === buffer.length ? buffer : buffer.subarray(offset, offset + take));
+        partsBytes += take;
+        offset += take;
+        if (partsBytes === MAX_PLAINTEXT_BYTES) flush();
+      }
+    }
+    flush();
+    if (isFlowing) cb(null);
+    else this.raw.once('drain', () => cb(null));
+  }
+
+  private writeEnd(cb: (error?: Error | null) => void): void {
+    const sendEnd = () => {
+      if (this.phase === 'closed') return cb(null);
+      this.raw.write(this.sealer.seal());
+      this.hasLocalEnded = true;
+      this.endRawIfDone();
+      cb(null);
+    };
+    if (this.phase === 'opening') this.heldWrite = sendEnd;
+    else sendEnd();
+  }
+
+  private endRawIfDone(): void {
+    // Both directions sent their authenticated end: close the TCP connection gracefully.
+    if (this.hasLocalEnded && this.hasRemoteEnded) {
+      this.phase = 'closed';
+      this.raw.end();
+    }
+  }
+
+  private teardown(): void {
+    if (this.phase !== 'closed') {
+      this.phase = 'closed';
+      this.raw.destroy();
+    }
+  }
+}
