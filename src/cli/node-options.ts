@@ -1,0 +1,50 @@
+/**
+ * The options every command that runs a node shares: --port, --host, --peer (repeatable).
+ * Bad values are usage errors (exit 2) with the expected form in the hint.
+ */
+import type { Command } from 'commander';
+import { usageError } from '../errors.js';
+import { DEFAULT_PORT } from '../net/swarm-node.js';
+
+export interface NodeOptions {
+  port?: number;
+  host?: string;
+  peer?: string[];
+}
+
+export interface PeerAddress {
+  host: string;
+  port: number;
+}
+
+const PEER_HINT = 'use host:port, e.g. 192.168.1.20:7927 or [::1]:7927';
+
+export function parsePort(text: string): number {
+  const port = /^\d{1,5}$/.test(text.trim()) ? Number(text.trim()) : NaN;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw usageError(`invalid port ${JSON.stringify(text)}`, 'a port is a number from 1 to 65535 (0 picks any free port)');
+  }
+  return port;
+}
+
+/** "host:port" or "[ipv6]:port" -> { host, port }. */
+export function parsePeerAddress(text: string): PeerAddress {
+  const trimmed = text.trim();
+  const match = /^\[([0-9a-fA-F:.]+)\]:(\d+)$/.exec(trimmed) ?? /^([^\s:[\]]+):(\d+)$/.exec(trimmed);
+  if (!match) throw usageError(`invalid peer address ${JSON.stringify(text)}`, PEER_HINT);
+  const port = Number(match[2]);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw usageError(`invalid port in peer address ${JSON.stringify(text)}`, PEER_HINT);
+  return { host: match[1]!, port };
+}
+
+function collectPeer(value: string, previous: string[] | undefined): string[] {
+  parsePeerAddress(value);
+  return [...(previous ?? []), value];
+}
+
+export function addNodeOptions(command: Command): Command {
+  return command
+    .option('--port <n>', `TCP port to listen on (default ${DEFAULT_PORT}, or any free port if that is taken)`, parsePort)
+    .option('--host <addr>', 'address to listen on (default: all interfaces)')
+    .option('--peer <host:port>', 'connect to this peer (repeatable)', collectPeer);
+}

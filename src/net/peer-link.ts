@@ -1,0 +1,39 @@
+/** An authenticated, encrypted connection on one channel, as handed to chat/ and share/. */
+import { encodeKeyText } from '../identity/key-text.js';
+import type { SecureChannel } from '../secure/secure-channel.js';
+import type { StreamxDuplex } from '../secure/streamx-duplex.js';
+
+export interface PeerLink {
+  /** Authenticated Ed25519 public key of the remote node. */
+  remoteKey: Uint8Array;
+  remoteKeyText: string;
+  /** "chat" | "torrent <40-hex infohash>" */
+  channel: string;
+  remoteHost: string;
+  remotePort: number;
+  isInitiator: boolean;
+  /**
+   * Decrypted application bytes (a streamx Duplex); no message boundaries are promised.
+   * Use write / on('data') / end / destroy / on('close'|'error'); an 'error' is emitted only
+   * when a listener is attached (a tampered frame, a truncated connection), and is also kept
+   * in `closeError()`.
+   */
+  stream: StreamxDuplex;
+  close(): void;
+  /** Why the link closed, if it failed; undefined while open or after a clean end. */
+  closeError(): Error | undefined;
+}
+
+export function createPeerLink(channel: SecureChannel, remoteHost: string, remotePort: number): PeerLink {
+  return {
+    remoteKey: channel.remoteKey,
+    remoteKeyText: encodeKeyText(channel.remoteKey),
+    channel: channel.channel,
+    remoteHost,
+    remotePort,
+    isInitiator: channel.isInitiator,
+    stream: channel.stream,
+    close: () => channel.close(),
+    closeError: () => channel.closeError,
+  };
+}

@@ -1,0 +1,247 @@
+/**
+ * A swarm node: one TCP listener plus a dialer. Every connection runs the secure handshake
+ * (secure/), is checked against the trust store, and is routed to a channel handler
+ * ("chat" or "torrent <infohash>"). Resource bounds (design.md 3.4): a handshake deadline,
+ * a cap on pending (unauthenticated) connections with per-address fairness, a per-peer cap
+ * on live links, and the frame cap of the secure channel. A key removed from the trust
+ * store loses its live links at the next poll (default every 500 ms).
+ */
+import { EventEmitter } from 'node:events';
+import { createServer, type Server, type Socket } from 'node:net';
+import { SwarmError, systemErrorCode } from '../errors.js';
+import type { Identity } from '../identity/identity.js';
+import { fingerprint } from '../identity/key-text.js';
+import { DEFAULT_HANDSHAKE_TIMEOUT_MS, secureInbound, secureOutbound } from '../secure/establish-channel.js';
+import type { SecureChannel } from '../secure/secure-channel.js';
+import { channelKind, type ChannelKind } from './channel-name.js';
+import { connectSocket } from './connect-socket.js';
+import { maintainLink, type MaintainOptions } from './maintain-link.js';
+import { DEFAULT_PENDING_LIMITS, PendingConnections } from './pending-connections.js';
+import { createPeerLink, type PeerLink } from './peer-link.js';
+
+/** The port a node listens on when none is given (falls back to any free port if taken). */
+export const DEFAULT_PORT = 7927;
+export const DEFAULT_MAX_LINKS_PER_PEER = 16;
+
+export interface TrustPolicy {
+  allows(publicKey: Uint8Array): boolean;
+  watch?(onChange: () => void, intervalMs?: number): () => void;
+}
+
+export interface SwarmNodeOptions {
+  identity: Identity;
+  trust: TrustPolicy;
+  host?: string;
+  port?: number;
+  handshakeTimeoutMs?: number;
+  maxPendingHandshakes?: number;
+  maxPendingPerAddress?: number;
+  maxLinksPerPeer?: number;
+  trustPollMs?: number;
+  /** Receives one line per refusal or revocation (with the key fingerprint when known). */
+  log?: (line: string) => void;
+}
+
+export interface Refusal {
+  code: string;
+  message: string;
+  fingerprint?: string;
+  remoteHost: string;
+  remotePort: number;
+}
+
+export type ChannelHandler = (link: PeerLink) => void | boolean;
+
+export class SwarmNode extends EventEmitter {
+  /** Refusals so far, by error code (UNTRUSTED_PEER, HANDSHAKE_TIMEOUT, PENDING_EVICTED, …). */
+  readonly refusalCounts = new Map<string, number>();
+  private server?: Server;
+  private readonly pending: PendingConnections<Socket>;
+  private readonly links = new Set<PeerLink>();
+  private readonly handlers = new Map<ChannelKind, ChannelHandler>();
+  private readonly stopMaintaining = new Set<() => void>();
+  // Links built in decide() (before ACCEPT is sent), by channel, until the handshake resolves.
+  private readonly inboundLinks = new Map<SecureChannel, PeerLink>();
+  private readonly evicted = new WeakSet<Socket>();
+  private stopWatching?: () => void;
+  private isClosed = false;
+
+  constructor(private readonly options: SwarmNodeOptions) {
+    super();
+    this.pending = new PendingConnections({
+      maxTotal: options.maxPendingHandshakes ?? DEFAULT_PENDING_LIMITS.maxTotal,
+      maxPerAddress: options.maxPendingPerAddress ?? DEFAULT_PENDING_LIMITS.maxPerAddress,
+    });
+    this.stopWatching = options.trust.watch?.(() => this.dropRevoked(), options.trustPollMs ?? 500);
+  }
+
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+
+  /** Live authenticated links. */
+  get peerLinks(): PeerLink[] {
+    return [...this.links];
+  }
+
+  handle(channel: ChannelKind, handler: ChannelHandler): void {
+    this.handlers.set(channel, handler);
+  }
+
+  async listen(): Promise<{ host: string; port: number }> {
+    if (this.server) throw new Error('SwarmNode: already listening');
+    const server = createServer({ noDelay: true }, (socket) => this.accept(socket));
+    this.server = server;
+    const { host, port } = this.options;
+    try {
+      await listenOn(server, host, port ?? DEFAULT_PORT);
+    } catch (error) {
+      // Only the default port falls back; a port the user asked for is theirs to fix.
+      if (port !== undefined || systemErrorCode(error) !== 'EADDRINUSE') throw listenError(error, host, port ?? DEFAULT_PORT);
+      await listenOn(server, host, 0);
+    }
+    const address = server.address();
+    if (address === null || typeof address === 'string') throw new Error('SwarmNode: listener has no TCP address');
+    return { host: address.address, port: address.port };
+  }
+
+  async connect(host: string, port: number, channel: string, opts: { expectedKey?: Uint8Array; localAddress?: string } = {}): Promise<PeerLink> {
+    if (channelKind(channel) === undefined) throw new SwarmError('BAD_CHANNEL', `not a channel name: ${JSON.stringify(channel)}`);
+    if (this.isClosed) throw new SwarmError('NODE_CLOSED', 'the node is shutting down');
+    const timeoutMs = this.options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
+    const socket = await connectSocket(host, port, timeoutMs, opts.localAddress);
+    const secure = await secureOutbound(socket, {
+      identity: this.options.identity,
+      allows: (key) => this.options.trust.allows(key),
+      expectedKey: opts.expectedKey,
+      channel,
+      handshakeTimeoutMs: timeoutMs,
+    }).catch((error: unknown) => {
+      this.refused(error, host, port);
+      throw error;
+    });
+    const link = createPeerLink(secure, host, port);
+    this.track(link);
+    return link;
+  }
+
+  /** Keeps a link to host:port open, reconnecting with backoff; returns a stop function. */
+  maintain(host: string, port: number, channel: string, onLink: (link: PeerLink) => void, options: MaintainOptions = {}): () => void {
+    const stop = maintainLink(this, host, port, channel, onLink, options);
+    this.stopMaintaining.add(stop);
+    return () => {
+      this.stopMaintaining.delete(stop);
+      stop();
+    };
+  }
+
+  async close(): Promise<void> {
+    this.isClosed = true;
+    this.stopWatching?.();
+    for (const stop of this.stopMaintaining) stop();
+    for (const socket of this.pending.all()) socket.destroy();
+    for (const link of this.links) link.close();
+    const server = this.server;
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private accept(socket: Socket): void {
+    const remoteHost = socket.remoteAddress ?? '?';
+    const remotePort = socket.remotePort ?? 0;
+    if (this.isClosed) return void socket.destroy();
+    socket.on('error', () => {});
+    for (const evicted of this.pending.admit(socket, remoteHost)) {
+      this.evicted.add(evicted);
+      evicted.destroy();
+      this.count('PENDING_EVICTED', 'too many unauthenticated connections; evicted the oldest', evicted.remoteAddress ?? '?', evicted.remotePort ?? 0);
+    }
+    secureInbound(socket, {
+      identity: this.options.identity,
+      allows: (key) => this.options.trust.allows(key),
+      handshakeTimeoutMs: this.options.handshakeTimeoutMs,
+      decideChannel: (channel) => this.decide(channel, remoteHost, remotePort),
+    }).then(
+      (channel) => {
+        this.pending.release(socket, remoteHost);
+        const link = this.inboundLinks.get(channel);
+        this.inboundLinks.delete(channel);
+        if (link) this.emit('link', link);
+      },
+      (error: unknown) => {
+        this.pending.release(socket, remoteHost);
+        if (!this.evicted.has(socket)) this.refused(error, remoteHost, remotePort);
+      },
+    );
+  }
+
+  /** Returns null to accept the channel, or the reason to refuse it. */
+  private decide(channel: SecureChannel, remoteHost: string, remotePort: number): string | null {
+    const kind = channelKind(channel.channel);
+    if (kind === undefined) return `unknown channel ${JSON.stringify(channel.channel.slice(0, 80))}`;
+    const handler = this.handlers.get(kind);
+    if (!handler) return `this node does not serve ${kind}`;
+    const limit = this.options.maxLinksPerPeer ?? DEFAULT_MAX_LINKS_PER_PEER;
+    const key = Buffer.from(channel.remoteKey);
+    if (this.peerLinks.filter((link) => key.equals(link.remoteKey)).length >= limit) {
+      return `too many connections from your key (limit ${limit})`;
+    }
+    const link = createPeerLink(channel, remoteHost, remotePort);
+    this.track(link);
+    if (handler(link) === false) {
+      this.links.delete(link);
+      return `${channel.channel} is not available here`;
+    }
+    this.inboundLinks.set(channel, link);
+    return null;
+  }
+
+  private track(link: PeerLink): void {
+    this.links.add(link);
+    link.stream.once('close', () => {
+      this.links.delete(link);
+      this.emit('link-closed', link);
+    });
+  }
+
+  private dropRevoked(): void {
+    for (const link of this.links) {
+      if (this.options.trust.allows(link.remoteKey)) continue;
+      this.count('REVOKED', 'key removed from the trust store; link closed', link.remoteHost, link.remotePort, fingerprint(link.remoteKey));
+      link.close();
+    }
+  }
+
+  private refused(error: unknown, remoteHost: string, remotePort: number): void {
+    const code = error instanceof SwarmError ? error.code : 'CONNECTION_FAILED';
+    const message = error instanceof Error ? error.message : String(error);
+    this.count(code, message, remoteHost, remotePort);
+  }
+
+  private count(code: string, message: string, remoteHost: string, remotePort: number, keyFingerprint?: string): void {
+    this.refusalCounts.set(code, (this.refusalCounts.get(code) ?? 0) + 1);
+    const fingerprintMatch = keyFingerprint ?? /\b[0-9a-f]{4}:[0-9a-f]{4}:[0-9a-f]{4}\b/.exec(message)?.[0];
+    const refusal: Refusal = { code, message, fingerprint: fingerprintMatch, remoteHost, remotePort };
+    this.options.log?.(`${code} ${remoteHost}:${remotePort}${fingerprintMatch ? ` key ${fingerprintMatch}` : ''}: ${message}`);
+    this.emit('refused', refusal);
+  }
+}
+
+function listenOn(server: Server, host: string | undefined, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: Error) => reject(error);
+    server.once('error', onError);
+    server.listen({ host, port }, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}
+
+function listenError(error: unknown, host: string | undefined, port: number): SwarmError {
+  const code = systemErrorCode(error);
+  const where = `${host ?? '*'}:${port}`;
+  if (code === 'EADDRINUSE') return new SwarmError('PORT_IN_USE', `port ${port} is already in use (${where})`, { hint: 'choose another with --port, or --port 0 for any free port' });
+  if (code === 'EADDRNOTAVAIL') return new SwarmError('BAD_HOST', `cannot listen on ${where}: no such local address`, { hint: 'check --host' });
+  if (code === 'EACCES') return new SwarmError('PORT_DENIED', `not allowed to listen on ${where}`, { hint: 'use a port above 1023' });
+  return new SwarmError('LISTEN_FAILED', `cannot listen on ${where}: ${code ?? String(error)}`);
+}

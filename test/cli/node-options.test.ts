@@ -1,0 +1,35 @@
+// --port / --host / --peer parsing shared by share, get and chat.
+import { Command } from 'commander';
+import { describe, expect, it } from 'vitest';
+import { addNodeOptions, parsePeerAddress, parsePort } from '../../src/cli/node-options.js';
+
+describe('parsePeerAddress', () => {
+  it('parses host:port, names and bracketed IPv6', () => {
+    expect(parsePeerAddress('127.0.0.2:7000')).toEqual({ host: '127.0.0.2', port: 7000 });
+    expect(parsePeerAddress('alice.local:1')).toEqual({ host: 'alice.local', port: 1 });
+    expect(parsePeerAddress('[::1]:65535')).toEqual({ host: '::1', port: 65535 });
+  });
+
+  it.each(['127.0.0.1', ':7000', '127.0.0.1:', '127.0.0.1:0', '127.0.0.1:65536', '127.0.0.1:70x', '::1:7000', 'a b:7'])('refuses %j as a usage error with a hint', (text) => {
+    expect(() => parsePeerAddress(text)).toThrow(expect.objectContaining({ code: 'USAGE', exitCode: 2, hint: expect.stringContaining('host:port') }));
+  });
+});
+
+describe('addNodeOptions', () => {
+  const parse = (args: string[]) => addNodeOptions(new Command().exitOverride()).parse(args, { from: 'user' }).opts();
+
+  it('collects repeated --peer and parses --port as a number', () => {
+    expect(parse(['--port', '7001', '--host', '127.0.0.3', '--peer', '127.0.0.1:1', '--peer', '127.0.0.2:2'])).toEqual({
+      port: 7001,
+      host: '127.0.0.3',
+      peer: ['127.0.0.1:1', '127.0.0.2:2'],
+    });
+    expect(parse([])).toEqual({});
+  });
+
+  it('refuses a bad --port or --peer as usage errors', () => {
+    expect(() => parse(['--port', 'http'])).toThrow(expect.objectContaining({ code: 'USAGE' }));
+    expect(() => parsePort('70000')).toThrow(/invalid port "70000"/);
+    expect(() => parse(['--peer', 'nowhere'])).toThrow(/invalid peer address "nowhere"/);
+  });
+});

@@ -1,0 +1,129 @@
+// SwarmNode over real TCP sockets on 127.0.0.1: routing, trust in both directions, limits.
+import { connect } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { torrentChannel } from '../../src/net/channel-name.js';
+import type { PeerLink } from '../../src/net/peer-link.js';
+import { encodePreamble } from '../../src/secure/preamble.js';
+import { collect } from '../helpers/duplex-pair.js';
+import { createNodes, waitFor } from '../helpers/test-nodes.js';
+
+const INFOHASH = '0123456789abcdef0123456789abcdef01234567';
+
+describe('SwarmNode', () => {
+  it('connects two trusting nodes on a chat channel and carries data both ways', async () => {
+    const [a, b] = await createNodes(2);
+    const inbound: PeerLink[] = [];
+    a!.node.handle('chat', (link) => void inbound.push(link));
+    const link = await b!.node.connect('127.0.0.1', a!.port, 'chat', { expectedKey: a!.identity.publicKey });
+    expect(link.channel).toBe('chat');
+    expect(Buffer.from(link.remoteKey)).toEqual(Buffer.from(a!.identity.publicKey));
+    await waitFor(() => inbound.length === 1);
+    expect(Buffer.from(inbound[0]!.remoteKey)).toEqual(Buffer.from(b!.identity.publicKey));
+    expect(inbound[0]!.remoteKeyText).toBe(b!.identity.keyText);
+    const atA = collect(inbound[0]!.stream);
+    const atB = collect(link.stream);
+    link.stream.write('hello from b');
+    inbound[0]!.stream.write('hello from a');
+    await waitFor(() => atA.text() === 'hello from b' && atB.text() === 'hello from a');
+  });
+
+  it('routes torrent channels to the torrent handler, and refuses unknown or unwanted ones with a reason', async () => {
+    const [a, b] = await createNodes(2);
+    const seen: string[] = [];
+    a!.node.handle('torrent', (link) => (seen.push(link.channel), link.channel === torrentChannel(INFOHASH)));
+    const link = await b!.node.connect('127.0.0.1', a!.port, torrentChannel(INFOHASH));
+    expect(link.channel).toBe(`torrent ${INFOHASH}`);
+    await expect(b!.node.connect('127.0.0.1', a!.port, torrentChannel('f'.repeat(40)))).rejects.toThrow(/torrent f{40} is not available here/);
+    await expect(b!.node.connect('127.0.0.1', a!.port, 'chat')).rejects.toThrow(/this node does not serve chat/);
+    await expect(b!.node.connect('127.0.0.1', a!.port, 'files')).rejects.toMatchObject({ code: 'BAD_CHANNEL' });
+    expect(seen).toEqual([`torrent ${INFOHASH}`, `torrent ${'f'.repeat(40)}`]);
+  });
+
+  it('refuses an untrusted initiator: no handler runs, the refusal is counted and logged with the fingerprint', async () => {
+    const [a, b] = await createNodes(2);
+    a!.trust.remove(b!.identity);
+    let handled = 0;
+    a!.node.handle('chat', () => void handled++);
+    await expect(b!.node.connect('127.0.0.1', a!.port, 'chat')).rejects.toThrow(/refused the connection: your key .* is not on this node's trust list/);
+    await waitFor(() => a!.node.refusalCounts.get('UNTRUSTED_PEER') === 1);
+    expect(handled).toBe(0);
+    expect(a!.logLines.join('\n')).toMatch(/UNTRUSTED_PEER 127\.0\.0\.1:\d+ key [0-9a-f]{4}:[0-9a-f]{4}:[0-9a-f]{4}/);
+  });
+
+  it('refuses an untrusted responder: the initiator drops it before sending anything', async () => {
+    const [a, b] = await createNodes(2);
+    b!.trust.remove(a!.identity);
+    let handled = 0;
+    a!.node.handle('chat', () => void handled++);
+    await expect(b!.node.connect('127.0.0.1', a!.port, 'chat')).rejects.toMatchObject({ code: 'UNTRUSTED_PEER' });
+    expect(b!.node.refusalCounts.get('UNTRUSTED_PEER')).toBe(1);
+    await waitFor(() => (a!.node.refusalCounts.get('CONNECTION_CLOSED') ?? 0) === 1);
+    expect(handled).toBe(0);
+  });
+
+  it('fails an outbound connection when the remote proves another key than expected', async () => {
+    const [a, b, c] = await createNodes(3);
+    a!.node.handle('chat', () => {});
+    await expect(b!.node.connect('127.0.0.1', a!.port, 'chat', { expectedKey: c!.identity.publicKey })).rejects.toMatchObject({ code: 'WRONG_PEER_KEY' });
+  });
+
+  it('drops live links of a key removed from the trust store', async () => {
+    const [a, b] = await createNodes(2);
+    const inbound: PeerLink[] = [];
+    a!.node.handle('chat', (link) => void inbound.push(link));
+    const link = await b!.node.connect('127.0.0.1', a!.port, 'chat');
+    const closed = collect(link.stream).closed;
+    await waitFor(() => inbound.length === 1);
+    a!.trust.remove(b!.identity);
+    await closed;
+    expect(a!.node.peerLinks).toHaveLength(0);
+    expect(a!.node.refusalCounts.get('REVOKED')).toBe(1);
+  });
+
+  it('caps live links per peer key', async () => {
+    const [a, b] = await createNodes(2, { node: { maxLinksPerPeer: 2 } });
+    a!.node.handle('chat', () => {});
+    await b!.node.connect('127.0.0.1', a!.port, 'chat');
+    await b!.node.connect('127.0.0.1', a!.port, 'chat');
+    await expect(b!.node.connect('127.0.0.1', a!.port, 'chat')).rejects.toThrow(/too many connections from your key \(limit 2\)/);
+  });
+
+  it('closes a connection whose handshake does not finish in time', async () => {
+    const [a] = await createNodes(1, { node: { handshakeTimeoutMs: 300 } });
+    const socket = connect({ host: '127.0.0.1', port: a!.port });
+    socket.write(encodePreamble().subarray(0, 2)); // a slowloris: a little, then nothing
+    const started = Date.now();
+    await new Promise((resolve) => socket.on('close', resolve));
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+    await waitFor(() => a!.node.refusalCounts.get('HANDSHAKE_TIMEOUT') === 1);
+  });
+
+  it('refuses another protocol version with a message naming both versions', async () => {
+    const [a] = await createNodes(1);
+    const socket = connect({ host: '127.0.0.1', port: a!.port });
+    const reply = collect(socket);
+    socket.write(Buffer.concat([encodePreamble(2), Buffer.alloc(34)]));
+    await reply.closed;
+    expect(Buffer.concat(reply.data)).toEqual(encodePreamble(1));
+    await waitFor(() => a!.logLines.some((line) => line.includes('speaks swarm protocol version 2; this node speaks version 1')));
+  });
+
+  it('reports an unreachable peer as a one-line error', async () => {
+    const [a, b] = await createNodes(2);
+    const port = a!.port;
+    await a!.node.close();
+    await expect(b!.node.connect('127.0.0.1', port, 'chat')).rejects.toThrow(`could not connect to 127.0.0.1:${port} (ECONNREFUSED)`);
+  });
+
+  it('maintain() reconnects after the link drops', async () => {
+    const [a, b] = await createNodes(2);
+    const inbound: PeerLink[] = [];
+    a!.node.handle('chat', (link) => void inbound.push(link));
+    let linked = 0;
+    const stop = b!.node.maintain('127.0.0.1', a!.port, 'chat', () => void linked++, { minDelayMs: 20 });
+    await waitFor(() => inbound.length === 1 && linked === 1);
+    inbound[0]!.close();
+    await waitFor(() => inbound.length === 2 && linked === 2);
+    stop();
+  });
+});
