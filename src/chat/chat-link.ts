@@ -67,7 +67,9 @@ export class ChatLink implements RouterLink {
   flush(): void {
     this.flushScheduled = false;
     if (this.closed || this.queue.length === 0) return;
-    const chunk = this.queue.length === 1 ? this.queue[0]! : Buffer.concat(this.queue, this.queuedBytes);
+    const first = this.queue[0]!;
+    // Always a Buffer: node streams and streamx both take it without conversion.
+    const chunk = this.queue.length === 1 ? Buffer.from(first.buffer, first.byteOffset, first.byteLength) : Buffer.concat(this.queue, this.queuedBytes);
     this.queue = [];
     this.queuedBytes = 0;
     this.peer.stream.write(chunk);

@@ -6,6 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerIdCommand } from './id-command.js';
 import { registerTrustCommand } from './trust-command.js';
+import { registerChatCommand } from './chat-command.js';
 
 export const VERSION = '0.1.0';
 
@@ -32,6 +33,7 @@ SWARM_HOME selects the directory holding your keys (default ~/.config/swarm).
     );
   registerIdCommand(program);
   registerTrustCommand(program);
+  registerChatCommand(program);
   return program;
 }
 

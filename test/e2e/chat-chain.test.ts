@@ -1,0 +1,92 @@
+// Real `swarm chat` processes over loopback TCP, chained A - B - C (A and C are not
+// connected to each other): delivery both ways through B, DMs sealed past B, untrusted
+// authors dropped, terminal escapes printed escaped, and a burst delivered in full.
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { allTrusting, makePeople, messageEvents, startChat, waitForMessage, waitForPeers } from '../chat/helpers/chat-world.js';
+
+const NAMES = ['a', 'b', 'c'] as const;
+
+async function startChain(trusts = allTrusting(NAMES)) {
+  const people = makePeople(NAMES, trusts);
+  const a = await startChat(people.a);
+  const b = await startChat(people.b, { peers: [a.port] });
+  const c = await startChat(people.c, { peers: [b.port] });
+  await waitForPeers(b.process, 2);
+  await waitForPeers(a.process, 1);
+  await waitForPeers(c.process, 1);
+  return { people, a, b, c };
+}
+
+describe('swarm chat, A - B - C chain (real processes)', () => {
+  it('delivers both ways through B, names from the trust store, and a burst arrives complete and in order', async () => {
+    const { people, a, b, c } = await startChain();
+    a.process.send('hello from a');
+    const atC = await waitForMessage(c.process, 'hello from a');
+    expect(atC).toMatchObject({ from: people.a.identity.keyText, name: 'a' });
+    expect(typeof atC.ts).toBe('number');
+    c.process.send('hello from c');
+    expect(await waitForMessage(a.process, 'hello from c')).toMatchObject({ from: people.c.identity.keyText, name: 'c' });
+    await waitForMessage(b.process, 'hello from a');
+
+    const burst = Array.from({ length: 300 }, (_, i) => `burst ${i}`);
+    a.process.send(burst.join('\n'));
+    await waitForMessage(c.process, 'burst 299');
+    const received = messageEvents(c.process).map((e) => e.text).filter((t) => String(t).startsWith('burst '));
+    expect(received).toEqual(burst);
+  });
+
+  it('a DM from A to C is readable by C and never in plaintext at B (output or history)', async () => {
+    const { people, a, b, c } = await startChain();
+    const secret = 'the vault code is 7291';
+    a.process.send(`/msg c ${secret}`);
+    const dm = await waitForMessage(c.process, secret);
+    expect(dm).toMatchObject({ direct: true, name: 'a', toName: 'me', from: people.a.identity.keyText });
+    // A marker sent after the DM over the same links: once B has it, B has handled the DM.
+    a.process.send('after the dm');
+    await waitForMessage(b.process, 'after the dm');
+    expect(b.process.lines.join('\n')).not.toContain('7291');
+    const bHistory = readFileSync(join(people.b.home, 'chat-history.jsonl'), 'utf8');
+    expect(bHistory).toContain('"kind":"direct"'); // B did store and relay it, sealed
+    const decodedLines = bHistory
+      .trim()
+      .split('\n')
+      .map((line) => Buffer.from((JSON.parse(line) as { msg: string }).msg, 'base64').toString('latin1'));
+    expect(decodedLines.join('\n')).not.toContain('7291');
+    expect(bHistory).not.toContain('7291');
+    // A DM to an unknown name is a clear error, not a crash.
+    a.process.send('/msg nobody hi');
+    expect(await a.process.waitForEvent((e) => e.event === 'error')).toMatchObject({ message: expect.stringMatching(/no trusted key is named "nobody"/) });
+  });
+
+  it('C does not show (or store) an author it does not trust, even relayed by trusted B', async () => {
+    const { people, a, b, c } = await startChain({ a: ['b'], b: ['a', 'c'], c: ['b'] });
+    a.process.send('from a, unknown to c');
+    await waitForMessage(b.process, 'from a, unknown to c');
+    b.process.send('marker from b');
+    await waitForMessage(c.process, 'marker from b');
+    expect(messageEvents(c.process).map((e) => e.text)).toEqual(['marker from b']);
+    expect(readFileSync(join(people.c.home, 'chat-history.jsonl'), 'utf8')).not.toContain(people.a.identity.keyText);
+    c.process.send('from c, unknown to a');
+    await waitForMessage(b.process, 'from c, unknown to a');
+    b.process.send('second marker');
+    await waitForMessage(a.process, 'second marker');
+    expect(messageEvents(a.process).map((e) => e.text)).not.toContain('from c, unknown to a');
+  });
+
+  it('prints an ANSI escape in a message body escaped, in human output and in --json', async () => {
+    const people = makePeople(['a', 'd'] as const, allTrusting(['a', 'd'] as const));
+    const a = await startChat(people.a);
+    const d = await startChat(people.d, { peers: [a.port], json: false });
+    await waitForPeers(a.process, 1);
+    a.process.send('look \u001b[31mred\u001b[0m \u001b]0;pwned\u0007 done');
+    const line = await d.process.waitForLine(/look .* done/);
+    expect(line).toContain('look \\x1b[31mred\\x1b[0m \\x1b]0;pwned\\x07 done');
+    expect(d.process.lines.join('\n')).not.toMatch(/[\u001b\u0007]/);
+    d.process.send('\u001b[2Jback \u009b31m');
+    const json = await a.process.waitForEvent((e) => e.event === 'message');
+    expect(json.text).toBe('\u001b[2Jback \u009b31m'); // JSON carries the exact text ...
+    expect(a.process.lines.join('\n')).not.toMatch(/[\u001b\u009b]/); // ... but escaped on the wire to the terminal
+  });
+});
