@@ -1,21 +1,40 @@
 /**
  * Drops trusted peers that send data failing the SHA-1 piece check. webtorrent only
- * discards the piece and re-requests it (possibly from the same peer, forever), so we
- * remember which peers contributed blocks to each piece in flight: a failed piece with
- * a single contributor convicts that peer at once; a shared failure gives each
- * contributor a strike, and STRIKES_TO_DROP strikes convict.
+ * discards a failed piece and requests it again (possibly from the same peer, forever).
+ *
+ * A piece is often assembled from several peers' blocks, so a failure alone does not
+ * say who lied. We keep the blocks of each piece in flight (references, no copies):
+ * - a failed piece with a single contributor convicts that peer at once;
+ * - otherwise its blocks become suspects, and when the piece later verifies, every
+ *   suspect block is compared with the verified block at the same offset: whoever sent
+ *   a block that differs is convicted, honest contributors are not (libtorrent's
+ *   "smart ban" idea).
  */
+import { createHash } from 'node:crypto';
 import type { Torrent, Wire } from 'webtorrent';
 
-const STRIKES_TO_DROP = 3;
 const FAILED_PIECE = /^Piece (\d+) failed verification/;
 
+interface Block {
+  peer: string;
+  offset: number;
+  data: Uint8Array;
+}
+
+interface SuspectBlock {
+  peer: string;
+  offset: number;
+  digest: string;
+}
+
+const digestOf = (data: Uint8Array) => createHash('sha1').update(data).digest('hex');
+
 export class CorruptPieceGuard {
-  private readonly contributors = new Map<number, Set<string>>();
-  private readonly strikes = new Map<string, number>();
+  private readonly inFlight = new Map<number, Block[]>();
+  private readonly suspects = new Map<number, SuspectBlock[]>();
 
   constructor(torrent: Torrent, private readonly onCorruptPeer: (peerKey: string, pieceIndex: number) => void) {
-    torrent.on('verified', (index: number) => this.contributors.delete(index));
+    torrent.on('verified', (index: number) => this.pieceVerified(index));
     torrent.on('warning', (error: Error) => {
       const match = FAILED_PIECE.exec(error?.message ?? '');
       if (match) this.pieceFailed(Number(match[1]));
@@ -23,20 +42,45 @@ export class CorruptPieceGuard {
   }
 
   watch(wire: Wire, peerKey: string): void {
-    wire.on('piece', (index: number) => {
-      let set = this.contributors.get(index);
-      if (!set) this.contributors.set(index, (set = new Set()));
-      set.add(peerKey);
+    wire.on('piece', (index: number, offset: number, data: Uint8Array) => {
+      let blocks = this.inFlight.get(index);
+      if (!blocks) this.inFlight.set(index, (blocks = []));
+      blocks.push({ peer: peerKey, offset, data });
     });
   }
 
   private pieceFailed(index: number): void {
-    const peers = [...(this.contributors.get(index) ?? [])];
-    this.contributors.delete(index);
-    for (const peer of peers) {
-      const strikes = (this.strikes.get(peer) ?? 0) + (peers.length === 1 ? STRIKES_TO_DROP : 1);
-      this.strikes.set(peer, strikes);
-      if (strikes >= STRIKES_TO_DROP) this.onCorruptPeer(peer, index);
+    const blocks = this.inFlight.get(index) ?? [];
+    this.inFlight.delete(index);
+    const peers = new Set(blocks.map((block) => block.peer));
+    if (peers.size === 1) {
+      this.onCorruptPeer([...peers][0]!, index);
+      return;
     }
+    const suspects = this.suspects.get(index) ?? [];
+    for (const block of blocks) suspects.push({ peer: block.peer, offset: block.offset, digest: digestOf(block.data) });
+    this.suspects.set(index, suspects);
+  }
+
+  private pieceVerified(index: number): void {
+    const blocks = this.inFlight.get(index) ?? [];
+    this.inFlight.delete(index);
+    const suspects = this.suspects.get(index);
+    if (!suspects) return;
+    this.suspects.delete(index);
+    const verified = new Map<number, string>();
+    const ambiguous = new Set<number>();
+    for (const block of blocks) {
+      const digest = digestOf(block.data);
+      const known = verified.get(block.offset);
+      if (known !== undefined && known !== digest) ambiguous.add(block.offset);
+      verified.set(block.offset, digest);
+    }
+    const convicted = new Set<string>();
+    for (const suspect of suspects) {
+      const good = verified.get(suspect.offset);
+      if (good !== undefined && !ambiguous.has(suspect.offset) && good !== suspect.digest) convicted.add(suspect.peer);
+    }
+    for (const peer of convicted) this.onCorruptPeer(peer, index);
   }
 }

@@ -30,6 +30,14 @@ export function createLinkDuplex(link: TorrentPeerLink): LinkDuplex {
     resume?: () => void;
   };
   let isPaused = false;
+  // A write waiting for 'drain' must still complete if the link dies, or streamx would
+  // wait for it forever before finishing destroy() (and webtorrent would never see 'close').
+  let pendingWrite: ((err?: Error | null) => void) | undefined;
+  const releaseWrite = () => {
+    const cb = pendingWrite;
+    pendingWrite = undefined;
+    cb?.(null);
+  };
   const duplex = new Duplex({
     highWaterMark: HIGH_WATER_MARK_BYTES,
     read(cb) {
@@ -40,12 +48,16 @@ export function createLinkDuplex(link: TorrentPeerLink): LinkDuplex {
       cb(null);
     },
     write(data, cb) {
-      if (source.write(data)) cb(null);
-      else source.once('drain', () => cb(null));
+      if (source.write(data)) return cb(null);
+      pendingWrite = cb;
+      source.once('drain', releaseWrite);
     },
     final(cb) {
       source.end();
       cb(null);
+    },
+    predestroy() {
+      releaseWrite();
     },
     destroy(cb) {
       link.close();
@@ -59,8 +71,14 @@ export function createLinkDuplex(link: TorrentPeerLink): LinkDuplex {
     }
   });
   source.on('end', () => duplex.push(null));
-  source.on('close', () => duplex.destroy());
-  source.on('error', (err: Error) => duplex.destroy(err));
+  source.on('close', () => {
+    releaseWrite();
+    duplex.destroy();
+  });
+  source.on('error', (err: Error) => {
+    releaseWrite();
+    duplex.destroy(err);
+  });
   source.resume?.(); // a stream paused by whoever read its channel line would never flow
   duplex.id = `${link.remoteKeyText}#${++nextLinkNumber}`;
   duplex.connected = true;

@@ -8,6 +8,7 @@ import { EventEmitter } from 'node:events';
 import type { Torrent, Wire } from 'webtorrent';
 import { decodeKeyText } from '../identity/key-text.js';
 import { CorruptPieceGuard } from './corrupt-piece-guard.js';
+import { FairChoker } from './fair-choker.js';
 import { createLinkDuplex } from './link-duplex.js';
 import { formatPeerAddress, type PeerAddress } from './magnet-link.js';
 import { createSwarmPexExtension, MAX_PEX_PEERS, type PexMessage } from './swarm-pex.js';
@@ -59,6 +60,7 @@ export class TorrentPeers extends EventEmitter {
   private readonly dials = new Map<string, DialState>();
   private readonly banned = new Set<string>();
   private readonly guard: CorruptPieceGuard;
+  private readonly choker: FairChoker;
   private readonly timers = new Set<NodeJS.Timeout>();
   private pexTimer: NodeJS.Timeout | undefined;
   private isClosed = false;
@@ -68,6 +70,7 @@ export class TorrentPeers extends EventEmitter {
     this.options = options;
     this.torrent = options.torrent;
     this.guard = new CorruptPieceGuard(this.torrent, (key, piece) => this.ban(key, `sent corrupt data (piece ${piece} failed its hash check)`));
+    this.choker = new FairChoker(this.torrent);
     this.torrent.on('wire', (wire: Wire) => this.onWire(wire));
   }
 
@@ -203,6 +206,7 @@ export class TorrentPeers extends EventEmitter {
 
   close(): void {
     this.isClosed = true;
+    this.choker.stop();
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     clearTimeout(this.pexTimer);

@@ -1,0 +1,73 @@
+/**
+ * Tit-for-tat upload slots, replacing webtorrent 2.8.5's `_rechoke`, which stalls swarms:
+ * when a wire's bitfield has not arrived yet, webtorrent's `updateSeedStatus` marks the
+ * peer a *seeder* (an empty peerPieces skips the check) and chokes it, and nothing ever
+ * sets `isSeeder` back to false for a peer that later sends a bitfield or `have`s. Its
+ * rechoke then skips "seeders" when unchoking and chokes them: after the first rechoke
+ * (10 s) such leechers stay choked for good. That is the stall seen in the prototype
+ * (4 leechers, `rarest`, stuck at 73%); `sequential` only hid it by finishing sooner.
+ *
+ * Here: every RECHOKE_INTERVAL_MS, interested peers that are not really seeders (their
+ * bitfield counted against ours) are ranked by what they upload to us (while we
+ * download) or by what we manage to upload to them (when we seed); the best
+ * REGULAR_SLOTS are unchoked, plus one optimistic slot that rotates every
+ * OPTIMISTIC_ROUNDS rounds to a random choked interested peer, so newcomers get a
+ * first piece and better partners are discovered. Everyone else is choked.
+ */
+import type { Torrent, Wire } from 'webtorrent';
+
+const RECHOKE_INTERVAL_MS = 5_000;
+const OPTIMISTIC_ROUNDS = 3;
+export const REGULAR_SLOTS = 8;
+
+export function isRealSeeder(wire: Wire, pieceCount: number): boolean {
+  if (pieceCount === 0) return false;
+  for (let i = 0; i < pieceCount; i++) if (!wire.peerPieces.get(i)) return false;
+  return true;
+}
+
+export class FairChoker {
+  private optimistic: Wire | undefined;
+  private roundsLeft = 0;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(private readonly torrent: Torrent, private readonly slots = REGULAR_SLOTS) {
+    torrent._rechoke = () => {}; // webtorrent's own interval now does nothing
+    this.timer = setInterval(() => this.rechoke(), RECHOKE_INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  rechoke(): void {
+    const torrent = this.torrent;
+    if (!torrent.ready || torrent.destroyed) return;
+    const pieceCount = torrent.pieces.length;
+    const isSeeding = torrent.done;
+    const candidates: Wire[] = [];
+    for (const wire of torrent.wires) {
+      wire.isSeeder = isRealSeeder(wire, pieceCount);
+      if (wire.peerInterested && !wire.isSeeder) candidates.push(wire);
+      else wire.choke();
+    }
+    const rate = (wire: Wire) => (isSeeding ? wire.uploadSpeed() : wire.downloadSpeed());
+    candidates.sort((a, b) => rate(b) - rate(a) || Number(a.amChoking) - Number(b.amChoking));
+
+    if (this.optimistic && (this.roundsLeft <= 0 || !candidates.includes(this.optimistic))) this.optimistic = undefined;
+    this.roundsLeft -= 1;
+    const regular = candidates.filter((wire) => wire !== this.optimistic).slice(0, this.slots);
+    if (!this.optimistic) {
+      const rest = candidates.filter((wire) => !regular.includes(wire));
+      if (rest.length > 0) {
+        this.optimistic = rest[Math.floor(Math.random() * rest.length)];
+        this.roundsLeft = OPTIMISTIC_ROUNDS;
+      }
+    }
+    for (const wire of candidates) {
+      if (regular.includes(wire) || wire === this.optimistic) wire.unchoke();
+      else wire.choke();
+    }
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+}

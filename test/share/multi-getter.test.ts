@@ -1,0 +1,93 @@
+/**
+ * Many sources, in one process over plain loopback links: three getters fetch at once
+ * from an upload-limited sharer, learn of each other through swarm_pex, and trade
+ * pieces among themselves; a peer serving corrupt data is dropped and the download
+ * still completes from another.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { GetSession } from '../../src/share/get-session.js';
+import { parseMagnetLink } from '../../src/share/magnet-link.js';
+import { startShare, type ShareSession } from '../../src/share/share-session.js';
+import { TorrentRouter } from '../../src/share/torrent-router.js';
+import { tempDir } from '../helpers/temp-home.js';
+import { PlainLoopbackNode } from './plain-loopback-node.js';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => {});
+});
+
+async function makeNode(): Promise<{ node: PlainLoopbackNode; router: TorrentRouter }> {
+  const node = new PlainLoopbackNode();
+  await node.listen();
+  cleanups.push(() => node.close());
+  return { node, router: new TorrentRouter(node) };
+}
+
+async function share(path: string, uploadLimit?: number): Promise<{ session: ShareSession; node: PlainLoopbackNode }> {
+  const { node, router } = await makeNode();
+  const session = await startShare({
+    node, router, ownKeyText: node.keyText, advertisedAddresses: [{ host: node.host, port: node.port }],
+    listenPort: node.port, path, isAllowed: () => true, uploadLimitBytesPerSecond: uploadLimit, pieceLength: 64 * 1024,
+  });
+  cleanups.push(() => session.close());
+  return { session, node };
+}
+
+async function getter(magnet: string, outDir: string, extraPeers: { host: string; port: number }[] = []): Promise<{ session: GetSession; node: PlainLoopbackNode }> {
+  const { node, router } = await makeNode();
+  const session = new GetSession({
+    node, router, ownKeyText: node.keyText, listenPort: node.port, magnet: parseMagnetLink(magnet),
+    extraPeers, outDir, isForced: false, isAllowed: () => true,
+  });
+  cleanups.push(() => session.close());
+  return { session, node };
+}
+
+const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
+
+describe('many sources', () => {
+  it('three getters at once each receive pieces from the other two', async () => {
+    const dir = tempDir();
+    const source = join(dir, 'big.bin');
+    writeFileSync(source, randomBytes(6 * 1024 * 1024));
+    const { session: shared, node: sharerNode } = await share(source, 1024 * 1024);
+    const getters = await Promise.all([0, 1, 2].map((i) => getter(shared.magnet, join(dir, `out${i}`))));
+    await Promise.all(getters.map((g) => g.session.run()));
+    for (const [i, g] of getters.entries()) {
+      expect(sha256(join(dir, `out${i}`, 'big.bin'))).toBe(sha256(source));
+      const traffic = g.session.peers!.peerTraffic();
+      const fromSharer = traffic.find((t) => t.key === sharerNode.keyText)?.received ?? 0;
+      const others = getters.filter((o) => o !== g).map((o) => traffic.find((t) => t.key === o.node.keyText)?.received ?? 0);
+      // every getter got data from both other getters, not only from the sharer
+      for (const bytes of others) expect(bytes).toBeGreaterThan(0);
+      expect(fromSharer + others.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(6 * 1024 * 1024);
+    }
+  }, 50_000);
+
+  it('drops a trusted peer that serves corrupt pieces and completes from another', async () => {
+    const dir = tempDir();
+    const goodDir = join(dir, 'good');
+    const badDir = join(dir, 'bad');
+    mkdirSync(goodDir);
+    mkdirSync(badDir);
+    const source = join(goodDir, 'file.bin');
+    writeFileSync(source, randomBytes(4 * 1024 * 1024));
+    copyFileSync(source, join(badDir, 'file.bin'));
+    const { session: good } = await share(source, 1024 * 1024);
+    const { session: bad, node: badNode } = await share(join(badDir, 'file.bin'));
+    expect(bad.infoHash).toBe(good.infoHash);
+    // The bad sharer hashed honest data; now every byte it serves is wrong.
+    writeFileSync(join(badDir, 'file.bin'), randomBytes(4 * 1024 * 1024));
+    const { session } = await getter(good.magnet, join(dir, 'out'), [{ host: badNode.host, port: badNode.port }]);
+    const dropped: { key: string; reason: string }[] = [];
+    session.on('peer-dropped', (event) => dropped.push(event));
+    await session.run();
+    expect(sha256(join(dir, 'out', 'file.bin'))).toBe(sha256(source));
+    expect(dropped.map((d) => d.key)).toEqual([badNode.keyText]);
+    expect(dropped[0]!.reason).toMatch(/corrupt/);
+  }, 40_000);
+});
