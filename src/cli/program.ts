@@ -6,7 +6,10 @@
 import { Command, CommanderError } from 'commander';
 import { registerIdCommand } from './id-command.js';
 import { registerTrustCommand } from './trust-command.js';
+import { registerDemoCommand } from './demo-command.js';
 import { registerChatCommand } from './chat-command.js';
+import { registerShareCommand } from './share-command.js';
+import { registerGetCommand } from './get-command.js';
 
 export const VERSION = '0.1.0';
 
@@ -33,7 +36,10 @@ SWARM_HOME selects the directory holding your keys (default ~/.config/swarm).
     );
   registerIdCommand(program);
   registerTrustCommand(program);
+  registerDemoCommand(program);
   registerChatCommand(program);
+  registerShareCommand(program);
+  registerGetCommand(program);
   return program;
 }
 

@@ -133,7 +133,7 @@ export class GetSession extends EventEmitter {
         return;
       }
       stuckSince ||= Date.now();
-      if (Date.now() - stuckSince >= STUCK_GRACE_MS) fail(noPeerError(peers.dialFailures()));
+      if (Date.now() - stuckSince >= STUCK_GRACE_MS) fail(noPeerError(peers.dialFailures(), this.options.ownKeyText));
     }, 250);
   }
 
@@ -163,17 +163,19 @@ export class GetSession extends EventEmitter {
   }
 }
 
-function noPeerError(failures: { address: string; error: unknown }[]): SwarmError {
+function noPeerError(failures: { address: string; error: unknown }[], ownKeyText: string): SwarmError {
   if (failures.length === 0) {
     return new SwarmError('NO_PEERS', 'no peer to fetch from: the link names no address', {
       hint: 'give the sharer\'s address with --peer host:port',
     });
   }
   const reasons = failures.map((f) => `${f.address}: ${describeError(f.error)}`).join('; ');
+  const codes = failures.map((f) => (f.error as { code?: string } | undefined)?.code);
   const first = failures[0]!.error as { hint?: string } | undefined;
-  return new SwarmError('NO_PEERS', `could not fetch from any peer (${reasons})`, {
-    hint: first?.hint ?? 'check that the sharer is running and trusts your key (`swarm id` prints it)',
-  });
+  const hint = codes.includes('REFUSED_BY_PEER') || codes.includes('CONNECTION_CLOSED')
+    ? `the sharer must trust your key and allow it for this share: ask them to run \`swarm trust add ${ownKeyText}\``
+    : first?.hint ?? 'check that the sharer is running and reachable';
+  return new SwarmError('NO_PEERS', `could not fetch from any peer (${reasons})`, { hint });
 }
 
 function describeError(error: unknown): string {

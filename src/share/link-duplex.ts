@@ -21,14 +21,7 @@ export interface LinkDuplex extends Duplex {
 let nextLinkNumber = 0;
 
 export function createLinkDuplex(link: TorrentPeerLink): LinkDuplex {
-  const source = link.stream as unknown as {
-    write(data: Uint8Array): boolean;
-    end(): void;
-    on(event: string, listener: (...args: any[]) => void): void;
-    once(event: string, listener: (...args: any[]) => void): void;
-    pause?: () => void;
-    resume?: () => void;
-  };
+  const source = link.stream;
   let isPaused = false;
   // A write waiting for 'drain' must still complete if the link dies, or streamx would
   // wait for it forever before finishing destroy() (and webtorrent would never see 'close').

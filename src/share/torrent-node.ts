@@ -3,7 +3,16 @@
  * decrypted links on "torrent <infohash>" channels. Declared structurally so share/ can
  * be driven by the real SwarmNode or by any node with the same shape.
  */
-import type { Duplex } from 'node:stream';
+import type { EventEmitter } from 'node:events';
+
+/** The part of a link's stream share/ uses (a streamx Duplex from net/, or a socket in tests). */
+export interface LinkStream extends EventEmitter {
+  write(data: Uint8Array): boolean;
+  end(): unknown;
+  destroy(error?: Error): void;
+  pause?(): unknown;
+  resume?(): unknown;
+}
 
 export interface TorrentPeerLink {
   remoteKey: Uint8Array;
@@ -12,8 +21,8 @@ export interface TorrentPeerLink {
   remoteHost: string;
   remotePort: number;
   isInitiator: boolean;
-  /** Decrypted application bytes (node or streamx duplex). */
-  stream: Duplex;
+  /** Decrypted application bytes. */
+  stream: LinkStream;
   close(): void;
 }
 

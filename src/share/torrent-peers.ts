@@ -298,9 +298,12 @@ export class TorrentPeers extends EventEmitter {
   }
 }
 
-/** Authentication and refusal errors will not change on retry; network errors may. */
+/**
+ * Authentication and refusal errors (UNTRUSTED_PEER, WRONG_PEER_KEY, REFUSED_BY_PEER, …)
+ * will not change on retry; a refused TCP connect or a timeout may.
+ */
 export function isPermanentDialError(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code !== 'string') return false;
-  return !/^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|EPIPE|EAI_AGAIN|TIMEOUT|HANDSHAKE_TIMEOUT|CONNECT_TIMEOUT)$/.test(code);
+  return !/^(CONNECT_FAILED|HANDSHAKE_TIMEOUT|CONNECTION_CLOSED|TRUNCATED|E[A-Z]+)$/.test(code);
 }

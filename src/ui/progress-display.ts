@@ -18,6 +18,7 @@ const PLAIN_INTERVAL_MS = 2000;
 export class DownloadProgress {
   private bar: SingleBar | undefined;
   private lastPlainAt = 0;
+  private hasPrintedFinal = false;
   private readonly isTty: boolean;
 
   constructor(private readonly stream: NodeJS.WriteStream = process.stderr, private readonly isEnabled = true) {
@@ -49,7 +50,9 @@ export class DownloadProgress {
       return;
     }
     const now = Date.now();
-    if (now - this.lastPlainAt < PLAIN_INTERVAL_MS && sample.done < sample.total) return;
+    const isFinal = sample.total > 0 && sample.done >= sample.total;
+    if (isFinal ? this.hasPrintedFinal : now - this.lastPlainAt < PLAIN_INTERVAL_MS) return;
+    this.hasPrintedFinal = isFinal;
     this.lastPlainAt = now;
     this.stream.write(`${formatPercent(sample.done, sample.total)} ${payload.bytes} ${payload.speed} ETA ${payload.etaText} peers ${sample.peers}\n`);
   }

@@ -1,0 +1,143 @@
+/**
+ * `swarm get <magnet>`: fetch from every trusted peer that has it; exit 0 only when every
+ * file is complete and verified. Refuses a link whose key is not trusted, with the
+ * exact command to trust it. Ctrl-C keeps verified pieces (rerun to resume).
+ */
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { SwarmError } from '../errors.js';
+import { decodeKeyText, fingerprint } from '../identity/key-text.js';
+import { SwarmNode } from '../net/swarm-node.js';
+import { GetSession } from '../share/get-session.js';
+import { parseMagnetLink, type MagnetLink } from '../share/magnet-link.js';
+import { TorrentRouter } from '../share/torrent-router.js';
+import { printJsonLine } from '../ui/json-output.js';
+import { DownloadProgress, ShareStatus } from '../ui/progress-display.js';
+import { watchPeerEvents } from '../ui/progress-events.js';
+import { formatBytes } from '../ui/progress-format.js';
+import { escapeTerminal } from '../ui/terminal-text.js';
+import { openContext, type CliContext } from './context.js';
+import { addNodeOptions, parsePeerAddress, type NodeOptions } from './node-options.js';
+import { nameOfKey, untilSignal } from './share-command.js';
+
+interface GetOptions extends NodeOptions {
+  output: string;
+  seed?: boolean;
+  force?: boolean;
+  json?: boolean;
+}
+
+export function registerGetCommand(program: Command): void {
+  const command = program
+    .command('get')
+    .description('download a magnet link from trusted peers; exits 0 only when complete and verified')
+    .argument('<magnet>', 'the "magnet:?…" link printed by `swarm share` (quote it)');
+  addNodeOptions(command);
+  command
+    .option('-o, --output <dir>', 'directory to save into', '.')
+    .option('--seed', 'keep serving the file to others after it is complete, until Ctrl-C')
+    .option('--force', 'replace an existing file of the same name')
+    .option('--json', 'one JSON event per line: metadata, progress, peer-*, done')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ swarm get 'magnet:?xt=urn:btih:…&x.pe=192.168.1.20%3A7000&x.key=swarm1…' -o ~/Downloads
+  $ swarm get "$LINK" --peer 192.168.1.21:7000 --seed`,
+    )
+    .action((magnet: string, options: GetOptions) => runGet(magnet, options));
+}
+
+/** The sharer's key must already be trusted; say exactly how to trust it otherwise. */
+function checkSharerTrusted(context: CliContext, magnet: MagnetLink): void {
+  if (!magnet.keyText) return;
+  const key = decodeKeyText(magnet.keyText);
+  if (context.trust.allows(key)) return;
+  throw new SwarmError('UNTRUSTED_SHARER', `this link was shared by key ${fingerprint(key)}, which you do not trust`, {
+    hint: `if you know who sent it, run: swarm trust add ${magnet.keyText} --name <their name>`,
+  });
+}
+
+async function runGet(magnetText: string, options: GetOptions): Promise<void> {
+  const magnet = parseMagnetLink(magnetText);
+  const extraPeers = (options.peer ?? []).map(parsePeerAddress);
+  const context = openContext();
+  checkSharerTrusted(context, magnet);
+  if (magnet.peers.length === 0 && extraPeers.length === 0) {
+    throw new SwarmError('NO_PEERS', 'the link names no address to fetch from', { hint: 'add the sharer\'s address with --peer host:port' });
+  }
+  const node = new SwarmNode({ identity: context.identity, trust: context.trust, host: options.host, port: options.port ?? 0 });
+  const router = new TorrentRouter(node);
+  const address = await node.listen();
+  const session = new GetSession({
+    node,
+    router,
+    ownKeyText: context.identity.keyText,
+    listenPort: address.port,
+    magnet,
+    extraPeers,
+    outDir: options.output,
+    isForced: !!options.force,
+    isAllowed: (key) => context.trust.allows(key),
+  });
+  const isJson = !!options.json;
+  watchPeerEvents(session, (key) => nameOfKey(context, key), isJson);
+  session.on('metadata', (info: { name: string; length: number; files: number }) => {
+    if (isJson) printJsonLine({ event: 'metadata', name: info.name, length: info.length, files: info.files, resume: session.isResume });
+  });
+  const progress = new DownloadProgress(process.stderr, !isJson);
+  let lastJsonAt = 0;
+  const tick = setInterval(() => {
+    const snap = session.snapshot();
+    progress.update({ done: snap.verified, total: snap.length, speed: snap.downloadSpeed, peers: snap.peers });
+    if (isJson && Date.now() - lastJsonAt >= 1000) {
+      lastJsonAt = Date.now();
+      printJsonLine({ event: 'progress', verified: snap.verified, length: snap.length, received: snap.received, speed: Math.round(snap.downloadSpeed), peers: snap.peers });
+    }
+  }, 250);
+
+  let isStopped = false;
+  const stop = async () => {
+    if (isStopped) return;
+    isStopped = true;
+    clearInterval(tick);
+    progress.stop();
+    await session.close();
+    await node.close();
+  };
+  const interrupted = untilSignal().then(() => 'interrupted' as const);
+  try {
+    const outcome = await Promise.race([session.run().then(() => 'done' as const), interrupted]);
+    if (outcome === 'interrupted') {
+      const snap = session.snapshot();
+      await stop();
+      throw new SwarmError('INTERRUPTED', `interrupted: ${formatBytes(snap.verified)} of ${formatBytes(snap.length)} verified and kept`, {
+        hint: 'run the same command again to resume',
+      });
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  clearInterval(tick);
+  const snap = session.snapshot();
+  progress.update({ done: snap.verified, total: snap.length, speed: snap.downloadSpeed, peers: snap.peers });
+  progress.stop();
+  const path = join(session.outDir, snap.name ?? '');
+  const peers = (session.peers?.peerTraffic() ?? []).map((t) => ({ ...t, name: nameOfKey(context, t.key) }));
+  if (isJson) printJsonLine({ event: 'done', path, length: snap.length, received: snap.received, resumed: session.isResume, peers });
+  else process.stderr.write(`saved ${escapeTerminal(path)} (${formatBytes(snap.length)}, every piece verified)\n`);
+
+  if (options.seed) {
+    const status = new ShareStatus(process.stderr, !isJson);
+    const seedTick = setInterval(() => {
+      const s = session.snapshot();
+      status.update(s.peers, s.uploaded, s.uploadSpeed);
+    }, 1000);
+    if (isJson) printJsonLine({ event: 'seeding', port: address.port });
+    await untilSignal();
+    clearInterval(seedTick);
+    status.stop();
+  }
+  await stop();
+}

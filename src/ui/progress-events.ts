@@ -1,0 +1,28 @@
+/**
+ * Peer events of a transfer, as --json lines on stdout or short human lines on stderr.
+ * Names come from our own trust store; keys are shown as given (key text is plain
+ * base32, but everything is escaped anyway).
+ */
+import type { EventEmitter } from 'node:events';
+import { printJsonLine } from './json-output.js';
+import { escapeTerminal } from './terminal-text.js';
+
+const EVENTS = ['peer-connected', 'peer-disconnected', 'peer-dropped', 'peer-refused', 'dial-failed'] as const;
+
+export function watchPeerEvents(source: EventEmitter, nameOf: (keyText: string) => string | undefined, isJson: boolean): void {
+  for (const event of EVENTS) {
+    source.on(event, (detail: { key?: string; reason?: string; address?: string; error?: unknown }) => {
+      const name = detail.key ? nameOf(detail.key) : undefined;
+      const reason = detail.reason ?? (detail.error instanceof Error ? detail.error.message : undefined);
+      if (isJson) {
+        printJsonLine({ event, key: detail.key, name, address: detail.address, reason });
+        return;
+      }
+      // Connects and disconnects are visible in the status line; say only what went wrong.
+      if (event === 'peer-dropped' || event === 'peer-refused') {
+        const who = escapeTerminal(name ?? detail.key ?? 'peer');
+        process.stderr.write(`${event === 'peer-dropped' ? 'dropped' : 'refused'} ${who}: ${escapeTerminal(reason ?? '')}\n`);
+      }
+    });
+  }
+}
