@@ -7,8 +7,8 @@
 import { closeSync, existsSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../identity/atomic-file.js';
-import { encodeKeyText } from '../identity/key-text.js';
 import { SwarmError } from '../errors.js';
+import { cachedKeyText } from './key-text-cache.js';
 import { authorId, decodeMessage, MessageKind, verifyMessage, type ChatMessage } from './chat-message.js';
 
 export const HISTORY_FILE = 'chat-history.jsonl';
@@ -63,7 +63,7 @@ export class ChatHistory {
   append(message: ChatMessage): void {
     const line: HistoryLine = {
       id: message.id,
-      from: encodeKeyText(message.author),
+      from: cachedKeyText(message.author),
       seq: message.seq,
       ts: message.ts,
       kind: message.kind === MessageKind.Direct ? 'direct' : 'public',

@@ -3,10 +3,11 @@
 // feeds it lines and prints the entries it emits; it never prints anything itself.
 import { EventEmitter } from 'node:events';
 import { SwarmError } from '../errors.js';
-import { encodeKeyText, fingerprint } from '../identity/key-text.js';
+import { fingerprint } from '../identity/key-text.js';
 import type { TrustEntry } from '../identity/trust-store.js';
 import { authorId, bodyText, MAX_BODY_BYTES, MessageKind, signMessage, type ChatMessage } from './chat-message.js';
 import { ChatLink, type ChatPeerLink } from './chat-link.js';
+import { cachedKeyText } from './key-text-cache.js';
 import { ChatRouter } from './chat-router.js';
 import type { ChatHistory } from './chat-history.js';
 import { DirectSealer, ENVELOPE_OVERHEAD_BYTES, equalBytes } from './direct-message.js';
@@ -183,7 +184,7 @@ export class ChatSession extends EventEmitter<ChatSessionEvents> {
     const isOwn = equalBytes(message.author, this.options.identity.publicKey);
     const base = {
       id: message.id,
-      from: encodeKeyText(message.author),
+      from: cachedKeyText(message.author),
       name: isOwn ? 'me' : this.nameOf(message.author),
       ts: message.ts,
       seq: message.seq,
@@ -194,7 +195,7 @@ export class ChatSession extends EventEmitter<ChatSessionEvents> {
     if (text === undefined) return undefined;
     const recipient = DirectSealer.recipientOf(message.body)!;
     const toMe = equalBytes(recipient, this.options.identity.publicKey);
-    return { ...base, text, direct: true, to: encodeKeyText(recipient), toName: toMe ? 'me' : this.nameOf(recipient) };
+    return { ...base, text, direct: true, to: cachedKeyText(recipient), toName: toMe ? 'me' : this.nameOf(recipient) };
   }
 
   private nameOf(key: Uint8Array): string {

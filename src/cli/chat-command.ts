@@ -78,6 +78,7 @@ async function runChat(context: CliContext, options: ChatOptions): Promise<void>
         .then(() => node.close())
         .finally(() => {
           history.close();
+          printer.flush();
           resolve();
         });
     };
@@ -115,6 +116,7 @@ async function runChat(context: CliContext, options: ChatOptions): Promise<void>
 class ChatPrinter {
   private readline: Interface | undefined;
   private readonly isInteractive: boolean;
+  private pending: string[] = [];
 
   constructor(private readonly json: boolean, private readonly session: ChatSession) {
     this.isInteractive = !json && Boolean(process.stdin.isTTY && process.stdout.isTTY);
@@ -210,13 +212,29 @@ class ChatPrinter {
     // JSON.stringify leaves C1 controls and bidi overrides raw; escape them too, so
     // even a terminal showing the JSON cannot be driven by a peer's text.
     const text = JSON.stringify(value).replace(/[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
-    process.stdout.write(`${text}\n`);
+    this.write(`${text}\n`);
+  }
+
+  /**
+   * Without a prompt to protect, output of one event-loop turn goes out in one write:
+   * a relay printing thousands of messages a second would otherwise spend its time in
+   * write syscalls.
+   */
+  private write(text: string): void {
+    this.pending.push(text);
+    if (this.pending.length === 1) setImmediate(() => this.flush());
+  }
+
+  flush(): void {
+    if (this.pending.length === 0) return;
+    process.stdout.write(this.pending.join(''));
+    this.pending = [];
   }
 
   /** Prints above the prompt and redraws it with whatever the user had typed. */
   private line(text: string): void {
     if (!this.isInteractive || !this.readline) {
-      process.stdout.write(`${text}\n`);
+      this.write(`${text}\n`);
       return;
     }
     clearLine(process.stdout, 0);
