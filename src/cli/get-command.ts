@@ -86,8 +86,11 @@ async function runGet(magnetText: string, options: GetOptions): Promise<void> {
     if (isJson) printJsonLine({ event: 'metadata', name: info.name, length: info.length, files: info.files, resume: session.isResume });
   });
   const progress = new DownloadProgress(process.stderr, !isJson);
+  let hasMetadata = false;
+  session.once('metadata', () => (hasMetadata = true));
   let lastJsonAt = 0;
   const tick = setInterval(() => {
+    if (!hasMetadata) return; // nothing to show yet; a refusal stays a one-line error
     const snap = session.snapshot();
     progress.update({ done: snap.verified, total: snap.length, speed: snap.downloadSpeed, peers: snap.peers });
     if (isJson && Date.now() - lastJsonAt >= 1000) {

@@ -78,12 +78,14 @@ export class TorrentPeers extends EventEmitter {
     return this.torrent.infoHash;
   }
 
-  /** Adds an authenticated link for this torrent; false (and closed) if refused. */
+  /**
+   * Adds an authenticated link for this torrent. False if refused: the caller closes it
+   * (the node's handler refuses it properly, telling the initiator).
+   */
   attach(link: TorrentPeerLink): boolean {
     const key = link.remoteKeyText;
     const refuse = (reason: string): false => {
       this.emit('peer-refused', { key, reason });
-      link.close();
       return false;
     };
     if (this.isClosed || this.torrent.destroyed) return refuse('torrent closed');
@@ -106,6 +108,7 @@ export class TorrentPeers extends EventEmitter {
     link.stream.on('close', () => this.detach(entry));
     if (!this.torrent.addPeer(duplex)) {
       this.detach(entry);
+      link.close();
       return refuse('webtorrent refused the connection');
     }
     this.emit('peer-connected', { key });
@@ -140,6 +143,7 @@ export class TorrentPeers extends EventEmitter {
           if (this.attach(link)) {
             link.stream.on('close', () => this.redialLater(state));
           } else {
+            link.close();
             state.isExhausted = true;
             this.emit('dial-failed', this.failure(state, new Error('refused by us after connecting')));
           }
