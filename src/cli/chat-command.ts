@@ -55,6 +55,16 @@ async function runChat(context: CliContext, options: ChatOptions): Promise<void>
   session.on('message', (entry) => printer.message(entry));
   session.on('peer-join', (peer) => printer.peer('peer-join', peer));
   session.on('peer-leave', (peer) => printer.peer('peer-leave', peer));
+  // Redials go on quietly: say once that an address is unreachable, again only after it worked.
+  const unreachable = new Set<string>();
+  session.on('dial-error', (address, error) => {
+    if (unreachable.has(address)) return;
+    unreachable.add(address);
+    printer.dialError(address, error instanceof Error ? error.message : String(error));
+  });
+  session.on('peer-join', (peer) => {
+    if (peer.isInitiator) unreachable.delete(`${peer.host}:${peer.port}`);
+  });
   session.start();
   let address: { host: string; port: number };
   try {
@@ -133,7 +143,8 @@ class ChatPrinter {
     this.readline = rl;
     rl.on('line', (line) => {
       onLine(line);
-      if (this.isInteractive) rl.prompt();
+      // Not after /quit: prompting would resume stdin and keep the process alive.
+      if (this.isInteractive && this.readline === rl) rl.prompt();
     });
     if (this.isInteractive) {
       rl.on('SIGINT', onQuit);
@@ -145,6 +156,8 @@ class ChatPrinter {
   closeInput(): void {
     this.readline?.close();
     this.readline = undefined;
+    // A paused pipe still holds the event loop open; we read no more input after quitting.
+    if (!this.isInteractive) process.stdin.destroy();
   }
 
   ready(address: { host: string; port: number }, key: string, print: string): void {
@@ -181,6 +194,11 @@ class ChatPrinter {
   peer(event: 'peer-join' | 'peer-leave', peer: ChatPeerInfo): void {
     if (this.json) return this.event({ event, key: peer.key, name: peer.name, host: peer.host, port: peer.port });
     this.line(`* ${escapeTerminal(peer.name)} ${event === 'peer-join' ? 'connected' : 'disconnected'} (${escapeTerminal(peer.host)}:${peer.port})`);
+  }
+
+  dialError(address: string, message: string): void {
+    if (this.json) return this.event({ event: 'dial-error', address, message });
+    this.line(`* cannot reach ${escapeTerminal(address)} (${escapeTerminal(message)}); retrying in the background`);
   }
 
   peerList(peers: ChatPeerInfo[]): void {
@@ -233,8 +251,12 @@ class ChatPrinter {
 
   /** Prints above the prompt and redraws it with whatever the user had typed. */
   private line(text: string): void {
-    if (!this.isInteractive || !this.readline) {
+    if (!this.isInteractive) {
       this.write(`${text}\n`);
+      return;
+    }
+    if (!this.readline) {
+      process.stdout.write(`${text}\n`);
       return;
     }
     clearLine(process.stdout, 0);

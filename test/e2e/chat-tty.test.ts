@@ -1,0 +1,55 @@
+// `swarm chat` on a real terminal (a pseudo-terminal from util-linux `script`): a line
+// that arrives while the user is typing is printed above the prompt, and the half-typed
+// input is redrawn and sent intact.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CLI_PATH, cliEnv } from '../helpers/cli.js';
+import { allTrusting, makePeople, startChat, waitForMessage, waitForPeers } from '../chat/helpers/chat-world.js';
+
+const children: ChildProcess[] = [];
+afterEach(() => {
+  for (const child of children.splice(0)) child.kill('SIGKILL');
+});
+
+function untilOutput(read: () => string, pattern: RegExp, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  return new Promise((resolve, reject) => {
+    const timer = setInterval(() => {
+      if (pattern.test(read())) {
+        clearInterval(timer);
+        resolve();
+      } else if (Date.now() > deadline) {
+        clearInterval(timer);
+        reject(new Error(`timed out waiting for ${pattern} in terminal output: ${JSON.stringify(read().slice(-300))}`));
+      }
+    }, 20);
+  });
+}
+
+describe('swarm chat on a TTY', () => {
+  it('prints incoming lines above the prompt without garbling what is being typed', async () => {
+    const people = makePeople(['a', 't'] as const, allTrusting(['a', 't'] as const));
+    const a = await startChat(people.a);
+    const command = `'${process.execPath}' '${CLI_PATH}' chat --host 127.0.0.1 --port 0 --peer 127.0.0.1:${a.port}`;
+    const tty = spawn('script', ['-qfec', command, '/dev/null'], { env: { ...cliEnv(people.t.home), TERM: 'xterm' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    children.push(tty);
+    let screen = '';
+    tty.stdout!.setEncoding('utf8').on('data', (chunk: string) => (screen += chunk));
+    await untilOutput(() => screen, /chatting as/);
+    await waitForPeers(a.process, 1);
+
+    tty.stdin!.write('hel');
+    await untilOutput(() => screen, /> (\x1b\[\d+G)?hel/);
+    a.process.send('incoming while typing');
+    await untilOutput(() => screen, /incoming while typing[\s\S]*> hel/);
+    const afterIncoming = screen.slice(screen.indexOf('incoming while typing'));
+    // The incoming line was written on a cleared line, then the prompt came back with "hel".
+    expect(screen).toMatch(/\x1b\[2K\x1b\[1G\[\d\d:\d\d\] a: incoming while typing/);
+    expect(afterIncoming).toMatch(/> hel/);
+    tty.stdin!.write('lo\r');
+    await waitForMessage(a.process, 'hello');
+    tty.stdin!.write('/quit\r');
+    const code = await new Promise((resolve) => tty.on('close', resolve));
+    expect(code).toBe(0);
+  });
+});
