@@ -11,7 +11,7 @@
 // Env: BENCH_MESSAGES (default 20000), BENCH_RUNS (default 3).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadOrCreateIdentity } from '../dist/identity/identity.js';
@@ -147,6 +147,7 @@ async function latencyRun(ratePerS, seconds) {
 }
 
 console.log(`chat A - B(relay process) - C, loopback; ${MESSAGES} messages per throughput run, ${RUNS} runs`);
+console.log(`machine: ${cpus().length} cores, load average at start ${loadavg().map((x) => x.toFixed(2)).join(' ')} (other work shares the cores)`);
 await throughputRun(); // warm-up (JIT, key caches)
 const rates = [];
 for (let run = 0; run < RUNS; run++) {

@@ -1,6 +1,10 @@
 // Adapts one PeerLink on channel "chat" to a RouterLink: frames outgoing records
 // (chat-record-codec.ts) and reassembles incoming ones. Records queued in the same
 // tick go out in one write, so a burst costs a few encrypted frames, not one each.
+// Backpressure: while the stream reports it is full (write() returned false, until
+// 'drain'), records wait here; a peer that stops reading for longer than
+// MAX_QUEUED_BYTES of traffic loses the link (it catches up by sync when it returns)
+// rather than growing this process's memory without bound.
 import { RecordDecoder, type ChatRecord } from './chat-record-codec.js';
 import type { RouterLink } from './chat-router.js';
 
@@ -20,11 +24,13 @@ export interface ChatStream {
   on(event: 'data', listener: (chunk: Uint8Array) => void): unknown;
   on(event: 'close', listener: () => void): unknown;
   on(event: 'error', listener: (error: Error) => void): unknown;
+  on(event: 'drain', listener: () => void): unknown;
   end(): unknown;
   destroy(error?: Error): unknown;
 }
 
 const MAX_WRITE_BYTES = 60 * 1024;
+export const MAX_QUEUED_BYTES = 16 * 1024 * 1024;
 
 export interface ChatLinkHandlers {
   onRecord(link: ChatLink, record: ChatRecord): void;
@@ -36,10 +42,15 @@ export class ChatLink implements RouterLink {
   private queue: Uint8Array[] = [];
   private queuedBytes = 0;
   private flushScheduled = false;
+  private isCongested = false;
   private closed = false;
 
   constructor(readonly peer: ChatPeerLink, private readonly handlers: ChatLinkHandlers) {
     peer.stream.on('data', (chunk) => this.onData(chunk));
+    peer.stream.on('drain', () => {
+      this.isCongested = false;
+      this.flush();
+    });
     peer.stream.on('error', (error) => this.finish(error));
     peer.stream.on('close', () => this.finish());
   }
@@ -56,23 +67,38 @@ export class ChatLink implements RouterLink {
     if (this.closed) return;
     this.queue.push(record);
     this.queuedBytes += record.length;
-    if (this.queuedBytes >= MAX_WRITE_BYTES) this.flush();
-    else if (!this.flushScheduled) {
+    if (this.queuedBytes > MAX_QUEUED_BYTES) {
+      const error = new Error(`chat peer ${this.peer.remoteKeyText} is not reading; link dropped`);
+      this.finish(error);
+      this.peer.stream.destroy(error);
+    } else if (this.isCongested) {
+      return; // 'drain' flushes
+    } else if (this.queuedBytes >= MAX_WRITE_BYTES) {
+      this.flush();
+    } else if (!this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(() => this.flush());
     }
   }
 
-  /** Writes what is queued now (also called before a clean close). */
+  /** Writes what is queued, in chunks, until the stream says it is full. */
   flush(): void {
     this.flushScheduled = false;
-    if (this.closed || this.queue.length === 0) return;
-    const first = this.queue[0]!;
-    // Always a Buffer: node streams and streamx both take it without conversion.
-    const chunk = this.queue.length === 1 ? Buffer.from(first.buffer, first.byteOffset, first.byteLength) : Buffer.concat(this.queue, this.queuedBytes);
-    this.queue = [];
-    this.queuedBytes = 0;
-    this.peer.stream.write(chunk);
+    let next = 0;
+    while (!this.closed && !this.isCongested && next < this.queue.length) {
+      const start = next;
+      let bytes = 0;
+      while (next < this.queue.length && (next === start || bytes + this.queue[next]!.length <= MAX_WRITE_BYTES)) {
+        bytes += this.queue[next]!.length;
+        next++;
+      }
+      this.queuedBytes -= bytes;
+      const first = this.queue[start]!;
+      // Always a Buffer: node streams and streamx both take it without conversion.
+      const chunk = next - start === 1 ? Buffer.from(first.buffer, first.byteOffset, first.byteLength) : Buffer.concat(this.queue.slice(start, next), bytes);
+      if (this.peer.stream.write(chunk) === false) this.isCongested = true;
+    }
+    if (!this.closed && next > 0) this.queue = this.queue.slice(next);
   }
 
   close(): void {
@@ -88,8 +114,8 @@ export class ChatLink implements RouterLink {
       records = this.decoder.push(chunk);
     } catch (error) {
       // Broken framing means we cannot find the next record: end the link.
-      this.peer.stream.destroy(error as Error);
       this.finish(error as Error);
+      this.peer.stream.destroy(error as Error);
       return;
     }
     for (const record of records) {
