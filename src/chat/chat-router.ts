@@ -61,6 +61,10 @@ export class ChatRouter extends EventEmitter<ChatRouterEvents> {
     this.links.delete(link);
   }
 
+  isTrusted(publicKey: Uint8Array): boolean {
+    return this.options.isTrusted(publicKey);
+  }
+
   get linkCount(): number {
     return this.links.size;
   }

@@ -118,11 +118,13 @@ export class ChatSession extends EventEmitter<ChatSessionEvents> {
     }
   }
 
-  /** Entries from history that this user may read (public, or DMs to or from us), oldest first. */
+  /** Entries from history that this user may read (public, or DMs to or from us) by authors trusted now, oldest first. */
   historyEntries(count: number): ChatEntry[] {
     const entries: ChatEntry[] = [];
     const messages = this.options.history.recent();
     for (let i = messages.length - 1; i >= 0 && entries.length < count; i--) {
+      // A key removed from the trust store since is not shown any more, old lines included.
+      if (!this.router.isTrusted(messages[i]!.author)) continue;
       const entry = this.toEntry(messages[i]!);
       if (entry) entries.push(entry);
     }

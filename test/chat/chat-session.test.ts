@@ -11,7 +11,7 @@ import { keyPair } from './helpers/chat-keys.js';
 import type { SigningKeyPair } from '../../src/crypto/ed25519.js';
 
 class ListTrust {
-  constructor(private readonly entries: TrustEntry[]) {}
+  constructor(readonly entries: TrustEntry[]) {}
   allows(key: Uint8Array) {
     return this.entries.some((e) => Buffer.from(e.publicKey).equals(key));
   }
@@ -132,6 +132,23 @@ describe('chat session (in-memory links)', () => {
     await until(() => b2.seen.length === 1, 'new message');
     expect(b2.seen.map((e) => e.text)).toEqual(['three']);
     expect(b2.session.router.rejectCounts.seen).toBeGreaterThanOrEqual(2);
+  });
+
+  it('stops showing an author, live or from history, once their key is no longer trusted', async () => {
+    const network = new MemoryNetwork();
+    const keys = { a: keyPair(), b: keyPair() };
+    const a = member(network, keys.a, [entry('alice', keys.a), entry('bob', keys.b)]);
+    const bTrust = [entry('alice', keys.a)];
+    const b = member(network, keys.b, bTrust, [a.node]);
+    await until(() => a.session.peers().length === 1, 'link');
+    a.session.send('while trusted');
+    await until(() => b.seen.length === 1, 'delivery');
+    expect(b.session.historyEntries(10).map((e) => e.text)).toEqual(['while trusted']);
+    bTrust.splice(0); // bob removes alice
+    expect(b.session.historyEntries(10)).toEqual([]);
+    a.session.send('after removal');
+    await until(() => b.session.router.rejectCounts.untrusted === 1, 'rejection');
+    expect(b.seen).toHaveLength(1);
   });
 
   it('redials a peer that went away and catches up on what it missed', async () => {
