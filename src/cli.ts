@@ -2,6 +2,14 @@
 import { buildProgram, commanderExitCode, CommanderError } from './cli/program.js';
 import { reportError } from './ui/report-error.js';
 
+// `swarm id | head -1` closes our stdout early; that is the reader's choice, not a crash.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
+
 async function main(argv: string[]): Promise<number> {
   try {
     await buildProgram().parseAsync(argv);

@@ -1,7 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expectCleanFailure, runCli } from '../helpers/cli.js';
+import { spawnSync } from 'node:child_process';
+import { CLI_PATH, expectCleanFailure, runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/temp-home.js';
 
 async function keyOf(home: string): Promise<string> {
@@ -31,6 +32,16 @@ describe('swarm id', () => {
     const qrLines = lines.filter((line) => /^[ ▀▄█]+$/.test(line));
     expect(qrLines.length).toBeGreaterThan(15);
     expect(new Set(qrLines.map((line) => line.length)).size).toBe(1);
+  });
+
+  test('a reader that closes the pipe early (swarm id | head -1) is not a crash', () => {
+    const home = tempDir();
+    const withStderr = spawnSync('sh', ['-c', `"${process.execPath}" "${CLI_PATH}" id --qr | head -c 10`], {
+      env: { ...process.env, SWARM_HOME: home },
+      encoding: 'utf8',
+    });
+    expect(withStderr.stdout).toMatch(/^swarm1/);
+    expect(withStderr.stderr).not.toMatch(/EPIPE|at /);
   });
 
   test('an unwritable home is one clear line, exit 1', async () => {
