@@ -6,7 +6,7 @@
 // channel (Noise, chacha20-poly1305); all three append to their history files.
 //  1. Throughput: A sends BENCH_MESSAGES messages as fast as it can (in batches of 100 per
 //     event-loop turn); msg/s = messages / (last arrival at C - first send at A).
-//  2. Latency: A sends at a fixed rate (1,000 and 5,000 msg/s, 2 s each); latency = arrival
+//  2. Latency: A sends at a fixed rate (1,000, 2,500 and 5,000 msg/s, 2 s each); latency = arrival
 //     at C - send at A (same clock, this process): p50 / p99 / max.
 // Env: BENCH_MESSAGES (default 20000), BENCH_RUNS (default 3).
 import { spawn } from 'node:child_process';
@@ -157,7 +157,7 @@ for (let run = 0; run < RUNS; run++) {
 }
 rates.sort((x, y) => x - y);
 console.log(`throughput: median ${Math.round(rates[Math.floor(rates.length / 2)])} msg/s (min ${Math.round(rates[0])}, max ${Math.round(rates[rates.length - 1])})`);
-for (const rate of [1000, 5000]) {
+for (const rate of [1000, 2500, 5000]) {
   const { p50, p99, max } = await latencyRun(rate, 2);
   console.log(`latency at ${rate} msg/s: p50 ${p50.toFixed(2)} ms, p99 ${p99.toFixed(2)} ms, max ${max.toFixed(2)} ms`);
 }

@@ -8,7 +8,7 @@
  */
 import { createInterface, clearLine, cursorTo, type Interface } from 'node:readline';
 import type { Command } from 'commander';
-import { usageError } from '../errors.js';
+import { isSwarmError, usageError } from '../errors.js';
 import { ChatHistory } from '../chat/chat-history.js';
 import { CHAT_HELP, parseChatInput } from '../chat/chat-input.js';
 import { ChatSession, type ChatEntry, type ChatPeerInfo } from '../chat/chat-session.js';
@@ -65,21 +65,24 @@ async function runChat(context: CliContext, options: ChatOptions): Promise<void>
   session.on('peer-join', (peer) => {
     if (peer.isInitiator) unreachable.delete(`${peer.host}:${peer.port}`);
   });
-  session.start();
   let address: { host: string; port: number };
   try {
     address = await node.listen();
   } catch (error) {
-    await session.close();
+    await node.close();
     history.close();
     throw error;
   }
+  // History and the ready line come first; links (and so live messages) start in the
+  // same tick, before any connection can be handled.
   for (const entry of session.historyEntries(historyCount)) printer.message(entry, true);
   printer.ready(address, context.identity.keyText, fingerprint(context.identity.publicKey));
+  session.start();
 
-  await new Promise<void>((resolve) => {
+  await new Promise<void>((resolve, reject) => {
     let quitting = false;
-    const quit = () => {
+    /** Ends the chat; with a bug's error, cli.ts reports it after a clean shutdown. */
+    const quit = (failure?: unknown) => {
       if (quitting) return;
       quitting = true;
       printer.closeInput();
@@ -89,11 +92,12 @@ async function runChat(context: CliContext, options: ChatOptions): Promise<void>
         .finally(() => {
           history.close();
           printer.flush();
-          resolve();
+          if (failure === undefined) resolve();
+          else reject(failure);
         });
     };
-    process.once('SIGINT', quit);
-    process.once('SIGTERM', quit);
+    process.once('SIGINT', () => quit());
+    process.once('SIGTERM', () => quit());
     printer.openInput((line) => {
       const input = parseChatInput(line);
       try {
@@ -116,9 +120,10 @@ async function runChat(context: CliContext, options: ChatOptions): Promise<void>
             return printer.error(input.message);
         }
       } catch (error) {
-        printer.error(error instanceof Error ? error.message : String(error));
+        if (!isSwarmError(error)) return quit(error);
+        printer.error(error.hint ? `${error.message} (${error.hint})` : error.message);
       }
-    }, quit);
+    }, () => quit());
   });
 }
 
