@@ -165,8 +165,9 @@ export class ChatSession extends EventEmitter<ChatSessionEvents> {
   private publish(kind: MessageKind, body: Uint8Array): ChatEntry {
     if (this.closed) throw new SwarmError('CHAT_CLOSED', 'the chat has ended');
     // Sequence numbers must rise even if the history file was lost, so they start from
-    // the clock (microseconds) when that is higher than the last one we used.
-    const seq = Math.max(this.lastSeq + 1, Date.now() * 1000);
+    // the clock in microseconds when that is higher than the last one we used (which
+    // also keeps two processes sharing one identity from colliding in practice).
+    const seq = Math.max(this.lastSeq + 1, Math.floor((performance.timeOrigin + performance.now()) * 1000));
     this.lastSeq = seq;
     const { publicKey, secretKey } = this.options.identity;
     const message = signMessage({ author: publicKey, seq, ts: Date.now(), kind, body }, secretKey);
