@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { allTrusting, makePeople, messageEvents, startChat, waitForMessage, waitForPeers } from '../chat/helpers/chat-world.js';
+import { allTrusting, makePeople, messageEvents, pause, startChat, waitForMessage, waitForPeers } from '../chat/helpers/chat-world.js';
+import { runCli } from '../helpers/cli.js';
 
 const NAMES = ['a', 'b', 'c'] as const;
 
@@ -73,6 +74,20 @@ describe('swarm chat, A - B - C chain (real processes)', () => {
     b.process.send('second marker');
     await waitForMessage(a.process, 'second marker');
     expect(messageEvents(a.process).map((e) => e.text)).not.toContain('from c, unknown to a');
+  });
+
+  it('stops showing an author within seconds of `swarm trust remove`, while the chat runs', async () => {
+    const { people, a, b, c } = await startChain();
+    a.process.send('while trusted');
+    await waitForMessage(c.process, 'while trusted');
+    const removed = await runCli(['trust', 'remove', 'a'], { home: people.c.home });
+    expect(removed.code).toBe(0);
+    await pause(2000); // the running node re-reads the trust file every 500 ms
+    a.process.send('after removal');
+    await waitForMessage(b.process, 'after removal');
+    b.process.send('marker after removal');
+    await waitForMessage(c.process, 'marker after removal');
+    expect(messageEvents(c.process).map((e) => e.text)).toEqual(['while trusted', 'marker after removal']);
   });
 
   it('prints an ANSI escape in a message body escaped, in human output and in --json', async () => {
