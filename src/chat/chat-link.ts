@@ -27,6 +27,8 @@ export interface ChatStream {
   on(event: 'drain', listener: () => void): unknown;
   end(): unknown;
   destroy(error?: Error): unknown;
+  /** Both node streams and streamx have it; a link can die before chat sees it. */
+  readonly destroyed?: boolean;
 }
 
 const MAX_WRITE_BYTES = 60 * 1024;
@@ -53,6 +55,9 @@ export class ChatLink implements RouterLink {
     });
     peer.stream.on('error', (error) => this.finish(error));
     peer.stream.on('close', () => this.finish());
+    // Closed before we listened: 'close' will not come again, so end now (after the
+    // caller has registered the link), or whoever waits for the end would wait forever.
+    if (peer.stream.destroyed) queueMicrotask(() => this.finish());
   }
 
   get remoteKey(): Uint8Array {

@@ -51,10 +51,15 @@ export class ChatRouter extends EventEmitter<ChatRouterEvents> {
     this.now = options.now ?? Date.now;
   }
 
-  /** Adds a link and sends it `recent` messages, so a peer that reconnects catches up. */
+  /**
+   * Adds a link and sends it `recent` messages, so a peer that reconnects catches up.
+   * Authors no longer trusted are left out: what we would not relay live, we do not sync.
+   */
   addLink(link: RouterLink, recent: readonly ChatMessage[] = []): void {
     this.links.add(link);
-    for (const message of recent) link.send(encodeMessageRecord(this.maxHops, message.encoded));
+    for (const message of recent) {
+      if (this.options.isTrusted(message.author)) link.send(encodeMessageRecord(this.maxHops, message.encoded));
+    }
   }
 
   removeLink(link: RouterLink): void {

@@ -90,3 +90,15 @@ describe('chat link', () => {
     expect(closed()?.message).toMatch(/outside/);
   });
 });
+
+describe('chat link on a stream that already closed', () => {
+  it('ends at once instead of waiting for a close event that will not come', async () => {
+    const stream = new FakeStream();
+    (stream as unknown as { destroyed: boolean }).destroyed = true;
+    const { link, closed } = linkOver(stream);
+    expect(link.isClosed).toBe(false); // the caller gets to register it first
+    await Promise.resolve();
+    expect(link.isClosed).toBe(true);
+    expect(closed()).toBeUndefined();
+  });
+});

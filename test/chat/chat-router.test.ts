@@ -115,6 +115,21 @@ describe('gossip router', () => {
     expect(d.delivered).toEqual([]);
   });
 
+  it('does not sync history of an author it no longer trusts to a new link', () => {
+    const keys = { a: keyPair(), b: keyPair(), c: keyPair() };
+    let trusted = [keys.a, keys.b, keys.c];
+    const b = node(keys.b, () => trusted);
+    const c = node(keys.c, () => [keys.a, keys.b, keys.c]);
+    const fromA = textMessage(keys.a, 1, 'old words');
+    const fromB = textMessage(keys.b, 1, 'b words');
+    trusted = [keys.b, keys.c]; // B removed A
+    const sent: Uint8Array[] = [];
+    b.router.addLink({ remoteKey: keys.c.publicKey, send: (bytes) => sent.push(bytes) }, [fromA, fromB]);
+    const link: RouterLink = { remoteKey: keys.b.publicKey, send: () => {} };
+    for (const record of new RecordDecoder().push(Buffer.concat(sent))) c.router.receive(link, record);
+    expect(c.delivered.map(bodyText)).toEqual(['b words']);
+  });
+
   it('stops forwarding when the hop limit is spent', () => {
     const pairs = Array.from({ length: 5 }, () => keyPair());
     const nodes = pairs.map((pair) => node(pair, () => pairs, 2));
