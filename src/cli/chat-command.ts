@@ -35,6 +35,8 @@ export function registerChatCommand(program: Command): void {
       'after',
       `
 Type /help inside the chat for commands (/msg <name> <text>, /peers, /trust, /quit).
+Without a terminal, each stdin line is sent as a message (commands work too), and the
+node keeps relaying after input ends, until SIGINT/SIGTERM or a /quit line.
 
 Examples:
   $ swarm chat --port 7000
