@@ -71,9 +71,15 @@ async function withDeadline(raw: Duplex, isInitiator: boolean, timeoutMs: number
 
 function awaitRecord(channel: SecureChannel, leftover: Buffer, onTimeout: { fire?: (error: Error) => void }): Promise<SessionRecord> {
   return new Promise((resolve, reject) => {
+    let isSettled = false;
     onTimeout.fire = (error) => channel.fail(error);
-    channel.stream.once('close', () => reject(channel.closeError ?? secureErrors.closed()));
-    channel.start(leftover, resolve);
+    channel.stream.once('close', () => {
+      if (!isSettled) reject(channel.closeError ?? secureErrors.closed());
+    });
+    channel.start(leftover, (record) => {
+      isSettled = true;
+      resolve(record);
+    });
   });
 }
 

@@ -24,62 +24,58 @@ export function encodeFrame(body: Uint8Array): Buffer {
 }
 
 /**
- * Turns arbitrary chunks into whole frame bodies. Bodies that sit inside one chunk are
- * returned as views (no copy); only frames split across chunks are assembled.
+ * Turns arbitrary chunks into whole frames without copying: each frame comes back as the
+ * list of chunk views that hold its body (one view when the frame sits inside one chunk).
+ * The transport cipher decrypts the views in turn, so bulk data is never reassembled.
  */
 export class FrameDecoder {
-  private pending: Buffer[] = [];
-  private pendingBytes = 0;
+  private expectedBytes = -1;
+  private heldHeaderByte: number | undefined;
+  private parts: Buffer[] = [];
+  private partsBytes = 0;
 
-  constructor(private maxFrameBytes: number = MAX_FRAME_BYTES) {}
+  constructor(private readonly maxFrameBytes: number = MAX_FRAME_BYTES) {}
 
-  /** Lowers or raises the cap for frames not yet started (handshake frames are smaller). */
-  setMaxFrameBytes(maxFrameBytes: number): void {
-    this.maxFrameBytes = maxFrameBytes;
-  }
-
-  get bufferedBytes(): number {
-    return this.pendingBytes;
-  }
-
-  /** Appends a chunk; returns the frame bodies it completes. Throws on an oversized frame. */
-  push(chunk: Buffer): Buffer[] {
-    const frames: Buffer[] = [];
-    let data = chunk;
-    if (this.pendingBytes > 0) {
-      // Still short of a whole frame: keep the chunk aside rather than copying again.
-      if (this.pending[0]!.length >= FRAME_HEADER_BYTES) {
-        const needed = FRAME_HEADER_BYTES + this.pending[0]!.readUInt16BE(0);
-        if (this.pendingBytes + chunk.length < needed) {
-          this.pending.push(chunk);
-          this.pendingBytes += chunk.length;
-          return frames;
+  /** Appends a chunk; returns the frame bodies it completes, each as its parts. Throws on an oversized frame. */
+  pushParts(chunk: Buffer): Buffer[][] {
+    const frames: Buffer[][] = [];
+    let offset = 0;
+    while (offset < chunk.length) {
+      if (this.expectedBytes < 0) {
+        if (this.heldHeaderByte !== undefined) {
+          this.expectedBytes = (this.heldHeaderByte << 8) | chunk[offset]!;
+          this.heldHeaderByte = undefined;
+          offset += 1;
+        } else if (chunk.length - offset >= FRAME_HEADER_BYTES) {
+          this.expectedBytes = chunk.readUInt16BE(offset);
+          offset += FRAME_HEADER_BYTES;
+        } else {
+          this.heldHeaderByte = chunk[offset]!;
+          break;
+        }
+        if (this.expectedBytes > this.maxFrameBytes) throw secureErrors.frameTooLarge(this.expectedBytes, this.maxFrameBytes);
+        if (this.expectedBytes === 0) {
+          frames.push([]);
+          this.expectedBytes = -1;
+          continue;
         }
       }
-      data = Buffer.concat([...this.pending, chunk], this.pendingBytes + chunk.length);
-      this.pending = [];
-      this.pendingBytes = 0;
-    }
-    let offset = 0;
-    while (data.length - offset >= FRAME_HEADER_BYTES) {
-      const length = data.readUInt16BE(offset);
-      if (length > this.maxFrameBytes) throw secureErrors.frameTooLarge(length, this.maxFrameBytes);
-      if (data.length - offset - FRAME_HEADER_BYTES < length) break;
-      frames.push(data.subarray(offset + FRAME_HEADER_BYTES, offset + FRAME_HEADER_BYTES + length));
-      offset += FRAME_HEADER_BYTES + length;
-    }
-    if (offset < data.length) {
-      this.pending.push(data.subarray(offset));
-      this.pendingBytes = data.length - offset;
+      const take = Math.min(this.expectedBytes - this.partsBytes, chunk.length - offset);
+      this.parts.push(chunk.subarray(offset, offset + take));
+      this.partsBytes += take;
+      offset += take;
+      if (this.partsBytes === this.expectedBytes) {
+        frames.push(this.parts);
+        this.parts = [];
+        this.partsBytes = 0;
+        this.expectedBytes = -1;
+      }
     }
     return frames;
   }
 
-  /** Bytes received but not yet part of a whole frame. */
-  takeRemainder(): Buffer {
-    const rest = Buffer.concat(this.pending, this.pendingBytes);
-    this.pending = [];
-    this.pendingBytes = 0;
-    return rest;
+  /** As pushParts, with each body joined into one buffer (for small frames and tests). */
+  push(chunk: Buffer): Buffer[] {
+    return this.pushParts(chunk).map((parts) => (parts.length === 1 ? parts[0]! : Buffer.concat(parts)));
   }
 }

@@ -71,8 +71,19 @@ function parseTokens(text: string): Token[] {
   });
 }
 
-/** Parses e.g. "XXpsk3" or "NNpsk0+psk2" into a pattern with psk tokens placed per spec section 9. */
+const parsedPatterns = new Map<string, HandshakePattern>();
+
+/** Parses e.g. "XXpsk3" or "NNpsk0+psk2" into a pattern with psk tokens placed per spec section 9 (cached; do not mutate). */
 export function lookupHandshakePattern(name: string): HandshakePattern {
+  let pattern = parsedPatterns.get(name);
+  if (!pattern) {
+    pattern = parsePattern(name);
+    parsedPatterns.set(name, pattern);
+  }
+  return pattern;
+}
+
+function parsePattern(name: string): HandshakePattern {
   const match = /^([A-Z0-9]+?)((?:psk\d)(?:\+psk\d)*)?$/.exec(name);
   const base = match ? BASE_PATTERNS[match[1]!] : undefined;
   if (!match || base === undefined) throw new Error(`unsupported Noise handshake pattern "${name}"`);
