@@ -5,12 +5,14 @@
  * SWARM_DEBUG is set.
  */
 import { isSwarmError, type ExitCode } from '../errors.js';
+import { escapeTerminal } from './terminal-text.js';
 
 export function formatError(error: unknown): string {
   if (isSwarmError(error)) {
-    return error.hint ? `swarm: ${error.message} (hint: ${error.hint})` : `swarm: ${error.message}`;
+    const message = escapeTerminal(error.message);
+    return error.hint ? `swarm: ${message} (hint: ${escapeTerminal(error.hint)})` : `swarm: ${message}`;
   }
-  const message = (error instanceof Error ? error.message : String(error)).split('\n')[0];
+  const message = escapeTerminal((error instanceof Error ? error.message : String(error)).split('\n')[0]!);
   return `swarm: internal error: ${message} (this is a bug in swarm; rerun with SWARM_DEBUG=1 to see where, and report it)`;
 }
 
