@@ -12,6 +12,7 @@ import { GetSession } from '../share/get-session.js';
 import { parseMagnetLink, type MagnetLink } from '../share/magnet-link.js';
 import { TorrentRouter } from '../share/torrent-router.js';
 import { printJsonLine } from '../ui/json-output.js';
+import { parseRate } from '../ui/parse-rate.js';
 import { DownloadProgress, ShareStatus } from '../ui/progress-display.js';
 import { watchPeerEvents } from '../ui/progress-events.js';
 import { formatBytes } from '../ui/progress-format.js';
@@ -25,6 +26,7 @@ interface GetOptions extends NodeOptions {
   seed?: boolean;
   force?: boolean;
   json?: boolean;
+  uploadLimit?: number;
 }
 
 export function registerGetCommand(program: Command): void {
@@ -37,6 +39,7 @@ export function registerGetCommand(program: Command): void {
     .option('-o, --output <dir>', 'directory to save into', '.')
     .option('--seed', 'keep serving the file to others after it is complete, until Ctrl-C')
     .option('--force', 'replace an existing file of the same name')
+    .option('--upload-limit <rate>', 'cap upload speed to other getters, bytes/s with k, M or G suffix (e.g. 4M)', parseRate)
     .option('--json', 'one JSON event per line: metadata, progress, peer-*, done')
     .addHelpText(
       'after',
@@ -79,6 +82,7 @@ async function runGet(magnetText: string, options: GetOptions): Promise<void> {
     outDir: options.output,
     isForced: !!options.force,
     isAllowed: (key) => context.trust.allows(key),
+    uploadLimitBytesPerSecond: options.uploadLimit,
   });
   const isJson = !!options.json;
   watchPeerEvents(session, (key) => nameOfKey(context, key), isJson);

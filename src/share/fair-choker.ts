@@ -48,7 +48,7 @@ export class FairChoker {
       if (wire.peerInterested && !wire.isSeeder) candidates.push(wire);
       else wire.choke();
     }
-    const rate = (wire: Wire) => (isSeeding ? wire.uploadSpeed() : wire.downloadSpeed());
+    const rate = (wire: Wire) => (isSeeding ? wire.uploadSpeed() : (wire.measuredDownloadSpeed ?? wire.downloadSpeed)());
     candidates.sort((a, b) => rate(b) - rate(a) || Number(a.amChoking) - Number(b.amChoking));
 
     if (this.optimistic && (this.roundsLeft <= 0 || !candidates.includes(this.optimistic))) this.optimistic = undefined;

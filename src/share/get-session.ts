@@ -11,6 +11,8 @@ import { SwarmError } from '../errors.js';
 import { createLockedClient, destroyClient, lockTorrent } from './locked-client.js';
 import { parsePeerAddressText, type MagnetLink, type PeerAddress } from './magnet-link.js';
 import { checkTorrentMetadata } from './metadata-guard.js';
+import { usePiecePicker } from './piece-picker.js';
+import { useWriteBackpressure } from './write-backpressure.js';
 import { ensureOutputDirectory, finishOutputTarget, prepareOutputTarget } from './output-target.js';
 import { TorrentPeers } from './torrent-peers.js';
 import type { TorrentNode } from './torrent-node.js';
@@ -30,6 +32,7 @@ export interface GetOptions {
   isForced: boolean;
   isAllowed(publicKey: Uint8Array): boolean;
   strategy?: 'rarest' | 'sequential';
+  uploadLimitBytesPerSecond?: number;
 }
 
 export interface TransferSnapshot {
@@ -84,7 +87,7 @@ export class GetSession extends EventEmitter {
   async run(): Promise<void> {
     const { magnet, outDir } = this.options;
     ensureOutputDirectory(outDir);
-    this.client = await createLockedClient();
+    this.client = await createLockedClient({ uploadLimitBytesPerSecond: this.options.uploadLimitBytesPerSecond });
     const torrent = (this.torrent = this.client.add(magnet.infoHash, {
       path: outDir,
       announce: [],
@@ -95,6 +98,8 @@ export class GetSession extends EventEmitter {
       const peer = parsePeerAddressText(address);
       if (peer) this.peers?.dial(peer);
     });
+    usePiecePicker(torrent);
+    useWriteBackpressure(torrent);
     return new Promise<void>((resolveDone, rejectDone) => {
       const fail = (error: unknown) => {
         clearInterval(this.stuckTimer);

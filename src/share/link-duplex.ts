@@ -20,7 +20,20 @@ export interface LinkDuplex extends Duplex {
 
 let nextLinkNumber = 0;
 
+/** A streamx stream (net/'s secure channel stream is one) can go to webtorrent as it is. */
+function isStreamx(stream: unknown): stream is Duplex {
+  return typeof (stream as { _duplexState?: unknown })._duplexState === 'number';
+}
+
 export function createLinkDuplex(link: TorrentPeerLink): LinkDuplex {
+  const id = `${link.remoteKeyText}#${++nextLinkNumber}`;
+  if (isStreamx(link.stream)) {
+    // No extra hop: every chunk would otherwise cross two streamx buffers.
+    const direct = link.stream as LinkDuplex;
+    direct.id = id;
+    direct.connected = true;
+    return direct;
+  }
   const source = link.stream;
   let isPaused = false;
   // A write waiting for 'drain' must still complete if the link dies, or streamx would
@@ -73,7 +86,7 @@ export function createLinkDuplex(link: TorrentPeerLink): LinkDuplex {
     duplex.destroy(err);
   });
   source.resume?.(); // a stream paused by whoever read its channel line would never flow
-  duplex.id = `${link.remoteKeyText}#${++nextLinkNumber}`;
+  duplex.id = id;
   duplex.connected = true;
   return duplex;
 }

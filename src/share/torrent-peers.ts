@@ -15,6 +15,12 @@ import { createSwarmPexExtension, MAX_PEX_PEERS, type PexMessage } from './swarm
 import { torrentChannel, type TorrentNode, type TorrentPeerLink } from './torrent-node.js';
 
 const DIAL_BACKOFF_MS = [500, 1000, 2000, 4000];
+/**
+ * webtorrent keeps 2 + speed x 0.5..1 s / 16 KiB requests in flight, with speed measured
+ * over a sliding window that starts at zero: every new wire crawls out of a 2-request
+ * pipeline. Reporting at least this speed to the request logic starts it at ~30 blocks.
+ */
+export const PIPELINE_FLOOR_BYTES_PER_SECOND = 1_000_000;
 const PEX_DEBOUNCE_MS = 300;
 
 export interface PeerTraffic {
@@ -241,6 +247,9 @@ export class TorrentPeers extends EventEmitter {
   private onWire(wire: Wire): void {
     const entry = this.entryOfWire(wire);
     if (!entry) return wire.destroy(); // not one of our links: cannot happen, refuse anyway
+    const measured = wire.downloadSpeed.bind(wire);
+    wire.measuredDownloadSpeed = measured;
+    wire.downloadSpeed = () => Math.max(measured(), PIPELINE_FLOOR_BYTES_PER_SECOND);
     const traffic = this.trafficOf(entry.link.remoteKeyText);
     wire.on('download', (bytes: number) => (traffic.received += bytes));
     wire.on('upload', (bytes: number) => (traffic.sent += bytes));

@@ -23,6 +23,8 @@ declare module 'webtorrent' {
     peerPieces: { get(index: number): boolean };
     peerExtendedHandshake: Record<string, unknown>;
     downloadSpeed(): number;
+    /** The real speed, kept by torrent-peers.ts when it floors downloadSpeed for pipelining. */
+    measuredDownloadSpeed?: () => number;
     uploadSpeed(): number;
     choke(): void;
     unchoke(): void;

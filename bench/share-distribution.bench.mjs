@@ -1,0 +1,51 @@
+// Benchmark 2: distribution. One sharer and N getters (N = 4 and 8), separate processes,
+// every node's upload capped at RATE; file F. Reports the time until every getter has the
+// whole file (from starting them all at once) against the theoretical minimum
+// max(F/u_s, N*F/(u_s + N*u)) and the client-server time N*F/u_s, and how many bytes
+// each getter received from each peer. Env: SHARE_BENCH_MIB (32), SHARE_BENCH_RATE_MIB (4),
+// SHARE_BENCH_N (e.g. "4,8").
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { CLI, MiB, makeUsers, randomFile, removeDir, startChild, tempDir } from './share-harness.mjs';
+
+const F = Number(process.env.SHARE_BENCH_MIB ?? 32) * MiB;
+const RATE = Number(process.env.SHARE_BENCH_RATE_MIB ?? 4) * MiB;
+const NS = (process.env.SHARE_BENCH_N ?? '4,8').split(',').map(Number);
+
+async function run(n) {
+  const dir = tempDir();
+  const file = randomFile(join(dir, 'payload.bin'), F);
+  const { users, root } = await makeUsers(['sharer', ...Array.from({ length: n }, (_, i) => `g${i + 1}`)]);
+  const [sharerUser, ...getterUsers] = users;
+  const envOf = (user) => ({ ...process.env, SWARM_HOME: user.home });
+  const rate = `${RATE / MiB}M`;
+  const sharer = startChild([CLI, 'share', file, '--host', '127.0.0.1', '--port', '0', '--json', '--upload-limit', rate], { env: envOf(sharerUser) });
+  const magnet = (await sharer.waitFor((e) => e.event === 'ready')).event.magnet;
+  const started = performance.now();
+  const getters = getterUsers.map((user) => {
+    mkdirSync(join(dir, user.name));
+    return startChild([CLI, 'get', magnet, '-o', join(dir, user.name), '--host', '127.0.0.1', '--json', '--seed', '--upload-limit', rate], { env: envOf(user) });
+  });
+  const dones = await Promise.all(getters.map((g) => g.waitFor((e) => e.event === 'done', 300_000)));
+  const seconds = (performance.now() - started) / 1000;
+  await Promise.all(getters.map((g) => g.kill()));
+  await sharer.kill();
+  removeDir(dir);
+  removeDir(root);
+
+  const minimum = Math.max(F / RATE, (n * F) / (RATE + n * RATE));
+  const clientServer = (n * F) / RATE;
+  const nameOf = new Map(users.map((u) => [u.key, u.name]));
+  console.log(`\nN = ${n}, F = ${F / MiB} MiB, every upload capped at ${RATE / MiB} MiB/s`);
+  console.log(`all done after ${seconds.toFixed(1)} s (first ${(Math.min(...dones.map((d) => d.atMs)) / 1000).toFixed(1)} s); minimum ${minimum.toFixed(1)} s -> ${(seconds / minimum).toFixed(2)}x; client-server ${clientServer.toFixed(1)} s`);
+  const columns = users.map((u) => u.name);
+  console.log(`| received by \\ from (MiB) | ${columns.join(' | ')} |`);
+  console.log(`|---|${columns.map(() => '---').join('|')}|`);
+  dones.forEach((done, i) => {
+    const peers = new Map(done.event.peers.map((p) => [nameOf.get(p.key), p.received]));
+    console.log(`| ${getterUsers[i].name} (${(done.atMs / 1000).toFixed(1)} s) | ${columns.map((c) => (peers.has(c) ? (peers.get(c) / MiB).toFixed(1) : '-')).join(' | ')} |`);
+  });
+  return { n, seconds, minimum };
+}
+
+for (const n of NS) await run(n);

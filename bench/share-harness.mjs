@@ -1,0 +1,125 @@
+// Shared helpers for the share benchmarks (not a benchmark itself).
+import { spawn } from 'node:child_process';
+import { mkdtempSync, openSync, readFileSync, writeSync, closeSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+export const ROLES = fileURLToPath(new URL('./share-bench-roles.mjs', import.meta.url));
+export const MiB = 1024 * 1024;
+
+export function tempDir(prefix = 'swarm-bench-') {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export function removeDir(dir) {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/** A file of `bytes` random bytes (written in 4 MiB chunks). */
+export function randomFile(path, bytes) {
+  const fd = openSync(path, 'w');
+  const chunk = randomBytes(4 * MiB);
+  for (let written = 0; written < bytes; written += chunk.length) writeSync(fd, chunk, 0, Math.min(chunk.length, bytes - written));
+  closeSync(fd);
+  return path;
+}
+
+/** Users with homes that all trust each other (written with the project's own modules). */
+export async function makeUsers(names) {
+  const { loadOrCreateIdentity } = await import('../dist/identity/identity.js');
+  const { TrustStore } = await import('../dist/identity/trust-store.js');
+  const root = tempDir('swarm-bench-homes-');
+  const users = names.map((name) => {
+    const home = join(root, name);
+    return { name, home, key: loadOrCreateIdentity(home).keyText };
+  });
+  for (const user of users) {
+    const store = TrustStore.load(user.home);
+    for (const other of users) if (other !== user) store.add(other.key, other.name);
+  }
+  return { users, root };
+}
+
+/**
+ * A child process whose stdout JSON lines are timestamped on arrival. `waitFor(pred)`
+ * resolves with { event, atMs } (ms since the child was spawned).
+ */
+export function startChild(args, { env = process.env, timed = false } = {}) {
+  const startedAt = performance.now();
+  // timed: run under /usr/bin/time so the child's own CPU seconds are known at exit.
+  const child = timed
+    ? spawn('/usr/bin/time', ['-f', 'CPU-SECONDS %U %S MAXRSS-KB %M', process.execPath, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const events = [];
+  const waiters = [];
+  let partial = '';
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
+  child.stdout.setEncoding('utf8').on('data', (chunk) => {
+    partial += chunk;
+    const lines = partial.split('\n');
+    partial = lines.pop();
+    for (const line of lines) {
+      if (!line.startsWith('{')) continue;
+      events.push({ event: JSON.parse(line), atMs: performance.now() - startedAt });
+      for (const w of [...waiters]) w();
+    }
+  });
+  const exited = new Promise((resolve) => child.on('close', (code) => { for (const w of [...waiters]) w(); resolve(code); }));
+  return {
+    child,
+    exited,
+    get stderr() { return stderr; },
+    /** CPU seconds (user + system) of a timed child, after it exited. */
+    /** Peak RSS in MiB of a timed child, after it exited. */
+    get maxRssMiB() {
+      const match = /MAXRSS-KB (\d+)/.exec(stderr);
+      return match ? Number(match[1]) / 1024 : NaN;
+    },
+    get cpuSeconds() {
+      const match = /CPU-SECONDS ([\d.]+) ([\d.]+)/.exec(stderr);
+      return match ? Number(match[1]) + Number(match[2]) : NaN;
+    },
+    startedAt,
+    waitFor(pred, timeoutMs = 600_000) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const found = events.find((e) => pred(e.event));
+          if (found) { cleanup(); return resolve(found); }
+          if (child.exitCode !== null) { cleanup(); reject(new Error(`child exited before event: ${stderr.slice(-500)}`)); }
+        };
+        const timer = setTimeout(() => { cleanup(); reject(new Error('timeout')); }, timeoutMs);
+        const cleanup = () => { clearTimeout(timer); const i = waiters.indexOf(check); if (i >= 0) waiters.splice(i, 1); };
+        waiters.push(check);
+        check();
+      });
+    },
+    kill(signal = 'SIGINT') { if (child.exitCode === null) child.kill(signal); return exited; },
+  };
+}
+
+/** Peak RSS (VmHWM) of a running process in MiB, from /proc; 0 if gone. */
+export function peakRssMiB(pid) {
+  try {
+    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) / 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU seconds (user + system) a live process has used so far, from /proc. */
+export function cpuSecondsOf(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+export const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+export const mbps = (bytes, ms) => bytes / 1e6 / (ms / 1000);
