@@ -25,7 +25,7 @@ export const DEFAULT_MAX_LINKS_PER_PEER = 16;
 
 export interface TrustPolicy {
   allows(publicKey: Uint8Array): boolean;
-  watch?(onChange: () => void, intervalMs?: number): () => void;
+  watch?(onChange: () => void, intervalMs?: number, onError?: (error: unknown) => void): () => void;
 }
 
 export interface SwarmNodeOptions {
@@ -72,7 +72,9 @@ export class SwarmNode extends EventEmitter {
       maxTotal: options.maxPendingHandshakes ?? DEFAULT_PENDING_LIMITS.maxTotal,
       maxPerAddress: options.maxPendingPerAddress ?? DEFAULT_PENDING_LIMITS.maxPerAddress,
     });
-    this.stopWatching = options.trust.watch?.(() => this.dropRevoked(), options.trustPollMs ?? 500);
+    // A damaged trust file keeps the last good list in force; say so rather than silently.
+    const onTrustError = (error: unknown) => this.options.log?.(`TRUST_UNREADABLE: ${error instanceof Error ? error.message : String(error)}`);
+    this.stopWatching = options.trust.watch?.(() => this.dropRevoked(), options.trustPollMs ?? 500, onTrustError);
   }
 
   get pendingCount(): number {
@@ -120,6 +122,15 @@ export class SwarmNode extends EventEmitter {
       this.refused(error, host, port);
       throw error;
     });
+    // The key was checked inside the handshake; check again in case it was revoked
+    // while the channel was being opened (the trust watcher only sees tracked links).
+    if (!this.options.trust.allows(secure.remoteKey)) {
+      const print = fingerprint(secure.remoteKey);
+      secure.close();
+      const error = new SwarmError('UNTRUSTED_PEER', `key ${print} was removed from the trust store while connecting`);
+      this.refused(error, host, port);
+      throw error;
+    }
     const link = createPeerLink(secure, host, port);
     this.track(link);
     return link;
@@ -180,6 +191,9 @@ export class SwarmNode extends EventEmitter {
     if (kind === undefined) return `unknown channel ${JSON.stringify(channel.channel.slice(0, 80))}`;
     const handler = this.handlers.get(kind);
     if (!handler) return `this node does not serve ${kind}`;
+    // Checked again here, not only inside the handshake: a key revoked between its
+    // handshake and its channel request would otherwise slip past the trust watcher.
+    if (!this.options.trust.allows(channel.remoteKey)) return 'your key is no longer on this node\'s trust list';
     const limit = this.options.maxLinksPerPeer ?? DEFAULT_MAX_LINKS_PER_PEER;
     const key = Buffer.from(channel.remoteKey);
     if (this.peerLinks.filter((link) => key.equals(link.remoteKey)).length >= limit) {

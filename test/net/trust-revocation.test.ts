@@ -37,4 +37,29 @@ describe('trust revocation', () => {
     expect(aliceNode.refusalCounts.get('REVOKED')).toBe(1);
     await expect(bobNode.connect('127.0.0.1', port, 'chat')).rejects.toThrow(/not on this node's trust list/);
   });
+
+  it('a key revoked between its handshake and its channel request is refused, inbound and outbound', async () => {
+    const [alice, bob] = makeIdentities(2);
+    // Trusted for the handshake's own check, revoked by the time the channel is opened.
+    const trustedOnce = () => {
+      let calls = 0;
+      return { allows: () => calls++ === 0 };
+    };
+    const aliceNode = new SwarmNode({ identity: alice!, trust: trustedOnce(), host: '127.0.0.1', port: 0 });
+    const bobNode = new SwarmNode({ identity: bob!, trust: { allows: () => true }, host: '127.0.0.1', port: 0 });
+    nodes.push(aliceNode, bobNode);
+    const inbound: PeerLink[] = [];
+    aliceNode.handle('chat', (link) => void inbound.push(link));
+    const { port } = await aliceNode.listen();
+    await expect(bobNode.connect('127.0.0.1', port, 'chat')).rejects.toThrow(/no longer on this node's trust list/);
+    expect(inbound).toHaveLength(0);
+    expect(aliceNode.peerLinks).toHaveLength(0);
+
+    const carolNode = new SwarmNode({ identity: makeIdentities(1)[0]!, trust: trustedOnce(), host: '127.0.0.1', port: 0 });
+    nodes.push(carolNode);
+    const bobListening = await bobNode.listen();
+    bobNode.handle('chat', () => true);
+    await expect(carolNode.connect('127.0.0.1', bobListening.port, 'chat')).rejects.toThrow(/removed from the trust store while connecting/);
+    expect(carolNode.peerLinks).toHaveLength(0);
+  });
 });
