@@ -45,6 +45,7 @@ export class SecureChannel {
   private readonly decoder: FrameDecoder;
   private onRecord?: (record: SessionRecord) => void;
   private heldWrite?: () => void;
+  private waitingWrite?: { cb: (error?: Error | null) => void; onDrain: () => void };
   private hasRemoteEnded = false;
   private hasLocalEnded = false;
 
@@ -64,6 +65,12 @@ export class SecureChannel {
       },
       writev: (batch, cb) => this.writeBatch(batch, cb),
       final: (cb) => this.writeEnd(cb),
+      // streamx waits for an unfinished write before _destroy; a write waiting for a
+      // 'drain' that a dead socket never emits would then keep the link half-closed forever.
+      predestroy: () => {
+        this.teardown();
+        this.releaseWaitingWrite();
+      },
       destroy: (cb) => {
         this.teardown();
         cb(null);
@@ -123,6 +130,7 @@ export class SecureChannel {
     this.closeError = error;
     if (options.isGraceful) setTimeout(() => this.raw.destroy(), GRACEFUL_CLOSE_MS).unref();
     else this.raw.destroy();
+    this.releaseWaitingWrite();
     if (error && this.stream.listenerCount('error') > 0) this.stream.destroy(error);
     else this.stream.destroy();
   }
@@ -188,8 +196,26 @@ export class SecureChannel {
     }
     flush();
     this.raw.uncork();
-    if (isFlowing) cb(null);
-    else this.raw.once('drain', () => cb(null));
+    if (isFlowing) return cb(null);
+    const onDrain = () => {
+      this.waitingWrite = undefined;
+      cb(null);
+    };
+    this.waitingWrite = { cb, onDrain };
+    this.raw.once('drain', onDrain);
+  }
+
+  /** Completes a write that waits for the socket (for drain, or for the channel to open) with the close error. */
+  private releaseWaitingWrite(): void {
+    const waiting = this.waitingWrite;
+    this.waitingWrite = undefined;
+    if (waiting) {
+      this.raw.off('drain', waiting.onDrain);
+      waiting.cb(this.closeError ?? secureErrors.closed());
+    }
+    const held = this.heldWrite;
+    this.heldWrite = undefined;
+    held?.();
   }
 
   private writeEnd(cb: (error?: Error | null) => void): void {
