@@ -2,10 +2,14 @@
  * Admission control for connections that have not finished the handshake.
  *
  * At most `maxTotal` may be pending, and at most `maxPerAddress` from one IP address. When a
- * limit is hit the newcomer is still admitted and the oldest pending connection of the
- * busiest address is evicted instead: a flood of half-open connections (or a slowloris)
- * therefore churns the attacker's own slots and cannot lock a trusted peer out, who needs a
- * slot only for the few milliseconds its handshake takes.
+ * limit is hit the newcomer is still admitted and a pending connection from the busiest
+ * network is evicted instead: a flood of half-open connections (or a slowloris) therefore
+ * churns the attacker's own slots and cannot lock a trusted peer out, who needs a slot only
+ * for the few milliseconds its handshake takes.
+ *
+ * "Network" is the /24 of an IPv4 address and the /64 of an IPv6 one, because an attacker
+ * rarely controls one address but often a whole such block. Ties are broken at random, so
+ * an attacker spread over many networks cannot predict (and time) whose turn is next.
  */
 export interface PendingLimits {
   maxTotal: number;
@@ -30,7 +34,7 @@ export class PendingConnections<Connection> {
     const evicted: Connection[] = [];
     const own = this.byAddress.get(address);
     if (own && own.length >= this.limits.maxPerAddress) evicted.push(this.evictOldest(address));
-    while (this.total >= this.limits.maxTotal) evicted.push(this.evictOldest(this.busiestAddress()));
+    while (this.total >= this.limits.maxTotal) evicted.push(this.evictOldest(this.addressToEvict()));
     const list = this.byAddress.get(address) ?? [];
     list.push(connection);
     this.byAddress.set(address, list);
@@ -52,16 +56,18 @@ export class PendingConnections<Connection> {
     return [...this.byAddress.values()].flat();
   }
 
-  private busiestAddress(): string {
-    let busiest = '';
-    let most = -1;
+  /** The busiest address of the busiest network; ties at either level are broken at random. */
+  private addressToEvict(): string {
+    const byNetwork = new Map<string, { count: number; addresses: string[] }>();
     for (const [address, list] of this.byAddress) {
-      if (list.length > most) {
-        busiest = address;
-        most = list.length;
-      }
+      const network = networkOf(address);
+      const entry = byNetwork.get(network) ?? { count: 0, addresses: [] };
+      entry.count += list.length;
+      entry.addresses.push(address);
+      byNetwork.set(network, entry);
     }
-    return busiest;
+    const network = pickRandom(mostBy([...byNetwork.values()], (entry) => entry.count));
+    return pickRandom(mostBy(network.addresses, (address) => this.byAddress.get(address)!.length));
   }
 
   private evictOldest(address: string): Connection {
@@ -71,4 +77,27 @@ export class PendingConnections<Connection> {
     if (list.length === 0) this.byAddress.delete(address);
     return oldest;
   }
+}
+
+/** The /24 of an IPv4 address (also when IPv4-mapped), the /64 of an IPv6 one. */
+export function networkOf(address: string): string {
+  const v4 = /^(?:::ffff:)?(\d+\.\d+\.\d+)\.\d+$/i.exec(address);
+  if (v4) return `${v4[1]}.0/24`;
+  if (!address.includes(':')) return address;
+  const [head = '', tail = ''] = address.toLowerCase().split('::');
+  const headGroups = head ? head.split(':') : [];
+  const tailGroups = tail ? tail.split(':') : [];
+  const groups = address.includes('::')
+    ? [...headGroups, ...Array<string>(Math.max(0, 8 - headGroups.length - tailGroups.length)).fill('0'), ...tailGroups]
+    : headGroups;
+  return `${groups.slice(0, 4).map((group) => group.replace(/^0+(?=.)/, '')).join(':')}::/64`;
+}
+
+function mostBy<T>(items: T[], score: (item: T) => number): T[] {
+  const best = Math.max(...items.map(score));
+  return items.filter((item) => score(item) === best);
+}
+
+function pickRandom<T>(items: T[]): T {
+  return items[Math.floor(Math.random() * items.length)]!;
 }

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { networkOf, PendingConnections } from '../../src/net/pending-connections.js';
+
+describe('pending-handshake admission', () => {
+  it('groups addresses by /24 (IPv4) and /64 (IPv6)', () => {
+    expect(networkOf('10.1.2.3')).toBe('10.1.2.0/24');
+    expect(networkOf('::ffff:10.1.2.99')).toBe('10.1.2.0/24');
+    expect(networkOf('2001:db8:0:1::5')).toBe('2001:db8:0:1::/64');
+    expect(networkOf('2001:0db8:0000:0001:ffff::1')).toBe('2001:db8:0:1::/64');
+    expect(networkOf('::1')).toBe('0:0:0:0::/64');
+  });
+
+  it('a flood from one /24, each connection from a new address, never evicts a peer from elsewhere', () => {
+    const pending = new PendingConnections<string>({ maxTotal: 128, maxPerAddress: 8 });
+    for (let i = 0; i < 127; i++) pending.admit(`attacker-${i}`, `10.9.8.${i % 250}`);
+    pending.admit('trusted', '192.0.2.7');
+    for (let i = 0; i < 2000; i++) {
+      const evicted = pending.admit(`attacker-late-${i}`, `10.9.8.${i % 250}`);
+      expect(evicted).not.toContain('trusted');
+    }
+    expect(pending.all()).toContain('trusted');
+    expect(pending.size).toBe(128);
+  });
+
+  it('the same holds for an IPv6 /64', () => {
+    const pending = new PendingConnections<string>({ maxTotal: 32, maxPerAddress: 8 });
+    pending.admit('trusted', '2001:db8:aaaa:1::1');
+    for (let i = 0; i < 1000; i++) pending.admit(`attacker-${i}`, `2001:db8:bad:1::${i.toString(16)}`);
+    expect(pending.all()).toContain('trusted');
+  });
+
+  it('an attacker spread over many networks cannot make eviction order predictable', () => {
+    // With oldest-first eviction the trusted connection would go after exactly maxTotal newcomers.
+    let survived = 0;
+    for (let trial = 0; trial < 200; trial++) {
+      const pending = new PendingConnections<string>({ maxTotal: 16, maxPerAddress: 8 });
+      pending.admit('trusted', '192.0.2.7');
+      for (let i = 0; i < 31; i++) pending.admit(`a${i}`, `10.${i}.0.1`);
+      if (pending.all().includes('trusted')) survived++;
+    }
+    expect(survived).toBeGreaterThan(0);
+    expect(survived).toBeLessThan(200);
+  });
+
+  it('caps connections per address, evicting that address\'s oldest', () => {
+    const pending = new PendingConnections<string>({ maxTotal: 100, maxPerAddress: 2 });
+    pending.admit('x1', '10.0.0.1');
+    pending.admit('x2', '10.0.0.1');
+    expect(pending.admit('x3', '10.0.0.1')).toEqual(['x1']);
+    pending.release('x2', '10.0.0.1');
+    expect(pending.all()).toEqual(['x3']);
+  });
+});
