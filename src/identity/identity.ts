@@ -11,6 +11,7 @@ import { generateX25519KeyPair, x25519PublicKey } from '../crypto/x25519.js';
 import nacl from 'tweetnacl';
 import { ensurePrivateDir, readFileIfExists, writeFileAtomic } from './atomic-file.js';
 import { encodeKeyText } from './key-text.js';
+import { parseVersionedJson } from './versioned-json.js';
 
 export interface Identity {
   publicKey: Uint8Array;
@@ -75,14 +76,7 @@ export function parseIdentity(text: string, path: string): Identity {
     new SwarmError('CORRUPT_IDENTITY', `identity file ${path} is damaged (${why}); it was left untouched`, {
       hint: 'restore it from a backup; deleting it creates a new key that your peers must trust again',
     });
-  let file: Partial<IdentityFile>;
-  try {
-    file = JSON.parse(text) as Partial<IdentityFile>;
-  } catch {
-    throw corrupt('not valid JSON');
-  }
-  if (file === null || typeof file !== 'object') throw corrupt('not a JSON object');
-  if (file.version !== FORMAT_VERSION) throw corrupt(`unknown format version ${String(file.version)}`);
+  const file = parseVersionedJson<IdentityFile>(text, FORMAT_VERSION, corrupt);
   const publicKey = unb64(file.publicKey, 32);
   const secretKey = unb64(file.secretKey, 64);
   const noisePublicKey = unb64(file.noisePublicKey, 32);

@@ -12,6 +12,7 @@ import { statSync } from 'node:fs';
 import { SwarmError, usageError } from '../errors.js';
 import { readFileIfExists, writeFileAtomic } from './atomic-file.js';
 import { decodeKeyText, encodeKeyText, fingerprint, isKeyText } from './key-text.js';
+import { parseVersionedJson } from './versioned-json.js';
 
 export interface TrustEntry {
   name: string;
@@ -172,14 +173,8 @@ function parseTrustFile(text: string, path: string): TrustEntry[] {
     new SwarmError('CORRUPT_TRUST', `trust store ${path} is damaged (${why}); it was left untouched`, {
       hint: 'fix or restore the file by hand (it is JSON); swarm will not overwrite it',
     });
-  let file: Partial<TrustFile>;
-  try {
-    file = JSON.parse(text) as Partial<TrustFile>;
-  } catch {
-    throw corrupt('not valid JSON, perhaps truncated');
-  }
-  if (file === null || typeof file !== 'object' || !Array.isArray(file.peers)) throw corrupt('no "peers" list');
-  if (file.version !== FORMAT_VERSION) throw corrupt(`unknown format version ${String(file.version)}`);
+  const file = parseVersionedJson<TrustFile>(text, FORMAT_VERSION, corrupt);
+  if (!Array.isArray(file.peers)) throw corrupt('no "peers" list');
   const entries: TrustEntry[] = [];
   for (const [index, peer] of file.peers.entries()) {
     if (!peer || typeof peer.name !== 'string' || typeof peer.key !== 'string' || !NAME_PATTERN.test(peer.name)) {
