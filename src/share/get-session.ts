@@ -11,6 +11,7 @@ import { SwarmError } from '../errors.js';
 import { createLockedClient, destroyClient, lockTorrent } from './locked-client.js';
 import { parsePeerAddressText, type MagnetLink, type PeerAddress } from './magnet-link.js';
 import { checkTorrentMetadata } from './metadata-guard.js';
+import { startEndGame } from './end-game.js';
 import { usePiecePicker } from './piece-picker.js';
 import { useWriteBackpressure } from './write-backpressure.js';
 import { ensureOutputDirectory, finishOutputTarget, prepareOutputTarget } from './output-target.js';
@@ -55,6 +56,7 @@ export class GetSession extends EventEmitter {
   peers: TorrentPeers | undefined;
   private client: Awaited<ReturnType<typeof createLockedClient>> | undefined;
   private stuckTimer: NodeJS.Timeout | undefined;
+  private stopEndGame: (() => void) | undefined;
   private isClosed = false;
   isResume = false;
 
@@ -100,6 +102,7 @@ export class GetSession extends EventEmitter {
     });
     usePiecePicker(torrent);
     useWriteBackpressure(torrent);
+    this.stopEndGame = startEndGame(torrent);
     return new Promise<void>((resolveDone, rejectDone) => {
       const fail = (error: unknown) => {
         clearInterval(this.stuckTimer);
@@ -162,6 +165,7 @@ export class GetSession extends EventEmitter {
     if (this.isClosed) return;
     this.isClosed = true;
     clearInterval(this.stuckTimer);
+    this.stopEndGame?.();
     if (this.torrent) this.options.router.remove(this.options.magnet.infoHash);
     this.peers?.close();
     if (this.client) await destroyClient(this.client);

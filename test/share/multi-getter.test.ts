@@ -27,11 +27,11 @@ async function makeNode(): Promise<{ node: PlainLoopbackNode; router: TorrentRou
   return { node, router: new TorrentRouter(node) };
 }
 
-async function share(path: string, uploadLimit?: number): Promise<{ session: ShareSession; node: PlainLoopbackNode }> {
+async function share(path: string, uploadLimit?: number, pieceLength = 64 * 1024): Promise<{ session: ShareSession; node: PlainLoopbackNode }> {
   const { node, router } = await makeNode();
   const session = await startShare({
     node, router, ownKeyText: node.keyText, advertisedAddresses: [{ host: node.host, port: node.port }],
-    listenPort: node.port, path, isAllowed: () => true, uploadLimitBytesPerSecond: uploadLimit, pieceLength: 64 * 1024,
+    listenPort: node.port, path, isAllowed: () => true, uploadLimitBytesPerSecond: uploadLimit, pieceLength,
   });
   cleanups.push(() => session.close());
   return { session, node };
@@ -89,5 +89,29 @@ describe('many sources', () => {
     expect(sha256(join(dir, 'out', 'file.bin'))).toBe(sha256(source));
     expect(dropped.map((d) => d.key)).toEqual([badNode.keyText]);
     expect(dropped[0]!.reason).toMatch(/corrupt/);
+  }, 40_000);
+
+  it('end game: blocks held by a very slow peer at the tail are taken over by a fast one', async () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'fast'));
+    mkdirSync(join(dir, 'slow'));
+    const source = join(dir, 'fast', 'tail.bin');
+    writeFileSync(source, randomBytes(3 * 1024 * 1024));
+    copyFileSync(source, join(dir, 'slow', 'tail.bin'));
+    const { session: slow, node: slowNode } = await share(join(dir, 'slow', 'tail.bin'), 16 * 1024);
+    const { session: fast, node: fastNode } = await share(source);
+    expect(fast.infoHash).toBe(slow.infoHash);
+    const { session } = await getter(slow.magnet, join(dir, 'out'));
+    const stolenFrom: unknown[] = [];
+    session.once('metadata', () => (session as unknown as { torrent: { on(e: string, f: (w: unknown) => void): void } }).torrent.on('end-game-steal', (w) => stolenFrom.push(w)));
+    const done = session.run();
+    // Let the slow peer reserve a pipeline of blocks first, then bring in the fast one.
+    for (let i = 0; i < 200 && !(session.peers?.peerTraffic()[0]?.received ?? 0); i++) await new Promise((r) => setTimeout(r, 50));
+    session.peers!.dial({ host: fastNode.host, port: fastNode.port });
+    await done;
+    expect(sha256(join(dir, 'out', 'tail.bin'))).toBe(sha256(source));
+    expect(stolenFrom.length).toBeGreaterThan(0);
+    const traffic = session.peers!.peerTraffic();
+    expect(traffic.find((t) => t.key === fastNode.keyText)!.received).toBeGreaterThan(traffic.find((t) => t.key === slowNode.keyText)!.received);
   }, 40_000);
 });
