@@ -1,8 +1,8 @@
 /**
  * The peers of one torrent: every one an authenticated link from the node, handed to
  * webtorrent as a duplex. Keeps one link per remote key, dials addresses learned from
- * the magnet, --peer and swarm_pex (always through the secure dialer, expecting the key
- * when known), counts bytes per peer, and drops peers caught sending corrupt pieces.
+ * the magnet, --peer and swarm_pex (through TorrentDialer: the secure channel, expecting
+ * the key when known), counts bytes per peer, and drops peers caught sending corrupt pieces.
  */
 import { EventEmitter } from 'node:events';
 import type { Torrent, Wire } from 'webtorrent';
@@ -10,11 +10,11 @@ import { decodeKeyText } from '../identity/key-text.js';
 import { CorruptPieceGuard } from './corrupt-piece-guard.js';
 import { FairChoker } from './fair-choker.js';
 import { createLinkDuplex } from './link-duplex.js';
-import { formatPeerAddress, type PeerAddress } from './magnet-link.js';
+import type { PeerAddress } from './magnet-link.js';
 import { createSwarmPexExtension, MAX_PEX_PEERS, type PexMessage } from './swarm-pex.js';
-import { torrentChannel, type TorrentNode, type TorrentPeerLink } from './torrent-node.js';
+import { TorrentDialer, type DialFailure } from './torrent-dialer.js';
+import type { TorrentNode, TorrentPeerLink } from './torrent-node.js';
 
-const DIAL_BACKOFF_MS = [500, 1000, 2000, 4000];
 /**
  * webtorrent keeps 2 + speed x 0.5..1 s / 16 KiB requests in flight, with speed measured
  * over a sliding window that starts at zero: every new wire crawls out of a 2-request
@@ -41,15 +41,6 @@ export interface TorrentPeersOptions {
   isAllowed(publicKey: Uint8Array): boolean;
 }
 
-interface DialState {
-  address: PeerAddress;
-  keyText?: string;
-  attempts: number;
-  isActive: boolean;
-  lastError?: unknown;
-  isExhausted: boolean;
-}
-
 interface LinkEntry {
   link: TorrentPeerLink;
   duplexId: string;
@@ -63,11 +54,10 @@ export class TorrentPeers extends EventEmitter {
   private readonly byKey = new Map<string, LinkEntry>();
   private readonly byDuplexId = new Map<string, LinkEntry>();
   private readonly traffic = new Map<string, PeerTraffic>();
-  private readonly dials = new Map<string, DialState>();
+  private readonly dialer: TorrentDialer;
   private readonly banned = new Set<string>();
   private readonly guard: CorruptPieceGuard;
   private readonly choker: FairChoker;
-  private readonly timers = new Set<NodeJS.Timeout>();
   private pexTimer: NodeJS.Timeout | undefined;
   private isClosed = false;
 
@@ -77,6 +67,13 @@ export class TorrentPeers extends EventEmitter {
     this.torrent = options.torrent;
     this.guard = new CorruptPieceGuard(this.torrent, (key, piece) => this.ban(key, `sent corrupt data (piece ${piece} failed its hash check)`));
     this.choker = new FairChoker(this.torrent);
+    this.dialer = new TorrentDialer({
+      node: options.node,
+      infoHash: this.torrent.infoHash,
+      attach: (link) => this.attach(link),
+      isConnected: (key) => this.byKey.has(key),
+    });
+    this.dialer.on('dial-failed', (failure: DialFailure) => this.emit('dial-failed', failure));
     this.torrent.on('wire', (wire: Wire) => this.onWire(wire));
   }
 
@@ -124,74 +121,18 @@ export class TorrentPeers extends EventEmitter {
 
   /** Dials host:port for this torrent (expecting `keyText` if given), retrying with backoff. */
   dial(address: PeerAddress, keyText?: string): void {
-    if (this.isClosed) return;
-    if (keyText && (keyText === this.options.ownKeyText || this.banned.has(keyText) || this.byKey.has(keyText))) return;
-    const id = formatPeerAddress(address);
-    const existing = this.dials.get(id);
-    if (existing && (existing.isActive || !existing.isExhausted)) return;
-    const state: DialState = { address, keyText, attempts: 0, isActive: false, isExhausted: false };
-    this.dials.set(id, state);
-    this.attemptDial(state);
-  }
-
-  private attemptDial(state: DialState): void {
-    if (this.isClosed) return;
-    state.isActive = true;
-    state.attempts += 1;
-    const expectedKey = state.keyText ? decodeKeyText(state.keyText) : undefined;
-    this.options.node
-      .connect(state.address.host, state.address.port, torrentChannel(this.infoHash), expectedKey ? { expectedKey } : undefined)
-      .then(
-        (link) => {
-          state.isActive = false;
-          state.attempts = 0;
-          if (this.isClosed) return link.close();
-          if (this.attach(link)) {
-            link.stream.on('close', () => this.redialLater(state));
-          } else {
-            link.close();
-            state.isExhausted = true;
-            this.emit('dial-failed', this.failure(state, new Error('refused by us after connecting')));
-          }
-        },
-        (error: unknown) => {
-          state.isActive = false;
-          state.lastError = error;
-          const isPermanent = isPermanentDialError(error);
-          if (isPermanent || state.attempts > DIAL_BACKOFF_MS.length) {
-            state.isExhausted = true;
-            this.emit('dial-failed', this.failure(state, error));
-          } else {
-            this.redialLater(state);
-          }
-        },
-      );
-  }
-
-  private redialLater(state: DialState): void {
-    if (this.isClosed || state.isExhausted) return;
-    const delay = DIAL_BACKOFF_MS[Math.min(state.attempts, DIAL_BACKOFF_MS.length - 1)]!;
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      if (state.keyText && this.byKey.has(state.keyText)) return;
-      this.attemptDial(state);
-    }, delay);
-    this.timers.add(timer);
-  }
-
-  private failure(state: DialState, error: unknown): { address: string; key?: string; error: unknown } {
-    return { address: formatPeerAddress(state.address), key: state.keyText, error };
+    if (this.isClosed || (keyText && (keyText === this.options.ownKeyText || this.banned.has(keyText)))) return;
+    this.dialer.dial(address, keyText);
   }
 
   /** True while some dial may still succeed (used by get to decide it is stuck). */
   get hasPendingDials(): boolean {
-    for (const state of this.dials.values()) if (!state.isExhausted) return true;
-    return false;
+    return this.dialer.hasPending;
   }
 
-  /** The last error of each exhausted dial, for explaining why nothing connected. */
-  dialFailures(): { address: string; key?: string; error: unknown }[] {
-    return [...this.dials.values()].filter((s) => s.isExhausted).map((s) => this.failure(s, s.lastError));
+  /** The last error of each address given up, for explaining why nothing connected. */
+  dialFailures(): DialFailure[] {
+    return this.dialer.failures();
   }
 
   get connectedCount(): number {
@@ -217,8 +158,7 @@ export class TorrentPeers extends EventEmitter {
   close(): void {
     this.isClosed = true;
     this.choker.stop();
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.clear();
+    this.dialer.close();
     clearTimeout(this.pexTimer);
     for (const entry of [...this.byKey.values()]) {
       this.detach(entry);
@@ -309,14 +249,4 @@ export class TorrentPeers extends EventEmitter {
       }
     }
   }
-}
-
-/**
- * Authentication and refusal errors (UNTRUSTED_PEER, WRONG_PEER_KEY, REFUSED_BY_PEER, …)
- * will not change on retry; a refused TCP connect or a timeout may.
- */
-export function isPermanentDialError(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code !== 'string') return false;
-  return !/^(CONNECT_FAILED|HANDSHAKE_TIMEOUT|CONNECTION_CLOSED|TRUNCATED|E[A-Z]+)$/.test(code);
 }
