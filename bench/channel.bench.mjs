@@ -1,12 +1,17 @@
 #!/usr/bin/env node
 // Secure channel benchmarks (npm run bench -- channel):
 //  1. Loopback throughput, same run: a raw TCP copy vs the same bytes through SwarmNode's
-//     secure channel (Noise transport frames, chacha20-poly1305). Sender in a child process,
-//     receiver in this one, so each end has its own core (the machine has two).
+//     secure channel (Noise transport frames, chacha20-poly1305). Two layouts, each measured
+//     for raw and secure alike: sender in a child process (each end has its own core; the
+//     machine has two), and both ends in this process (one core does everything).
 //  2. Complete handshakes per second on one core: secureOutbound + secureInbound over an
 //     in-memory duplex pair, sequentially in this process (both sides' work on one core).
+//  3. A listening node's cost per handshake over TCP: a child process dials BENCH_HANDSHAKES
+//     connections (preamble to ACCEPT, then close); this process's CPU time (user + system)
+//     per accepted handshake gives handshakes per CPU-second for one node.
 // Env: BENCH_MIB (default 256), BENCH_RUNS (default 3), BENCH_HANDSHAKES (default 2000).
 import { fork } from 'node:child_process';
+import { createCipheriv } from 'node:crypto';
 import { createServer } from 'node:net';
 import { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -28,6 +33,42 @@ const fromHex = (o) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, 
 /** Child: connect and write totalBytes as fast as the stream accepts them. */
 async function sender() {
   const { mode, port, identity } = JSON.parse(process.argv[3]);
+  if (mode === 'dial') await dialMany(port, identity);
+  else await send(mode, port, identity);
+  process.exit(0);
+}
+
+/** JIT warm-up for the listening side, so the measured runs are not paying for compilation. */
+async function dialWarmUp() {
+  const listener = new SwarmNode({ identity: createIdentity(), trust: trustAll, host: '127.0.0.1', port: 0, maxLinksPerPeer: 1e6 });
+  listener.handle('chat', () => {});
+  const { port } = await listener.listen();
+  const dialer = new SwarmNode({ identity: createIdentity(), trust: trustAll });
+  for (let i = 0; i < 300; i++) (await dialer.connect('127.0.0.1', port, 'chat')).close();
+  await Promise.all([listener.close(), dialer.close()]);
+}
+
+async function dialMany(port, identity) {
+  const node = new SwarmNode({ identity: fromHex(identity), trust: trustAll });
+  for (let i = 0; i < handshakeCount; i++) (await node.connect('127.0.0.1', port, 'chat')).close();
+}
+
+async function responderCost() {
+  await dialWarmUp();
+  const node = new SwarmNode({ identity: createIdentity(), trust: trustAll, host: '127.0.0.1', port: 0, maxLinksPerPeer: handshakeCount });
+  let accepted = 0;
+  node.handle('chat', () => void accepted++);
+  const { port } = await node.listen();
+  const cpuBefore = process.cpuUsage();
+  const started = performance.now();
+  await startSender('dial', port, toHex(createIdentity()), false);
+  const cpu = process.cpuUsage(cpuBefore);
+  const seconds = (performance.now() - started) / 1000;
+  await node.close();
+  return { perCpuSecond: accepted / ((cpu.user + cpu.system) / 1e6), perSecond: accepted / seconds };
+}
+
+async function send(mode, port, identity) {
   let stream;
   if (mode === 'raw') {
     const { connect } = await import('node:net');
@@ -44,12 +85,13 @@ async function sender() {
   }
   stream.end();
   await new Promise((resolve) => stream.once('close', resolve));
-  process.exit(0);
 }
 
-function startSender(mode, port, identity) {
+/** Runs the sender in a child process, or here when `isInProcess`; resolves when it is done. */
+function startSender(mode, port, identity, isInProcess) {
+  if (isInProcess) return send(mode, port, identity);
   const child = fork(fileURLToPath(import.meta.url), ['sender', JSON.stringify({ mode, port, identity })], { stdio: 'inherit' });
-  return child;
+  return new Promise((resolve) => child.once('exit', resolve));
 }
 
 /** Receives totalBytes; returns MB/s from the first byte to the last. */
@@ -69,25 +111,25 @@ function receive(stream) {
   });
 }
 
-async function rawRun() {
+async function rawRun(isInProcess) {
   const server = createServer();
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   const done = new Promise((resolve) => server.once('connection', (socket) => resolve(receive(socket))));
-  const child = startSender('raw', server.address().port);
+  const sent = startSender('raw', server.address().port, undefined, isInProcess);
   const mbps = await done;
-  await new Promise((resolve) => child.once('exit', resolve));
+  await sent;
   server.close();
   return mbps;
 }
 
-async function secureRun() {
+async function secureRun(isInProcess) {
   const receiver = createIdentity();
   const node = new SwarmNode({ identity: receiver, trust: trustAll, host: '127.0.0.1', port: 0 });
   const done = new Promise((resolve) => node.handle('chat', (link) => void resolve(receive(link.stream))));
   const { port } = await node.listen();
-  const child = startSender('secure', port, toHex(createIdentity()));
+  const sent = startSender('secure', port, toHex(createIdentity()), isInProcess);
   const mbps = await done;
-  await new Promise((resolve) => child.once('exit', resolve));
+  await sent;
   await node.close();
   return mbps;
 }
@@ -118,22 +160,41 @@ async function handshakesPerSecond(isCached) {
 const median = (values) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)];
 
 async function main() {
-  console.log(`secure channel throughput: ${totalBytes / MIB} MiB over loopback, ${runs} runs each, sender in a child process`);
-  const raw = [];
-  const secure = [];
-  for (let run = 0; run < runs; run++) {
-    raw.push(await rawRun());
-    secure.push(await secureRun());
-    console.log(`  run ${run + 1}: raw TCP ${raw[run].toFixed(0)} MB/s, secure ${secure[run].toFixed(0)} MB/s`);
+  for (const isInProcess of [false, true]) {
+    const layout = isInProcess ? 'both ends in one process (one core)' : 'sender in a child process (a core per end)';
+    console.log(`throughput, ${totalBytes / MIB} MiB over loopback, ${runs} runs each, ${layout}`);
+    const raw = [];
+    const secure = [];
+    for (let run = 0; run < runs; run++) {
+      raw.push(await rawRun(isInProcess));
+      secure.push(await secureRun(isInProcess));
+      console.log(`  run ${run + 1}: raw TCP ${raw[run].toFixed(0)} MB/s, secure ${secure[run].toFixed(0)} MB/s`);
+    }
+    const ratio = median(secure) / median(raw);
+    console.log(`  median: raw TCP ${median(raw).toFixed(0)} MB/s, secure ${median(secure).toFixed(0)} MB/s, ratio ${(ratio * 100).toFixed(0)}% (bar: >= 50%)`);
   }
-  const ratio = median(secure) / median(raw);
-  console.log(`  median: raw TCP ${median(raw).toFixed(0)} MB/s, secure ${median(secure).toFixed(0)} MB/s, ratio ${(ratio * 100).toFixed(0)}% (bar: >= 50%)`);
   for (const isCached of [false, true]) {
     await handshakesPerSecond(isCached); // warm-up
     const rates = [];
     for (let run = 0; run < runs; run++) rates.push(await handshakesPerSecond(isCached));
-    console.log(`handshakes/s on one core (${handshakeCount} sequential, in memory, ${isCached ? 'identity verification cached' : 'every signature verified'}): median ${median(rates).toFixed(0)} [${rates.map((r) => r.toFixed(0)).join(', ')}] (bar: >= 1000)`);
+    console.log(`handshakes/s on one core (${handshakeCount} sequential, both sides in this process, in memory, ${isCached ? 'identity verification cached' : 'every signature verified'}): median ${median(rates).toFixed(0)} [${rates.map((r) => r.toFixed(0)).join(', ')}] (bar: >= 1000)`);
   }
+  const costs = [];
+  for (let run = 0; run < runs; run++) costs.push(await responderCost());
+  console.log(`listening node over TCP (${handshakeCount} handshakes dialled by a child process): median ${median(costs.map((c) => c.perCpuSecond)).toFixed(0)} handshakes per CPU-second of the node [${costs.map((c) => c.perCpuSecond.toFixed(0)).join(', ')}], wall clock ${median(costs.map((c) => c.perSecond)).toFixed(0)}/s (bar: >= 1000)`);
+  console.log(`chacha20-poly1305 alone on this core now: ${chachaMegabytesPerSecond().toFixed(0)} MB/s (context for the ratios)`);
+}
+
+function chachaMegabytesPerSecond() {
+  const key = Buffer.alloc(32, 1);
+  const nonce = Buffer.alloc(12);
+  const started = performance.now();
+  for (let i = 0; i < 2000; i++) {
+    const cipher = createCipheriv('chacha20-poly1305', key, nonce, { authTagLength: 16 });
+    cipher.update(CHUNK);
+    cipher.final();
+  }
+  return (2000 * CHUNK.length) / MIB / ((performance.now() - started) / 1000);
 }
 
 if (process.argv[2] === 'sender') await sender();

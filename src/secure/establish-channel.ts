@@ -3,8 +3,8 @@
  * open SecureChannel. The order of bytes on the wire, per side:
  *
  *   initiator: preamble + [msg 1]  ->  reads preamble, [msg 2]  ->  [msg 3] + sealed OPEN  ->  reads ACCEPT | REFUSE
- *   responder: reads preamble -> preamble; reads [msg 1] -> [msg 2]; reads [msg 3] -> (untrusted: sealed REFUSE, close)
- *              reads OPEN -> sealed ACCEPT | REFUSE
+ *   responder: reads preamble (wrong: sends its own preamble, closes); reads [msg 1] -> preamble + [msg 2];
+ *              reads [msg 3] (untrusted: sealed REFUSE, close); reads OPEN -> sealed ACCEPT | REFUSE
  *
  * ([x] = 2-byte length-prefixed frame.) The whole exchange runs under one deadline, so a
  * slowloris that trickles bytes gains nothing over one that sends none.
@@ -92,8 +92,10 @@ export function secureOutbound(raw: Duplex, options: OutboundOptions): Promise<S
     const finalMessage = encodeFrame(handshake.writeMessage());
     const channel = new SecureChannel(raw, handshake.finish(), { isInitiator: true, maxFrameBytes: options.maxFrameBytes });
     const leftover = reader.detach();
+    raw.cork(); // message 3 and OPEN leave in one write
     raw.write(finalMessage);
     channel.sendOpen(options.channel);
+    raw.uncork();
     const record = await awaitRecord(channel, leftover, onTimeout);
     if (record.type === 'accept') {
       channel.markOpen();
@@ -108,11 +110,18 @@ export function secureOutbound(raw: Duplex, options: OutboundOptions): Promise<S
 export function secureInbound(raw: Duplex, options: InboundOptions): Promise<SecureChannel> {
   return withDeadline(raw, false, options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS, async (reader, onTimeout) => {
     const handshake = new SwarmHandshake({ isInitiator: false, identity: options.identity, allows: options.allows });
-    const preamble = await reader.readExactly(PREAMBLE_BYTES);
-    raw.write(encodePreamble());
-    checkPreamble(preamble);
+    try {
+      checkPreamble(await reader.readExactly(PREAMBLE_BYTES));
+    } catch (error) {
+      const code = (error as SwarmError).code;
+      // So the initiator can say which versions differ.
+      if (code === SecureErrorCode.version || code === SecureErrorCode.notSwarm) raw.write(encodePreamble());
+      throw error;
+    }
     handshake.readMessage(await reader.readFrame(MAX_HANDSHAKE_FRAME_BYTES));
-    raw.write(encodeFrame(handshake.writeMessage()));
+    // One write for preamble and message 2: on loopback each write costs a syscall that
+    // also runs the receiver's network stack, which dominated the cost of a handshake.
+    raw.write(Buffer.concat([encodePreamble(), encodeFrame(handshake.writeMessage())]));
     handshake.readMessage(await reader.readFrame(MAX_HANDSHAKE_FRAME_BYTES));
     const channel = new SecureChannel(raw, handshake.finish(), { isInitiator: false, maxFrameBytes: options.maxFrameBytes });
     const leftover = reader.detach();

@@ -4,10 +4,10 @@
  *   1. 5 bytes  ASCII "SWARM"   protocol magic: anything else is not a swarm node
  *   2. 1 byte   version (1)     a mismatch is refused with both versions named
  *
- * The initiator sends its preamble with the first Noise message; the responder answers with
- * its own as soon as it has read the initiator's, even when refusing, so that the initiator
- * can explain a version mismatch instead of reporting a bare disconnect. The version is also
- * in the Noise prologue, so a tampered preamble makes the handshake fail.
+ * The initiator sends its preamble with the first Noise message; the responder sends its own
+ * with the second, or alone just before closing when the initiator's is wrong, so that the
+ * initiator can explain a version mismatch instead of reporting a bare disconnect. The
+ * version is also in the Noise prologue, so a tampered preamble makes the handshake fail.
  */
 import { secureErrors } from './secure-errors.js';
 
