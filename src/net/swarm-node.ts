@@ -37,6 +37,8 @@ export interface SwarmNodeOptions {
   maxPendingHandshakes?: number;
   maxPendingPerAddress?: number;
   maxLinksPerPeer?: number;
+  /** Largest transport frame accepted (default and maximum 65,535, the Noise limit). */
+  maxFrameBytes?: number;
   trustPollMs?: number;
   /** Receives one line per refusal or revocation (with the key fingerprint when known). */
   log?: (line: string) => void;
@@ -118,6 +120,7 @@ export class SwarmNode extends EventEmitter {
       expectedKey: opts.expectedKey,
       channel,
       handshakeTimeoutMs: timeoutMs,
+      maxFrameBytes: this.options.maxFrameBytes,
     }).catch((error: unknown) => {
       this.refused(error, host, port);
       throw error;
@@ -170,6 +173,7 @@ export class SwarmNode extends EventEmitter {
       identity: this.options.identity,
       allows: (key) => this.options.trust.allows(key),
       handshakeTimeoutMs: this.options.handshakeTimeoutMs,
+      maxFrameBytes: this.options.maxFrameBytes,
       decideChannel: (channel) => this.decide(channel, remoteHost, remotePort),
     }).then(
       (channel) => {

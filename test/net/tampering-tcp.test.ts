@@ -1,0 +1,105 @@
+// A man in the middle on real TCP (127.0.0.1) between two SwarmNodes: damaged, truncated,
+// replayed, reordered or oversized frames kill the connection and deliver no bad data.
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { PeerLink } from '../../src/net/peer-link.js';
+import { encodeFrameHeader, FrameDecoder } from '../../src/secure/frame-codec.js';
+import { encodePreamble } from '../../src/secure/preamble.js';
+import { collect } from '../helpers/duplex-pair.js';
+import { tamperRelay, type TamperRelay } from '../helpers/tamper-relay.js';
+import { createNodes, waitFor, type TestNode } from '../helpers/test-nodes.js';
+
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  for (const cleanup of cleanups.splice(0)) cleanup();
+});
+
+async function relayTo(port: number): Promise<{ port: number; relays: TamperRelay[] }> {
+  const relays: TamperRelay[] = [];
+  const sockets: Socket[] = [];
+  const server: Server = createServer((inbound) => {
+    const outbound = connect({ host: '127.0.0.1', port });
+    sockets.push(inbound, outbound);
+    relays.push(tamperRelay(inbound, outbound));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  cleanups.push(() => {
+    sockets.forEach((socket) => socket.destroy());
+    server.close();
+  });
+  return { port: (server.address() as { port: number }).port, relays };
+}
+
+/** b dials a through the relay; then the relay holds b's next two frames, "AAAA" and "BBBB". */
+async function heldFrames(options: Parameters<typeof createNodes>[1] = {}) {
+  const [a, b] = await createNodes(2, options);
+  const inbound: PeerLink[] = [];
+  a!.node.handle('chat', (link) => void inbound.push(link));
+  const relay = await relayTo(a!.port);
+  const link = await b!.node.connect('127.0.0.1', relay.port, 'chat');
+  await waitFor(() => inbound.length === 1);
+  const received = collect(inbound[0]!.stream);
+  const mitm = relay.relays[0]!;
+  mitm.isHolding = true;
+  link.stream.write('AAAA');
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  link.stream.write('BBBB');
+  let frames: Buffer[] = [];
+  await waitFor(() => (frames = new FrameDecoder().push(Buffer.concat(mitm.held))).length === 2);
+  return { a: a as TestNode, mitm, received, frames: frames.map((body) => Buffer.concat([encodeFrameHeader(body.length), body])) };
+}
+
+describe('man in the middle over TCP', () => {
+  it('untampered frames pass (control)', async () => {
+    const t = await heldFrames();
+    t.mitm.toServer(Buffer.concat(t.frames));
+    await waitFor(() => t.received.text() === 'AAAABBBB');
+  });
+
+  it('a flipped bit kills the connection; nothing is delivered', async () => {
+    const t = await heldFrames();
+    const bad = Buffer.from(t.frames[1]!);
+    bad[bad.length - 1]! ^= 0x40; // in the tag
+    t.mitm.toServer(Buffer.concat([t.frames[0]!, bad]));
+    expect(await t.received.closed).toMatchObject({ code: 'BAD_FRAME' });
+    expect(t.received.text()).not.toContain('B');
+  });
+
+  it('a truncated frame kills the connection; nothing is delivered', async () => {
+    const t = await heldFrames();
+    t.mitm.toServer(t.frames[0]!.subarray(0, t.frames[0]!.length - 3));
+    t.mitm.endToServer();
+    expect(await t.received.closed).toMatchObject({ code: 'TRUNCATED' });
+    expect(t.received.bytes()).toBe(0);
+  });
+
+  it('a replayed frame kills the connection and is never delivered twice', async () => {
+    const t = await heldFrames();
+    t.mitm.toServer(Buffer.concat([t.frames[0]!, t.frames[0]!]));
+    expect(await t.received.closed).toMatchObject({ code: 'BAD_FRAME' });
+    expect(['', 'AAAA']).toContain(t.received.text());
+  });
+
+  it('reordered frames kill the connection; nothing is delivered', async () => {
+    const t = await heldFrames();
+    t.mitm.toServer(Buffer.concat([t.frames[1]!, t.frames[0]!]));
+    expect(await t.received.closed).toMatchObject({ code: 'BAD_FRAME' });
+    expect(t.received.bytes()).toBe(0);
+  });
+
+  it('an oversized transport frame is refused from its header', async () => {
+    const t = await heldFrames({ node: { maxFrameBytes: 1024 } });
+    t.mitm.toServer(encodeFrameHeader(1025));
+    expect(await t.received.closed).toMatchObject({ code: 'FRAME_TOO_LARGE' });
+    expect(t.received.bytes()).toBe(0);
+  });
+
+  it('an oversized handshake frame is refused before its body arrives', async () => {
+    const [a] = await createNodes(1);
+    const socket = connect({ host: '127.0.0.1', port: a!.port });
+    cleanups.push(() => socket.destroy());
+    socket.on('error', () => {});
+    socket.write(Buffer.concat([encodePreamble(), encodeFrameHeader(60_000)]));
+    await waitFor(() => a!.node.refusalCounts.get('FRAME_TOO_LARGE') === 1);
+  });
+});
