@@ -98,6 +98,23 @@ describe('SwarmNode', () => {
     await waitFor(() => a!.node.refusalCounts.get('HANDSHAKE_TIMEOUT') === 1);
   });
 
+  it('cuts a slowloris that keeps trickling bytes at the handshake deadline', async () => {
+    const [a] = await createNodes(1, { node: { handshakeTimeoutMs: 400 } });
+    const socket = connect({ host: '127.0.0.1', port: a!.port });
+    socket.on('error', () => {});
+    const bytes = Buffer.concat([encodePreamble(), Buffer.from([0, 32]), Buffer.alloc(32)]);
+    let sent = 0;
+    const started = Date.now();
+    const trickle = setInterval(() => {
+      if (sent < bytes.length - 1) socket.write(bytes.subarray(sent, ++sent)); // never the last byte
+    }, 40);
+    await new Promise((resolve) => socket.on('close', resolve));
+    clearInterval(trickle);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(sent).toBeGreaterThan(5); // it really was trickling when cut
+    await waitFor(() => a!.node.refusalCounts.get('HANDSHAKE_TIMEOUT') === 1);
+  });
+
   it('refuses another protocol version with a message naming both versions', async () => {
     const [a] = await createNodes(1);
     const socket = connect({ host: '127.0.0.1', port: a!.port });
