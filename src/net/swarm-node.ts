@@ -65,6 +65,8 @@ export class SwarmNode extends EventEmitter {
   // Links built in decide() (before ACCEPT is sent), by channel, until the handshake resolves.
   private readonly inboundLinks = new Map<SecureChannel, PeerLink>();
   private readonly evicted = new WeakSet<Socket>();
+  // Every accepted socket, so close() does not wait for refused peers to read their refusal.
+  private readonly sockets = new Set<Socket>();
   private stopWatching?: () => void;
   private isClosed = false;
 
@@ -155,6 +157,7 @@ export class SwarmNode extends EventEmitter {
     for (const stop of this.stopMaintaining) stop();
     for (const socket of this.pending.all()) socket.destroy();
     for (const link of this.links) link.close();
+    for (const socket of this.sockets) socket.destroy();
     const server = this.server;
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
@@ -164,6 +167,8 @@ export class SwarmNode extends EventEmitter {
     const remotePort = socket.remotePort ?? 0;
     if (this.isClosed) return void socket.destroy();
     socket.on('error', () => {});
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
     for (const evicted of this.pending.admit(socket, remoteHost)) {
       this.evicted.add(evicted);
       evicted.destroy();
