@@ -19,17 +19,21 @@ async function run(n) {
   const [sharerUser, ...getterUsers] = users;
   const envOf = (user) => ({ ...process.env, SWARM_HOME: user.home });
   const rate = `${RATE / MiB}M`;
-  const sharer = startChild([CLI, 'share', file, '--host', '127.0.0.1', '--port', '0', '--json', '--upload-limit', rate], { env: envOf(sharerUser) });
+  const sharer = startChild([CLI, 'share', file, '--host', '127.0.0.1', '--port', '0', '--json', '--upload-limit', rate], { env: envOf(sharerUser), timed: true });
   const magnet = (await sharer.waitFor((e) => e.event === 'ready')).event.magnet;
   const started = performance.now();
   const getters = getterUsers.map((user) => {
     mkdirSync(join(dir, user.name));
-    return startChild([CLI, 'get', magnet, '-o', join(dir, user.name), '--host', '127.0.0.1', '--json', '--seed', '--upload-limit', rate], { env: envOf(user) });
+    return startChild([CLI, 'get', magnet, '-o', join(dir, user.name), '--host', '127.0.0.1', '--json', '--seed', '--upload-limit', rate], { env: envOf(user), timed: true });
   });
   const dones = await Promise.all(getters.map((g) => g.waitFor((e) => e.event === 'done', 300_000)));
   const seconds = (performance.now() - started) / 1000;
+  // The sharer's upload per second (from its status events), to see whether its cap was used.
+  const statuses = sharer.events.filter((e) => e.event.event === 'status' && e.atMs >= started - sharer.startedAt);
+  const perSecond = statuses.slice(1).map((s, i) => ((s.event.uploaded - statuses[i].event.uploaded) / MiB).toFixed(1));
   await Promise.all(getters.map((g) => g.kill()));
   await sharer.kill();
+  const getterCpu = getters.map((g) => g.cpuSeconds).sort((a, b) => a - b);
   removeDir(dir);
   removeDir(root);
 
@@ -38,6 +42,8 @@ async function run(n) {
   const nameOf = new Map(users.map((u) => [u.key, u.name]));
   console.log(`\nN = ${n}, F = ${F / MiB} MiB, every upload capped at ${RATE / MiB} MiB/s`);
   console.log(`all done after ${seconds.toFixed(1)} s (first ${(Math.min(...dones.map((d) => d.atMs)) / 1000).toFixed(1)} s); minimum ${minimum.toFixed(1)} s -> ${(seconds / minimum).toFixed(2)}x; client-server ${clientServer.toFixed(1)} s`);
+  console.log(`sharer upload MiB/s, second by second: ${perSecond.join(' ')}`);
+  console.log(`CPU seconds: sharer ${sharer.cpuSeconds.toFixed(1)} (includes hashing the file), getters median ${getterCpu[Math.floor(n / 2)].toFixed(1)}, max ${getterCpu[n - 1].toFixed(1)}`);
   const columns = users.map((u) => u.name);
   console.log(`| received by \\ from (MiB) | ${columns.join(' | ')} |`);
   console.log(`|---|${columns.map(() => '---').join('|')}|`);

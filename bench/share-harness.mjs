@@ -49,6 +49,8 @@ export async function makeUsers(names) {
  */
 export function startChild(args, { env = process.env, timed = false } = {}) {
   const startedAt = performance.now();
+  // SHARE_BENCH_NODE_FLAGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") go to every child node.
+  if (process.env.SHARE_BENCH_NODE_FLAGS) args = [...process.env.SHARE_BENCH_NODE_FLAGS.split(' '), ...args];
   // timed: run under /usr/bin/time so the child's own CPU seconds are known at exit.
   const child = timed
     ? spawn('/usr/bin/time', ['-f', 'CPU-SECONDS %U %S MAXRSS-KB %M', process.execPath, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] })
@@ -72,6 +74,7 @@ export function startChild(args, { env = process.env, timed = false } = {}) {
   return {
     child,
     exited,
+    events,
     get stderr() { return stderr; },
     /** CPU seconds (user + system) of a timed child, after it exited. */
     /** Peak RSS in MiB of a timed child, after it exited. */
@@ -97,7 +100,24 @@ export function startChild(args, { env = process.env, timed = false } = {}) {
         check();
       });
     },
-    kill(signal = 'SIGINT') { if (child.exitCode === null) child.kill(signal); return exited; },
+    /** Signals the node process (under /usr/bin/time, which ignores SIGINT, that is its child). */
+    kill(signal = 'SIGINT') {
+      if (child.exitCode !== null) return exited;
+      let target = child.pid;
+      if (timed) {
+        try {
+          target = Number(readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(' ')[0]) || child.pid;
+        } catch {
+          // already gone
+        }
+      }
+      try {
+        process.kill(target, signal);
+      } catch {
+        // already gone
+      }
+      return exited;
+    },
   };
 }
 

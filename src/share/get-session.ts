@@ -13,6 +13,7 @@ import { parsePeerAddressText, type MagnetLink, type PeerAddress } from './magne
 import { checkTorrentMetadata } from './metadata-guard.js';
 import { startEndGame } from './end-game.js';
 import { usePiecePicker } from './piece-picker.js';
+import { useRequestScheduler } from './request-scheduler.js';
 import { useWriteBackpressure } from './write-backpressure.js';
 import { ensureOutputDirectory, finishOutputTarget, prepareOutputTarget } from './output-target.js';
 import { TorrentPeers } from './torrent-peers.js';
@@ -101,6 +102,7 @@ export class GetSession extends EventEmitter {
       if (peer) this.peers?.dial(peer);
     });
     usePiecePicker(torrent);
+    useRequestScheduler(torrent);
     useWriteBackpressure(torrent);
     this.stopEndGame = startEndGame(torrent);
     return new Promise<void>((resolveDone, rejectDone) => {

@@ -3,8 +3,8 @@
  * private flag so no client will DHT/PEX it), build swarm's magnet link, and accept
  * authenticated links for its infohash from keys the share allows.
  */
-import { statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { SwarmError, systemErrorCode } from '../errors.js';
 import { buildMagnetLink, parsePeerAddressText, type PeerAddress } from './magnet-link.js';
 import { createLockedClient, destroyClient, lockTorrent, type WebTorrentClient } from './locked-client.js';
@@ -23,7 +23,7 @@ export interface ShareOptions {
   path: string;
   isAllowed(publicKey: Uint8Array): boolean;
   uploadLimitBytesPerSecond?: number;
-  /** Piece size override (bytes, power of two); default: create-torrent's choice. */
+  /** Piece size override (bytes, power of two); default: choosePieceLength(total size). */
   pieceLength?: number;
 }
 
@@ -54,12 +54,32 @@ export function checkSharePath(path: string): string {
   return absolute;
 }
 
+/** Never smaller than this: each piece costs `have` messages to every peer (a secure frame each). */
+export const MIN_PIECE_BYTES = 256 * 1024;
+
+/**
+ * create-torrent's rule (about 1024 pieces, power of two) with a floor of MIN_PIECE_BYTES:
+ * a 32 MiB file gets 128 pieces of 256 KiB instead of 1024 of 32 KiB, an 8x cut in
+ * per-piece messages (and piece selection work) for every getter in a swarm.
+ */
+export function choosePieceLength(totalBytes: number): number {
+  const createTorrentDefault = Math.max(16384, 1 << ((Math.log2(totalBytes < 1024 ? 1 : totalBytes / 1024) + 0.5) | 0));
+  return Math.max(MIN_PIECE_BYTES, createTorrentDefault);
+}
+
+function totalBytesOf(path: string): number {
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.size;
+  return readdirSync(path).reduce((sum, entry) => sum + totalBytesOf(join(path, entry)), 0);
+}
+
 export async function startShare(options: ShareOptions): Promise<ShareSession> {
   const path = checkSharePath(options.path);
   const client = await createLockedClient({ uploadLimitBytesPerSecond: options.uploadLimitBytesPerSecond });
   let peers: TorrentPeers | undefined;
   try {
-    const torrent = await seed(client, path, options.pieceLength, (address) => peers?.dial(address));
+    const pieceLength = options.pieceLength ?? choosePieceLength(totalBytesOf(path));
+    const torrent = await seed(client, path, pieceLength, (address) => peers?.dial(address));
     peers = new TorrentPeers({
       torrent,
       node: options.node,
@@ -96,12 +116,12 @@ export async function startShare(options: ShareOptions): Promise<ShareSession> {
   }
 }
 
-function seed(client: WebTorrentClient, path: string, pieceLength: number | undefined, dial: (address: PeerAddress) => void): Promise<Torrent> {
+function seed(client: WebTorrentClient, path: string, pieceLength: number, dial: (address: PeerAddress) => void): Promise<Torrent> {
   return new Promise((resolveSeed, reject) => {
     const torrent = client.seed(path, {
       announce: [],
       private: true,
-      ...(pieceLength ? { pieceLength } : {}),
+      pieceLength,
     }, (seeded) => resolveSeed(seeded));
     lockTorrent(torrent, (address) => {
       const peer = parsePeerAddressText(address);
