@@ -21,6 +21,7 @@ import { addNodeOptions, parsePeerAddress, type NodeOptions } from './node-optio
 interface ShareOptions extends NodeOptions {
   allow?: string;
   uploadLimit?: number;
+  superSeed?: boolean;
   json?: boolean;
 }
 
@@ -33,6 +34,7 @@ export function registerShareCommand(program: Command): void {
   command
     .option('--allow <names>', 'only these trusted names (or keys), comma-separated, may fetch it (default: every trusted key)')
     .option('--upload-limit <rate>', 'cap upload speed, bytes/s with k, M or G suffix (e.g. 4M)', parseRate)
+    .option('--super-seed', 'initial seeding: hand out each piece once before any twice (for many getters and a capped upload)')
     .option('--json', 'one JSON event per line: ready, peer-connected, peer-disconnected, status')
     .addHelpText(
       'after',
@@ -85,6 +87,7 @@ async function runShare(context: CliContext, path: string, options: ShareOptions
       path,
       isAllowed: (key) => context.trust.allows(key) && (!allowed || allowed.has(encodeKeyText(key))),
       uploadLimitBytesPerSecond: options.uploadLimit,
+      isSuperSeeding: !!options.superSeed,
     });
   } catch (error) {
     await node.close();

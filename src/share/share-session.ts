@@ -23,6 +23,8 @@ export interface ShareOptions {
   path: string;
   isAllowed(publicKey: Uint8Array): boolean;
   uploadLimitBytesPerSecond?: number;
+  /** Initial seeding: send each piece once before any twice (many getters, capped upload). */
+  isSuperSeeding?: boolean;
   /** Piece size override (bytes, power of two); default: choosePieceLength(total size). */
   pieceLength?: number;
 }
@@ -86,6 +88,7 @@ export async function startShare(options: ShareOptions): Promise<ShareSession> {
       ownKeyText: options.ownKeyText,
       listenPort: options.listenPort,
       isAllowed: options.isAllowed,
+      isSuperSeeding: options.isSuperSeeding,
     });
     options.router.add(torrent.infoHash, peers);
     const magnet = buildMagnetLink({

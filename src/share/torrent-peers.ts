@@ -9,6 +9,7 @@ import type { Torrent, Wire } from 'webtorrent';
 import { decodeKeyText } from '../identity/key-text.js';
 import { CorruptPieceGuard } from './corrupt-piece-guard.js';
 import { FairChoker } from './fair-choker.js';
+import { SuperSeeder } from './super-seeder.js';
 import { createLinkDuplex } from './link-duplex.js';
 import type { PeerAddress } from './magnet-link.js';
 import { createSwarmPexExtension, MAX_PEX_PEERS, type PexMessage } from './swarm-pex.js';
@@ -39,6 +40,8 @@ export interface TorrentPeersOptions {
   listenPort: number | null;
   /** Trust (and per-share allowlist) for a key learned from a peer or arriving on a link. */
   isAllowed(publicKey: Uint8Array): boolean;
+  /** Initial seeding (SuperSeeder): only for a sharer that has every piece. */
+  isSuperSeeding?: boolean;
 }
 
 interface LinkEntry {
@@ -58,6 +61,7 @@ export class TorrentPeers extends EventEmitter {
   private readonly banned = new Set<string>();
   private readonly guard: CorruptPieceGuard;
   private readonly choker: FairChoker;
+  private readonly superSeeder: SuperSeeder | undefined;
   private pexTimer: NodeJS.Timeout | undefined;
   private isClosed = false;
 
@@ -67,6 +71,7 @@ export class TorrentPeers extends EventEmitter {
     this.torrent = options.torrent;
     this.guard = new CorruptPieceGuard(this.torrent, (key, piece) => this.ban(key, `sent corrupt data (piece ${piece} failed its hash check)`));
     this.choker = new FairChoker(this.torrent);
+    if (options.isSuperSeeding && this.torrent.done) this.superSeeder = new SuperSeeder(this.torrent);
     this.dialer = new TorrentDialer({
       node: options.node,
       infoHash: this.torrent.infoHash,
@@ -194,6 +199,7 @@ export class TorrentPeers extends EventEmitter {
     wire.on('download', (bytes: number) => (traffic.received += bytes));
     wire.on('upload', (bytes: number) => (traffic.sent += bytes));
     this.guard.watch(wire, entry.link.remoteKeyText);
+    this.superSeeder?.attach(wire);
     wire.use(
       createSwarmPexExtension({
         onReady: (_wire, send) => {

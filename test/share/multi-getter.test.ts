@@ -27,11 +27,11 @@ async function makeNode(): Promise<{ node: PlainLoopbackNode; router: TorrentRou
   return { node, router: new TorrentRouter(node) };
 }
 
-async function share(path: string, uploadLimit?: number, pieceLength = 64 * 1024): Promise<{ session: ShareSession; node: PlainLoopbackNode }> {
+async function share(path: string, uploadLimit?: number, pieceLength = 64 * 1024, isSuperSeeding = false): Promise<{ session: ShareSession; node: PlainLoopbackNode }> {
   const { node, router } = await makeNode();
   const session = await startShare({
     node, router, ownKeyText: node.keyText, advertisedAddresses: [{ host: node.host, port: node.port }],
-    listenPort: node.port, path, isAllowed: () => true, uploadLimitBytesPerSecond: uploadLimit, pieceLength,
+    listenPort: node.port, path, isAllowed: () => true, uploadLimitBytesPerSecond: uploadLimit, pieceLength, isSuperSeeding,
   });
   cleanups.push(() => session.close());
   return { session, node };
@@ -114,4 +114,17 @@ describe('many sources', () => {
     const traffic = session.peers!.peerTraffic();
     expect(traffic.find((t) => t.key === fastNode.keyText)!.received).toBeGreaterThan(traffic.find((t) => t.key === slowNode.keyText)!.received);
   }, 40_000);
+
+  it('super-seeding sends each piece about once, the getters trade the rest', async () => {
+    const dir = tempDir();
+    const source = join(dir, 'once.bin');
+    const size = 6 * 1024 * 1024;
+    writeFileSync(source, randomBytes(size));
+    const { session: shared } = await share(source, 1024 * 1024, 64 * 1024, true);
+    const getters = await Promise.all([0, 1, 2].map((i) => getter(shared.magnet, join(dir, `out${i}`))));
+    await Promise.all(getters.map((g) => g.session.run()));
+    for (let i = 0; i < 3; i++) expect(sha256(join(dir, `out${i}`, 'once.bin'))).toBe(sha256(source));
+    const sentBySharer = shared.peers.peerTraffic().reduce((sum, t) => sum + t.sent, 0);
+    expect(sentBySharer).toBeLessThan(1.3 * size);
+  }, 50_000);
 });
