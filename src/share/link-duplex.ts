@@ -20,6 +20,50 @@ export interface LinkDuplex extends Duplex {
 
 let nextLinkNumber = 0;
 
+/** Writes under this size wait (until the next I/O turn) to share a frame with others. */
+const SMALL_WRITE_BYTES = 1024;
+
+/**
+ * Every write to the secure stream becomes at least one encrypted frame (a cipher set-up,
+ * a tag, a syscall). The BitTorrent wire writes many tiny messages (a 17-byte request per
+ * 16 KiB block, `have`s) and sends every block as a 13-byte header write plus a 16 KiB data
+ * write. Small writes are held until the next turn of the event loop (or until a large
+ * write, which they are prepended to) and go out together, in order.
+ */
+function coalesceSmallWrites(stream: Duplex): void {
+  const write = stream.write.bind(stream);
+  const end = stream.end.bind(stream);
+  let pending: Uint8Array[] = [];
+  let isScheduled = false;
+  const takePending = (): Uint8Array[] => {
+    const taken = pending;
+    pending = [];
+    return taken;
+  };
+  const flush = () => {
+    isScheduled = false;
+    if (pending.length === 0 || stream.destroyed) return;
+    const taken = takePending();
+    write(taken.length === 1 ? taken[0]! : Buffer.concat(taken));
+  };
+  stream.write = (data: Uint8Array) => {
+    if (data.length >= SMALL_WRITE_BYTES) {
+      if (pending.length === 0) return write(data);
+      return write(Buffer.concat([...takePending(), data]));
+    }
+    pending.push(data);
+    if (!isScheduled) {
+      isScheduled = true;
+      setImmediate(flush);
+    }
+    return true;
+  };
+  stream.end = (data?: Uint8Array) => {
+    flush();
+    return data === undefined ? end() : end(data);
+  };
+}
+
 /** A streamx stream (net/'s secure channel stream is one) can go to webtorrent as it is. */
 function isStreamx(stream: unknown): stream is Duplex {
   return typeof (stream as { _duplexState?: unknown })._duplexState === 'number';
@@ -32,6 +76,7 @@ export function createLinkDuplex(link: TorrentPeerLink): LinkDuplex {
     const direct = link.stream as LinkDuplex;
     direct.id = id;
     direct.connected = true;
+    coalesceSmallWrites(direct);
     return direct;
   }
   const source = link.stream;
