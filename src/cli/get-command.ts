@@ -114,7 +114,9 @@ async function runGet(magnetText: string, options: GetOptions): Promise<void> {
   };
   const interrupted = untilSignal().then(() => 'interrupted' as const);
   try {
-    const outcome = await Promise.race([session.run().then(() => 'done' as const), interrupted]);
+    const running = session.run().then(() => 'done' as const);
+    running.catch(() => {}); // after an interrupt nobody awaits it any more
+    const outcome = await Promise.race([running, interrupted]);
     if (outcome === 'interrupted') {
       const snap = session.snapshot();
       await stop();
