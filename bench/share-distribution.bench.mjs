@@ -2,7 +2,7 @@
 // every node's upload capped at RATE; file F. Reports the time until every getter has the
 // whole file (from starting them all at once) against the theoretical minimum
 // max(F/u_s, N*F/(u_s + N*u)) and the client-server time N*F/u_s, and how many bytes
-// each getter received from each peer; once with a default sharer, once with --super-seed. Env: SHARE_BENCH_MIB (32), SHARE_BENCH_RATE_MIB (4),
+// each getter received from each peer; once with --no-super-seed, once super-seeding (default). Env: SHARE_BENCH_MIB (32), SHARE_BENCH_RATE_MIB (4),
 // SHARE_BENCH_N (e.g. "4,8").
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,7 +19,7 @@ async function run(n, isSuperSeed) {
   const [sharerUser, ...getterUsers] = users;
   const envOf = (user) => ({ ...process.env, SWARM_HOME: user.home });
   const rate = `${RATE / MiB}M`;
-  const sharer = startChild([CLI, 'share', file, '--host', '127.0.0.1', '--port', '0', '--json', '--upload-limit', rate, ...(isSuperSeed ? ['--super-seed'] : [])], { env: envOf(sharerUser), timed: true });
+  const sharer = startChild([CLI, 'share', file, '--host', '127.0.0.1', '--port', '0', '--json', '--upload-limit', rate, ...(isSuperSeed ? [] : ['--no-super-seed'])], { env: envOf(sharerUser), timed: true });
   const magnet = (await sharer.waitFor((e) => e.event === 'ready')).event.magnet;
   const started = performance.now();
   const getters = getterUsers.map((user) => {
@@ -40,7 +40,7 @@ async function run(n, isSuperSeed) {
   const minimum = Math.max(F / RATE, (n * F) / (RATE + n * RATE));
   const clientServer = (n * F) / RATE;
   const nameOf = new Map(users.map((u) => [u.key, u.name]));
-  console.log(`\nN = ${n}, F = ${F / MiB} MiB, every upload capped at ${RATE / MiB} MiB/s, sharer ${isSuperSeed ? 'with --super-seed' : 'default'}`);
+  console.log(`\nN = ${n}, F = ${F / MiB} MiB, every upload capped at ${RATE / MiB} MiB/s, sharer ${isSuperSeed ? 'super-seeding (default)' : '--no-super-seed'}`);
   console.log(`all done after ${seconds.toFixed(1)} s (first ${(Math.min(...dones.map((d) => d.atMs)) / 1000).toFixed(1)} s); minimum ${minimum.toFixed(1)} s -> ${(seconds / minimum).toFixed(2)}x; client-server ${clientServer.toFixed(1)} s`);
   console.log(`sharer upload MiB/s, second by second: ${perSecond.join(' ')}`);
   console.log(`CPU seconds: sharer ${sharer.cpuSeconds.toFixed(1)} (includes hashing the file), getters median ${getterCpu[Math.floor(n / 2)].toFixed(1)}, max ${getterCpu[n - 1].toFixed(1)}`);
@@ -54,7 +54,7 @@ async function run(n, isSuperSeed) {
   return { n, seconds, minimum };
 }
 
-// Side by side: the default sharer, then the same with --super-seed (initial seeding).
+// Side by side: the sharer without initial seeding (--no-super-seed), then with it (the default).
 for (const n of NS) {
   await run(n, false);
   await run(n, true);

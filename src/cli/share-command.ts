@@ -34,7 +34,7 @@ export function registerShareCommand(program: Command): void {
   command
     .option('--allow <names>', 'only these trusted names (or keys), comma-separated, may fetch it (default: every trusted key)')
     .option('--upload-limit <rate>', 'cap upload speed, bytes/s with k, M or G suffix (e.g. 4M)', parseRate)
-    .option('--super-seed', 'initial seeding: hand out each piece once before any twice (for many getters and a capped upload)')
+    .option('--no-super-seed', 'turn off initial seeding (by default each piece is handed out once before any piece twice)')
     .option('--json', 'one JSON event per line: ready, peer-connected, peer-disconnected, status')
     .addHelpText(
       'after',
@@ -87,7 +87,7 @@ async function runShare(context: CliContext, path: string, options: ShareOptions
       path,
       isAllowed: (key) => context.trust.allows(key) && (!allowed || allowed.has(encodeKeyText(key))),
       uploadLimitBytesPerSecond: options.uploadLimit,
-      isSuperSeeding: !!options.superSeed,
+      isSuperSeeding: options.superSeed !== false,
     });
   } catch (error) {
     await node.close();
