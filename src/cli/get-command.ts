@@ -134,8 +134,9 @@ async function runGet(magnetText: string, options: GetOptions): Promise<void> {
   progress.stop();
   const path = join(session.outDir, snap.name ?? '');
   const peers = (session.peers?.peerTraffic() ?? []).map((t) => ({ ...t, name: nameOfKey(context, t.key) }));
-  if (isJson) printJsonLine({ event: 'done', path, length: snap.length, received: snap.received, resumed: session.isResume, peers });
-  else process.stderr.write(`saved ${escapeTerminal(path)} (${formatBytes(snap.length)}, every piece verified)\n`);
+  const alreadyComplete = session.alreadyComplete;
+  if (isJson) printJsonLine({ event: 'done', path, length: snap.length, received: snap.received, resumed: session.isResume, alreadyComplete, peers });
+  else process.stderr.write(`${alreadyComplete ? 'already complete:' : 'saved'} ${escapeTerminal(path)} (${formatBytes(snap.length)}, every piece verified)\n`);
 
   if (options.seed) {
     const status = new ShareStatus(process.stderr, !isJson);

@@ -15,7 +15,8 @@ import { startEndGame } from './end-game.js';
 import { usePiecePicker } from './piece-picker.js';
 import { useRequestScheduler } from './request-scheduler.js';
 import { useWriteBackpressure } from './write-backpressure.js';
-import { ensureOutputDirectory, finishOutputTarget, prepareOutputTarget } from './output-target.js';
+import { isExistingCopyComplete } from './existing-copy.js';
+import { ensureOutputDirectory, existingTargetError, finishOutputTarget, isBlockedByExistingTarget, prepareOutputTarget } from './output-target.js';
 import { TorrentPeers } from './torrent-peers.js';
 import type { TorrentNode } from './torrent-node.js';
 import type { TorrentRouter } from './torrent-router.js';
@@ -60,6 +61,8 @@ export class GetSession extends EventEmitter {
   private stopEndGame: (() => void) | undefined;
   private isClosed = false;
   isResume = false;
+  /** True when the output already held exactly this content (nothing needed fetching). */
+  alreadyComplete = false;
 
   constructor(options: GetOptions) {
     super();
@@ -150,16 +153,33 @@ export class GetSession extends EventEmitter {
   /** Checks names (and the output target) in the raw metadata before webtorrent uses it. */
   private guardMetadata(torrent: Torrent, fail: (error: unknown) => void): void {
     const onMetadata = torrent._onMetadata.bind(torrent);
+    let isChecking = false;
     torrent._onMetadata = (metadata: unknown) => {
       if (torrent.metadata || torrent.destroyed || !(metadata instanceof Uint8Array)) return onMetadata(metadata);
+      if (isChecking) return; // another peer's copy of the same metadata, while we check the first
+      const { outDir, magnet, isForced } = this.options;
+      let summary: ReturnType<typeof checkTorrentMetadata>;
       try {
-        const summary = checkTorrentMetadata(metadata);
-        this.isResume = prepareOutputTarget(this.options.outDir, this.options.magnet.infoHash, summary, this.options.isForced).isResume;
+        summary = checkTorrentMetadata(metadata);
+        if (!isBlockedByExistingTarget(outDir, magnet.infoHash, summary, isForced)) {
+          this.isResume = prepareOutputTarget(outDir, magnet.infoHash, summary, isForced).isResume;
+          return onMetadata(metadata);
+        }
       } catch (error) {
         fail(error);
         return;
       }
-      return onMetadata(metadata);
+      // Something is already there: fine if it is exactly this content (webtorrent then
+      // verifies it and finds nothing to write), else refuse.
+      isChecking = true;
+      isExistingCopyComplete(outDir, metadata).then(
+        (isComplete) => {
+          if (!isComplete) return fail(existingTargetError(outDir, summary));
+          this.alreadyComplete = true;
+          void onMetadata(metadata);
+        },
+        (error: unknown) => fail(error),
+      );
     };
   }
 

@@ -26,6 +26,17 @@ export function filePaths(summary: MetadataSummary): string[][] {
   return summary.files.map((file) => [summary.name, ...file.path]);
 }
 
+/** True when `<out>/<name>` exists and is neither our partial download nor allowed by --force. */
+export function isBlockedByExistingTarget(outDir: string, infoHash: string, summary: MetadataSummary, isForced: boolean): boolean {
+  return !isForced && !existsSync(partialMarkerPath(outDir, infoHash)) && pathExists(join(outDir, summary.name));
+}
+
+export function existingTargetError(outDir: string, summary: MetadataSummary): SwarmError {
+  return new SwarmError('EXISTS', `${join(outDir, summary.name)} already exists and differs from the download; not overwriting it`, {
+    hint: 'use -o to download elsewhere, or --force to replace it',
+  });
+}
+
 /**
  * Called once the metadata is known, before anything is written. Throws EXISTS when
  * `<out>/<name>` exists and is neither our partial download nor allowed by --force.
@@ -36,11 +47,7 @@ export function prepareOutputTarget(outDir: string, infoHash: string, summary: M
   const isResume = existsSync(marker);
   const target = join(outDir, summary.name);
   if (!isResume && pathExists(target)) {
-    if (!isForced) {
-      throw new SwarmError('EXISTS', `${target} already exists; not overwriting it`, {
-        hint: 'use -o to download elsewhere, or --force to replace it',
-      });
-    }
+    if (!isForced) throw existingTargetError(outDir, summary);
     for (const parts of filePaths(summary)) {
       const path = join(outDir, ...parts);
       if (pathExists(path) && !lstatSync(path).isDirectory()) rmSync(path, { force: true });

@@ -125,6 +125,6 @@ describe('many sources', () => {
     await Promise.all(getters.map((g) => g.session.run()));
     for (let i = 0; i < 3; i++) expect(sha256(join(dir, `out${i}`, 'once.bin'))).toBe(sha256(source));
     const sentBySharer = shared.peers.peerTraffic().reduce((sum, t) => sum + t.sent, 0);
-    expect(sentBySharer).toBeLessThan(1.3 * size);
+    expect(sentBySharer).toBeLessThan(1.5 * size); // without super-seeding: about 1.8x
   }, 50_000);
 });

@@ -67,7 +67,7 @@ describe('share -> get over injected links', () => {
     expect(traffic[0]!.received).toBeGreaterThanOrEqual(3 * 1024 * 1024);
   }, 30_000);
 
-  it('refuses to overwrite an unrelated existing file, and replaces it with force', async () => {
+  it('refuses to overwrite an unrelated existing file, replaces it with force, and accepts an identical one', async () => {
     const dir = tempDir();
     const source = join(dir, 'same.txt');
     writeFileSync(source, randomBytes(200_000));
@@ -80,6 +80,12 @@ describe('share -> get over injected links', () => {
     expect(readFileSync(join(out, 'same.txt'), 'utf8')).toBe('precious');
     const forced = await get(session.magnet, out, true);
     await forced.run();
+    expect(sha256(join(out, 'same.txt'))).toBe(sha256(source));
+    // A rerun over the finished download: it is exactly this content, so nothing is fetched.
+    const rerun = await get(session.magnet, out);
+    await rerun.run();
+    expect(rerun.alreadyComplete).toBe(true);
+    expect(rerun.snapshot().received).toBeLessThan(20_000); // metadata only, no piece data
     expect(sha256(join(out, 'same.txt'))).toBe(sha256(source));
   }, 30_000);
 });

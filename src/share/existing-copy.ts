@@ -1,0 +1,60 @@
+/**
+ * Is the file (or tree) already at `<out>/<name>` exactly the torrent's content? Checked
+ * by reading it and comparing every piece's SHA-1 with the metadata, without writing
+ * anything: a rerun of a finished `swarm get` succeeds instead of refusing to overwrite.
+ */
+import { createHash } from 'node:crypto';
+import { open, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import bencode from 'bencode';
+
+const READ_BYTES = 1024 * 1024;
+
+export async function isExistingCopyComplete(outDir: string, metadata: Uint8Array): Promise<boolean> {
+  const decoded = bencode.decode(metadata);
+  const info = decoded.info ?? decoded;
+  const name = Buffer.from(info['name.utf-8'] ?? info.name).toString('utf8');
+  const pieceLength = Number(info['piece length']);
+  const hashes = Buffer.from(info.pieces);
+  const files: { path: string; length: number }[] = Array.isArray(info.files)
+    ? info.files.map((f: any) => ({
+        path: join(outDir, name, ...(f['path.utf-8'] ?? f.path).map((p: Uint8Array) => Buffer.from(p).toString('utf8'))),
+        length: Number(f.length),
+      }))
+    : [{ path: join(outDir, name), length: Number(info.length) }];
+  for (const file of files) {
+    const stats = await stat(file.path).catch(() => undefined);
+    if (!stats?.isFile() || stats.size !== file.length) return false;
+  }
+  let piece = 0;
+  let pieceFill = 0;
+  let hash = createHash('sha1');
+  const endPiece = (): boolean => {
+    const expected = hashes.subarray(piece * 20, piece * 20 + 20);
+    const isMatch = hash.digest().equals(expected);
+    piece += 1;
+    pieceFill = 0;
+    hash = createHash('sha1');
+    return isMatch;
+  };
+  const buffer = Buffer.allocUnsafe(READ_BYTES);
+  for (const file of files) {
+    const handle = await open(file.path, 'r');
+    try {
+      let position = 0;
+      while (position < file.length) {
+        const want = Math.min(READ_BYTES, file.length - position, pieceLength - pieceFill);
+        const { bytesRead } = await handle.read(buffer, 0, want, position);
+        if (bytesRead === 0) return false;
+        hash.update(buffer.subarray(0, bytesRead));
+        position += bytesRead;
+        pieceFill += bytesRead;
+        if (pieceFill === pieceLength && !endPiece()) return false;
+      }
+    } finally {
+      await handle.close();
+    }
+  }
+  if (pieceFill > 0 && !endPiece()) return false;
+  return piece * 20 === hashes.length;
+}
