@@ -10,8 +10,27 @@ export const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 export const ROLES = fileURLToPath(new URL('./share-bench-roles.mjs', import.meta.url));
 export const MiB = 1024 * 1024;
 
+// Temp dirs (with their large payload files) are removed even when a run is interrupted.
+const createdDirs = new Set();
+const liveChildren = new Set();
+process.once('exit', () => {
+  for (const child of liveChildren) {
+    // a timed child is /usr/bin/time: its own child (node) must go too
+    try {
+      for (const pid of readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(' ').filter(Boolean)) process.kill(Number(pid), 'SIGKILL');
+    } catch {
+      // already gone
+    }
+    child.kill('SIGKILL');
+  }
+  for (const dir of createdDirs) rmSync(dir, { recursive: true, force: true });
+});
+for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => process.exit(130));
+
 export function tempDir(prefix = 'swarm-bench-') {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  createdDirs.add(dir);
+  return dir;
 }
 
 export function removeDir(dir) {
@@ -55,6 +74,8 @@ export function startChild(args, { env = process.env, timed = false } = {}) {
   const child = timed
     ? spawn('/usr/bin/time', ['-f', 'CPU-SECONDS %U %S MAXRSS-KB %M', process.execPath, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] })
     : spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  liveChildren.add(child);
+  child.once('exit', () => liveChildren.delete(child));
   const events = [];
   const waiters = [];
   let partial = '';
