@@ -27,13 +27,17 @@ interface SuspectBlock {
   digest: string;
 }
 
+// webtorrent requests 16 KiB blocks; end game may fetch one block from several peers.
+const MAX_BLOCK_BYTES = 16 * 1024;
+const MAX_BLOCKS_PER_PIECE = 1024;
+
 const digestOf = (data: Uint8Array) => createHash('sha1').update(data).digest('hex');
 
 export class CorruptPieceGuard {
   private readonly inFlight = new Map<number, Block[]>();
   private readonly suspects = new Map<number, SuspectBlock[]>();
 
-  constructor(torrent: Torrent, private readonly onCorruptPeer: (peerKey: string, pieceIndex: number) => void) {
+  constructor(private readonly torrent: Torrent, private readonly onCorruptPeer: (peerKey: string, pieceIndex: number) => void) {
     torrent.on('verified', (index: number) => this.pieceVerified(index));
     torrent.on('warning', (error: Error) => {
       const match = FAILED_PIECE.exec(error?.message ?? '');
@@ -43,10 +47,26 @@ export class CorruptPieceGuard {
 
   watch(wire: Wire, peerKey: string): void {
     wire.on('piece', (index: number, offset: number, data: Uint8Array) => {
+      // Only blocks of a piece we are still assembling can decide a verification; keeping
+      // others (unrequested, or for pieces already verified, as every block is on a seeder)
+      // would let a trusted peer grow our memory without bound.
+      if (!this.isAssembling(index) || data.length > MAX_BLOCK_BYTES) return;
       let blocks = this.inFlight.get(index);
       if (!blocks) this.inFlight.set(index, (blocks = []));
+      if (blocks.length >= MAX_BLOCKS_PER_PIECE) return;
       blocks.push({ peer: peerKey, offset, data });
     });
+  }
+
+  /** Blocks held for pending verifications (bounded by the pieces being assembled). */
+  get retainedBlockCount(): number {
+    let count = 0;
+    for (const blocks of this.inFlight.values()) count += blocks.length;
+    return count;
+  }
+
+  private isAssembling(index: number): boolean {
+    return Number.isInteger(index) && index >= 0 && index < this.torrent.pieces.length && !!this.torrent.pieces[index] && !this.torrent.bitfield.get(index);
   }
 
   private pieceFailed(index: number): void {
