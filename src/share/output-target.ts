@@ -48,10 +48,7 @@ export function prepareOutputTarget(outDir: string, infoHash: string, summary: M
   const target = join(outDir, summary.name);
   if (!isResume && pathExists(target)) {
     if (!isForced) throw existingTargetError(outDir, summary);
-    for (const parts of filePaths(summary)) {
-      const path = join(outDir, ...parts);
-      if (pathExists(path) && !lstatSync(path).isDirectory()) rmSync(path, { force: true });
-    }
+    for (const parts of filePaths(summary)) clearPathFor(outDir, parts);
   }
   writeFileSync(marker, `${infoHash}\n`);
   return { isResume };
@@ -59,6 +56,23 @@ export function prepareOutputTarget(outDir: string, infoHash: string, summary: M
 
 export function finishOutputTarget(outDir: string, infoHash: string): void {
   rmSync(partialMarkerPath(outDir, infoHash), { force: true });
+}
+
+/**
+ * --force: make room for one file of the download. A symlink on the way is removed
+ * itself (never followed: it could point outside the output directory, and we would
+ * delete or write files there); so is a file standing where a folder is needed.
+ */
+function clearPathFor(outDir: string, parts: string[]): void {
+  for (let depth = 1; depth <= parts.length; depth++) {
+    const path = join(outDir, ...parts.slice(0, depth));
+    if (!pathExists(path)) return;
+    const stats = lstatSync(path);
+    if (stats.isSymbolicLink() || !stats.isDirectory()) {
+      rmSync(path, { force: true });
+      return;
+    }
+  }
 }
 
 function pathExists(path: string): boolean {
