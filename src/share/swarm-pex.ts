@@ -11,8 +11,10 @@
  * 2. Message = UTF-8 JSON `{"v":1,"listen":<port>|null,"peers":[{"host":…,"port":…,"key":…}]}`:
  *    `listen` is the sender's own listening port (its host is the address we see it at);
  *    `peers` are peers the sender has authenticated for this torrent (at most 64).
- * 3. A message over 16 KiB or not matching the shape is ignored.
+ * 3. A message over 16 KiB or not matching the shape is ignored; so is a peer whose host is
+ *    not an IP literal.
  */
+import { isIP } from 'node:net';
 import type { Wire } from 'webtorrent';
 
 export const SWARM_PEX_NAME = 'swarm_pex';
@@ -52,7 +54,9 @@ export function decodePexMessage(bytes: Uint8Array): PexMessage | undefined {
   const listen = isPort(parsed.listen) ? parsed.listen : null;
   const peers: PexPeer[] = [];
   for (const peer of parsed.peers.slice(0, MAX_PEX_PEERS)) {
-    if (peer && typeof peer.host === 'string' && peer.host.length < 256 && isPort(peer.port) && typeof peer.key === 'string' && peer.key.length < 128) {
+    // Only IP literals: a host name would make us resolve (and leak to DNS) whatever a peer
+    // says, and these strings end up in messages printed to the user.
+    if (peer && typeof peer.host === 'string' && isIP(peer.host) !== 0 && isPort(peer.port) && typeof peer.key === 'string' && peer.key.length < 128) {
       peers.push({ host: peer.host, port: peer.port, key: peer.key });
     }
   }

@@ -37,6 +37,8 @@ export interface TorrentDialerOptions {
 }
 
 /** Emits 'dial-failed' (DialFailure) when an address is given up. */
+const MAX_TRACKED_ADDRESSES = 512;
+
 export class TorrentDialer extends EventEmitter {
   private readonly dials = new Map<string, DialState>();
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -51,6 +53,8 @@ export class TorrentDialer extends EventEmitter {
     const id = formatPeerAddress(address);
     const existing = this.dials.get(id);
     if (existing && !existing.isExhausted) return;
+    // Addresses also come from peers (swarm_pex): bound how many we ever track.
+    if (!existing && this.dials.size >= MAX_TRACKED_ADDRESSES) return;
     const state: DialState = { address, keyText, attempts: 0, isActive: false, isExhausted: false };
     this.dials.set(id, state);
     this.attempt(state);
