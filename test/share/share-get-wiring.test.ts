@@ -7,25 +7,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { GetSession } from '../../src/share/get-session.js';
 import { parseMagnetLink } from '../../src/share/magnet-link.js';
 import { startShare, type ShareSession } from '../../src/share/share-session.js';
-import { TorrentRouter } from '../../src/share/torrent-router.js';
 import { tempDir } from '../helpers/temp-home.js';
 import { PlainLoopbackNode } from './plain-loopback-node.js';
-
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => {});
-});
-
-async function makeNode(): Promise<{ node: PlainLoopbackNode; router: TorrentRouter }> {
-  const node = new PlainLoopbackNode();
-  await node.listen();
-  cleanups.push(() => node.close());
-  return { node, router: new TorrentRouter(node) };
-}
+import { makeNode, onTeardown } from './plain-node-fixture.js';
 
 async function share(path: string, pieceLength?: number): Promise<{ session: ShareSession; node: PlainLoopbackNode }> {
   const { node, router } = await makeNode();
@@ -33,7 +21,7 @@ async function share(path: string, pieceLength?: number): Promise<{ session: Sha
     node, router, ownKeyText: node.keyText, advertisedAddresses: [{ host: node.host, port: node.port }],
     listenPort: node.port, path, isAllowed: () => true, pieceLength,
   });
-  cleanups.push(() => session.close());
+  onTeardown(() => session.close());
   return { session, node };
 }
 
@@ -43,7 +31,7 @@ async function get(magnet: string, outDir: string, isForced = false): Promise<Ge
     node, router, ownKeyText: node.keyText, listenPort: node.port, magnet: parseMagnetLink(magnet),
     extraPeers: [], outDir, isForced, isAllowed: () => true,
   });
-  cleanups.push(() => session.close());
+  onTeardown(() => session.close());
   return session;
 }
 
