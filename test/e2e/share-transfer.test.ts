@@ -55,8 +55,9 @@ describe('swarm share / swarm get', () => {
     const dir = tempDir();
     const source = join(dir, 'big.bin');
     writeFileSync(source, randomBytes(8 * MiB));
-    // An upload-limited sharer makes the getters worth trading with.
-    const { magnet } = await startSharer(alice!, source, ['--upload-limit', '1M']);
+    // A slow sharer (16 s for the file alone) makes the getters worth trading with, and
+    // leaves them time to find each other through peer exchange even on a busy machine.
+    const { magnet } = await startSharer(alice!, source, ['--upload-limit', '512k']);
     const children = getters.map((g) => startGetter(g, magnet, join(dir, g.name)));
     const dones = await Promise.all(children.map((c) => c.waitForEvent((e) => e.event === 'done', 50_000, 'done')));
     for (const [i, getter] of getters.entries()) {
