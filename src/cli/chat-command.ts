@@ -14,6 +14,7 @@ import { CHAT_HELP, parseChatInput } from '../chat/chat-input.js';
 import { ChatSession, type ChatEntry, type ChatPeerInfo } from '../chat/chat-session.js';
 import { fingerprint } from '../identity/key-text.js';
 import { escapeTerminal } from '../ui/terminal-text.js';
+import { toJsonLine } from '../ui/json-output.js';
 import { SwarmNode } from '../net/swarm-node.js';
 import { addNodeOptions, parsePeerAddress, type NodeOptions } from './node-options.js';
 import { openContext, type CliContext } from './context.js';
@@ -234,10 +235,8 @@ class ChatPrinter {
   }
 
   private event(value: object): void {
-    // JSON.stringify leaves C1 controls and bidi overrides raw; escape them too, so
-    // even a terminal showing the JSON cannot be driven by a peer's text.
-    const text = JSON.stringify(value).replace(/[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
-    this.write(`${text}\n`);
+    // Batched with the other output of this turn, so not printJsonLine; same escaping.
+    this.write(`${toJsonLine(value)}\n`);
   }
 
   /**
