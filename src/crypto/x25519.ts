@@ -15,7 +15,8 @@ const SPKI_PREFIX = Buffer.from('302a300506032b656e032100', 'hex');
 
 export const X25519_KEY_BYTES = 32;
 
-function secretKeyObject(secretKey: Uint8Array): KeyObject {
+/** A node:crypto private key for a raw 32-byte X25519 secret (for callers that reuse it). */
+export function x25519SecretKeyObject(secretKey: Uint8Array): KeyObject {
   return createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, secretKey]), format: 'der', type: 'pkcs8' });
 }
 
@@ -31,7 +32,7 @@ export function generateX25519KeyPair(): X25519KeyPair {
 }
 
 export function x25519PublicKey(secretKey: Uint8Array): Uint8Array {
-  const exported = createPublicKey(secretKeyObject(secretKey)).export({ format: 'der', type: 'spki' });
+  const exported = createPublicKey(x25519SecretKeyObject(secretKey)).export({ format: 'der', type: 'spki' });
   return new Uint8Array(exported.subarray(SPKI_PREFIX.length));
 }
 
@@ -39,7 +40,7 @@ export function x25519(secretKey: Uint8Array, publicKey: Uint8Array): Uint8Array
   if (secretKey.length !== X25519_KEY_BYTES || publicKey.length !== X25519_KEY_BYTES) {
     throw new RangeError('X25519 keys must be 32 bytes');
   }
-  const shared = diffieHellman({ privateKey: secretKeyObject(secretKey), publicKey: publicKeyObject(publicKey) });
+  const shared = diffieHellman({ privateKey: x25519SecretKeyObject(secretKey), publicKey: publicKeyObject(publicKey) });
   if (shared.every((byte) => byte === 0)) throw new RangeError('X25519 produced an all-zero shared secret');
   return new Uint8Array(shared);
 }
