@@ -21,8 +21,8 @@ export function registerIdCommand(program: Command): void {
       }
       if (options.qr) {
         // Loaded on demand so that plain `swarm id` stays fast to start.
-        const [{ encodeQr }, { renderQrForTerminal }] = await Promise.all([import('../ui/qr-code.js'), import('../ui/qr-terminal.js')]);
-        process.stdout.write(`${renderQrForTerminal(encodeQr(identity.keyText))}\n`);
+        const { renderQrForTerminal } = await import('../ui/qr-terminal.js');
+        process.stdout.write(`${await renderQrForTerminal(identity.keyText)}\n`);
       }
     });
 }
