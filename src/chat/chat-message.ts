@@ -9,7 +9,7 @@
 //   6. body         bodyLength bytes (UTF-8 text, or the direct-message envelope)
 //   7. signature   64 bytes  Ed25519 over SIGN_LABEL || fields 1-6
 // The message id is SHA-256(SIGN_LABEL || fields 1-6), hex: a hash of the signed bytes.
-import { createHash } from 'node:crypto';
+import { sha256 } from '../crypto/hash.js';
 import { sign, verify } from '../crypto/ed25519.js';
 
 export const SIGN_LABEL = new TextEncoder().encode('swarm-chat-v1\0');
@@ -66,7 +66,7 @@ function signedBytes(encoded: Uint8Array): Uint8Array {
 }
 
 function hashHex(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
+  return sha256(bytes).toString('hex');
 }
 
 /** Builds and signs a message with the author's tweetnacl 64-byte secret key. */

@@ -3,12 +3,12 @@
 //   1. recipient  32 bytes  the recipient's Ed25519 public key (so it knows to open it)
 //   2. nonce      24 bytes  random
 //   3. box        nacl.box(text UTF-8, nonce, X25519(recipient), X25519 secret(author))
-// X25519 keys are converted from the Ed25519 identities (box-keys.ts). The whole message,
+// X25519 keys are converted from the Ed25519 identities (src/crypto/box-keys.ts). The whole message,
 // envelope included, is still signed by its author, so a relay cannot forge a DM either.
-import nacl from 'tweetnacl';
-import { edPublicKeyToX25519, edSecretKeyToX25519 } from './box-keys.js';
+import { edPublicKeyToX25519, edSecretKeyToX25519 } from '../crypto/box-keys.js';
+import { BOX_NONCE_BYTES, BOX_OVERHEAD_BYTES, boxSharedKey, openBox, randomBoxNonce, sealBox } from '../crypto/box.js';
 
-export const ENVELOPE_OVERHEAD_BYTES = 32 + nacl.box.nonceLength + nacl.box.overheadLength;
+export const ENVELOPE_OVERHEAD_BYTES = 32 + BOX_NONCE_BYTES + BOX_OVERHEAD_BYTES;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: false });
@@ -29,8 +29,8 @@ export class DirectSealer {
   seal(text: string, recipient: Uint8Array): Uint8Array {
     const shared = this.sharedKeyWith(recipient);
     if (!shared) throw new RangeError('recipient key cannot receive direct messages');
-    const nonce = nacl.randomBytes(nacl.box.nonceLength);
-    const box = nacl.box.after(encoder.encode(text), nonce, shared);
+    const nonce = randomBoxNonce();
+    const box = sealBox(encoder.encode(text), nonce, shared);
     const envelope = new Uint8Array(32 + nonce.length + box.length);
     envelope.set(recipient, 0);
     envelope.set(nonce, 32);
@@ -56,8 +56,8 @@ export class DirectSealer {
     else return undefined;
     const shared = this.sharedKeyWith(peer);
     if (!shared) return undefined;
-    const nonce = envelope.subarray(32, 32 + nacl.box.nonceLength);
-    const opened = nacl.box.open.after(envelope.subarray(32 + nacl.box.nonceLength), nonce, shared);
+    const nonce = envelope.subarray(32, 32 + BOX_NONCE_BYTES);
+    const opened = openBox(envelope.subarray(32 + BOX_NONCE_BYTES), nonce, shared);
     return opened ? decoder.decode(opened) : undefined;
   }
 
@@ -66,7 +66,7 @@ export class DirectSealer {
     let shared = this.sharedKeys.get(id);
     if (shared === undefined) {
       const peerX25519 = edPublicKeyToX25519(peer);
-      shared = peerX25519 ? nacl.box.before(peerX25519, this.mySecretX25519) : null;
+      shared = peerX25519 ? boxSharedKey(peerX25519, this.mySecretX25519) : null;
       this.sharedKeys.set(id, shared);
     }
     return shared ?? undefined;

@@ -3,17 +3,15 @@
  * Noise's HKDF(chaining_key, input_key_material, n) is RFC 5869 with salt = chaining key,
  * empty info and n * 32 output bytes, so both go through `hkdfSha256`.
  */
-import { createHash, createHmac } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+
+// Noise's HASH; re-exported so the handshake finds both of its primitives here.
+export { sha256 } from './hash.js';
 
 export const SHA256_BYTES = 32;
 /** RFC 5869 limit: at most 255 blocks of output. */
 export const HKDF_SHA256_MAX_BYTES = 255 * SHA256_BYTES;
 
-export function sha256(...parts: Uint8Array[]): Buffer {
-  const hash = createHash('sha256');
-  for (const part of parts) hash.update(part);
-  return hash.digest();
-}
 
 export function hmacSha256(key: Uint8Array, ...parts: Uint8Array[]): Buffer {
   const mac = createHmac('sha256', key);

@@ -3,7 +3,7 @@
  * processes on 127.0.0.x, one step at a time. Each step returns the sentence that
  * says what it proved; a step that fails throws, and the demo exits non-zero.
  */
-import { createHash } from 'node:crypto';
+import { sha256 } from '../crypto/hash.js';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -79,7 +79,7 @@ export class DemoSession {
     if (code !== 0) throw new SwarmError('DEMO_FAILED', `swarm get exited ${code}: ${getter.stderr.trim()}`);
     const got = readFileSync(join(outDir, basename(DEMO_FILE)));
     const expected = readFileSync(DEMO_SUMS, 'utf8').split(/\s+/)[0];
-    const actual = createHash('sha256').update(got).digest('hex');
+    const actual = sha256(got).toString('hex');
     if (actual !== expected) throw new SwarmError('DEMO_FAILED', `downloaded file has SHA-256 ${actual}, expected ${expected}`);
     this.say(`${got.length} bytes, SHA-256 ${actual.slice(0, 16)}… matches fixtures/demo/SHA256SUMS`);
     return 'fetched over a Noise XX channel that proved both keys; every piece hash-checked; the whole file is byte-identical';

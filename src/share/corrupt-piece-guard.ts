@@ -10,7 +10,7 @@
  *   a block that differs is convicted, honest contributors are not (libtorrent's
  *   "smart ban" idea).
  */
-import { createHash } from 'node:crypto';
+import { sha1 } from '../crypto/hash.js';
 import type { Torrent, Wire } from 'webtorrent';
 
 const FAILED_PIECE = /^Piece (\d+) failed verification/;
@@ -31,7 +31,7 @@ interface SuspectBlock {
 const MAX_BLOCK_BYTES = 16 * 1024;
 const MAX_BLOCKS_PER_PIECE = 1024;
 
-const digestOf = (data: Uint8Array) => createHash('sha1').update(data).digest('hex');
+const digestOf = (data: Uint8Array) => sha1(data).toString('hex');
 
 export class CorruptPieceGuard {
   private readonly inFlight = new Map<number, Block[]>();

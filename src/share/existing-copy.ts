@@ -3,7 +3,7 @@
  * by reading it and comparing every piece's SHA-1 with the metadata, without writing
  * anything: a rerun of a finished `swarm get` succeeds instead of refusing to overwrite.
  */
-import { createHash } from 'node:crypto';
+import { createSha1 } from '../crypto/hash.js';
 import { open, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import bencode from 'bencode';
@@ -28,13 +28,13 @@ export async function isExistingCopyComplete(outDir: string, metadata: Uint8Arra
   }
   let piece = 0;
   let pieceFill = 0;
-  let hash = createHash('sha1');
+  let hash = createSha1();
   const endPiece = (): boolean => {
     const expected = hashes.subarray(piece * 20, piece * 20 + 20);
     const isMatch = hash.digest().equals(expected);
     piece += 1;
     pieceFill = 0;
-    hash = createHash('sha1');
+    hash = createSha1();
     return isMatch;
   };
   const buffer = Buffer.allocUnsafe(READ_BYTES);

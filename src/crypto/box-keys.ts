@@ -1,7 +1,7 @@
 // Ed25519 -> X25519 key conversion, so a direct message can be sealed (nacl.box) for a
 // recipient whose only published key is the Ed25519 identity people trust. tweetnacl
 // does not ship this; it is libsodium's crypto_sign_ed25519_{pk,sk}_to_curve25519.
-import { createHash } from 'node:crypto';
+import { sha512 } from './hash.js';
 
 const P = 2n ** 255n - 19n;
 
@@ -49,7 +49,7 @@ export function edPublicKeyToX25519(edPublicKey: Uint8Array): Uint8Array | undef
 
 /** X25519 secret from a tweetnacl Ed25519 secret key (seed = its first 32 bytes): SHA-512(seed)[0..32], clamped. */
 export function edSecretKeyToX25519(edSecretKey: Uint8Array): Uint8Array {
-  const digest = createHash('sha512').update(edSecretKey.subarray(0, 32)).digest();
+  const digest = sha512(edSecretKey.subarray(0, 32));
   const out = new Uint8Array(digest.subarray(0, 32));
   out[0]! &= 248;
   out[31]! &= 127;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import nacl from 'tweetnacl';
-import { edPublicKeyToX25519, edSecretKeyToX25519 } from '../../src/chat/box-keys.js';
+import { edPublicKeyToX25519, edSecretKeyToX25519 } from '../../src/crypto/box-keys.js';
 import { x25519 } from '../../src/crypto/x25519.js';
 import { signingKeyPairFromSeed } from '../../src/crypto/ed25519.js';
 
