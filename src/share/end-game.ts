@@ -27,7 +27,7 @@ const speedOf = (wire: Wire) => (wire.measuredDownloadSpeed ?? wire.downloadSpee
 export function startEndGame(torrent: Torrent): () => void {
   const timer = setInterval(() => {
     if (!torrent.ready || torrent.done || torrent.destroyed) return;
-    const pieces = torrent.pieces as Parameters<typeof isRequestable>[0][];
+    const pieces = torrent.pieces;
     const missing: number[] = [];
     for (let i = 0; i < pieces.length; i++) {
       if (isRequestable(pieces[i])) return; // not the tail yet: normal picking still has work

@@ -15,31 +15,19 @@
  * from a much slower peer) no longer sees fully reserved pieces; the request timeout and
  * choke/reject handling still return such blocks to the pool.
  */
-import type { Torrent } from 'webtorrent';
+import type { Torrent, TorrentPiece } from 'webtorrent';
 
-interface PieceState {
-  _reservations: number;
-  _chunks: number;
-  _cancellations: number[] | null;
-}
-
-interface RarityMap {
-  _pieces: number[];
-  _numPieces: number;
-  getRarestPiece(filter?: (index: number) => boolean): number;
-}
-
-export function isRequestable(piece: PieceState | null | undefined): boolean {
+export function isRequestable(piece: TorrentPiece | null | undefined): boolean {
   if (!piece) return false;
   return piece._reservations < piece._chunks || (piece._cancellations?.length ?? 0) > 0;
 }
 
 export function usePiecePicker(torrent: Torrent): void {
   const install = () => {
-    const rarity = (torrent as unknown as { _rarityMap?: RarityMap })._rarityMap;
+    const rarity = torrent._rarityMap;
     if (!rarity) return;
     rarity.getRarestPiece = (filter) => {
-      const pieces = torrent.pieces as (PieceState | null)[];
+      const pieces = torrent.pieces;
       let best = -1;
       let min = Infinity;
       let ties = 0;
@@ -67,6 +55,6 @@ export function usePiecePicker(torrent: Torrent): void {
       return best;
     };
   };
-  if ((torrent as unknown as { _rarityMap?: RarityMap })._rarityMap) install();
+  if (torrent._rarityMap) install();
   else torrent.once('metadata', install);
 }

@@ -9,26 +9,19 @@
  * - Skip wires we are not interested in: their peer has none of the pieces we miss, so
  *   no request is possible (webtorrent keeps `amInterested` current on every have).
  */
-import type { Torrent, Wire } from 'webtorrent';
-
-interface UpdatingTorrent {
-  _update(): void;
-  _updateWire(wire: Wire): unknown;
-  destroyed: boolean;
-}
+import type { Torrent } from 'webtorrent';
 
 export function useRequestScheduler(torrent: Torrent): void {
-  const t = torrent as unknown as UpdatingTorrent;
-  const update = t._update.bind(t);
+  const update = torrent._update.bind(torrent);
   let isScheduled = false;
-  t._update = () => {
+  torrent._update = () => {
     if (isScheduled) return;
     isScheduled = true;
     setImmediate(() => {
       isScheduled = false;
-      if (!t.destroyed) update();
+      if (!torrent.destroyed) update();
     });
   };
-  const updateWire = t._updateWire.bind(t);
-  t._updateWire = (wire) => (wire.amInterested ? updateWire(wire) : false);
+  const updateWire = torrent._updateWire.bind(torrent);
+  torrent._updateWire = (wire) => (wire.amInterested ? updateWire(wire) : false);
 }

@@ -1,7 +1,18 @@
 /**
  * The slice of webtorrent 2.8.x (and its bittorrent-protocol wires) that share/ uses.
- * webtorrent ships no types; these describe only what we call, including the few
- * private members we deliberately wrap (`_addPeer`, `_onMetadata`, `_connPool`, `_peers`).
+ * webtorrent ships no types; these describe only what we call, and every private member
+ * share/ reaches into (pinned versions, so they hold still). Each is named here with the
+ * file that depends on it, so an upgrade knows what to re-check:
+ *   client._connPool                          locked-client.ts (no listening socket of its own)
+ *   torrent._addPeer                          locked-client.ts (only authenticated links get in)
+ *   torrent._onMetadata                       get-session.ts (metadata checked before it is used)
+ *   torrent._peers                            torrent-peers.ts (which link a wire came from)
+ *   torrent._rechoke                          fair-choker.ts (our choker replaces webtorrent's)
+ *   torrent._update, torrent._updateWire      request-scheduler.ts (coalesced re-planning)
+ *   torrent._request, torrent._update, store  write-backpressure.ts (no requests while writes pile up)
+ *   torrent._rarityMap (_pieces, _numPieces)  piece-picker.ts (rarest-first that prefers started pieces)
+ *   piece._reservations, _chunks, _cancellations  piece-picker.ts, end-game.ts (is a block left to ask for)
+ *   Wire.prototype._onMessageLength           wire-message-limit.ts (bittorrent-protocol; caps message size)
  */
 declare module 'webtorrent' {
   import { EventEmitter } from 'node:events';
@@ -40,6 +51,23 @@ declare module 'webtorrent' {
     length: number;
   }
 
+  /** A piece being downloaded (webtorrent's Piece, from the torrent-piece package). */
+  export interface TorrentPiece {
+    _reservations: number;
+    _chunks: number;
+    _cancellations: number[] | null;
+  }
+
+  export interface RarityMap {
+    _pieces: number[];
+    _numPieces: number;
+    getRarestPiece(filter?: (index: number) => boolean): number;
+  }
+
+  export interface TorrentStore {
+    put(index: number, buf: Uint8Array, cb?: (err?: Error | null) => void): void;
+  }
+
   export interface InternalPeer {
     id: string;
     wire: Wire | null;
@@ -54,7 +82,9 @@ declare module 'webtorrent' {
     pieceLength: number;
     path: string;
     files: TorrentFile[];
-    pieces: unknown[];
+    /** null once a piece is verified. */
+    pieces: (TorrentPiece | null)[];
+    store: TorrentStore | null;
     wires: Wire[];
     ready: boolean;
     done: boolean;
@@ -78,6 +108,11 @@ declare module 'webtorrent' {
     _onMetadata(metadata: unknown): Promise<void> | void;
     _rechoke(): void;
     _peers: Map<string, InternalPeer>;
+    _update(): void;
+    _updateWire(wire: Wire): unknown;
+    _request(wire: Wire, index: number, hotswap: boolean): boolean;
+    /** Created with the metadata. */
+    _rarityMap?: RarityMap;
   }
 
   export interface TorrentOptions {
@@ -128,6 +163,9 @@ declare module 'webtorrent' {
 
 declare module 'bittorrent-protocol' {
   import type { Wire } from 'webtorrent';
-  const WireClass: new (type?: string | null, retries?: number, peEnabled?: boolean) => Wire & import('node:stream').Duplex;
+  const WireClass: {
+    new (type?: string | null, retries?: number, peEnabled?: boolean): Wire & import('node:stream').Duplex;
+    prototype: Wire & { _onMessageLength(buffer: Uint8Array): void };
+  };
   export default WireClass;
 }

@@ -9,20 +9,15 @@
 /** A bitfield of 8 million pieces; far above any message a swarm peer sends. */
 export const MAX_WIRE_MESSAGE_BYTES = 1024 * 1024;
 
-interface WireParser {
-  _onMessageLength(buffer: Uint8Array): void;
-  destroy(): void;
-}
-
 let isInstalled = false;
 
 /** Patches the Wire class webtorrent uses (once per process). */
 export async function limitWireMessages(): Promise<void> {
   if (isInstalled) return;
   const { default: WireClass } = await import('bittorrent-protocol');
-  const prototype = WireClass.prototype as unknown as WireParser;
+  const prototype = WireClass.prototype;
   const readLength = prototype._onMessageLength;
-  prototype._onMessageLength = function (this: WireParser, buffer: Uint8Array) {
+  prototype._onMessageLength = function (this: typeof prototype, buffer: Uint8Array) {
     const length = ((buffer[0]! << 24) >>> 0) + (buffer[1]! << 16) + (buffer[2]! << 8) + buffer[3]!;
     if (length > MAX_WIRE_MESSAGE_BYTES) return this.destroy();
     return readLength.call(this, buffer);

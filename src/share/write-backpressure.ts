@@ -13,25 +13,11 @@ import type { Torrent } from 'webtorrent';
 const HIGH_WATER_BYTES = 32 * 1024 * 1024;
 const LOW_WATER_BYTES = 16 * 1024 * 1024;
 
-type PutCallback = (err?: Error | null) => void;
-
-interface Store {
-  put(index: number, buf: Uint8Array, cb?: PutCallback): void;
-}
-
-interface RequestingTorrent {
-  store: Store | null;
-  _request(wire: unknown, index: number, hotswap: boolean): boolean;
-  _update(): void;
-  destroyed: boolean;
-}
-
 export function useWriteBackpressure(torrent: Torrent): { pendingBytes(): number } {
-  const t = torrent as unknown as RequestingTorrent;
   let pendingBytes = 0;
   let isPaused = false;
   const install = () => {
-    const store = t.store;
+    const store = torrent.store;
     if (!store) return;
     const put = store.put.bind(store);
     store.put = (index, buf, cb) => {
@@ -40,16 +26,16 @@ export function useWriteBackpressure(torrent: Torrent): { pendingBytes(): number
       put(index, buf, (err) => {
         pendingBytes -= buf.length;
         cb?.(err);
-        if (isPaused && pendingBytes <= LOW_WATER_BYTES && !t.destroyed) {
+        if (isPaused && pendingBytes <= LOW_WATER_BYTES && !torrent.destroyed) {
           isPaused = false;
-          t._update(); // ask every wire for blocks again
+          torrent._update(); // ask every wire for blocks again
         }
       });
     };
-    const request = t._request.bind(t);
-    t._request = (wire, index, hotswap) => (isPaused ? false : request(wire, index, hotswap));
+    const request = torrent._request.bind(torrent);
+    torrent._request = (wire, index, hotswap) => (isPaused ? false : request(wire, index, hotswap));
   };
-  if (t.store) install();
+  if (torrent.store) install();
   else torrent.once('metadata', install);
   return { pendingBytes: () => pendingBytes };
 }
