@@ -34,7 +34,7 @@ export function registerGetCommand(program: Command): void {
     .command('get')
     .description('download a magnet link from trusted peers; exits 0 only when complete and verified')
     .argument('<magnet>', 'the "magnet:?…" link printed by `swarm share` (quote it)');
-  addNodeOptions(command);
+  addNodeOptions(command, 'default: any free port');
   command
     .option('-o, --output <dir>', 'directory to save into', '.')
     .option('--seed', 'keep serving the file to others after it is complete, until Ctrl-C')

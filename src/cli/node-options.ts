@@ -42,9 +42,12 @@ function collectPeer(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }
 
-export function addNodeOptions(command: Command): Command {
+const LISTEN_PORT_DEFAULT_TEXT = `default ${DEFAULT_PORT}, or any free port if that is taken`;
+
+/** `portDefaultText` says what the command listens on without --port (get picks any free port). */
+export function addNodeOptions(command: Command, portDefaultText = LISTEN_PORT_DEFAULT_TEXT): Command {
   return command
-    .option('--port <n>', `TCP port to listen on (default ${DEFAULT_PORT}, or any free port if that is taken)`, parsePort)
+    .option('--port <n>', `TCP port to listen on (${portDefaultText})`, parsePort)
     .option('--host <addr>', 'address to listen on (default: all interfaces)')
     .option('--peer <host:port>', 'connect to this peer (repeatable)', collectPeer);
 }

@@ -1,5 +1,6 @@
 /**
- * Initial seeding ("super-seeding", BEP 16) for `swarm share --super-seed`: a sharer with
+ * Initial seeding ("super-seeding", BEP 16), on by default in `swarm share` (off with
+ * `--no-super-seed`; off by default in `startShare`): a sharer with
  * many getters otherwise sends popular pieces several times (measured: 1.7 copies of a
  * 32 MiB file to 8 getters) while its capped upload is the swarm's bottleneck.
  *
@@ -97,6 +98,5 @@ export class SuperSeeder {
       for (let i = 0; i < this.seenCount.length; i++) if (!offers.has(i) && !wire.peerPieces.get(i)) wire.have(i);
     }
     this.offered.clear();
-    this.torrent.emit('super-seed-done');
   }
 }

@@ -33,3 +33,20 @@ describe('addNodeOptions', () => {
     expect(() => parse(['--peer', 'nowhere'])).toThrow(/invalid peer address "nowhere"/);
   });
 });
+
+describe('--port help', () => {
+  const portHelp = (program: Command) => program.options.find((option) => option.long === '--port')!.description;
+
+  it('names the listening default of each command: 7927 for share and chat, any free port for get', async () => {
+    const { registerGetCommand } = await import('../../src/cli/get-command.js');
+    const { registerShareCommand } = await import('../../src/cli/share-command.js');
+    const program = new Command();
+    registerGetCommand(program);
+    registerShareCommand(program);
+    const byName = (name: string) => program.commands.find((command) => command.name() === name)!;
+    expect(portHelp(byName('get'))).toBe('TCP port to listen on (default: any free port)');
+    expect(portHelp(byName('get'))).not.toContain('7927');
+    expect(portHelp(byName('share'))).toBe('TCP port to listen on (default 7927, or any free port if that is taken)');
+    expect(portHelp(addNodeOptions(new Command()))).toContain('default 7927');
+  });
+});
