@@ -116,12 +116,6 @@ export function verifyMessage(message: Omit<ChatMessage, 'id'>): ChatMessage | u
   return { ...message, id: hashHex(toSign) };
 }
 
-/** decodeMessage + verifyMessage, for callers with no cheaper checks to make first. */
-export function decodeAndVerify(encoded: Uint8Array): ChatMessage | undefined {
-  const decoded = decodeMessage(encoded);
-  return decoded && verifyMessage(decoded);
-}
-
 const utf8Decoder = new TextDecoder('utf-8', { fatal: false });
 export function bodyText(message: { body: Uint8Array }): string {
   return utf8Decoder.decode(message.body);

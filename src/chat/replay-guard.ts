@@ -70,15 +70,6 @@ export class ReplayGuard {
     if (seq > state.floor) state.floor = seq;
   }
 
-  /** Highest sequence known for an author (seen or below the floor), or -1. */
-  highestSeq(authorId: string): number {
-    const state = this.authors.get(authorId);
-    if (!state) return -1;
-    let highest = state.floor;
-    for (const seq of state.seqs) if (seq > highest) highest = seq;
-    return highest;
-  }
-
   /** Count of remembered pairs (for tests of the bound). */
   get size(): number {
     return this.ringSize;

@@ -5,9 +5,10 @@
 import { SwarmError } from '../errors.js';
 
 export type ChannelKind = 'chat' | 'torrent';
-export const CHAT_CHANNEL = 'chat';
+const CHAT_CHANNEL = 'chat';
 const TORRENT_CHANNEL = /^torrent ([0-9a-f]{40})$/;
 
+/** The channel for a torrent; throws BAD_CHANNEL for anything but a 40-hex-digit infohash. */
 export function torrentChannel(infoHashHex: string): string {
   const channel = `torrent ${infoHashHex.toLowerCase()}`;
   if (!TORRENT_CHANNEL.test(channel)) throw new SwarmError('BAD_CHANNEL', `not an infohash: ${JSON.stringify(infoHashHex)}`);
@@ -21,6 +22,7 @@ export function channelKind(channel: string): ChannelKind | undefined {
   return undefined;
 }
 
+/** The infohash a "torrent <40 hex>" channel names, or undefined. */
 export function infoHashOf(channel: string): string | undefined {
   return TORRENT_CHANNEL.exec(channel)?.[1];
 }

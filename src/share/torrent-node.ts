@@ -31,14 +31,5 @@ export interface TorrentNode {
   handle(channel: 'torrent', handler: (link: TorrentPeerLink) => void | boolean): void;
 }
 
-export const TORRENT_CHANNEL_PREFIX = 'torrent ';
-
-export function torrentChannel(infoHash: string): string {
-  return `${TORRENT_CHANNEL_PREFIX}${infoHash}`;
-}
-
-/** The infohash a "torrent <40 hex>" channel names, or undefined. */
-export function infoHashOfChannel(channel: string): string | undefined {
-  const match = /^torrent ([0-9a-f]{40})$/.exec(channel);
-  return match ? match[1] : undefined;
-}
+// The channel names are part of net's wire format; one definition of them, in net/.
+export { infoHashOf, torrentChannel } from '../net/channel-name.js';

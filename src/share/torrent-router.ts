@@ -2,7 +2,7 @@
  * Routes the node's incoming "torrent <infohash>" links to the torrent they name;
  * a link for a torrent this process does not serve is refused (handler returns false).
  */
-import { infoHashOfChannel, type TorrentNode, type TorrentPeerLink } from './torrent-node.js';
+import { infoHashOf, type TorrentNode, type TorrentPeerLink } from './torrent-node.js';
 
 export interface LinkAcceptor {
   attach(link: TorrentPeerLink): boolean;
@@ -24,7 +24,7 @@ export class TorrentRouter {
   }
 
   private route(link: TorrentPeerLink): boolean {
-    const infoHash = infoHashOfChannel(link.channel);
+    const infoHash = infoHashOf(link.channel);
     const acceptor = infoHash ? this.torrents.get(infoHash) : undefined;
     if (!acceptor) return false;
     return acceptor.attach(link);
