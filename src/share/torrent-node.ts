@@ -1,5 +1,5 @@
 /**
- * What share/ needs from the node (src/net SwarmNode, docs/CONTRACT.md): authenticated,
+ * What share/ needs from the node (src/net SwarmNode, docs/ARCHITECTURE.md): authenticated,
  * decrypted links on "torrent <infohash>" channels. Declared structurally so share/ can
  * be driven by the real SwarmNode or by any node with the same shape.
  */
