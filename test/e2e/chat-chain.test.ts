@@ -4,8 +4,9 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { allTrusting, makePeople, messageEvents, pause, startChat, waitForMessage, waitForPeers } from '../chat/helpers/chat-world.js';
+import { allTrusting, makePeople, messageEvents, startChat, waitForMessage, waitForPeers } from '../chat/helpers/chat-world.js';
 import { runCli } from '../helpers/cli.js';
+import type { CliProcess } from '../helpers/cli-process.js';
 
 const NAMES = ['a', 'b', 'c'] as const;
 
@@ -18,6 +19,23 @@ async function startChain(trusts = allTrusting(NAMES)) {
   await waitForPeers(a.process, 1);
   await waitForPeers(c.process, 1);
   return { people, a, b, c };
+}
+
+/**
+ * Asks the running chat for its trust list (`/trust`) until `name` is gone from it: a reply
+ * that must come after the node re-read the trust file, instead of a fixed wait for it.
+ * Bounded: 100 questions, 100 ms apart.
+ */
+async function untilUntrusted(child: CliProcess, name: string): Promise<void> {
+  const trustReplies = () => child.events.filter((event) => event.event === 'trust');
+  for (let asked = trustReplies().length + 1, tries = 0; tries < 100; asked++, tries++) {
+    child.send('/trust');
+    await child.waitForEvent(() => trustReplies().length >= asked, 10_000, '/trust reply');
+    const peers = trustReplies().at(-1)!.peers as { name: string }[];
+    if (!peers.some((peer) => peer.name === name)) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`the running chat still trusts ${name}`);
 }
 
 describe('swarm chat, A - B - C chain (real processes)', () => {
@@ -82,7 +100,7 @@ describe('swarm chat, A - B - C chain (real processes)', () => {
     await waitForMessage(c.process, 'while trusted');
     const removed = await runCli(['trust', 'remove', 'a'], { home: people.c.home });
     expect(removed.code).toBe(0);
-    await pause(2000); // the running node re-reads the trust file every 500 ms
+    await untilUntrusted(c.process, 'a'); // the running node re-reads the trust file every 500 ms
     a.process.send('after removal');
     await waitForMessage(b.process, 'after removal');
     b.process.send('marker after removal');

@@ -28,12 +28,37 @@ export function duplexPair(): [Duplex, Duplex] {
   return [sides[0]!, sides[1]!];
 }
 
+export interface Collected {
+  data: Buffer[];
+  text: () => string;
+  bytes: () => number;
+  closed: Promise<Error | undefined>;
+  /** Resolves once at least `count` bytes have arrived; rejects if the stream closes first. */
+  untilBytes: (count: number) => Promise<void>;
+}
+
 /** Collects everything a readable emits until it closes. */
-export function collect(stream: { on(event: string, listener: (...args: any[]) => void): unknown }): { data: Buffer[]; text: () => string; bytes: () => number; closed: Promise<Error | undefined> } {
+export function collect(stream: { on(event: string, listener: (...args: any[]) => void): unknown }): Collected {
   const data: Buffer[] = [];
   let error: Error | undefined;
-  stream.on('data', (chunk: Buffer) => data.push(Buffer.from(chunk)));
+  const bytes = () => data.reduce((n, b) => n + b.length, 0);
+  let byteWaiters: (() => void)[] = [];
+  stream.on('data', (chunk: Buffer) => {
+    data.push(Buffer.from(chunk));
+    for (const check of byteWaiters) check();
+  });
   stream.on('error', (e: Error) => (error = e));
   const closed = new Promise<Error | undefined>((resolve) => stream.on('close', () => resolve(error)));
-  return { data, text: () => Buffer.concat(data).toString('utf8'), bytes: () => data.reduce((n, b) => n + b.length, 0), closed };
+  const untilBytes = (count: number) =>
+    new Promise<void>((resolve, reject) => {
+      const check = () => {
+        if (bytes() < count) return;
+        byteWaiters = byteWaiters.filter((waiter) => waiter !== check);
+        resolve();
+      };
+      byteWaiters.push(check);
+      check();
+      void closed.then(() => reject(new Error(`closed after ${bytes()} of ${count} bytes`)));
+    });
+  return { data, text: () => Buffer.concat(data).toString('utf8'), bytes, closed, untilBytes };
 }

@@ -11,22 +11,30 @@ export interface TamperRelay {
   /** While true, client-to-server bytes are kept in `held` instead of forwarded. */
   isHolding: boolean;
   held: Buffer[];
+  /** Resolves when the next client-to-server chunk is held (an event to wait on, not a sleep). */
+  nextHeld(): Promise<void>;
   toServer(bytes: Buffer): void;
   endToServer(): void;
 }
 
 export function tamperRelay(clientSide: Duplex, serverSide: Duplex): TamperRelay {
+  let heldWaiters: (() => void)[] = [];
   const relay: TamperRelay = {
     captured: [],
     isHolding: false,
     held: [],
+    nextHeld: () => new Promise((resolve) => heldWaiters.push(resolve)),
     toServer: (bytes) => void serverSide.write(bytes),
     endToServer: () => void serverSide.end(),
   };
   clientSide.on('data', (chunk: Buffer) => {
     relay.captured.push(chunk);
-    if (relay.isHolding) relay.held.push(chunk);
-    else serverSide.write(chunk);
+    if (relay.isHolding) {
+      relay.held.push(chunk);
+      const waiters = heldWaiters;
+      heldWaiters = [];
+      for (const wake of waiters) wake();
+    } else serverSide.write(chunk);
   });
   serverSide.on('data', (chunk: Buffer) => {
     relay.captured.push(chunk);

@@ -23,11 +23,12 @@ function connectPair(options: { inbound?: Partial<InboundOptions>; clientAllows?
   return { client, server, relay, clientRaw, serverRaw };
 }
 
+/** Waits (on held chunks, not on a clock) until the relay holds `count` whole frames. */
 async function heldFrames(relay: ReturnType<typeof tamperRelay>, count: number): Promise<Buffer[]> {
-  for (let i = 0; i < 100; i++) {
+  for (let chunks = 0; chunks < 1000; chunks++) {
     const frames = new FrameDecoder().push(Buffer.concat(relay.held));
     if (frames.length >= count) return frames.map((body) => Buffer.concat([encodeFrameHeader(body.length), body]));
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await relay.nextHeld();
   }
   throw new Error('frames never arrived at the relay');
 }
@@ -38,8 +39,9 @@ async function twoHeldFrames() {
   const [client, server] = await Promise.all([pair.client, pair.server]);
   const received = collect(server.stream);
   pair.relay.isHolding = true;
+  // The second write waits for the first frame, so the two are sealed separately.
   client.stream.write(Buffer.from('AAAA'));
-  await new Promise((resolve) => setTimeout(resolve, 5));
+  await heldFrames(pair.relay, 1);
   client.stream.write(Buffer.from('BBBB'));
   const frames = await heldFrames(pair.relay, 2);
   return { ...pair, clientChannel: client, serverChannel: server, received, frames };
@@ -77,7 +79,7 @@ describe('SecureChannel in memory', () => {
     ]);
     const atServer = collect(s.stream);
     c.stream.write('hello in tiny pieces');
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await atServer.untilBytes('hello in tiny pieces'.length);
     expect(atServer.text()).toBe('hello in tiny pieces');
     c.close();
   });
@@ -190,7 +192,7 @@ describe('SecureChannel against a man in the middle', () => {
   it('the untampered frames pass (control for the tests above)', async () => {
     const t = await twoHeldFrames();
     t.relay.toServer(Buffer.concat(t.frames));
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await t.received.untilBytes(8);
     expect(t.received.text()).toBe('AAAABBBB');
     t.clientChannel.close();
   });

@@ -1,6 +1,8 @@
 // A peer with a link (here over a plain loopback node, so the test speaks BitTorrent
 // by hand) announces a message far larger than any swarm peer sends: the sharer must
-// drop the connection instead of buffering it.
+// drop the connection instead of buffering it, and go on serving a peer that behaves.
+// No sleeps: every step waits for an event (a close, a metadata reply).
+import bencode from 'bencode';
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { join } from 'node:path';
@@ -12,7 +14,69 @@ import { MAX_WIRE_MESSAGE_BYTES } from '../../src/share/wire-message-limit.js';
 import { tempDir } from '../helpers/temp-home.js';
 import { makeNode, onTeardown } from './plain-node-fixture.js';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Our ut_metadata id in the extended handshake we send (BEP 9/10). */
+const OUR_UT_METADATA = 3;
+
+interface WireMessage {
+  id: number;
+  payload: Buffer;
+}
+
+/** BitTorrent messages as they arrive on a socket, after the 68-byte handshake. */
+class MessageReader {
+  private buffered = Buffer.alloc(0);
+  private isPastHandshake = false;
+  readonly messages: WireMessage[] = [];
+  private waiters: (() => void)[] = [];
+
+  constructor(socket: net.Socket) {
+    socket.on('data', (chunk: Buffer) => this.push(chunk));
+  }
+
+  private push(chunk: Buffer): void {
+    this.buffered = Buffer.concat([this.buffered, chunk]);
+    if (!this.isPastHandshake) {
+      // The plain loopback node answers "ok <key text>\n" before the BitTorrent bytes.
+      const newline = this.buffered.indexOf(0x0a);
+      if (this.buffered.subarray(0, 3).toString() === 'ok ') {
+        if (newline < 0) return;
+        this.buffered = this.buffered.subarray(newline + 1);
+      }
+      if (this.buffered.length < 68) return;
+      if (!this.buffered.subarray(1, 20).equals(Buffer.from('BitTorrent protocol'))) throw new Error('not a BitTorrent handshake');
+      this.buffered = this.buffered.subarray(68);
+      this.isPastHandshake = true;
+    }
+    while (this.buffered.length >= 4 && this.buffered.length >= 4 + this.buffered.readUInt32BE(0)) {
+      const length = this.buffered.readUInt32BE(0);
+      if (length > 0) this.messages.push({ id: this.buffered[4]!, payload: this.buffered.subarray(5, 4 + length) });
+      this.buffered = this.buffered.subarray(4 + length);
+    }
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  /** The first message (seen or still to come) that matches. */
+  async waitFor(match: (message: WireMessage) => boolean): Promise<WireMessage> {
+    for (;;) {
+      const found = this.messages.find(match);
+      if (found) return found;
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
+    }
+  }
+
+  get hasHandshake(): boolean {
+    return this.isPastHandshake;
+  }
+}
+
+function message(id: number, payload: Uint8Array): Buffer {
+  const header = Buffer.alloc(5);
+  header.writeUInt32BE(payload.length + 1, 0);
+  header[4] = id;
+  return Buffer.concat([header, payload]);
+}
 
 async function shareSmallFile() {
   const path = join(tempDir(), 'small.bin');
@@ -27,7 +91,7 @@ async function shareSmallFile() {
 }
 
 /** Opens a plain-node link to the sharer and completes the BitTorrent handshake by hand. */
-async function handshakenSocket(port: number, infoHash: string): Promise<net.Socket> {
+async function handshakenSocket(port: number, infoHash: string): Promise<{ socket: net.Socket; reader: MessageReader }> {
   const socket = net.connect(port, '127.0.0.1');
   onTeardown(async () => void socket.destroy());
   await new Promise((resolve, reject) => socket.once('connect', resolve).once('error', reject));
@@ -35,18 +99,12 @@ async function handshakenSocket(port: number, infoHash: string): Promise<net.Soc
   const reserved = Buffer.alloc(8);
   reserved[5] = 0x10; // BEP 10 extensions
   socket.write(Buffer.concat([Buffer.from([19]), Buffer.from('BitTorrent protocol'), reserved, Buffer.from(infoHash, 'hex'), randomBytes(20)]));
-  let received = Buffer.alloc(0);
+  const reader = new MessageReader(socket);
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('no BitTorrent handshake from the sharer')), 10_000);
-    socket.on('data', (chunk: Buffer) => {
-      received = Buffer.concat([received, chunk]);
-      if (received.includes(Buffer.from('BitTorrent protocol'))) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
+    socket.once('close', () => reject(new Error('no BitTorrent handshake from the sharer')));
+    socket.on('data', () => reader.hasHandshake && resolve());
   });
-  return socket;
+  return { socket, reader };
 }
 
 describe('BitTorrent message length limit', () => {
@@ -55,22 +113,32 @@ describe('BitTorrent message length limit', () => {
 
     const polite = await handshakenSocket(node.port, infoHash);
     const keepAlive = Buffer.alloc(4); // length 0
-    polite.write(keepAlive);
+    polite.socket.write(keepAlive);
 
     const greedy = await handshakenSocket(node.port, infoHash);
-    let isClosed = false;
-    greedy.on('close', () => (isClosed = true));
-    greedy.on('error', () => {});
+    greedy.socket.on('error', () => {});
+    const closed = new Promise<void>((resolve) => greedy.socket.once('close', () => resolve()));
     const header = Buffer.alloc(5);
     header.writeUInt32BE(MAX_WIRE_MESSAGE_BYTES + 1, 0);
     header[4] = 7; // "piece"
-    greedy.write(header);
-    for (let sent = 0; sent < 64 && !isClosed; sent++) {
-      greedy.write(Buffer.alloc(64 * 1024));
-      await sleep(20);
-    }
-    expect(isClosed).toBe(true);
-    await sleep(200);
-    expect(polite.destroyed).toBe(false);
+    greedy.socket.write(header);
+    // Some of the announced body: a sharer without the limit would buffer it and wait for more.
+    for (let sent = 0; sent < 16; sent++) greedy.socket.write(Buffer.alloc(64 * 1024));
+    await closed;
+    expect(greedy.socket.destroyed).toBe(true);
+
+    // The polite peer is still served after the greedy one was dropped: its metadata request
+    // (sent only now) is answered. A dropped polite link would close instead of answering.
+    const sharerHandshake = await polite.reader.waitFor((m) => m.id === 20 && m.payload[0] === 0);
+    const theirUtMetadata = (bencode.decode(sharerHandshake.payload.subarray(1)) as { m: { ut_metadata: number } }).m.ut_metadata;
+    expect(theirUtMetadata).toBeGreaterThan(0);
+    polite.socket.write(message(20, Buffer.concat([Buffer.from([0]), bencode.encode({ m: { ut_metadata: OUR_UT_METADATA } })])));
+    polite.socket.write(message(20, Buffer.concat([Buffer.from([theirUtMetadata]), bencode.encode({ msg_type: 0, piece: 0 })])));
+    const reply = await Promise.race([
+      polite.reader.waitFor((m) => m.id === 20 && m.payload[0] === OUR_UT_METADATA),
+      new Promise<never>((_, reject) => polite.socket.once('close', () => reject(new Error('the polite peer was dropped')))),
+    ]);
+    expect(reply.payload.includes(Buffer.from('8:msg_typei1e'))).toBe(true); // "data", not "reject"
+    expect(polite.socket.destroyed).toBe(false);
   });
 });
