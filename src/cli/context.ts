@@ -15,3 +15,12 @@ export function openContext(env: NodeJS.ProcessEnv = process.env): CliContext {
   const trust = TrustStore.load(home);
   return { home, identity, trust };
 }
+
+/** The trust-store name for a peer's key text, if we trust it (key text from a peer may be bad). */
+export function nameOfKey(context: CliContext, keyText: string): string | undefined {
+  try {
+    return context.trust.find(keyText)?.name;
+  } catch {
+    return undefined;
+  }
+}

@@ -11,15 +11,12 @@ import { SwarmNode } from '../net/swarm-node.js';
 import { GetSession } from '../share/get-session.js';
 import { parseMagnetLink, type MagnetLink } from '../share/magnet-link.js';
 import { TorrentRouter } from '../share/torrent-router.js';
-import { printJsonLine } from '../ui/json-output.js';
 import { parseRate } from '../ui/parse-rate.js';
-import { DownloadProgress, ShareStatus } from '../ui/progress-display.js';
-import { watchPeerEvents } from '../ui/progress-events.js';
 import { formatBytes } from '../ui/progress-format.js';
-import { escapeTerminal } from '../ui/terminal-text.js';
-import { openContext, type CliContext } from './context.js';
+import { TransferReporter } from '../ui/transfer-reporter.js';
+import { nameOfKey, openContext, type CliContext } from './context.js';
 import { addNodeOptions, parsePeerAddress, type NodeOptions } from './node-options.js';
-import { nameOfKey, untilSignal } from './share-command.js';
+import { untilSignal } from './until-signal.js';
 
 interface GetOptions extends NodeOptions {
   output: string;
@@ -84,31 +81,13 @@ async function runGet(magnetText: string, options: GetOptions): Promise<void> {
     isAllowed: (key) => context.trust.allows(key),
     uploadLimitBytesPerSecond: options.uploadLimit,
   });
-  const isJson = !!options.json;
-  watchPeerEvents(session, (key) => nameOfKey(context, key), isJson);
-  session.on('metadata', (info: { name: string; length: number; files: number }) => {
-    if (isJson) printJsonLine({ event: 'metadata', name: info.name, length: info.length, files: info.files, resume: session.isResume });
-  });
-  const progress = new DownloadProgress(process.stderr, !isJson);
-  let hasMetadata = false;
-  session.once('metadata', () => (hasMetadata = true));
-  let lastJsonAt = 0;
-  const tick = setInterval(() => {
-    if (!hasMetadata) return; // nothing to show yet; a refusal stays a one-line error
-    const snap = session.snapshot();
-    progress.update({ done: snap.verified, total: snap.length, speed: snap.downloadSpeed, peers: snap.peers });
-    if (isJson && Date.now() - lastJsonAt >= 1000) {
-      lastJsonAt = Date.now();
-      printJsonLine({ event: 'progress', verified: snap.verified, length: snap.length, received: snap.received, speed: Math.round(snap.downloadSpeed), peers: snap.peers });
-    }
-  }, 250);
+  const reporter = new TransferReporter(session, { isJson: !!options.json, nameOf: (key) => nameOfKey(context, key) });
 
   let isStopped = false;
   const stop = async () => {
     if (isStopped) return;
     isStopped = true;
-    clearInterval(tick);
-    progress.stop();
+    reporter.stop();
     await session.close();
     await node.close();
   };
@@ -128,26 +107,15 @@ async function runGet(magnetText: string, options: GetOptions): Promise<void> {
     await stop();
     throw error;
   }
-  clearInterval(tick);
-  const snap = session.snapshot();
-  progress.update({ done: snap.verified, total: snap.length, speed: snap.downloadSpeed, peers: snap.peers });
-  progress.stop();
-  const path = join(session.outDir, snap.name ?? '');
-  const peers = (session.peers?.peerTraffic() ?? []).map((t) => ({ ...t, name: nameOfKey(context, t.key) }));
-  const alreadyComplete = session.alreadyComplete;
-  if (isJson) printJsonLine({ event: 'done', path, length: snap.length, received: snap.received, resumed: session.isResume, alreadyComplete, peers });
-  else process.stderr.write(`${alreadyComplete ? 'already complete:' : 'saved'} ${escapeTerminal(path)} (${formatBytes(snap.length)}, every piece verified)\n`);
-
+  reporter.done({
+    path: join(session.outDir, session.snapshot().name ?? ''),
+    alreadyComplete: session.alreadyComplete,
+    peers: (session.peers?.peerTraffic() ?? []).map((traffic) => ({ ...traffic, name: nameOfKey(context, traffic.key) })),
+  });
   if (options.seed) {
-    const status = new ShareStatus(process.stderr, !isJson);
-    const seedTick = setInterval(() => {
-      const s = session.snapshot();
-      status.update(s.peers, s.uploaded, s.uploadSpeed);
-    }, 1000);
-    if (isJson) printJsonLine({ event: 'seeding', port: address.port });
+    const stopSeeding = reporter.seeding(address.port);
     await untilSignal();
-    clearInterval(seedTick);
-    status.stop();
+    stopSeeding();
   }
   await stop();
 }

@@ -15,8 +15,9 @@ import { parseRate } from '../ui/parse-rate.js';
 import { ShareStatus } from '../ui/progress-display.js';
 import { watchPeerEvents } from '../ui/progress-events.js';
 import { escapeTerminal } from '../ui/terminal-text.js';
-import { openContext, type CliContext } from './context.js';
+import { nameOfKey, openContext, type CliContext } from './context.js';
 import { addNodeOptions, parsePeerAddress, type NodeOptions } from './node-options.js';
+import { untilSignal } from './until-signal.js';
 
 interface ShareOptions extends NodeOptions {
   allow?: string;
@@ -112,25 +113,4 @@ async function runShare(context: CliContext, path: string, options: ShareOptions
   status.stop();
   await session.close();
   await node.close();
-}
-
-/** Resolves on the first SIGINT or SIGTERM (the transfer commands stop cleanly on either). */
-export function untilSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const onSignal = (signal: NodeJS.Signals) => {
-      process.removeListener('SIGINT', onSignal);
-      process.removeListener('SIGTERM', onSignal);
-      resolve(signal);
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  });
-}
-
-export function nameOfKey(context: CliContext, keyText: string): string | undefined {
-  try {
-    return context.trust.find(keyText)?.name;
-  } catch {
-    return undefined;
-  }
 }
