@@ -5,26 +5,17 @@
  * one-line error. get-command parses the options and runs the session; this prints.
  */
 import type { EventEmitter } from 'node:events';
+import type { TransferSnapshot } from '../share/get-session.js';
 import { printJsonLine } from './json-output.js';
 import { DownloadProgress, ShareStatus } from './progress-display.js';
 import { watchPeerEvents } from './progress-events.js';
 import { formatBytes } from './progress-format.js';
 import { escapeTerminal } from './terminal-text.js';
 
-/** The numbers a download reports (share/get-session's snapshot fits). */
-export interface DownloadSnapshot {
-  length: number;
-  verified: number;
-  received: number;
-  uploaded: number;
-  downloadSpeed: number;
-  uploadSpeed: number;
-  peers: number;
-}
 
 /** What the reporter listens to: metadata and peer-* events, and snapshots on demand. */
 export interface DownloadSource extends EventEmitter {
-  snapshot(): DownloadSnapshot;
+  snapshot(): TransferSnapshot;
   readonly isResume: boolean;
 }
 

@@ -3,12 +3,13 @@
 // line with the peer-supplied name escaped.
 import { EventEmitter } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { TransferReporter, type DownloadSnapshot } from '../../src/ui/transfer-reporter.js';
+import type { TransferSnapshot } from '../../src/share/get-session.js';
+import { TransferReporter } from '../../src/ui/transfer-reporter.js';
 
 class ScriptedDownload extends EventEmitter {
   isResume = true;
-  current: DownloadSnapshot = { length: 4096, verified: 0, received: 0, uploaded: 0, downloadSpeed: 0, uploadSpeed: 0, peers: 0 };
-  snapshot(): DownloadSnapshot {
+  current: TransferSnapshot = { length: 4096, verified: 0, received: 0, uploaded: 0, downloadSpeed: 0, uploadSpeed: 0, peers: 0, isDone: false };
+  snapshot(): TransferSnapshot {
     return { ...this.current };
   }
 }
