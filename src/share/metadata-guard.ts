@@ -14,6 +14,7 @@
 import bencode from 'bencode';
 import { SwarmError } from '../errors.js';
 import { checkNameComponent, checkNotHidden, collisionKey, showName } from './file-name-rules.js';
+import { installStrictBencode } from './strict-bencode.js';
 
 export { checkNameComponent } from './file-name-rules.js';
 
@@ -61,6 +62,7 @@ function byteCount(value: unknown, what: string): number {
 
 function decodeInfo(metadata: Uint8Array): Record<string, unknown> {
   if (metadata.length > MAX_METADATA_BYTES) throw malformed('metadata is too large');
+  installStrictBencode();
   let decoded: unknown;
   try {
     decoded = bencode.decode(metadata);
