@@ -149,7 +149,7 @@ export class NoFollowStore {
         const start = Math.max(from, target.from);
         const end = Math.min(to, target.to);
         const handle = await this.handleOf(target.file);
-        const bytes = Buffer.alloc(end - start);
+        const bytes = Buffer.allocUnsafe(end - start); // fully overwritten, or the read fails below
         const { bytesRead } = await handle.read(bytes, 0, bytes.length, target.fileOffset + (start - target.from));
         if (bytesRead !== bytes.length) throw new Error('Could not satisfy length');
         return bytes;
