@@ -22,6 +22,7 @@ interface GetOptions extends NodeOptions {
   output: string;
   seed?: boolean;
   force?: boolean;
+  allowHidden?: boolean;
   json?: boolean;
   uploadLimit?: number;
 }
@@ -35,7 +36,8 @@ export function registerGetCommand(program: Command): void {
   command
     .option('-o, --output <dir>', 'directory to save into', '.')
     .option('--seed', 'keep serving the file to others after it is complete, until Ctrl-C')
-    .option('--force', 'replace an existing file of the same name')
+    .option('--force', 'replace existing files the download names (never a folder or link)')
+    .option('--allow-hidden', 'allow file or folder names starting with "." (refused by default)')
     .option('--upload-limit <rate>', 'cap upload speed to other getters, bytes/s with k, M or G suffix (e.g. 4M)', parseRate)
     .option('--json', 'one JSON event per line: metadata, progress, peer-*, done')
     .addHelpText(
@@ -77,7 +79,9 @@ async function runGet(magnetText: string, options: GetOptions): Promise<void> {
     magnet,
     extraPeers,
     outDir: options.output,
+    stateDir: context.home,
     isForced: !!options.force,
+    isHiddenAllowed: !!options.allowHidden,
     isAllowed: (key) => context.trust.allows(key),
     uploadLimitBytesPerSecond: options.uploadLimit,
   });

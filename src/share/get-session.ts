@@ -1,8 +1,9 @@
 /**
  * Fetching a magnet: metadata over ut_metadata, pieces from every trusted peer that has
  * them, all over authenticated links. Resolves only when every piece is verified;
- * metadata names are checked before webtorrent creates a file, and an existing file is
- * never written unless it is our own interrupted download or --force was given.
+ * metadata is checked (metadata-guard.ts) before webtorrent creates a file, files are
+ * written without following links (no-follow-store.ts), and an existing file is never
+ * written unless it is our own interrupted download or --force was given.
  */
 import { EventEmitter } from 'node:events';
 import { resolve } from 'node:path';
@@ -17,6 +18,7 @@ import { useRequestScheduler } from './request-scheduler.js';
 import { useWriteBackpressure } from './write-backpressure.js';
 import { isExistingCopyComplete } from './existing-copy.js';
 import { ensureOutputDirectory, existingTargetError, finishOutputTarget, isBlockedByExistingTarget, prepareOutputTarget } from './output-target.js';
+import { NoFollowStore } from './no-follow-store.js';
 import { TorrentPeers } from './torrent-peers.js';
 import type { TorrentNode } from './torrent-node.js';
 import type { TorrentRouter } from './torrent-router.js';
@@ -32,7 +34,11 @@ export interface GetOptions {
   magnet: MagnetLink;
   extraPeers: PeerAddress[];
   outDir: string;
+  /** SWARM_HOME: where the record of an interrupted download is kept. */
+  stateDir: string;
   isForced: boolean;
+  /** --allow-hidden: names starting with "." may be written. */
+  isHiddenAllowed?: boolean;
   isAllowed(publicKey: Uint8Array): boolean;
   strategy?: 'rarest' | 'sequential';
   uploadLimitBytesPerSecond?: number;
@@ -99,6 +105,7 @@ export class GetSession extends EventEmitter {
       announce: [],
       private: true,
       strategy: this.options.strategy ?? 'rarest',
+      store: NoFollowStore,
     }));
     lockTorrent(torrent, (address) => {
       const peer = parsePeerAddressText(address);
@@ -119,7 +126,7 @@ export class GetSession extends EventEmitter {
       torrent.once('metadata', () => this.emit('metadata', { name: torrent.name, length: torrent.length, files: torrent.files.length }));
       torrent.once('done', () => {
         clearInterval(this.stuckTimer);
-        finishOutputTarget(outDir, magnet.infoHash);
+        finishOutputTarget(this.options.stateDir, magnet.infoHash);
         resolveDone();
       });
     });
@@ -157,12 +164,13 @@ export class GetSession extends EventEmitter {
     torrent._onMetadata = (metadata: unknown) => {
       if (torrent.metadata || torrent.destroyed || !(metadata instanceof Uint8Array)) return onMetadata(metadata);
       if (isChecking) return; // another peer's copy of the same metadata, while we check the first
-      const { outDir, magnet, isForced } = this.options;
+      const { outDir, stateDir, magnet, isForced } = this.options;
       let summary: ReturnType<typeof checkTorrentMetadata>;
       try {
-        summary = checkTorrentMetadata(metadata);
-        if (!isBlockedByExistingTarget(outDir, magnet.infoHash, summary, isForced)) {
-          this.isResume = prepareOutputTarget(outDir, magnet.infoHash, summary, isForced).isResume;
+        summary = checkTorrentMetadata(metadata, { name: magnet.name, length: magnet.length, isHiddenAllowed: this.options.isHiddenAllowed });
+        const target = { outDir, stateDir, infoHash: magnet.infoHash, summary, isForced };
+        if (!isBlockedByExistingTarget(target)) {
+          this.isResume = prepareOutputTarget(target).isResume;
           return onMetadata(metadata);
         }
       } catch (error) {

@@ -5,7 +5,7 @@
  * `connected = true`, which is how webtorrent recognises an already-open, non-TCP peer.
  * No remoteAddress: webtorrent would otherwise parse it as an address it may dial.
  * Only write / on('data') / end / destroy / on('close'|'error') are used on the link
- * (docs/CONTRACT.md), plus pause/resume when the stream has them, for backpressure.
+ * (docs/ARCHITECTURE.md), plus pause/resume when the stream has them, for backpressure.
  */
 import { Duplex } from 'streamx';
 import type { TorrentPeerLink } from './torrent-node.js';

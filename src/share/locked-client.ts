@@ -13,6 +13,7 @@
  */
 import type WebTorrent from 'webtorrent';
 import type { Torrent } from 'webtorrent';
+import { installStrictBencode } from './strict-bencode.js';
 import { limitWireMessages } from './wire-message-limit.js';
 
 export type WebTorrentClient = WebTorrent;
@@ -24,6 +25,7 @@ export interface LockedClientOptions {
 export async function createLockedClient(options: LockedClientOptions = {}): Promise<WebTorrentClient> {
   const { default: WebTorrentClass } = await import('webtorrent');
   await limitWireMessages();
+  installStrictBencode();
   const client = new WebTorrentClass({
     dht: false,
     tracker: false,

@@ -127,6 +127,8 @@ declare module 'webtorrent' {
     urlList?: string[];
     skipVerify?: boolean;
     storeCacheSlots?: number;
+    /** A chunk store class: `new store(pieceLength, { path, files, length, ... })`. */
+    store?: new (chunkLength: number, options: any) => unknown;
   }
 
   export interface ClientOptions {

@@ -50,6 +50,76 @@ describe('checkTorrentMetadata', () => {
     expect(() => checkTorrentMetadata(metadata)).toThrow(expect.objectContaining({ code: 'UNSAFE_NAME' }));
   });
 
+  it.each([
+    ['case collision', torrentWith({ name: 'f', files: [{ length: 6, path: ['Readme'] }, { length: 6, path: ['README'] }] })],
+    ['NFC collision', torrentWith({ name: 'f', files: [{ length: 6, path: ['caf\u00e9'] }, { length: 6, path: ['cafe\u0301'] }] })],
+    ['sharp s collision', torrentWith({ name: 'f', files: [{ length: 6, path: ['stra\u00dfe'] }, { length: 6, path: ['STRASSE'] }] })],
+    ['folder case collision', torrentWith({ name: 'f', files: [{ length: 6, path: ['Dir', 'a'] }, { length: 6, path: ['dir', 'a'] }] })],
+    ['exact duplicate', torrentWith({ name: 'f', files: [{ length: 6, path: ['a'] }, { length: 6, path: ['a'] }] })],
+    ['file and folder of one name', torrentWith({ name: 'f', files: [{ length: 6, path: ['a'] }, { length: 6, path: ['a', 'b'] }] })],
+    ['folder then file, folded', torrentWith({ name: 'f', files: [{ length: 6, path: ['A', 'b'] }, { length: 6, path: ['a'] }] })],
+    ['"con " (trailing space)', single('con ')],
+    ['"con .txt"', single('con .txt')],
+    ['COM\u00b9', single('COM\u00b9')],
+    ['lpt\u00b3.log', single('lpt\u00b3.log')],
+    ['COM0', single('COM0')],
+    ['aux.tar.gz', single('aux.tar.gz')],
+    ['CONIN$', single('CONIN$')],
+    ['trailing dot', single('notes.')],
+    ['trailing dots in a folder', multi(['dir..', 'x'])],
+    ['trailing space', single('notes ')],
+  ])('refuses %s', (_label, metadata) => {
+    expect(() => checkTorrentMetadata(metadata)).toThrow(expect.objectContaining({ code: 'UNSAFE_NAME' }));
+  });
+
+  it('accepts names that only look like device names', () => {
+    for (const name of ['console.log', 'com10', 'lpt', 'nully', 'auxiliary.txt', 'com\u2074']) {
+      expect(checkTorrentMetadata(single(name)).name).toBe(name);
+    }
+  });
+
+  it('refuses hidden names at any depth unless allowed', () => {
+    const hidden = [single('.bash_profile'), torrentWith({ name: '.ssh', files: [{ length: 12, path: ['authorized_keys'] }] }), multi(['sub', '.git', 'config'])];
+    for (const metadata of hidden) {
+      expect(() => checkTorrentMetadata(metadata)).toThrow(expect.objectContaining({ code: 'HIDDEN_NAME', hint: expect.stringMatching(/--allow-hidden/) }));
+      expect(checkTorrentMetadata(metadata, { isHiddenAllowed: true }).files).toHaveLength(1);
+    }
+  });
+
+  it('refuses a name other than the link\'s dn, naming both', () => {
+    expect(() => checkTorrentMetadata(single('.bash_profile'), { name: 'holiday.jpg' })).toThrow(
+      expect.objectContaining({ code: 'NAME_MISMATCH', message: expect.stringMatching(/link says "holiday\.jpg" but the sharer's metadata names "\.bash_profile"/) }),
+    );
+    expect(() => checkTorrentMetadata(single('holiday.JPG'), { name: 'holiday.jpg' })).toThrow(expect.objectContaining({ code: 'NAME_MISMATCH' }));
+    expect(checkTorrentMetadata(single('holiday.jpg'), { name: 'holiday.jpg', length: DATA.length }).length).toBe(DATA.length);
+  });
+
+  it('refuses a total other than the link\'s xl', () => {
+    expect(() => checkTorrentMetadata(single('a.bin'), { length: DATA.length + 1 })).toThrow(expect.objectContaining({ code: 'SIZE_MISMATCH', message: expect.stringMatching(/13 bytes.*totals 12/) }));
+  });
+
+  it.each([
+    ['negative length', torrentWith({ name: 'x', length: -1 })],
+    ['2^50-byte length', torrentWith({ name: 'x', length: 2 ** 50, pieces: Buffer.alloc(0) })],
+    ['negative file in a list', torrentWith({ name: 'f', files: [{ length: 12, path: ['a'] }, { length: -12, path: ['b'] }] })],
+    ['total over 2^40', torrentWith({ name: 'f', files: [{ length: 2 ** 40, path: ['a'] }, { length: 1, path: ['b'] }] })],
+    ['length as a string', torrentWith({ name: 'x', length: '12' })],
+    ['2 GiB piece length', torrentWith({ name: 'x', length: 12, 'piece length': 2 ** 31 })],
+    ['1 KiB piece length', torrentWith({ name: 'x', length: 12, 'piece length': 1024 })],
+    ['zero piece length', torrentWith({ name: 'x', length: 12, 'piece length': 0 })],
+    ['too few piece hashes', torrentWith({ name: 'x', length: 40_000 })],
+    ['empty file list', torrentWith({ name: 'f', files: [] })],
+    ['info is a list', bencode.encode({ info: [1, 2] })],
+    ['name is a number', torrentWith({ name: 5, length: 12 })],
+  ])('refuses %s', (_label, metadata) => {
+    expect(() => checkTorrentMetadata(metadata)).toThrow(expect.objectContaining({ code: 'BAD_METADATA' }));
+  });
+
+  it('accepts the limits themselves', () => {
+    expect(checkTorrentMetadata(torrentWith({ name: 'x', length: 12, 'piece length': 16 * 1024 * 1024 })).pieceLength).toBe(16 * 1024 * 1024);
+    expect(checkTorrentMetadata(torrentWith({ name: 'x', length: 2 ** 40, 'piece length': 16 * 1024 * 1024, pieces: Buffer.alloc(20 * 65536) })).length).toBe(2 ** 40);
+  });
+
   it('refuses garbage', () => {
     expect(() => checkTorrentMetadata(Buffer.from('not bencode'))).toThrow(expect.objectContaining({ code: 'BAD_METADATA' }));
     expect(() => checkTorrentMetadata(torrentWith({ name: 'x', files: [{ length: 1 }] }))).toThrow(expect.objectContaining({ code: 'BAD_METADATA' }));
@@ -93,7 +163,7 @@ describe('a peer serving unsafe names over ut_metadata', () => {
     const magnet = buildMagnetLink({ infoHash, peers: [{ host: evil.host, port: evil.port }], keyText: evil.keyText });
     const session = new GetSession({
       node: getterNode, router: new TorrentRouter(getterNode), ownKeyText: getterNode.keyText, listenPort: getterNode.port,
-      magnet: parseMagnetLink(magnet), extraPeers: [], outDir: out, isForced: false, isAllowed: () => true,
+      magnet: parseMagnetLink(magnet), extraPeers: [], outDir: out, stateDir: tempDir(), isForced: false, isAllowed: () => true,
     });
     cleanups.push(() => session.close());
     await expect(session.run()).rejects.toMatchObject({ code: 'UNSAFE_NAME' });

@@ -29,7 +29,7 @@ async function getter(magnet: string, outDir: string, extraPeers: { host: string
   const { node, router } = await makeNode();
   const session = new GetSession({
     node, router, ownKeyText: node.keyText, listenPort: node.port, magnet: parseMagnetLink(magnet),
-    extraPeers, outDir, isForced: false, isAllowed: () => true,
+    extraPeers, outDir, stateDir: tempDir(), isForced: false, isAllowed: () => true,
   });
   onTeardown(() => session.close());
   return { session, node };

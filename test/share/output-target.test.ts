@@ -1,14 +1,29 @@
+/**
+ * The output target: --force replaces only regular files the download names (a link, a
+ * folder or a file standing where a folder is needed is refused, and nothing is removed),
+ * and the resume record lives under SWARM_HOME, bound to the exact target path.
+ */
 import { describe, expect, it } from 'vitest';
-import { existsSync, lstatSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { prepareOutputTarget } from '../../src/share/output-target.js';
+import { finishOutputTarget, isBlockedByExistingTarget, partialRecordPath, prepareOutputTarget } from '../../src/share/output-target.js';
+import type { MetadataSummary } from '../../src/share/metadata-guard.js';
 import { tempDir } from '../helpers/temp-home.js';
 
 const infoHash = 'ab'.repeat(20);
-const folderDownload = { name: 'album', files: [{ path: ['notes.txt'], length: 5 }, { path: ['deep', 'track.txt'], length: 5 }] };
+const folderDownload: MetadataSummary = {
+  name: 'album',
+  files: [{ path: ['notes.txt'], length: 5 }, { path: ['deep', 'track.txt'], length: 5 }],
+  length: 10,
+  pieceLength: 16384,
+};
+
+function target(outDir: string, stateDir: string, isForced: boolean, summary = folderDownload) {
+  return { outDir, stateDir, infoHash, summary, isForced };
+}
 
 describe('output target with --force', () => {
-  it('removes a symlink in the way instead of following it out of the output directory', () => {
+  it('refuses a symlinked target folder without following or removing it', () => {
     const root = tempDir();
     const victim = join(root, 'victim');
     mkdirSync(join(victim, 'deep'), { recursive: true });
@@ -18,14 +33,14 @@ describe('output target with --force', () => {
     mkdirSync(out);
     symlinkSync(victim, join(out, 'album'));
 
-    expect(() => prepareOutputTarget(out, infoHash, folderDownload, false)).toThrow(/already exists/);
-    prepareOutputTarget(out, infoHash, folderDownload, true);
+    expect(() => prepareOutputTarget(target(out, tempDir(), false))).toThrow(/already exists/);
+    expect(() => prepareOutputTarget(target(out, tempDir(), true))).toThrow(expect.objectContaining({ code: 'FORCE_REFUSED', message: expect.stringMatching(/album is a symbolic link/) }));
     expect(readFileSync(join(victim, 'notes.txt'), 'utf8')).toBe('keep me');
     expect(readFileSync(join(victim, 'deep', 'track.txt'), 'utf8')).toBe('keep me too');
-    expect(existsSync(join(out, 'album'))).toBe(false);
+    expect(lstatSync(join(out, 'album')).isSymbolicLink()).toBe(true);
   });
 
-  it('removes a symlinked subfolder and a file standing where a folder is needed', () => {
+  it('refuses a symlinked subfolder and removes nothing, not even the named files before it', () => {
     const root = tempDir();
     const elsewhere = join(root, 'elsewhere');
     mkdirSync(elsewhere);
@@ -34,10 +49,59 @@ describe('output target with --force', () => {
     mkdirSync(join(out, 'album'), { recursive: true });
     writeFileSync(join(out, 'album', 'notes.txt'), 'old');
     symlinkSync(elsewhere, join(out, 'album', 'deep'));
-    prepareOutputTarget(out, infoHash, folderDownload, true);
+    expect(() => prepareOutputTarget(target(out, tempDir(), true))).toThrow(expect.objectContaining({ code: 'FORCE_REFUSED' }));
     expect(readFileSync(join(elsewhere, 'track.txt'), 'utf8')).toBe('not yours');
-    expect(existsSync(join(out, 'album', 'deep'))).toBe(false);
-    expect(existsSync(join(out, 'album', 'notes.txt'))).toBe(false);
-    expect(lstatSync(join(out, 'album')).isDirectory()).toBe(true);
+    expect(readFileSync(join(out, 'album', 'notes.txt'), 'utf8')).toBe('old');
+  });
+
+  it('refuses a folder where the download names a file, and a file where it needs a folder', () => {
+    const out = tempDir();
+    mkdirSync(join(out, 'album', 'notes.txt'), { recursive: true });
+    expect(() => prepareOutputTarget(target(out, tempDir(), true))).toThrow(/notes\.txt is a folder; --force replaces only regular files/);
+    const out2 = tempDir();
+    mkdirSync(join(out2, 'album'));
+    writeFileSync(join(out2, 'album', 'deep'), 'a file, not a folder');
+    expect(() => prepareOutputTarget(target(out2, tempDir(), true))).toThrow(/deep is a file where the download needs a folder/);
+    expect(readFileSync(join(out2, 'album', 'deep'), 'utf8')).toBe('a file, not a folder');
+  });
+
+  it('removes the named regular files and leaves everything else in the folder', () => {
+    const out = tempDir();
+    mkdirSync(join(out, 'album', 'deep'), { recursive: true });
+    writeFileSync(join(out, 'album', 'notes.txt'), 'old');
+    writeFileSync(join(out, 'album', 'deep', 'track.txt'), 'old');
+    writeFileSync(join(out, 'album', 'mine.txt'), 'not in the download');
+    prepareOutputTarget(target(out, tempDir(), true));
+    expect(readdirSync(join(out, 'album')).sort()).toEqual(['deep', 'mine.txt']);
+    expect(readdirSync(join(out, 'album', 'deep'))).toEqual([]);
+  });
+});
+
+describe('resume record', () => {
+  it('lives under SWARM_HOME, not in the output directory, and names the exact target', () => {
+    const out = tempDir();
+    const state = tempDir();
+    expect(prepareOutputTarget(target(out, state, false)).isResume).toBe(false);
+    expect(readdirSync(out)).toEqual([]);
+    expect(readFileSync(partialRecordPath(state, infoHash), 'utf8')).toBe(`${join(out, 'album')}\n`);
+    mkdirSync(join(out, 'album'));
+    expect(isBlockedByExistingTarget(target(out, state, false))).toBe(false);
+    expect(prepareOutputTarget(target(out, state, false)).isResume).toBe(true);
+    // The same torrent into another folder is not a resume of this one.
+    const other = tempDir();
+    mkdirSync(join(other, 'album'));
+    expect(isBlockedByExistingTarget(target(other, state, false))).toBe(true);
+    finishOutputTarget(state, infoHash);
+    expect(existsSync(partialRecordPath(state, infoHash))).toBe(false);
+    expect(isBlockedByExistingTarget(target(out, state, false))).toBe(true);
+  });
+
+  it('a marker planted in the output directory (the old location) does not make it a resume', () => {
+    const out = tempDir();
+    writeFileSync(join(out, `.swarm-partial-${infoHash}`), `${infoHash}\n`);
+    writeFileSync(join(out, 'holiday.jpg'), 'someone else\'s file');
+    const single: MetadataSummary = { name: 'holiday.jpg', files: [{ path: [], length: 5 }], length: 5, pieceLength: 16384 };
+    expect(isBlockedByExistingTarget(target(out, tempDir(), false, single))).toBe(true);
+    expect(() => prepareOutputTarget(target(out, tempDir(), false, single))).toThrow(/already exists/);
   });
 });

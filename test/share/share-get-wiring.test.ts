@@ -29,7 +29,7 @@ async function get(magnet: string, outDir: string, isForced = false): Promise<Ge
   const { node, router } = await makeNode();
   const session = new GetSession({
     node, router, ownKeyText: node.keyText, listenPort: node.port, magnet: parseMagnetLink(magnet),
-    extraPeers: [], outDir, isForced, isAllowed: () => true,
+    extraPeers: [], outDir, stateDir: tempDir(), isForced, isAllowed: () => true,
   });
   onTeardown(() => session.close());
   return session;

@@ -1,0 +1,65 @@
+/**
+ * The chunk store `swarm get` writes through: chunks land across file boundaries as in
+ * fs-chunk-store, and a symbolic link, a FIFO or a file where a folder is needed is
+ * refused (UNSAFE_PATH) instead of being followed, blocked on or written into.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join, sep } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { NoFollowStore } from '../../src/share/no-follow-store.js';
+import { tempDir } from '../helpers/temp-home.js';
+
+const CHUNK = 16;
+
+function storeFor(root: string, files: { path: string[]; length: number }[]): NoFollowStore {
+  let offset = 0;
+  return new NoFollowStore(CHUNK, { path: root, files: files.map((f) => ({ path: f.path.join(sep), length: f.length, offset: (offset += f.length) - f.length })) });
+}
+
+const put = (store: NoFollowStore, index: number, data: Buffer) => new Promise<void>((resolve, reject) => store.put(index, data, (e) => (e ? reject(e) : resolve())));
+const get = (store: NoFollowStore, index: number, range?: { offset: number; length: number }) =>
+  new Promise<Buffer>((resolve, reject) => store.get(index, range ?? null, (e, b) => (e ? reject(e) : resolve(Buffer.from(b!)))));
+
+describe('NoFollowStore', () => {
+  it('writes and reads chunks that span files and folders', async () => {
+    const root = tempDir();
+    const store = storeFor(root, [{ path: ['t', 'a.bin'], length: 10 }, { path: ['t', 'sub', 'b.bin'], length: 30 }]);
+    const data = Buffer.from(Array.from({ length: 40 }, (_, i) => i));
+    for (let index = 0; index < 3; index++) await put(store, index, data.subarray(index * CHUNK, index * CHUNK + CHUNK));
+    expect(readFileSync(join(root, 't', 'a.bin'))).toEqual(data.subarray(0, 10));
+    expect(readFileSync(join(root, 't', 'sub', 'b.bin'))).toEqual(data.subarray(10));
+    expect(await get(store, 0)).toEqual(data.subarray(0, 16));
+    expect(await get(store, 2)).toEqual(data.subarray(32));
+    expect(await get(store, 0, { offset: 8, length: 4 })).toEqual(data.subarray(8, 12));
+    await new Promise((resolve) => store.close(resolve));
+  });
+
+  it('refuses a symbolic link as the file, and leaves its target alone', async () => {
+    const root = tempDir();
+    const victim = join(tempDir(), 'victim');
+    writeFileSync(victim, 'keep');
+    symlinkSync(victim, join(root, 'x.bin'));
+    const store = storeFor(root, [{ path: ['x.bin'], length: 16 }]);
+    await expect(put(store, 0, Buffer.alloc(16, 7))).rejects.toMatchObject({ code: 'UNSAFE_PATH', message: expect.stringMatching(/x\.bin: it is a symbolic link/) });
+    expect(readFileSync(victim, 'utf8')).toBe('keep');
+  });
+
+  it('refuses a symbolic link as a folder on the way', async () => {
+    const root = tempDir();
+    const elsewhere = tempDir();
+    mkdirSync(join(root, 't'));
+    symlinkSync(elsewhere, join(root, 't', 'sub'));
+    const store = storeFor(root, [{ path: ['t', 'sub', 'x.bin'], length: 16 }]);
+    await expect(put(store, 0, Buffer.alloc(16))).rejects.toMatchObject({ code: 'UNSAFE_PATH', message: expect.stringMatching(/sub: it is a symbolic link/) });
+    await expect(get(store, 0)).rejects.toMatchObject({ code: 'UNSAFE_PATH' });
+  });
+
+  it('refuses a FIFO without blocking, and a file where a folder is needed', async () => {
+    const root = tempDir();
+    execFileSync('mkfifo', [join(root, 'pipe')]);
+    await expect(put(storeFor(root, [{ path: ['pipe'], length: 16 }]), 0, Buffer.alloc(16))).rejects.toMatchObject({ message: expect.stringMatching(/not a regular file/) });
+    writeFileSync(join(root, 'plain'), 'x');
+    await expect(put(storeFor(root, [{ path: ['plain', 'x.bin'], length: 16 }]), 0, Buffer.alloc(16))).rejects.toMatchObject({ message: expect.stringMatching(/a folder is needed there/) });
+  });
+});
