@@ -9,11 +9,15 @@
  * - every address webtorrent would dial itself (x.pe, ut_pex, trackers, DHT, LSD, the
  *   uTP->TCP fallback) goes through `torrent._addPeer(string, …)`: lockTorrent() turns
  *   those into calls to the secure dialer and never lets webtorrent open the socket.
+ * - what one peer can make us hold is bounded: message size (wire-message-limit.ts),
+ *   queued and answered requests (wire-request-limit.ts), outgoing bytes (wire-outgoing-limit.ts).
  * webtorrent is imported lazily so commands that do not transfer files start fast.
  */
 import type WebTorrent from 'webtorrent';
 import type { Torrent } from 'webtorrent';
 import { limitWireMessages } from './wire-message-limit.js';
+import { limitWireOutgoing } from './wire-outgoing-limit.js';
+import { limitWireRequests } from './wire-request-limit.js';
 
 export type WebTorrentClient = WebTorrent;
 
@@ -24,6 +28,8 @@ export interface LockedClientOptions {
 export async function createLockedClient(options: LockedClientOptions = {}): Promise<WebTorrentClient> {
   const { default: WebTorrentClass } = await import('webtorrent');
   await limitWireMessages();
+  await limitWireRequests();
+  await limitWireOutgoing();
   const client = new WebTorrentClass({
     dht: false,
     tracker: false,
