@@ -26,6 +26,18 @@ import type { TorrentNode, TorrentPeerLink } from './torrent-node.js';
 export const PIPELINE_FLOOR_BYTES_PER_SECOND = 1_000_000;
 const PEX_DEBOUNCE_MS = 300;
 
+/**
+ * Floors what the request pipeline sees of a wire's download speed; the real figure stays
+ * available as `measuredDownloadSpeed()` (fair choker, end game). bittorrent-protocol
+ * records each block by calling `downloadSpeed(bytes)`, so the replacement must pass the
+ * count on: dropping it left every measured speed at 0.
+ */
+export function floorDownloadSpeed(wire: Wire): void {
+  const measure = wire.downloadSpeed;
+  wire.measuredDownloadSpeed = () => measure();
+  wire.downloadSpeed = (bytes?: number) => Math.max(measure(bytes), PIPELINE_FLOOR_BYTES_PER_SECOND);
+}
+
 export interface PeerTraffic {
   key: string;
   /** Piece payload bytes received from / sent to this peer. */
@@ -194,9 +206,7 @@ export class TorrentPeers extends EventEmitter {
   private onWire(wire: Wire): void {
     const entry = this.entryOfWire(wire);
     if (!entry) return wire.destroy(); // not one of our links: cannot happen, refuse anyway
-    const measured = wire.downloadSpeed.bind(wire);
-    wire.measuredDownloadSpeed = measured;
-    wire.downloadSpeed = () => Math.max(measured(), PIPELINE_FLOOR_BYTES_PER_SECOND);
+    floorDownloadSpeed(wire);
     const key = entry.link.remoteKeyText;
     wire.once('request-flood', () => this.ban(key, `flooded us with requests (over the ${MAX_QUEUED_REQUESTS} it may queue)`));
     // Registered before webtorrent's handler, which ignores a request for a piece we do not
