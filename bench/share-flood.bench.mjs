@@ -44,6 +44,7 @@ async function flood(home, targetKeyText, port, infoHash) {
   const targetKey = decodeKeyText(targetKeyText);
   const node = new SwarmNode({ identity: loadOrCreateIdentity(home), trust: { allows: (k) => Buffer.from(k).equals(Buffer.from(targetKey)) }, host: '127.0.0.1' });
   const link = await node.connect('127.0.0.1', port, torrentChannel(infoHash), { expectedKey: targetKey });
+  link.stream.on('error', () => {}); // the sharer ends the link; a write may then fail (ECONNRESET)
   const startedAt = performance.now();
   const result = { sent: 0, endedAfterMs: NaN, close: async () => { link.close(); await node.close(); } };
   const closed = new Promise((resolve) => link.stream.once('close', resolve));

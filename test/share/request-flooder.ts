@@ -97,6 +97,7 @@ export async function startRequestFlood(options: RequestFloodOptions): Promise<R
     host: '127.0.0.1',
   });
   const link = await node.connect('127.0.0.1', options.port, torrentChannel(options.infoHash), { expectedKey: sharerKey });
+  link.stream.on('error', () => {}); // the sharer ends the link; a write may then fail (ECONNRESET)
   let isClosed = false;
   const closed = new Promise<void>((resolve) => link.stream.once('close', () => resolve()));
   void closed.then(() => (isClosed = true));
