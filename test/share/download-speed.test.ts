@@ -7,6 +7,7 @@
  * regular slot to the peer that uploaded more to us.
  */
 import net from 'node:net';
+import type { Readable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import Wire from 'bittorrent-protocol';
 import type { Torrent, Wire as WebTorrentWire } from 'webtorrent';
@@ -44,8 +45,10 @@ async function wirePair(): Promise<{ local: BtWire; remote: BtWire }> {
   sockets.push(socket, serverSocket);
   const local = new Wire() as unknown as BtWire;
   const remote = new Wire() as unknown as BtWire;
-  socket.pipe(local as never).pipe(socket);
-  serverSocket.pipe(remote as never).pipe(serverSocket);
+  for (const [tcp, wire] of [[socket, local], [serverSocket, remote]] as const) {
+    tcp.pipe(wire as never);
+    (wire as unknown as Readable).pipe(tcp);
+  }
   floorDownloadSpeed(local); // what TorrentPeers does to every wire
   const handshaken = Promise.all([once(local, 'handshake'), once(remote, 'handshake')]);
   local.handshake(INFO_HASH, randomBytes(20).toString('hex'), { fast: true });
