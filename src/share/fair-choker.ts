@@ -37,9 +37,10 @@ export class FairChoker {
     this.timer.unref();
   }
 
-  rechoke(): void {
+  /** Chokes and unchokes; returns who got a regular slot (best first) and the optimistic one. */
+  rechoke(): { regular: Wire[]; optimistic?: Wire } {
     const torrent = this.torrent;
-    if (!torrent.ready || torrent.destroyed) return;
+    if (!torrent.ready || torrent.destroyed) return { regular: [] };
     const pieceCount = torrent.pieces.length;
     const isSeeding = torrent.done;
     const candidates: Wire[] = [];
@@ -65,6 +66,7 @@ export class FairChoker {
       if (regular.includes(wire) || wire === this.optimistic) wire.unchoke();
       else wire.choke();
     }
+    return { regular, optimistic: this.optimistic };
   }
 
   stop(): void {

@@ -9,12 +9,16 @@
  * - every address webtorrent would dial itself (x.pe, ut_pex, trackers, DHT, LSD, the
  *   uTP->TCP fallback) goes through `torrent._addPeer(string, …)`: lockTorrent() turns
  *   those into calls to the secure dialer and never lets webtorrent open the socket.
+ * - what one peer can make us hold is bounded: message size (wire-message-limit.ts),
+ *   queued and answered requests (wire-request-limit.ts), outgoing bytes (wire-outgoing-limit.ts).
  * webtorrent is imported lazily so commands that do not transfer files start fast.
  */
 import type WebTorrent from 'webtorrent';
 import type { Torrent } from 'webtorrent';
 import { installStrictBencode } from './strict-bencode.js';
 import { limitWireMessages } from './wire-message-limit.js';
+import { limitWireOutgoing } from './wire-outgoing-limit.js';
+import { limitWireRequests } from './wire-request-limit.js';
 
 export type WebTorrentClient = WebTorrent;
 
@@ -26,6 +30,8 @@ export async function createLockedClient(options: LockedClientOptions = {}): Pro
   const { default: WebTorrentClass } = await import('webtorrent');
   await limitWireMessages();
   installStrictBencode();
+  await limitWireRequests();
+  await limitWireOutgoing();
   const client = new WebTorrentClass({
     dht: false,
     tracker: false,

@@ -2,7 +2,8 @@
  * The peers of one torrent: every one an authenticated link from the node, handed to
  * webtorrent as a duplex. Keeps one link per remote key, dials addresses learned from
  * the magnet, --peer and swarm_pex (through TorrentDialer: the secure channel, expecting
- * the key when known), counts bytes per peer, and drops peers caught sending corrupt pieces.
+ * the key when known), counts bytes per peer, and drops peers caught sending corrupt pieces
+ * or flooding requests.
  */
 import { EventEmitter } from 'node:events';
 import type { Torrent, Wire } from 'webtorrent';
@@ -14,6 +15,7 @@ import { createLinkDuplex } from './link-duplex.js';
 import type { PeerAddress } from './magnet-link.js';
 import { createSwarmPexExtension, MAX_PEX_PEERS, type PexMessage } from './swarm-pex.js';
 import { TorrentDialer, type DialFailure } from './torrent-dialer.js';
+import { MAX_QUEUED_REQUESTS } from './wire-request-limit.js';
 import type { TorrentNode, TorrentPeerLink } from './torrent-node.js';
 
 /**
@@ -23,6 +25,18 @@ import type { TorrentNode, TorrentPeerLink } from './torrent-node.js';
  */
 export const PIPELINE_FLOOR_BYTES_PER_SECOND = 1_000_000;
 const PEX_DEBOUNCE_MS = 300;
+
+/**
+ * Floors what the request pipeline sees of a wire's download speed; the real figure stays
+ * available as `measuredDownloadSpeed()` (fair choker, end game). bittorrent-protocol
+ * records each block by calling `downloadSpeed(bytes)`, so the replacement must pass the
+ * count on: dropping it left every measured speed at 0.
+ */
+export function floorDownloadSpeed(wire: Wire): void {
+  const measure = wire.downloadSpeed;
+  wire.measuredDownloadSpeed = () => measure();
+  wire.downloadSpeed = (bytes?: number) => Math.max(measure(bytes), PIPELINE_FLOOR_BYTES_PER_SECOND);
+}
 
 export interface PeerTraffic {
   key: string;
@@ -192,13 +206,18 @@ export class TorrentPeers extends EventEmitter {
   private onWire(wire: Wire): void {
     const entry = this.entryOfWire(wire);
     if (!entry) return wire.destroy(); // not one of our links: cannot happen, refuse anyway
-    const measured = wire.downloadSpeed.bind(wire);
-    wire.measuredDownloadSpeed = measured;
-    wire.downloadSpeed = () => Math.max(measured(), PIPELINE_FLOOR_BYTES_PER_SECOND);
-    const traffic = this.trafficOf(entry.link.remoteKeyText);
+    floorDownloadSpeed(wire);
+    const key = entry.link.remoteKeyText;
+    wire.once('request-flood', () => this.ban(key, `flooded us with requests (over the ${MAX_QUEUED_REQUESTS} it may queue)`));
+    // Registered before webtorrent's handler, which ignores a request for a piece we do not
+    // have without answering it: that request would hold a queue slot (wire-request-limit.ts).
+    wire.on('request', (index: number, _offset: number, _length: number, respond: (error: Error) => void) => {
+      if (this.torrent.pieces[index] !== null) respond(new Error(`piece ${index} is not available`));
+    });
+    const traffic = this.trafficOf(key);
     wire.on('download', (bytes: number) => (traffic.received += bytes));
     wire.on('upload', (bytes: number) => (traffic.sent += bytes));
-    this.guard.watch(wire, entry.link.remoteKeyText);
+    this.guard.watch(wire, key);
     this.superSeeder?.attach(wire);
     wire.use(
       createSwarmPexExtension({

@@ -33,7 +33,8 @@ declare module 'webtorrent' {
     peerRequests: unknown[];
     peerPieces: { get(index: number): boolean };
     peerExtendedHandshake: Record<string, unknown>;
-    downloadSpeed(): number;
+    /** Records `bytes` (bittorrent-protocol does, per block) and returns bytes per second. */
+    downloadSpeed(bytes?: number): number;
     /** The real speed, kept by torrent-peers.ts when it floors downloadSpeed for pipelining. */
     measuredDownloadSpeed?: () => number;
     uploadSpeed(): number;
