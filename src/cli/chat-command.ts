@@ -14,6 +14,7 @@ import { CHAT_HELP, parseChatInput } from '../chat/chat-input.js';
 import { ChatSession, type ChatEntry, type ChatPeerInfo } from '../chat/chat-session.js';
 import { fingerprint } from '../identity/key-text.js';
 import { escapeTerminal } from '../ui/terminal-text.js';
+import { layoutMessage } from '../ui/chat-lines.js';
 import { toJsonLine } from '../ui/json-output.js';
 import { SwarmNode } from '../net/swarm-node.js';
 import { addNodeOptions, parsePeerAddress, type NodeOptions } from './node-options.js';
@@ -188,7 +189,8 @@ class ChatPrinter {
     }
     const time = new Date(entry.ts).toTimeString().slice(0, 5);
     const who = entry.direct ? `${escapeTerminal(entry.name)} -> ${escapeTerminal(entry.toName ?? '?')} (direct)` : escapeTerminal(entry.name);
-    this.line(`${fromHistory ? '~' : ''}[${time}] ${who}: ${escapeTerminal(entry.text)}`);
+    // Wrapped by us, continuation lines marked: a padded or multi-line body cannot start a line like another author's.
+    this.lines(layoutMessage(`${fromHistory ? '~' : ''}[${time}] ${who}: `, entry.text, this.columns()));
   }
 
   sent(entry: ChatEntry): void {
@@ -255,19 +257,29 @@ class ChatPrinter {
     this.pending = [];
   }
 
-  /** Prints above the prompt and redraws it with whatever the user had typed. */
   private line(text: string): void {
+    this.lines([text]);
+  }
+
+  /** Prints above the prompt and redraws it with whatever the user had typed. */
+  private lines(texts: string[]): void {
+    const text = `${texts.join('\n')}\n`;
     if (!this.isInteractive) {
-      this.write(`${text}\n`);
+      this.write(text);
       return;
     }
     if (!this.readline) {
-      process.stdout.write(`${text}\n`);
+      process.stdout.write(text);
       return;
     }
     clearLine(process.stdout, 0);
     cursorTo(process.stdout, 0);
-    process.stdout.write(`${text}\n`);
+    process.stdout.write(text);
     this.readline.prompt(true);
+  }
+
+  /** The terminal's width; piped output is wrapped too (it may be shown on a terminal later). */
+  private columns(): number {
+    return process.stdout.columns || Number(process.env.COLUMNS) || 80;
   }
 }
