@@ -1,18 +1,28 @@
-// Chat history: `<home>/chat-history.jsonl`, append-only, one signed message per line:
+// Chat history: `<home>/chat-history.jsonl`, one signed message per line:
 //   {"id":hex,"from":keyText,"seq":n,"ts":ms,"kind":"public"|"direct","msg":base64}
 // `msg` is the message exactly as signed (chat-message.ts); the other fields are only
 // for people reading the file. On load the recent lines are verified again and a line
 // that fails is skipped, so an edited file cannot put words in anyone's mouth. Direct
 // messages stay sealed on disk: only their recipient (and author) can open them.
-import { closeSync, existsSync, openSync, readFileSync, writeSync } from 'node:fs';
+//
+// The file is capped (maxBytes, default 64 MiB): when it grows past the cap it is
+// compacted to its newest half, and the highest sequence per author among the dropped
+// lines is kept in a first line {"floors":{authorHex:seq,…}}, so what was dropped still
+// cannot be replayed. It is read in fixed chunks (history-file.ts) keeping only the last
+// keepRecent lines, so start-up memory and time do not grow with the file.
+import { closeSync, existsSync, fstatSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../identity/atomic-file.js';
 import { SwarmError } from '../errors.js';
 import { cachedKeyText } from './key-text-cache.js';
 import { authorId, decodeMessage, MessageKind, verifyMessage, type ChatMessage } from './chat-message.js';
+import { forEachLine, lineStartAtOrAfter, rewriteTail } from './history-file.js';
 
 export const HISTORY_FILE = 'chat-history.jsonl';
 export const DEFAULT_KEEP_RECENT = 1000;
+export const DEFAULT_HISTORY_MAX_BYTES = 64 * 1024 * 1024;
+/** Below this a cap would hold too few messages to be useful (a message line is up to ~11 KiB). */
+export const MIN_HISTORY_MAX_BYTES = 64 * 1024;
 
 interface HistoryLine {
   id: string;
@@ -22,6 +32,11 @@ interface HistoryLine {
   kind: 'public' | 'direct';
   msg: string;
 }
+
+const FLOORS_PREFIX = '{"floors":';
+const MSG_FIELD = '"msg":"';
+/** base64 characters that hold the author key and seq (48 bytes). */
+const AUTHOR_SEQ_BASE64 = 64;
 
 export class ChatHistory {
   private recentMessages: ChatMessage[] = [];
@@ -34,25 +49,37 @@ export class ChatHistory {
   readonly olderSeqFloors = new Map<string, number>();
   /** Lines that were unreadable or failed verification (left in the file, not used). */
   skippedLines = 0;
+  /** Times the file was cut back to its newest half. */
+  compactions = 0;
   private fd: number | undefined;
+  private sizeBytes = 0;
   private pendingLines: string[] = [];
   private flushScheduled = false;
 
-  private constructor(readonly path: string, private readonly keepRecent: number) {}
+  private constructor(readonly path: string, private readonly keepRecent: number, readonly maxBytes: number) {}
 
-  static open(home: string, keepRecent = DEFAULT_KEEP_RECENT): ChatHistory {
+  static open(home: string, keepRecent = DEFAULT_KEEP_RECENT, maxBytes = DEFAULT_HISTORY_MAX_BYTES): ChatHistory {
+    if (!(maxBytes >= MIN_HISTORY_MAX_BYTES)) throw new RangeError(`history cap under ${MIN_HISTORY_MAX_BYTES} bytes`);
     ensurePrivateDir(home);
-    const history = new ChatHistory(join(home, HISTORY_FILE), keepRecent);
-    history.load();
+    const history = new ChatHistory(join(home, HISTORY_FILE), keepRecent, maxBytes);
     try {
-      history.fd = openSync(history.path, 'a', PRIVATE_FILE_MODE);
+      history.fd = openSync(history.path, existsSync(history.path) ? 'r+' : 'w+', PRIVATE_FILE_MODE);
+      history.sizeBytes = fstatSync(history.fd).size;
+      if (history.sizeBytes > maxBytes) history.compact();
+      history.load();
     } catch (error) {
-      throw new SwarmError('HISTORY_UNWRITABLE', `cannot write chat history ${history.path}`, {
+      if (history.fd !== undefined) closeSync(history.fd);
+      throw new SwarmError('HISTORY_UNWRITABLE', `cannot use chat history ${history.path}`, {
         hint: 'check the permissions of the swarm home directory',
         cause: error,
       });
     }
     return history;
+  }
+
+  /** Bytes in the file, pending writes included. */
+  get size(): number {
+    return this.sizeBytes + this.pendingLines.reduce((total, line) => total + line.length, 0);
   }
 
   /** Up to `count` of the latest messages, oldest first. */
@@ -83,7 +110,9 @@ export class ChatHistory {
     if (this.fd === undefined || this.pendingLines.length === 0) return;
     const text = this.pendingLines.join('');
     this.pendingLines = [];
-    writeSync(this.fd, text);
+    // Lines are ASCII (JSON of base64, hex and key text): characters are bytes.
+    this.sizeBytes += writeSync(this.fd, text, this.sizeBytes);
+    if (this.sizeBytes > this.maxBytes) this.compact();
   }
 
   close(): void {
@@ -92,39 +121,99 @@ export class ChatHistory {
     this.fd = undefined;
   }
 
+  /** Keeps the newest half of the cap; the dropped lines leave only their replay floors. */
+  private compact(): void {
+    const fd = this.fd!;
+    const cut = lineStartAtOrAfter(fd, this.sizeBytes - Math.floor(this.maxBytes / 2), this.sizeBytes);
+    const dropped = new Map<string, number>();
+    forEachLine(fd, 0, cut, (line) => scanFloor(line, (author, seq) => raise(dropped, author, seq)));
+    rewriteTail(this.path, fd, cut, this.sizeBytes, `${FLOORS_PREFIX}${JSON.stringify(Object.fromEntries(dropped))}}\n`);
+    closeSync(fd);
+    this.fd = openSync(this.path, 'r+', PRIVATE_FILE_MODE);
+    this.sizeBytes = fstatSync(this.fd).size;
+    for (const [author, seq] of dropped) raise(this.olderSeqFloors, author, seq);
+    this.compactions++;
+  }
+
   private remember(message: ChatMessage): void {
-    const author = authorId(message.author);
-    if ((this.highestSeqs.get(author) ?? -1) < message.seq) this.highestSeqs.set(author, message.seq);
+    raise(this.highestSeqs, authorId(message.author), message.seq);
     this.recentMessages.push(message);
     if (this.recentMessages.length > this.keepRecent * 2) this.recentMessages = this.recent(this.keepRecent);
   }
 
   private load(): void {
-    if (!existsSync(this.path)) return;
-    const lines = readFileSync(this.path, 'utf8').split('\n').filter((line) => line.trim() !== '');
-    const firstVerified = Math.max(0, lines.length - this.keepRecent);
-    for (const [index, line] of lines.entries()) {
-      const decoded = parseLine(line);
-      if (!decoded) {
-        this.skippedLines++;
-        continue;
-      }
-      if (index < firstVerified) {
-        // Old lines only raise the replay floor; they are never shown or sent, so the
-        // cost of verifying a long file is spent on the lines that are.
-        const author = authorId(decoded.author);
-        if ((this.highestSeqs.get(author) ?? -1) < decoded.seq) this.highestSeqs.set(author, decoded.seq);
-        if ((this.olderSeqFloors.get(author) ?? -1) < decoded.seq) this.olderSeqFloors.set(author, decoded.seq);
-        continue;
-      }
-      const message = verifyMessage(decoded);
+    // The last keepRecent lines, in a ring; older lines only raise the replay floor (they
+    // are never shown or sent), so verifying is spent on the lines that are.
+    const ring: (string | undefined)[] = new Array(this.keepRecent);
+    let count = 0;
+    const older = (line: string | undefined) => {
+      const found = scanFloor(line, (author, seq) => {
+        raise(this.highestSeqs, author, seq);
+        raise(this.olderSeqFloors, author, seq);
+      });
+      if (!found) this.skippedLines++;
+    };
+    forEachLine(this.fd!, 0, this.sizeBytes, (line) => {
+      if (line === '') return;
+      if (line?.startsWith(FLOORS_PREFIX)) return older(line);
+      if (this.keepRecent === 0) return older(line);
+      const slot = count % this.keepRecent;
+      if (count >= this.keepRecent) older(ring[slot]);
+      ring[slot] = line;
+      count++;
+    });
+    for (let i = Math.max(0, count - this.keepRecent); i < count; i++) {
+      const decoded = parseLine(ring[i % this.keepRecent]);
+      const message = decoded && verifyMessage(decoded);
       if (message) this.remember(message);
       else this.skippedLines++;
     }
+    // A line cut short by a crash must not swallow the next one we write.
+    if (this.sizeBytes > 0 && !this.endsWithNewline()) {
+      this.sizeBytes += writeSync(this.fd!, '\n', this.sizeBytes);
+    }
+  }
+
+  private endsWithNewline(): boolean {
+    let ends = false;
+    forEachLine(this.fd!, this.sizeBytes - 1, this.sizeBytes, (line) => (ends = line === ''));
+    return ends;
   }
 }
 
-function parseLine(line: string): ReturnType<typeof decodeMessage> {
+function raise(map: Map<string, number>, author: string, seq: number): void {
+  if ((map.get(author) ?? -1) < seq) map.set(author, seq);
+}
+
+/**
+ * Reads only what an old line contributes: the author and seq at the start of its
+ * message (no JSON parse, no signature check), or every entry of a floors line.
+ */
+function scanFloor(line: string | undefined, onSeq: (author: string, seq: number) => void): boolean {
+  if (line === undefined) return false;
+  if (line.startsWith(FLOORS_PREFIX)) {
+    try {
+      const floors = (JSON.parse(line) as { floors?: Record<string, unknown> }).floors ?? {};
+      for (const [author, seq] of Object.entries(floors)) {
+        if (/^[0-9a-f]{64}$/.test(author) && Number.isSafeInteger(seq)) onSeq(author, seq as number);
+      }
+      return true;
+    } catch {
+      return false;
+    }
+  }
+  const at = line.indexOf(MSG_FIELD);
+  if (at === -1) return false;
+  const head = Buffer.from(line.slice(at + MSG_FIELD.length, at + MSG_FIELD.length + AUTHOR_SEQ_BASE64), 'base64');
+  if (head.length < 40) return false;
+  const seq = head.readBigUInt64BE(32);
+  if (seq > BigInt(Number.MAX_SAFE_INTEGER)) return false;
+  onSeq(head.subarray(0, 32).toString('hex'), Number(seq));
+  return true;
+}
+
+function parseLine(line: string | undefined): ReturnType<typeof decodeMessage> {
+  if (line === undefined) return undefined;
   try {
     const parsed = JSON.parse(line) as Partial<HistoryLine>;
     if (typeof parsed.msg !== 'string') return undefined;
