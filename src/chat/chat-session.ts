@@ -13,9 +13,13 @@ import type { ChatHistory } from './chat-history.js';
 import { DirectSealer, ENVELOPE_OVERHEAD_BYTES, equalBytes } from './direct-message.js';
 import { PeerDialer } from './peer-dialer.js';
 import { ReplayGuard } from './replay-guard.js';
+import { AuthorRateLimit, DEFAULT_RATE_LIMITS, type RateLimits } from './author-rate-limit.js';
+import { selectBacklog } from './chat-backlog.js';
 
 export const CHAT_CHANNEL = 'chat';
 export const DEFAULT_SYNC_COUNT = 200;
+/** A new link gets public messages at most this old (and only DMs addressed to its peer). */
+export const DEFAULT_SYNC_MAX_AGE_MS = 24 * 60 * 60 * 1000;
 
 /** What the session needs from net's SwarmNode (structural, so SwarmNode fits as is). */
 export interface ChatNode {
@@ -37,6 +41,9 @@ export interface ChatSessionOptions {
   peers?: readonly { host: string; port: number }[];
   /** Recent messages sent to every new link so a reconnecting peer catches up. */
   syncCount?: number;
+  syncMaxAgeMs?: number;
+  /** Per-author limits on received messages (DEFAULT_RATE_LIMITS when absent). */
+  rateLimits?: RateLimits;
   redialMinDelayMs?: number;
   redialMaxDelayMs?: number;
 }
@@ -68,6 +75,8 @@ export interface ChatSessionEvents {
   'peer-join': [peer: ChatPeerInfo];
   'peer-leave': [peer: ChatPeerInfo];
   'dial-error': [address: string, error: unknown];
+  /** Said once per author: their messages over the rate limit are being dropped. */
+  'rate-limited': [author: { key: string; name: string }];
 }
 
 export class ChatSession extends EventEmitter<ChatSessionEvents> {
@@ -77,6 +86,8 @@ export class ChatSession extends EventEmitter<ChatSessionEvents> {
   private readonly links = new Set<ChatLink>();
   private readonly dialers: PeerDialer<ChatPeerLink>[] = [];
   private readonly myId: string;
+  private readonly rateLimit: AuthorRateLimit;
+  private readonly rateLimitedAuthors = new Set<string>();
   private lastSeq: number;
   private closed = false;
 
@@ -89,11 +100,19 @@ export class ChatSession extends EventEmitter<ChatSessionEvents> {
     for (const [author, floor] of history.olderSeqFloors) this.guard.raiseFloor(author, floor);
     for (const message of history.recent()) this.guard.remember(authorId(message.author), message.seq);
     this.lastSeq = history.highestSeqs.get(this.myId) ?? 0;
+    this.rateLimit = new AuthorRateLimit(options.rateLimits ?? DEFAULT_RATE_LIMITS);
     this.router = new ChatRouter({
       isTrusted: (key) => equalBytes(key, identity.publicKey) || trust.allows(key),
       guard: this.guard,
+      rateLimit: this.rateLimit,
     });
     this.router.on('message', (message) => this.accept(message));
+    this.router.on('rate-limited', (author) => {
+      const key = cachedKeyText(author);
+      if (this.rateLimitedAuthors.has(key)) return;
+      this.rateLimitedAuthors.add(key);
+      this.emit('rate-limited', { key, name: this.nameOf(author) });
+    });
   }
 
   start(): void {
@@ -150,6 +169,15 @@ export class ChatSession extends EventEmitter<ChatSessionEvents> {
     return this.publish(MessageKind.Direct, this.sealer.seal(text, recipient.publicKey));
   }
 
+  /** Messages of this author dropped for going over the rate limit. */
+  droppedFrom(publicKey: Uint8Array): number {
+    return this.rateLimit.dropped(authorId(publicKey));
+  }
+
+  get droppedTotal(): number {
+    return this.rateLimit.totalDropped;
+  }
+
   peers(): ChatPeerInfo[] {
     return [...this.links].map((link) => this.peerInfo(link.peer));
   }
@@ -177,9 +205,27 @@ export class ChatSession extends EventEmitter<ChatSessionEvents> {
   }
 
   private accept(message: ChatMessage): void {
+    // A DM between two others is relayed (the router did) but not kept: we could never
+    // read it, and storing it would let anyone fill our disk and our backlog with it.
+    if (message.kind === MessageKind.Direct && !this.isMine(message)) return;
     this.options.history.append(message);
     const entry = this.toEntry(message);
     if (entry) this.emit('message', entry);
+  }
+
+  /** For a DM: written by us or addressed to us. */
+  private isMine(message: ChatMessage): boolean {
+    const me = this.options.identity.publicKey;
+    if (equalBytes(message.author, me)) return true;
+    const recipient = DirectSealer.recipientOf(message.body);
+    return recipient !== undefined && equalBytes(recipient, me);
+  }
+
+  private backlogFor(peer: Uint8Array): ChatMessage[] {
+    return selectBacklog(this.options.history.recent(), peer, {
+      count: this.options.syncCount ?? DEFAULT_SYNC_COUNT,
+      oldestMs: Date.now() - (this.options.syncMaxAgeMs ?? DEFAULT_SYNC_MAX_AGE_MS),
+    });
   }
 
   /** Undefined for a DM that is neither to nor from us (we only relay it). */
@@ -233,7 +279,7 @@ export class ChatSession extends EventEmitter<ChatSessionEvents> {
       });
       this.links.add(link);
       this.emit('peer-join', this.peerInfo(peer));
-      this.router.addLink(link, this.options.history.recent(this.options.syncCount ?? DEFAULT_SYNC_COUNT));
+      this.router.addLink(link, this.backlogFor(peer.remoteKey));
     });
   }
 }
