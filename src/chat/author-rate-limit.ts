@@ -8,11 +8,21 @@
 export interface RateLimits {
   messagesPerSecond: number;
   bytesPerSecond: number;
-  /** Bucket size, in seconds of the rate: how much an author may send at once. */
-  burstSeconds: number;
+  /** Bucket sizes: how much an author may send at once (a pasted block, a backlog sync). */
+  burstMessages: number;
+  burstBytes: number;
 }
 
-export const DEFAULT_RATE_LIMITS: RateLimits = { messagesPerSecond: 10, bytesPerSecond: 64 * 1024, burstSeconds: 20 };
+/** Seconds of the rate that make the default bursts (the CLI scales them with its options). */
+export const BURST_MESSAGE_SECONDS = 25;
+export const BURST_BYTE_SECONDS = 16;
+
+/** Far above a person typing or pasting; a flood of 8 KiB messages is held to 8 a second. */
+export function rateLimits(messagesPerSecond: number, bytesPerSecond: number): RateLimits {
+  return { messagesPerSecond, bytesPerSecond, burstMessages: messagesPerSecond * BURST_MESSAGE_SECONDS, burstBytes: bytesPerSecond * BURST_BYTE_SECONDS };
+}
+
+export const DEFAULT_RATE_LIMITS: RateLimits = rateLimits(20, 64 * 1024);
 
 interface Bucket {
   messages: number;
@@ -25,7 +35,7 @@ export class AuthorRateLimit {
   private readonly buckets = new Map<string, Bucket>();
 
   constructor(private readonly limits: RateLimits = DEFAULT_RATE_LIMITS, private readonly now: () => number = Date.now) {
-    if (!(limits.messagesPerSecond > 0 && limits.bytesPerSecond > 0 && limits.burstSeconds > 0)) {
+    if (!(limits.messagesPerSecond > 0 && limits.bytesPerSecond > 0 && limits.burstMessages >= 1 && limits.burstBytes > 0)) {
       throw new RangeError('rate limits must be positive');
     }
   }
@@ -64,17 +74,17 @@ export class AuthorRateLimit {
   }
 
   private refill(authorId: string): Bucket {
-    const { messagesPerSecond, bytesPerSecond, burstSeconds } = this.limits;
+    const { messagesPerSecond, bytesPerSecond, burstMessages, burstBytes } = this.limits;
     const nowMs = this.now();
     let bucket = this.buckets.get(authorId);
     if (!bucket) {
-      bucket = { messages: messagesPerSecond * burstSeconds, bytes: bytesPerSecond * burstSeconds, atMs: nowMs, dropped: 0 };
+      bucket = { messages: burstMessages, bytes: burstBytes, atMs: nowMs, dropped: 0 };
       this.buckets.set(authorId, bucket);
       return bucket;
     }
     const seconds = Math.max(0, nowMs - bucket.atMs) / 1000;
-    bucket.messages = Math.min(messagesPerSecond * burstSeconds, bucket.messages + seconds * messagesPerSecond);
-    bucket.bytes = Math.min(bytesPerSecond * burstSeconds, bucket.bytes + seconds * bytesPerSecond);
+    bucket.messages = Math.min(burstMessages, bucket.messages + seconds * messagesPerSecond);
+    bucket.bytes = Math.min(burstBytes, bucket.bytes + seconds * bytesPerSecond);
     bucket.atMs = nowMs;
     return bucket;
   }

@@ -9,7 +9,7 @@
 import type { Command } from 'commander';
 import { isSwarmError, usageError } from '../errors.js';
 import { ChatHistory, DEFAULT_KEEP_RECENT, MIN_HISTORY_MAX_BYTES } from '../chat/chat-history.js';
-import { DEFAULT_RATE_LIMITS } from '../chat/author-rate-limit.js';
+import { BURST_BYTE_SECONDS, BURST_MESSAGE_SECONDS, rateLimits } from '../chat/author-rate-limit.js';
 import { parseSize } from '../ui/parse-size.js';
 import { parseRate } from '../ui/parse-rate.js';
 import { parseChatInput } from '../chat/chat-input.js';
@@ -37,8 +37,8 @@ export function registerChatCommand(program: Command): void {
     .option('--json', 'one JSON event per line: ready, message, sent, peer-join, peer-leave, error')
     .option('--history <count>', 'how many past messages to show on start', '20')
     .option('--history-max <size>', 'cap on the history file (k, M, G); older messages are dropped past it', '64M')
-    .option('--author-rate <messages>', 'messages per second accepted from one author (bursts of 20 s of it); the excess is dropped', '10')
-    .option('--author-bandwidth <rate>', 'bytes per second accepted from one author (k, M, G; bursts of 20 s of it)', '64k')
+    .option('--author-rate <messages>', `messages per second accepted from one author (bursts of ${BURST_MESSAGE_SECONDS} s of it); the excess is dropped`, '20')
+    .option('--author-bandwidth <rate>', `bytes per second accepted from one author (k, M, G; bursts of ${BURST_BYTE_SECONDS} s of it)`, '64k')
     .addHelpText(
       'after',
       `
@@ -61,11 +61,11 @@ async function runChat(context: CliContext, options: ChatOptions): Promise<void>
   if (historyMaxBytes < MIN_HISTORY_MAX_BYTES) throw usageError(`--history-max must be at least ${MIN_HISTORY_MAX_BYTES / 1024}k`);
   const messagesPerSecond = Number(options.authorRate);
   if (!(messagesPerSecond > 0 && Number.isFinite(messagesPerSecond))) throw usageError(`--author-rate must be a positive number, not "${options.authorRate}"`);
-  const rateLimits = { messagesPerSecond, bytesPerSecond: parseRate(options.authorBandwidth), burstSeconds: DEFAULT_RATE_LIMITS.burstSeconds };
+  const limits = rateLimits(messagesPerSecond, parseRate(options.authorBandwidth));
   const peers = (options.peer ?? []).map(parsePeerAddress);
   const history = ChatHistory.open(context.home, DEFAULT_KEEP_RECENT, historyMaxBytes);
   const node = new SwarmNode({ identity: context.identity, trust: context.trust, host: options.host, port: options.port });
-  const session = new ChatSession({ identity: context.identity, trust: context.trust, node, history, peers, rateLimits });
+  const session = new ChatSession({ identity: context.identity, trust: context.trust, node, history, peers, rateLimits: limits });
   const printer = new ChatPrinter(Boolean(options.json), session);
   session.on('message', (entry) => printer.message(entry));
   session.on('peer-join', (peer) => printer.peer('peer-join', peer));

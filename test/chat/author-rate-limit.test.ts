@@ -13,7 +13,7 @@ const record = (encoded: Uint8Array) => new RecordDecoder().push(encodeMessageRe
 describe('per-author rate limit', () => {
   it('lets a burst through, then the rate, counting what it drops', () => {
     let nowMs = 0;
-    const limit = new AuthorRateLimit({ messagesPerSecond: 2, bytesPerSecond: 1000, burstSeconds: 5 }, () => nowMs);
+    const limit = new AuthorRateLimit({ messagesPerSecond: 2, bytesPerSecond: 1000, burstMessages: 10, burstBytes: 5000 }, () => nowMs);
     let passed = 0;
     for (let i = 0; i < 20; i++) if (limit.take('a', 10)) passed++;
     expect(passed).toBe(10);
@@ -37,7 +37,7 @@ describe('per-author rate limit', () => {
     const router = new ChatRouter({
       isTrusted: () => true,
       guard: new ReplayGuard(),
-      rateLimit: new AuthorRateLimit({ messagesPerSecond: 1, bytesPerSecond: 100_000, burstSeconds: 5 }, () => 0),
+      rateLimit: new AuthorRateLimit({ messagesPerSecond: 1, bytesPerSecond: 100_000, burstMessages: 5, burstBytes: 500_000 }, () => 0),
     });
     router.on('rate-limited', (author) => limitedAuthors.push(author));
     const from: RouterLink = { remoteKey: flooder.publicKey, send: () => {} };
