@@ -16,7 +16,7 @@ import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../identity/atomic-file.js'
 import { SwarmError } from '../errors.js';
 import { cachedKeyText } from './key-text-cache.js';
 import { authorId, decodeMessage, MessageKind, verifyMessage, type ChatMessage } from './chat-message.js';
-import { forEachLine, lineStartAtOrAfter, rewriteTail } from './history-file.js';
+import { forEachLine, lineStartAtOrAfter, readText, rewriteTail, type LineView } from './history-file.js';
 
 export const HISTORY_FILE = 'chat-history.jsonl';
 export const DEFAULT_KEEP_RECENT = 1000;
@@ -142,42 +142,52 @@ export class ChatHistory {
   }
 
   private load(): void {
-    // The last keepRecent lines, in a ring; older lines only raise the replay floor (they
-    // are never shown or sent), so verifying is spent on the lines that are.
-    const ring: (string | undefined)[] = new Array(this.keepRecent);
+    // Where the last keepRecent lines are, in a ring, with the author and seq read from
+    // each line's bytes as it passes (no copy, no JSON parse): a line pushed out of the
+    // ring only raises its author's replay floor (it is never shown or sent), so reading,
+    // parsing and verifying is spent on the lines that are.
+    const ring = {
+      offsets: new Float64Array(this.keepRecent),
+      lengths: new Int32Array(this.keepRecent),
+      authors: new Array<string | undefined>(this.keepRecent),
+      seqs: new Float64Array(this.keepRecent),
+    };
     let count = 0;
-    const older = (line: string | undefined) => {
-      const found = scanFloor(line, (author, seq) => {
-        raise(this.highestSeqs, author, seq);
-        raise(this.olderSeqFloors, author, seq);
-      });
-      if (!found) this.skippedLines++;
+    const older = (author: string | undefined, seq: number) => {
+      if (author === undefined) return this.skippedLines++;
+      raise(this.highestSeqs, author, seq);
+      raise(this.olderSeqFloors, author, seq);
     };
     forEachLine(this.fd!, 0, this.sizeBytes, (line) => {
-      if (line === '') return;
-      if (line?.startsWith(FLOORS_PREFIX)) return older(line);
-      if (this.keepRecent === 0) return older(line);
+      if (line && line.end === line.start) return;
+      let author: string | undefined;
+      let seq = 0;
+      const isFloors = line !== undefined && isFloorsLine(line);
+      const found = scanFloor(line, (lineAuthor, lineSeq) => (isFloors ? older(lineAuthor, lineSeq) : ((author = lineAuthor), (seq = lineSeq))));
+      if (isFloors) {
+        if (!found) this.skippedLines++;
+        return;
+      }
+      if (this.keepRecent === 0) return older(author, seq);
       const slot = count % this.keepRecent;
-      if (count >= this.keepRecent) older(ring[slot]);
-      ring[slot] = line;
+      if (count >= this.keepRecent) older(ring.authors[slot], ring.seqs[slot]!);
+      ring.offsets[slot] = line ? line.offset : 0;
+      ring.lengths[slot] = line ? line.end - line.start : -1;
+      ring.authors[slot] = author;
+      ring.seqs[slot] = seq;
       count++;
     });
     for (let i = Math.max(0, count - this.keepRecent); i < count; i++) {
-      const decoded = parseLine(ring[i % this.keepRecent]);
+      const slot = i % this.keepRecent;
+      const decoded = ring.lengths[slot]! < 0 ? undefined : parseLine(readText(this.fd!, ring.offsets[slot]!, ring.lengths[slot]!));
       const message = decoded && verifyMessage(decoded);
       if (message) this.remember(message);
       else this.skippedLines++;
     }
     // A line cut short by a crash must not swallow the next one we write.
-    if (this.sizeBytes > 0 && !this.endsWithNewline()) {
+    if (this.sizeBytes > 0 && readText(this.fd!, this.sizeBytes - 1, 1) !== '\n') {
       this.sizeBytes += writeSync(this.fd!, '\n', this.sizeBytes);
     }
-  }
-
-  private endsWithNewline(): boolean {
-    let ends = false;
-    forEachLine(this.fd!, this.sizeBytes - 1, this.sizeBytes, (line) => (ends = line === ''));
-    return ends;
   }
 }
 
@@ -185,15 +195,19 @@ function raise(map: Map<string, number>, author: string, seq: number): void {
   if ((map.get(author) ?? -1) < seq) map.set(author, seq);
 }
 
+function isFloorsLine(line: LineView): boolean {
+  return line.bytes.toString('latin1', line.start, Math.min(line.end, line.start + FLOORS_PREFIX.length)) === FLOORS_PREFIX;
+}
+
 /**
  * Reads only what an old line contributes: the author and seq at the start of its
  * message (no JSON parse, no signature check), or every entry of a floors line.
  */
-function scanFloor(line: string | undefined, onSeq: (author: string, seq: number) => void): boolean {
+function scanFloor(line: LineView | undefined, onSeq: (author: string, seq: number) => void): boolean {
   if (line === undefined) return false;
-  if (line.startsWith(FLOORS_PREFIX)) {
+  if (isFloorsLine(line)) {
     try {
-      const floors = (JSON.parse(line) as { floors?: Record<string, unknown> }).floors ?? {};
+      const floors = (JSON.parse(line.bytes.toString('latin1', line.start, line.end)) as { floors?: Record<string, unknown> }).floors ?? {};
       for (const [author, seq] of Object.entries(floors)) {
         if (/^[0-9a-f]{64}$/.test(author) && Number.isSafeInteger(seq)) onSeq(author, seq as number);
       }
@@ -202,9 +216,9 @@ function scanFloor(line: string | undefined, onSeq: (author: string, seq: number
       return false;
     }
   }
-  const at = line.indexOf(MSG_FIELD);
-  if (at === -1) return false;
-  const head = Buffer.from(line.slice(at + MSG_FIELD.length, at + MSG_FIELD.length + AUTHOR_SEQ_BASE64), 'base64');
+  const at = line.bytes.indexOf(MSG_FIELD, line.start, 'latin1');
+  if (at === -1 || at + MSG_FIELD.length + AUTHOR_SEQ_BASE64 > line.end) return false;
+  const head = Buffer.from(line.bytes.toString('latin1', at + MSG_FIELD.length, at + MSG_FIELD.length + AUTHOR_SEQ_BASE64), 'base64');
   if (head.length < 40) return false;
   const seq = head.readBigUInt64BE(32);
   if (seq > BigInt(Number.MAX_SAFE_INTEGER)) return false;

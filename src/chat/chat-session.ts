@@ -15,6 +15,7 @@ import { PeerDialer } from './peer-dialer.js';
 import { ReplayGuard } from './replay-guard.js';
 import { AuthorRateLimit, DEFAULT_RATE_LIMITS, type RateLimits } from './author-rate-limit.js';
 import { selectBacklog } from './chat-backlog.js';
+import { LinkThrottle } from './link-throttle.js';
 
 export const CHAT_CHANNEL = 'chat';
 export const DEFAULT_SYNC_COUNT = 200;
@@ -88,6 +89,7 @@ export class ChatSession extends EventEmitter<ChatSessionEvents> {
   private readonly myId: string;
   private readonly rateLimit: AuthorRateLimit;
   private readonly rateLimitedAuthors = new Set<string>();
+  private readonly linkThrottle = new LinkThrottle();
   private lastSeq: number;
   private closed = false;
 
@@ -107,7 +109,8 @@ export class ChatSession extends EventEmitter<ChatSessionEvents> {
       rateLimit: this.rateLimit,
     });
     this.router.on('message', (message) => this.accept(message));
-    this.router.on('rate-limited', (author) => {
+    this.router.on('rate-limited', (author, from) => {
+      this.linkThrottle.dropped(from as ChatLink);
       const key = cachedKeyText(author);
       if (this.rateLimitedAuthors.has(key)) return;
       this.rateLimitedAuthors.add(key);
@@ -272,6 +275,7 @@ export class ChatSession extends EventEmitter<ChatSessionEvents> {
         onRecord: (from, record) => this.router.receive(from, record),
         onClose: (closedLink) => {
           this.links.delete(closedLink);
+          this.linkThrottle.forget(closedLink);
           this.router.removeLink(closedLink);
           if (!this.closed) this.emit('peer-leave', this.peerInfo(peer));
           resolve();

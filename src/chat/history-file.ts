@@ -10,12 +10,20 @@ const CHUNK_BYTES = 1024 * 1024;
 export const MAX_LINE_BYTES = 64 * 1024;
 const NEWLINE = 0x0a;
 
+/** One line of the file, as bytes [start, end) of `bytes` (no copy), at `offset` in the file. */
+export interface LineView {
+  bytes: Buffer;
+  start: number;
+  end: number;
+  offset: number;
+}
+
 /**
- * Calls `onLine` for every line in bytes [start, end) of the file, in order (text without
- * the newline; undefined for a line over MAX_LINE_BYTES, which is not buffered). A last
- * line without a newline is passed too.
+ * Calls `onLine` for every line in bytes [start, end) of the file, in order (without the
+ * newline; undefined for a line over MAX_LINE_BYTES, which is not buffered). A last line
+ * without a newline is passed too. The view is only valid during the call.
  */
-export function forEachLine(fd: number, start: number, end: number, onLine: (line: string | undefined) => void): void {
+export function forEachLine(fd: number, start: number, end: number, onLine: (line: LineView | undefined) => void): void {
   const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
   let carry: Buffer[] = [];
   let carryBytes = 0;
@@ -24,12 +32,16 @@ export function forEachLine(fd: number, start: number, end: number, onLine: (lin
   while (position < end) {
     const read = readSync(fd, chunk, 0, Math.min(CHUNK_BYTES, end - position), position);
     if (read === 0) break;
+    const chunkOffset = position;
     position += read;
     let lineStart = 0;
     for (let newline = chunk.indexOf(NEWLINE, 0); newline !== -1 && newline < read; newline = chunk.indexOf(NEWLINE, lineStart)) {
       if (isOverlong || carryBytes + newline - lineStart > MAX_LINE_BYTES) onLine(undefined);
-      else if (carryBytes === 0) onLine(chunk.toString('latin1', lineStart, newline));
-      else onLine(Buffer.concat([...carry, chunk.subarray(lineStart, newline)]).toString('latin1'));
+      else if (carryBytes === 0) onLine({ bytes: chunk, start: lineStart, end: newline, offset: chunkOffset + lineStart });
+      else {
+        const joined = Buffer.concat([...carry, chunk.subarray(lineStart, newline)]);
+        onLine({ bytes: joined, start: 0, end: joined.length, offset: chunkOffset - carryBytes });
+      }
       carry = [];
       carryBytes = 0;
       isOverlong = false;
@@ -46,7 +58,17 @@ export function forEachLine(fd: number, start: number, end: number, onLine: (lin
     }
   }
   if (isOverlong) onLine(undefined);
-  else if (carryBytes > 0) onLine(Buffer.concat(carry).toString('latin1'));
+  else if (carryBytes > 0) {
+    const joined = Buffer.concat(carry);
+    onLine({ bytes: joined, start: 0, end: joined.length, offset: position - carryBytes });
+  }
+}
+
+/** The text of bytes [offset, offset + length) of the file (lines are ASCII). */
+export function readText(fd: number, offset: number, length: number): string {
+  const bytes = Buffer.allocUnsafe(length);
+  const read = readSync(fd, bytes, 0, length, offset);
+  return bytes.toString('latin1', 0, read);
 }
 
 /** Offset of the first line that starts at or after `offset` (the file size when none does). */
