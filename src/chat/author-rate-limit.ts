@@ -15,9 +15,9 @@ export interface RateLimits {
 
 /** Seconds of the rate that make the default bursts (the CLI scales them with its options). */
 export const BURST_MESSAGE_SECONDS = 25;
-export const BURST_BYTE_SECONDS = 16;
+export const BURST_BYTE_SECONDS = 4;
 
-/** Far above a person typing or pasting; a flood of 8 KiB messages is held to 8 a second. */
+/** Far above a person typing or pasting; a flood of 8 KiB messages is held to 32 at once, then 8 a second. */
 export function rateLimits(messagesPerSecond: number, bytesPerSecond: number): RateLimits {
   return { messagesPerSecond, bytesPerSecond, burstMessages: messagesPerSecond * BURST_MESSAGE_SECONDS, burstBytes: bytesPerSecond * BURST_BYTE_SECONDS };
 }
