@@ -4,6 +4,7 @@
 // whom and when) and never an unbounded past. The caller has already left out authors
 // it no longer trusts (the router does, at send time).
 import { MessageKind, type ChatMessage } from './chat-message.js';
+import type { ChatHistory } from './chat-history.js';
 import { DirectSealer, equalBytes } from './direct-message.js';
 
 export interface BacklogLimits {
@@ -12,16 +13,19 @@ export interface BacklogLimits {
   oldestMs: number;
 }
 
-/** Oldest first, like `messages`. */
-export function selectBacklog(messages: readonly ChatMessage[], peer: Uint8Array, limits: BacklogLimits): ChatMessage[] {
+/** Whether `message` may go to `peer` as backlog at all (checked before its signature). */
+export function isBacklogFor(message: Pick<ChatMessage, 'ts' | 'kind' | 'body'>, peer: Uint8Array, oldestMs: number): boolean {
+  if (message.ts < oldestMs) return false;
+  if (message.kind !== MessageKind.Direct) return true;
+  const recipient = DirectSealer.recipientOf(message.body);
+  return recipient !== undefined && equalBytes(recipient, peer);
+}
+
+/** Oldest first. Only the messages picked get their signature checked (history does it lazily). */
+export function selectBacklog(history: Pick<ChatHistory, 'newestFirst'>, peer: Uint8Array, limits: BacklogLimits): ChatMessage[] {
   const backlog: ChatMessage[] = [];
-  for (let i = messages.length - 1; i >= 0 && backlog.length < limits.count; i--) {
-    const message = messages[i]!;
-    if (message.ts < limits.oldestMs) continue;
-    if (message.kind === MessageKind.Direct) {
-      const recipient = DirectSealer.recipientOf(message.body);
-      if (!recipient || !equalBytes(recipient, peer)) continue;
-    }
+  for (const message of history.newestFirst((decoded) => isBacklogFor(decoded, peer, limits.oldestMs))) {
+    if (backlog.length >= limits.count) break;
     backlog.push(message);
   }
   return backlog.reverse();

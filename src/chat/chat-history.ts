@@ -1,9 +1,10 @@
 // Chat history: `<home>/chat-history.jsonl`, one signed message per line:
 //   {"id":hex,"from":keyText,"seq":n,"ts":ms,"kind":"public"|"direct","msg":base64}
 // `msg` is the message exactly as signed (chat-message.ts); the other fields are only
-// for people reading the file. On load the recent lines are verified again and a line
+// for people reading the file. The recent lines are verified again before use and a line
 // that fails is skipped, so an edited file cannot put words in anyone's mouth. Direct
 // messages stay sealed on disk: only their recipient (and author) can open them.
+// (A retained line is verified when it is first shown or sent, not on every start.)
 //
 // The file is capped (maxBytes, default 64 MiB): when it grows past the cap it is
 // compacted to its newest half, and the highest sequence per author among the dropped
@@ -38,8 +39,20 @@ const MSG_FIELD = '"msg":"';
 /** base64 characters that hold the author key and seq (48 bytes). */
 const AUTHOR_SEQ_BASE64 = 64;
 
+type Decoded = NonNullable<ReturnType<typeof decodeMessage>>;
+
+/**
+ * A retained line: decoded on load, its signature checked only when it is first shown or
+ * sent (verifying 1,000 8 KiB messages on every start would cost a quarter of a second).
+ * `message` is undefined until checked, null when the check failed.
+ */
+interface RecentEntry {
+  decoded: Decoded;
+  message?: ChatMessage | null;
+}
+
 export class ChatHistory {
-  private recentMessages: ChatMessage[] = [];
+  private recentEntries: RecentEntry[] = [];
   /** Highest sequence per author (hex) in the whole file (our own next seq starts above it). */
   readonly highestSeqs = new Map<string, number>();
   /**
@@ -82,9 +95,39 @@ export class ChatHistory {
     return this.sizeBytes + this.pendingLines.reduce((total, line) => total + line.length, 0);
   }
 
-  /** Up to `count` of the latest messages, oldest first. */
+  /** Up to `count` of the latest genuine messages, oldest first. */
   recent(count = this.keepRecent): ChatMessage[] {
-    return this.recentMessages.slice(Math.max(0, this.recentMessages.length - count));
+    const messages: ChatMessage[] = [];
+    for (const message of this.newestFirst()) {
+      if (messages.length >= count) break;
+      messages.push(message);
+    }
+    return messages.reverse();
+  }
+
+  /**
+   * The retained messages, newest first, each verified when reached (a line that fails
+   * is skipped and counted). `accept` sees the unverified message first, so what would
+   * be filtered out anyway costs no signature check.
+   */
+  *newestFirst(accept: (message: Decoded) => boolean = () => true): Generator<ChatMessage> {
+    for (let i = this.recentEntries.length - 1; i >= 0; i--) {
+      const entry = this.recentEntries[i]!;
+      if (entry.message === null || !accept(entry.decoded)) continue;
+      if (entry.message === undefined) {
+        entry.message = verifyMessage(entry.decoded) ?? null;
+        if (entry.message === null) {
+          this.skippedLines++;
+          continue;
+        }
+      }
+      yield entry.message;
+    }
+  }
+
+  /** Author (hex) and seq of every retained line, verified or not (our own file: trusted for replay state). */
+  *retainedSeqs(): Generator<[author: string, seq: number]> {
+    for (const { decoded } of this.recentEntries) yield [authorId(decoded.author), decoded.seq];
   }
 
   append(message: ChatMessage): void {
@@ -97,7 +140,7 @@ export class ChatHistory {
       msg: Buffer.from(message.encoded).toString('base64'),
     };
     this.pendingLines.push(`${JSON.stringify(line)}\n`);
-    this.remember(message);
+    this.remember(message, message);
     // Batch the writes of one tick: a burst of relayed messages costs one syscall.
     if (!this.flushScheduled) {
       this.flushScheduled = true;
@@ -135,10 +178,10 @@ export class ChatHistory {
     this.compactions++;
   }
 
-  private remember(message: ChatMessage): void {
-    raise(this.highestSeqs, authorId(message.author), message.seq);
-    this.recentMessages.push(message);
-    if (this.recentMessages.length > this.keepRecent * 2) this.recentMessages = this.recent(this.keepRecent);
+  private remember(decoded: Decoded, message?: ChatMessage): void {
+    raise(this.highestSeqs, authorId(decoded.author), decoded.seq);
+    this.recentEntries.push({ decoded, message });
+    if (this.recentEntries.length > this.keepRecent * 2) this.recentEntries = this.recentEntries.slice(-this.keepRecent);
   }
 
   private load(): void {
@@ -180,8 +223,7 @@ export class ChatHistory {
     for (let i = Math.max(0, count - this.keepRecent); i < count; i++) {
       const slot = i % this.keepRecent;
       const decoded = ring.lengths[slot]! < 0 ? undefined : parseLine(readText(this.fd!, ring.offsets[slot]!, ring.lengths[slot]!));
-      const message = decoded && verifyMessage(decoded);
-      if (message) this.remember(message);
+      if (decoded) this.remember(decoded);
       else this.skippedLines++;
     }
     // A line cut short by a crash must not swallow the next one we write.

@@ -100,7 +100,7 @@ export class ChatSession extends EventEmitter<ChatSessionEvents> {
     this.sealer = new DirectSealer(identity.publicKey, identity.secretKey);
     // Our own history is trusted input: restore the replay state from it.
     for (const [author, floor] of history.olderSeqFloors) this.guard.raiseFloor(author, floor);
-    for (const message of history.recent()) this.guard.remember(authorId(message.author), message.seq);
+    for (const [author, seq] of history.retainedSeqs()) this.guard.remember(author, seq);
     this.lastSeq = history.highestSeqs.get(this.myId) ?? 0;
     this.rateLimit = new AuthorRateLimit(options.rateLimits ?? DEFAULT_RATE_LIMITS);
     this.router = new ChatRouter({
@@ -143,11 +143,10 @@ export class ChatSession extends EventEmitter<ChatSessionEvents> {
   /** Entries from history that this user may read (public, or DMs to or from us) by authors trusted now, oldest first. */
   historyEntries(count: number): ChatEntry[] {
     const entries: ChatEntry[] = [];
-    const messages = this.options.history.recent();
-    for (let i = messages.length - 1; i >= 0 && entries.length < count; i--) {
-      // A key removed from the trust store since is not shown any more, old lines included.
-      if (!this.router.isTrusted(messages[i]!.author)) continue;
-      const entry = this.toEntry(messages[i]!);
+    // A key removed from the trust store since is not shown any more, old lines included.
+    for (const message of this.options.history.newestFirst((decoded) => this.router.isTrusted(decoded.author))) {
+      if (entries.length >= count) break;
+      const entry = this.toEntry(message);
       if (entry) entries.push(entry);
     }
     return entries.reverse();
@@ -225,7 +224,7 @@ export class ChatSession extends EventEmitter<ChatSessionEvents> {
   }
 
   private backlogFor(peer: Uint8Array): ChatMessage[] {
-    return selectBacklog(this.options.history.recent(), peer, {
+    return selectBacklog(this.options.history, peer, {
       count: this.options.syncCount ?? DEFAULT_SYNC_COUNT,
       oldestMs: Date.now() - (this.options.syncMaxAgeMs ?? DEFAULT_SYNC_MAX_AGE_MS),
     });

@@ -73,9 +73,10 @@ describe('backlog for a new link', () => {
       dm(other.publicKey, 4),
       textMessage(me, 5, 'latest'),
     ];
-    const backlog = selectBacklog(messages, peer.publicKey, { count: 200, oldestMs: Date.now() - 24 * 3600_000 });
+    const history = { *newestFirst(accept: (m: (typeof messages)[number]) => boolean) { for (const m of [...messages].reverse()) if (accept(m)) yield m; } };
+    const backlog = selectBacklog(history, peer.publicKey, { count: 200, oldestMs: Date.now() - 24 * 3600_000 });
     expect(backlog.map((m) => m.seq)).toEqual([2, 3, 5]);
-    expect(selectBacklog(messages, peer.publicKey, { count: 2, oldestMs: 0 }).map((m) => m.seq)).toEqual([3, 5]);
+    expect(selectBacklog(history, peer.publicKey, { count: 2, oldestMs: 0 }).map((m) => m.seq)).toEqual([3, 5]);
     expect(decodeMessage(backlog[1]!.encoded)?.kind).toBe(MessageKind.Direct);
   });
 });
