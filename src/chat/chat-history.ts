@@ -11,7 +11,7 @@
 // lines is kept in a first line {"floors":{authorHex:seq,…}}, so what was dropped still
 // cannot be replayed. It is read in fixed chunks (history-file.ts) keeping only the last
 // keepRecent lines, so start-up memory and time do not grow with the file.
-import { closeSync, existsSync, fstatSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../identity/atomic-file.js';
 import { SwarmError } from '../errors.js';
@@ -76,7 +76,8 @@ export class ChatHistory {
     ensurePrivateDir(home);
     const history = new ChatHistory(join(home, HISTORY_FILE), keepRecent, maxBytes);
     try {
-      history.fd = openSync(history.path, existsSync(history.path) ? 'r+' : 'w+', PRIVATE_FILE_MODE);
+      // Append mode: two processes sharing a home (one identity) both add lines, neither overwrites.
+      history.fd = openSync(history.path, 'a+', PRIVATE_FILE_MODE);
       history.sizeBytes = fstatSync(history.fd).size;
       if (history.sizeBytes > maxBytes) history.compact();
       history.load();
@@ -88,11 +89,6 @@ export class ChatHistory {
       });
     }
     return history;
-  }
-
-  /** Bytes in the file, pending writes included. */
-  get size(): number {
-    return this.sizeBytes + this.pendingLines.reduce((total, line) => total + line.length, 0);
   }
 
   /** Up to `count` of the latest genuine messages, oldest first. */
@@ -153,8 +149,8 @@ export class ChatHistory {
     if (this.fd === undefined || this.pendingLines.length === 0) return;
     const text = this.pendingLines.join('');
     this.pendingLines = [];
-    // Lines are ASCII (JSON of base64, hex and key text): characters are bytes.
-    this.sizeBytes += writeSync(this.fd, text, this.sizeBytes);
+    writeSync(this.fd, text);
+    this.sizeBytes = fstatSync(this.fd).size;
     if (this.sizeBytes > this.maxBytes) this.compact();
   }
 
@@ -172,7 +168,7 @@ export class ChatHistory {
     forEachLine(fd, 0, cut, (line) => scanFloor(line, (author, seq) => raise(dropped, author, seq)));
     rewriteTail(this.path, fd, cut, this.sizeBytes, `${FLOORS_PREFIX}${JSON.stringify(Object.fromEntries(dropped))}}\n`);
     closeSync(fd);
-    this.fd = openSync(this.path, 'r+', PRIVATE_FILE_MODE);
+    this.fd = openSync(this.path, 'a+', PRIVATE_FILE_MODE);
     this.sizeBytes = fstatSync(this.fd).size;
     for (const [author, seq] of dropped) raise(this.olderSeqFloors, author, seq);
     this.compactions++;
@@ -228,7 +224,8 @@ export class ChatHistory {
     }
     // A line cut short by a crash must not swallow the next one we write.
     if (this.sizeBytes > 0 && readText(this.fd!, this.sizeBytes - 1, 1) !== '\n') {
-      this.sizeBytes += writeSync(this.fd!, '\n', this.sizeBytes);
+      writeSync(this.fd!, '\n');
+      this.sizeBytes = fstatSync(this.fd!).size;
     }
   }
 }

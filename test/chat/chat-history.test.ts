@@ -109,4 +109,19 @@ describe('chat history file', () => {
     expect(again.skippedLines).toBe(2);
     again.close();
   });
+
+  it('two processes sharing a home both append, neither overwrites the other', () => {
+    const home = tempDir();
+    const alice = keyPair();
+    const first = ChatHistory.open(home);
+    const second = ChatHistory.open(home);
+    first.append(textMessage(alice, 1, 'from the first'));
+    first.flush();
+    second.append(textMessage(alice, 2, 'from the second'));
+    second.flush();
+    first.append(textMessage(alice, 3, 'first again'));
+    first.close();
+    second.close();
+    expect(ChatHistory.open(home).recent().map(bodyText)).toEqual(['from the first', 'from the second', 'first again']);
+  });
 });
