@@ -66,6 +66,7 @@ export class ChatHistory {
   compactions = 0;
   private fd: number | undefined;
   private sizeBytes = 0;
+  private retryCompactAtBytes = 0;
   private pendingLines: string[] = [];
   private flushScheduled = false;
 
@@ -151,7 +152,14 @@ export class ChatHistory {
     this.pendingLines = [];
     writeSync(this.fd, text);
     this.sizeBytes = fstatSync(this.fd).size;
-    if (this.sizeBytes > this.maxBytes) this.compact();
+    if (this.sizeBytes > Math.max(this.maxBytes, this.retryCompactAtBytes)) {
+      try {
+        this.compact();
+      } catch {
+        // Disk full or the like: keep chatting (and appending); try again a quarter cap later.
+        this.retryCompactAtBytes = this.sizeBytes + Math.floor(this.maxBytes / 4);
+      }
+    }
   }
 
   close(): void {
