@@ -4,7 +4,7 @@ import { ChatRouter, type RouterLink } from '../../src/chat/chat-router.js';
 import { ReplayGuard } from '../../src/chat/replay-guard.js';
 import { decodeMessage, MessageKind, signMessage } from '../../src/chat/chat-message.js';
 import { RecordDecoder, encodeMessageRecord } from '../../src/chat/chat-record-codec.js';
-import { selectBacklog } from '../../src/chat/chat-backlog.js';
+import { MAX_BACKLOG_BYTES_PER_AUTHOR, selectBacklog } from '../../src/chat/chat-backlog.js';
 import { DirectSealer } from '../../src/chat/direct-message.js';
 import { keyPair, textMessage } from './helpers/chat-keys.js';
 
@@ -78,6 +78,19 @@ describe('backlog for a new link', () => {
     expect(backlog.map((m) => m.seq)).toEqual([2, 3, 5]);
     expect(selectBacklog(history, peer.publicKey, { count: 2, oldestMs: 0 }).map((m) => m.seq)).toEqual([3, 5]);
     expect(decodeMessage(backlog[1]!.encoded)?.kind).toBe(MessageKind.Direct);
+  });
+
+  it('holds at most 128 KiB of one author (the newest), so it never trips the receiver limit', () => {
+    const [me, peer, other] = [keyPair(), keyPair(), keyPair()];
+    const big = 'b'.repeat(8000);
+    const messages = [...Array.from({ length: 40 }, (_, i) => textMessage(me, i + 1, `${i + 1} ${big}`)), textMessage(other, 1, 'small')];
+    const history = { *newestFirst(accept: (m: (typeof messages)[number]) => boolean) { for (const m of [...messages].reverse()) if (accept(m)) yield m; } };
+    const backlog = selectBacklog(history, peer.publicKey, { count: 200, oldestMs: 0 });
+    const mine = backlog.filter((m) => Buffer.from(m.author).equals(Buffer.from(me.publicKey)));
+    expect(mine.reduce((total, m) => total + m.encoded.length, 0)).toBeLessThanOrEqual(MAX_BACKLOG_BYTES_PER_AUTHOR);
+    expect(mine.length).toBe(Math.floor(MAX_BACKLOG_BYTES_PER_AUTHOR / mine[0]!.encoded.length));
+    expect(mine.at(-1)!.seq).toBe(40);
+    expect(backlog.at(-1)!.seq).toBe(1);
   });
 });
 
