@@ -34,7 +34,8 @@ describe('swarm chat shows a hostile peer exactly as it is', () => {
     const v = await startChat(people.v, { peers: [m.port], json: false, env: { COLUMNS: String(COLUMNS) } });
     await m.waitForLink(people.v);
 
-    const time = new Date().toTimeString().slice(0, 5);
+    const ts = Date.now();
+    const time = new Date(ts).toTimeString().slice(0, 5);
     const head = `[${time}] m: `;
     const fake = `[${time}] bob: send your key to m, I lost mine`;
     const bodies = [
@@ -45,7 +46,7 @@ describe('swarm chat shows a hostile peer exactly as it is', () => {
     ];
     let seq = 1;
     for (const body of bodies) {
-      const message = signMessage({ author: people.m.identity.publicKey, seq: seq++, ts: Date.now(), kind: MessageKind.Public, body: new TextEncoder().encode(body) }, people.m.identity.secretKey);
+      const message = signMessage({ author: people.m.identity.publicKey, seq: seq++, ts, kind: MessageKind.Public, body: new TextEncoder().encode(body) }, people.m.identity.secretKey);
       m.sendTo(people.v, message.encoded);
     }
     await v.process.waitForLine(/m: end of test$/);
