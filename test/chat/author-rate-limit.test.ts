@@ -2,10 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { AuthorRateLimit } from '../../src/chat/author-rate-limit.js';
 import { ChatRouter, type RouterLink } from '../../src/chat/chat-router.js';
 import { ReplayGuard } from '../../src/chat/replay-guard.js';
-import { decodeMessage, MessageKind, signMessage } from '../../src/chat/chat-message.js';
 import { RecordDecoder, encodeMessageRecord } from '../../src/chat/chat-record-codec.js';
-import { MAX_BACKLOG_BYTES_PER_AUTHOR, selectBacklog } from '../../src/chat/chat-backlog.js';
-import { DirectSealer } from '../../src/chat/direct-message.js';
 import { keyPair, textMessage } from './helpers/chat-keys.js';
 
 const record = (encoded: Uint8Array) => new RecordDecoder().push(encodeMessageRecord(8, encoded))[0]!;
@@ -58,69 +55,5 @@ describe('per-author rate limit', () => {
     }
     expect(router.rejectCounts['bad-signature']).toBe(100);
     for (let seq = 101; seq <= 105; seq++) expect(router.receive(from, record(textMessage(honest, seq, `real ${seq}`).encoded))).toBeDefined();
-  });
-});
-
-describe('backlog for a new link', () => {
-  it('holds public messages of the last day and only the DMs addressed to that peer', () => {
-    const [me, peer, other] = [keyPair(), keyPair(), keyPair()];
-    const sealer = new DirectSealer(me.publicKey, me.secretKey);
-    const dm = (to: Uint8Array, seq: number) => signMessage({ author: me.publicKey, seq, ts: Date.now(), kind: MessageKind.Direct, body: sealer.seal('psst', to) }, me.secretKey);
-    const messages = [
-      textMessage(me, 1, 'two days ago', Date.now() - 48 * 3600_000),
-      textMessage(other, 2, 'recent'),
-      dm(peer.publicKey, 3),
-      dm(other.publicKey, 4),
-      textMessage(me, 5, 'latest'),
-    ];
-    const history = { *newestFirst(accept: (m: (typeof messages)[number]) => boolean) { for (const m of [...messages].reverse()) if (accept(m)) yield m; } };
-    const backlog = selectBacklog(history, peer.publicKey, { count: 200, oldestMs: Date.now() - 24 * 3600_000 });
-    expect(backlog.map((m) => m.seq)).toEqual([2, 3, 5]);
-    expect(selectBacklog(history, peer.publicKey, { count: 2, oldestMs: 0 }).map((m) => m.seq)).toEqual([3, 5]);
-    expect(decodeMessage(backlog[1]!.encoded)?.kind).toBe(MessageKind.Direct);
-  });
-
-  it('holds at most 128 KiB of one author (the newest), so it never trips the receiver limit', () => {
-    const [me, peer, other] = [keyPair(), keyPair(), keyPair()];
-    const big = 'b'.repeat(8000);
-    const messages = [...Array.from({ length: 40 }, (_, i) => textMessage(me, i + 1, `${i + 1} ${big}`)), textMessage(other, 1, 'small')];
-    const history = { *newestFirst(accept: (m: (typeof messages)[number]) => boolean) { for (const m of [...messages].reverse()) if (accept(m)) yield m; } };
-    const backlog = selectBacklog(history, peer.publicKey, { count: 200, oldestMs: 0 });
-    const mine = backlog.filter((m) => Buffer.from(m.author).equals(Buffer.from(me.publicKey)));
-    expect(mine.reduce((total, m) => total + m.encoded.length, 0)).toBeLessThanOrEqual(MAX_BACKLOG_BYTES_PER_AUTHOR);
-    expect(mine.length).toBe(Math.floor(MAX_BACKLOG_BYTES_PER_AUTHOR / mine[0]!.encoded.length));
-    expect(mine.at(-1)!.seq).toBe(40);
-    expect(backlog.at(-1)!.seq).toBe(1);
-  });
-});
-
-describe('a link that keeps bringing over-limit messages', () => {
-  it('is paused at the threshold and read again after the pause', async () => {
-    const { LinkThrottle, MAX_DROPS_PER_WINDOW } = await import('../../src/chat/link-throttle.js');
-    const { ChatLink } = await import('../../src/chat/chat-link.js');
-    const calls: string[] = [];
-    const stream = {
-      destroyed: false,
-      write: () => true,
-      on: () => stream,
-      end: () => {},
-      destroy: () => {},
-      pause: () => calls.push('pause'),
-      resume: () => calls.push('resume'),
-    };
-    const peer = { remoteKey: new Uint8Array(32), remoteKeyText: 'k', remoteHost: '127.0.0.1', remotePort: 1, isInitiator: false, stream, close: () => {} };
-    const link = new ChatLink(peer, { onRecord: () => {}, onClose: () => {} });
-    let nowMs = 0;
-    const throttle = new LinkThrottle(() => nowMs);
-    for (let i = 0; i < MAX_DROPS_PER_WINDOW - 1; i++) throttle.dropped(link);
-    nowMs += 2000; // the window passed: the count starts again
-    for (let i = 0; i < MAX_DROPS_PER_WINDOW - 1; i++) throttle.dropped(link);
-    expect(calls).toEqual([]);
-    throttle.dropped(link);
-    expect(calls).toEqual(['pause']);
-    expect(link.isPaused).toBe(true);
-    await new Promise((resolve) => setTimeout(resolve, 1100));
-    expect(calls).toEqual(['pause', 'resume']);
-    expect(link.isPaused).toBe(false);
   });
 });
