@@ -1,18 +1,29 @@
-// Chat history: `<home>/chat-history.jsonl`, append-only, one signed message per line:
+// Chat history: `<home>/chat-history.jsonl`, one signed message per line:
 //   {"id":hex,"from":keyText,"seq":n,"ts":ms,"kind":"public"|"direct","msg":base64}
 // `msg` is the message exactly as signed (chat-message.ts); the other fields are only
-// for people reading the file. On load the recent lines are verified again and a line
+// for people reading the file. The recent lines are verified again before use and a line
 // that fails is skipped, so an edited file cannot put words in anyone's mouth. Direct
 // messages stay sealed on disk: only their recipient (and author) can open them.
-import { closeSync, existsSync, openSync, readFileSync, writeSync } from 'node:fs';
+// (A retained line is verified when it is first shown or sent, not on every start.)
+//
+// The file is capped (maxBytes, default 64 MiB): when it grows past the cap it is
+// compacted to its newest half, and the highest sequence per author among the dropped
+// lines is kept in a first line {"floors":{authorHex:seq,…}}, so what was dropped still
+// cannot be replayed. It is read in fixed chunks (history-file.ts) keeping only the last
+// keepRecent lines, so start-up memory and time do not grow with the file.
+import { closeSync, fstatSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../identity/atomic-file.js';
 import { SwarmError } from '../errors.js';
 import { cachedKeyText } from './key-text-cache.js';
 import { authorId, decodeMessage, MessageKind, verifyMessage, type ChatMessage } from './chat-message.js';
+import { forEachLine, lineStartAtOrAfter, readText, rewriteTail, type LineView } from './history-file.js';
 
 export const HISTORY_FILE = 'chat-history.jsonl';
 export const DEFAULT_KEEP_RECENT = 1000;
+export const DEFAULT_HISTORY_MAX_BYTES = 64 * 1024 * 1024;
+/** Below this a cap would hold too few messages to be useful (a message line is up to ~11 KiB). */
+export const MIN_HISTORY_MAX_BYTES = 64 * 1024;
 
 interface HistoryLine {
   id: string;
@@ -23,8 +34,25 @@ interface HistoryLine {
   msg: string;
 }
 
+const FLOORS_PREFIX = '{"floors":';
+const MSG_FIELD = '"msg":"';
+/** base64 characters that hold the author key and seq (48 bytes). */
+const AUTHOR_SEQ_BASE64 = 64;
+
+type Decoded = NonNullable<ReturnType<typeof decodeMessage>>;
+
+/**
+ * A retained line: decoded on load, its signature checked only when it is first shown or
+ * sent (verifying 1,000 8 KiB messages on every start would cost a quarter of a second).
+ * `message` is undefined until checked, null when the check failed.
+ */
+interface RecentEntry {
+  decoded: Decoded;
+  message?: ChatMessage | null;
+}
+
 export class ChatHistory {
-  private recentMessages: ChatMessage[] = [];
+  private recentEntries: RecentEntry[] = [];
   /** Highest sequence per author (hex) in the whole file (our own next seq starts above it). */
   readonly highestSeqs = new Map<string, number>();
   /**
@@ -34,20 +62,29 @@ export class ChatHistory {
   readonly olderSeqFloors = new Map<string, number>();
   /** Lines that were unreadable or failed verification (left in the file, not used). */
   skippedLines = 0;
+  /** Times the file was cut back to its newest half. */
+  compactions = 0;
   private fd: number | undefined;
+  private sizeBytes = 0;
+  private retryCompactAtBytes = 0;
   private pendingLines: string[] = [];
   private flushScheduled = false;
 
-  private constructor(readonly path: string, private readonly keepRecent: number) {}
+  private constructor(readonly path: string, private readonly keepRecent: number, readonly maxBytes: number) {}
 
-  static open(home: string, keepRecent = DEFAULT_KEEP_RECENT): ChatHistory {
+  static open(home: string, keepRecent = DEFAULT_KEEP_RECENT, maxBytes = DEFAULT_HISTORY_MAX_BYTES): ChatHistory {
+    if (!(maxBytes >= MIN_HISTORY_MAX_BYTES)) throw new RangeError(`history cap under ${MIN_HISTORY_MAX_BYTES} bytes`);
     ensurePrivateDir(home);
-    const history = new ChatHistory(join(home, HISTORY_FILE), keepRecent);
-    history.load();
+    const history = new ChatHistory(join(home, HISTORY_FILE), keepRecent, maxBytes);
     try {
-      history.fd = openSync(history.path, 'a', PRIVATE_FILE_MODE);
+      // Append mode: two processes sharing a home (one identity) both add lines, neither overwrites.
+      history.fd = openSync(history.path, 'a+', PRIVATE_FILE_MODE);
+      history.sizeBytes = fstatSync(history.fd).size;
+      if (history.sizeBytes > maxBytes) history.compact();
+      history.load();
     } catch (error) {
-      throw new SwarmError('HISTORY_UNWRITABLE', `cannot write chat history ${history.path}`, {
+      if (history.fd !== undefined) closeSync(history.fd);
+      throw new SwarmError('HISTORY_UNWRITABLE', `cannot use chat history ${history.path}`, {
         hint: 'check the permissions of the swarm home directory',
         cause: error,
       });
@@ -55,9 +92,39 @@ export class ChatHistory {
     return history;
   }
 
-  /** Up to `count` of the latest messages, oldest first. */
+  /** Up to `count` of the latest genuine messages, oldest first. */
   recent(count = this.keepRecent): ChatMessage[] {
-    return this.recentMessages.slice(Math.max(0, this.recentMessages.length - count));
+    const messages: ChatMessage[] = [];
+    for (const message of this.newestFirst()) {
+      if (messages.length >= count) break;
+      messages.push(message);
+    }
+    return messages.reverse();
+  }
+
+  /**
+   * The retained messages, newest first, each verified when reached (a line that fails
+   * is skipped and counted). `accept` sees the unverified message first, so what would
+   * be filtered out anyway costs no signature check.
+   */
+  *newestFirst(accept: (message: Decoded) => boolean = () => true): Generator<ChatMessage> {
+    for (let i = this.recentEntries.length - 1; i >= 0; i--) {
+      const entry = this.recentEntries[i]!;
+      if (entry.message === null || !accept(entry.decoded)) continue;
+      if (entry.message === undefined) {
+        entry.message = verifyMessage(entry.decoded) ?? null;
+        if (entry.message === null) {
+          this.skippedLines++;
+          continue;
+        }
+      }
+      yield entry.message;
+    }
+  }
+
+  /** Author (hex) and seq of every retained line, verified or not (our own file: trusted for replay state). */
+  *retainedSeqs(): Generator<[author: string, seq: number]> {
+    for (const { decoded } of this.recentEntries) yield [authorId(decoded.author), decoded.seq];
   }
 
   append(message: ChatMessage): void {
@@ -70,7 +137,7 @@ export class ChatHistory {
       msg: Buffer.from(message.encoded).toString('base64'),
     };
     this.pendingLines.push(`${JSON.stringify(line)}\n`);
-    this.remember(message);
+    this.remember(message, message);
     // Batch the writes of one tick: a burst of relayed messages costs one syscall.
     if (!this.flushScheduled) {
       this.flushScheduled = true;
@@ -84,6 +151,15 @@ export class ChatHistory {
     const text = this.pendingLines.join('');
     this.pendingLines = [];
     writeSync(this.fd, text);
+    this.sizeBytes = fstatSync(this.fd).size;
+    if (this.sizeBytes > Math.max(this.maxBytes, this.retryCompactAtBytes)) {
+      try {
+        this.compact();
+      } catch {
+        // Disk full or the like: keep chatting (and appending); try again a quarter cap later.
+        this.retryCompactAtBytes = this.sizeBytes + Math.floor(this.maxBytes / 4);
+      }
+    }
   }
 
   close(): void {
@@ -92,39 +168,113 @@ export class ChatHistory {
     this.fd = undefined;
   }
 
-  private remember(message: ChatMessage): void {
-    const author = authorId(message.author);
-    if ((this.highestSeqs.get(author) ?? -1) < message.seq) this.highestSeqs.set(author, message.seq);
-    this.recentMessages.push(message);
-    if (this.recentMessages.length > this.keepRecent * 2) this.recentMessages = this.recent(this.keepRecent);
+  /** Keeps the newest half of the cap; the dropped lines leave only their replay floors. */
+  private compact(): void {
+    const fd = this.fd!;
+    const cut = lineStartAtOrAfter(fd, this.sizeBytes - Math.floor(this.maxBytes / 2), this.sizeBytes);
+    const dropped = new Map<string, number>();
+    forEachLine(fd, 0, cut, (line) => scanFloor(line, (author, seq) => raise(dropped, author, seq)));
+    rewriteTail(this.path, fd, cut, this.sizeBytes, `${FLOORS_PREFIX}${JSON.stringify(Object.fromEntries(dropped))}}\n`);
+    closeSync(fd);
+    this.fd = openSync(this.path, 'a+', PRIVATE_FILE_MODE);
+    this.sizeBytes = fstatSync(this.fd).size;
+    for (const [author, seq] of dropped) raise(this.olderSeqFloors, author, seq);
+    this.compactions++;
+  }
+
+  private remember(decoded: Decoded, message?: ChatMessage): void {
+    raise(this.highestSeqs, authorId(decoded.author), decoded.seq);
+    this.recentEntries.push({ decoded, message });
+    if (this.recentEntries.length > this.keepRecent * 2) this.recentEntries = this.recentEntries.slice(-this.keepRecent);
   }
 
   private load(): void {
-    if (!existsSync(this.path)) return;
-    const lines = readFileSync(this.path, 'utf8').split('\n').filter((line) => line.trim() !== '');
-    const firstVerified = Math.max(0, lines.length - this.keepRecent);
-    for (const [index, line] of lines.entries()) {
-      const decoded = parseLine(line);
-      if (!decoded) {
-        this.skippedLines++;
-        continue;
+    // Where the last keepRecent lines are, in a ring, with the author and seq read from
+    // each line's bytes as it passes (no copy, no JSON parse): a line pushed out of the
+    // ring only raises its author's replay floor (it is never shown or sent), so reading,
+    // parsing and verifying is spent on the lines that are.
+    const ring = {
+      offsets: new Float64Array(this.keepRecent),
+      lengths: new Int32Array(this.keepRecent),
+      authors: new Array<string | undefined>(this.keepRecent),
+      seqs: new Float64Array(this.keepRecent),
+    };
+    let count = 0;
+    const older = (author: string | undefined, seq: number) => {
+      if (author === undefined) return this.skippedLines++;
+      raise(this.highestSeqs, author, seq);
+      raise(this.olderSeqFloors, author, seq);
+    };
+    forEachLine(this.fd!, 0, this.sizeBytes, (line) => {
+      if (line && line.end === line.start) return;
+      let author: string | undefined;
+      let seq = 0;
+      const isFloors = line !== undefined && isFloorsLine(line);
+      const found = scanFloor(line, (lineAuthor, lineSeq) => (isFloors ? older(lineAuthor, lineSeq) : ((author = lineAuthor), (seq = lineSeq))));
+      if (isFloors) {
+        if (!found) this.skippedLines++;
+        return;
       }
-      if (index < firstVerified) {
-        // Old lines only raise the replay floor; they are never shown or sent, so the
-        // cost of verifying a long file is spent on the lines that are.
-        const author = authorId(decoded.author);
-        if ((this.highestSeqs.get(author) ?? -1) < decoded.seq) this.highestSeqs.set(author, decoded.seq);
-        if ((this.olderSeqFloors.get(author) ?? -1) < decoded.seq) this.olderSeqFloors.set(author, decoded.seq);
-        continue;
-      }
-      const message = verifyMessage(decoded);
-      if (message) this.remember(message);
+      if (this.keepRecent === 0) return older(author, seq);
+      const slot = count % this.keepRecent;
+      if (count >= this.keepRecent) older(ring.authors[slot], ring.seqs[slot]!);
+      ring.offsets[slot] = line ? line.offset : 0;
+      ring.lengths[slot] = line ? line.end - line.start : -1;
+      ring.authors[slot] = author;
+      ring.seqs[slot] = seq;
+      count++;
+    });
+    for (let i = Math.max(0, count - this.keepRecent); i < count; i++) {
+      const slot = i % this.keepRecent;
+      const decoded = ring.lengths[slot]! < 0 ? undefined : parseLine(readText(this.fd!, ring.offsets[slot]!, ring.lengths[slot]!));
+      if (decoded) this.remember(decoded);
       else this.skippedLines++;
+    }
+    // A line cut short by a crash must not swallow the next one we write.
+    if (this.sizeBytes > 0 && readText(this.fd!, this.sizeBytes - 1, 1) !== '\n') {
+      writeSync(this.fd!, '\n');
+      this.sizeBytes = fstatSync(this.fd!).size;
     }
   }
 }
 
-function parseLine(line: string): ReturnType<typeof decodeMessage> {
+function raise(map: Map<string, number>, author: string, seq: number): void {
+  if ((map.get(author) ?? -1) < seq) map.set(author, seq);
+}
+
+function isFloorsLine(line: LineView): boolean {
+  return line.bytes.toString('latin1', line.start, Math.min(line.end, line.start + FLOORS_PREFIX.length)) === FLOORS_PREFIX;
+}
+
+/**
+ * Reads only what an old line contributes: the author and seq at the start of its
+ * message (no JSON parse, no signature check), or every entry of a floors line.
+ */
+function scanFloor(line: LineView | undefined, onSeq: (author: string, seq: number) => void): boolean {
+  if (line === undefined) return false;
+  if (isFloorsLine(line)) {
+    try {
+      const floors = (JSON.parse(line.bytes.toString('latin1', line.start, line.end)) as { floors?: Record<string, unknown> }).floors ?? {};
+      for (const [author, seq] of Object.entries(floors)) {
+        if (/^[0-9a-f]{64}$/.test(author) && Number.isSafeInteger(seq)) onSeq(author, seq as number);
+      }
+      return true;
+    } catch {
+      return false;
+    }
+  }
+  const at = line.bytes.indexOf(MSG_FIELD, line.start, 'latin1');
+  if (at === -1 || at + MSG_FIELD.length + AUTHOR_SEQ_BASE64 > line.end) return false;
+  const head = Buffer.from(line.bytes.toString('latin1', at + MSG_FIELD.length, at + MSG_FIELD.length + AUTHOR_SEQ_BASE64), 'base64');
+  if (head.length < 40) return false;
+  const seq = head.readBigUInt64BE(32);
+  if (seq > BigInt(Number.MAX_SAFE_INTEGER)) return false;
+  onSeq(head.subarray(0, 32).toString('hex'), Number(seq));
+  return true;
+}
+
+function parseLine(line: string | undefined): ReturnType<typeof decodeMessage> {
+  if (line === undefined) return undefined;
   try {
     const parsed = JSON.parse(line) as Partial<HistoryLine>;
     if (typeof parsed.msg !== 'string') return undefined;

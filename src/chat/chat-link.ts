@@ -27,6 +27,9 @@ export interface ChatStream {
   on(event: 'drain', listener: () => void): unknown;
   end(): unknown;
   destroy(error?: Error): unknown;
+  /** Stop and restart 'data' (streamx and node streams); the socket below then stops being read. */
+  pause?(): unknown;
+  resume?(): unknown;
   /** Both node streams and streamx have it; a link can die before chat sees it. */
   readonly destroyed?: boolean;
 }
@@ -46,6 +49,7 @@ export class ChatLink implements RouterLink {
   private flushScheduled = false;
   private isCongested = false;
   private closed = false;
+  private resumeTimer: NodeJS.Timeout | undefined;
 
   constructor(readonly peer: ChatPeerLink, private readonly handlers: ChatLinkHandlers) {
     peer.stream.on('data', (chunk) => this.onData(chunk));
@@ -106,6 +110,24 @@ export class ChatLink implements RouterLink {
     if (!this.closed && next > 0) this.queue = this.queue.slice(next);
   }
 
+  /**
+   * Stops reading from this peer for `ms`: what it sends waits in its socket and then in
+   * its own buffers, so a flooding peer is slowed down at the TCP level instead of costing
+   * us decryption and parsing for records we would drop.
+   */
+  pauseReading(ms: number): void {
+    if (this.closed || this.resumeTimer || !this.peer.stream.pause || !this.peer.stream.resume) return;
+    this.peer.stream.pause();
+    this.resumeTimer = setTimeout(() => {
+      this.resumeTimer = undefined;
+      if (!this.closed) this.peer.stream.resume!();
+    }, ms);
+  }
+
+  get isPaused(): boolean {
+    return this.resumeTimer !== undefined;
+  }
+
   close(): void {
     this.flush();
     this.peer.close();
@@ -133,6 +155,8 @@ export class ChatLink implements RouterLink {
     if (this.closed) return;
     this.closed = true;
     this.queue = [];
+    clearTimeout(this.resumeTimer);
+    this.resumeTimer = undefined;
     this.handlers.onClose(this, reason);
   }
 }

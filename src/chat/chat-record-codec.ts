@@ -51,6 +51,9 @@ export class RecordDecoder {
       this.pendingBytes += chunk.length;
     }
     const records: ChatRecord[] = [];
+    // Join the chunks only once a whole record is here: a peer sending a record a byte at
+    // a time must not make us copy it again for every byte.
+    if (this.pending.length > 1 && !this.hasWholeRecord()) return records;
     let buffer = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingBytes);
     let offset = 0;
     while (buffer.length - offset >= LENGTH_BYTES) {
@@ -69,5 +72,21 @@ export class RecordDecoder {
     this.pending = buffer.length > 0 ? [buffer] : [];
     this.pendingBytes = buffer.length;
     return records;
+  }
+
+  /** Whether the pending bytes hold the first record's length and all of its bytes (checks the length too). */
+  private hasWholeRecord(): boolean {
+    if (this.pendingBytes < LENGTH_BYTES) return false;
+    const head = new Uint8Array(LENGTH_BYTES);
+    let filled = 0;
+    for (const chunk of this.pending) {
+      const take = Math.min(chunk.length, LENGTH_BYTES - filled);
+      head.set(chunk.subarray(0, take), filled);
+      filled += take;
+      if (filled === LENGTH_BYTES) break;
+    }
+    const length = new DataView(head.buffer).getUint32(0);
+    if (length === 0 || length > MAX_RECORD_BYTES) throw new RecordFramingError(`chat record length ${length} outside 1..${MAX_RECORD_BYTES}`);
+    return this.pendingBytes >= LENGTH_BYTES + length;
   }
 }

@@ -1,12 +1,16 @@
 // Gossip relay over abstract links. Every record passes these checks, cheapest first:
-// framing -> trusted author -> replay (seen author+seq, timestamp window) -> signature.
+// framing -> trusted author -> replay (seen author+seq, timestamp window) -> author's
+// rate (a peek; tokens are only taken once the signature holds, so forgeries cannot
+// spend an honest author's budget) -> signature -> author's rate (take).
 // A message that passes is remembered, delivered once, and forwarded to every other
-// link with one hop fewer. Relays forward the author's signed bytes untouched, so
+// link with one hop fewer. A message over its author's rate is neither delivered nor
+// forwarded: a flood stops at the first honest node. Relays forward the author's signed bytes untouched, so
 // nothing they change survives the signature check at the next node.
 import { EventEmitter } from 'node:events';
 import { authorId, decodeMessage, verifyMessage, type ChatMessage } from './chat-message.js';
 import { decodeMessageRecord, encodeMessageRecord, type ChatRecord } from './chat-record-codec.js';
 import type { ReplayGuard } from './replay-guard.js';
+import type { AuthorRateLimit } from './author-rate-limit.js';
 
 export const DEFAULT_MAX_HOPS = 8;
 
@@ -16,12 +20,14 @@ export interface RouterLink {
   send(record: Uint8Array): void;
 }
 
-export type RejectReason = 'malformed' | 'untrusted' | 'seen' | 'too-old' | 'from-future' | 'bad-signature';
+export type RejectReason = 'malformed' | 'untrusted' | 'seen' | 'too-old' | 'from-future' | 'bad-signature' | 'rate-limited';
 
 export interface ChatRouterOptions {
   /** The allowlist, asked for every author (it can change while running). */
   isTrusted(publicKey: Uint8Array): boolean;
   guard: ReplayGuard;
+  /** Per-author rate limit on received messages (none when absent). */
+  rateLimit?: AuthorRateLimit;
   maxHops?: number;
   now?: () => number;
 }
@@ -30,6 +36,8 @@ export interface ChatRouterEvents {
   /** A new, genuine message from a trusted author; `from` is the link it came on. */
   message: [message: ChatMessage, from: RouterLink];
   rejected: [reason: RejectReason, from: RouterLink];
+  /** A genuine-looking message of `author` dropped for going over its rate. */
+  'rate-limited': [author: Uint8Array, from: RouterLink];
 }
 
 export class ChatRouter extends EventEmitter<ChatRouterEvents> {
@@ -43,6 +51,7 @@ export class ChatRouter extends EventEmitter<ChatRouterEvents> {
     'too-old': 0,
     'from-future': 0,
     'bad-signature': 0,
+    'rate-limited': 0,
   };
 
   constructor(private readonly options: ChatRouterOptions) {
@@ -90,8 +99,15 @@ export class ChatRouter extends EventEmitter<ChatRouterEvents> {
     const author = authorId(decoded.author);
     const verdict = this.options.guard.check(author, decoded.seq, decoded.ts, this.now());
     if (verdict !== 'new') return this.reject(verdict, from);
+    const { rateLimit } = this.options;
+    const bytes = decoded.encoded.length;
+    if (rateLimit && !rateLimit.allows(author, bytes)) {
+      rateLimit.countDrop(author);
+      return this.rateLimited(decoded.author, from);
+    }
     const message = verifyMessage(decoded);
     if (!message) return this.reject('bad-signature', from);
+    if (rateLimit && !rateLimit.take(author, bytes)) return this.rateLimited(decoded.author, from);
     this.options.guard.remember(author, message.seq);
     this.emit('message', message, from);
     if (messageRecord.hopsLeft > 1) {
@@ -102,6 +118,11 @@ export class ChatRouter extends EventEmitter<ChatRouterEvents> {
 
   private forward(record: Uint8Array, except: RouterLink | undefined): void {
     for (const link of this.links) if (link !== except) link.send(record);
+  }
+
+  private rateLimited(author: Uint8Array, from: RouterLink): undefined {
+    this.emit('rate-limited', author, from);
+    return this.reject('rate-limited', from);
   }
 
   private reject(reason: RejectReason, from: RouterLink): undefined {

@@ -13,9 +13,14 @@ import type { ChatHistory } from './chat-history.js';
 import { DirectSealer, ENVELOPE_OVERHEAD_BYTES, equalBytes } from './direct-message.js';
 import { PeerDialer } from './peer-dialer.js';
 import { ReplayGuard } from './replay-guard.js';
+import { AuthorRateLimit, DEFAULT_RATE_LIMITS, type RateLimits } from './author-rate-limit.js';
+import { selectBacklog } from './chat-backlog.js';
+import { LinkThrottle } from './link-throttle.js';
 
 export const CHAT_CHANNEL = 'chat';
 export const DEFAULT_SYNC_COUNT = 200;
+/** A new link gets public messages at most this old (and only DMs addressed to its peer). */
+export const DEFAULT_SYNC_MAX_AGE_MS = 24 * 60 * 60 * 1000;
 
 /** What the session needs from net's SwarmNode (structural, so SwarmNode fits as is). */
 export interface ChatNode {
@@ -37,6 +42,9 @@ export interface ChatSessionOptions {
   peers?: readonly { host: string; port: number }[];
   /** Recent messages sent to every new link so a reconnecting peer catches up. */
   syncCount?: number;
+  syncMaxAgeMs?: number;
+  /** Per-author limits on received messages (DEFAULT_RATE_LIMITS when absent). */
+  rateLimits?: RateLimits;
   redialMinDelayMs?: number;
   redialMaxDelayMs?: number;
 }
@@ -68,6 +76,8 @@ export interface ChatSessionEvents {
   'peer-join': [peer: ChatPeerInfo];
   'peer-leave': [peer: ChatPeerInfo];
   'dial-error': [address: string, error: unknown];
+  /** Said once per author: their messages over the rate limit are being dropped. */
+  'rate-limited': [author: { key: string; name: string }];
 }
 
 export class ChatSession extends EventEmitter<ChatSessionEvents> {
@@ -77,6 +87,9 @@ export class ChatSession extends EventEmitter<ChatSessionEvents> {
   private readonly links = new Set<ChatLink>();
   private readonly dialers: PeerDialer<ChatPeerLink>[] = [];
   private readonly myId: string;
+  private readonly rateLimit: AuthorRateLimit;
+  private readonly rateLimitedAuthors = new Set<string>();
+  private readonly linkThrottle = new LinkThrottle();
   private lastSeq: number;
   private closed = false;
 
@@ -87,13 +100,22 @@ export class ChatSession extends EventEmitter<ChatSessionEvents> {
     this.sealer = new DirectSealer(identity.publicKey, identity.secretKey);
     // Our own history is trusted input: restore the replay state from it.
     for (const [author, floor] of history.olderSeqFloors) this.guard.raiseFloor(author, floor);
-    for (const message of history.recent()) this.guard.remember(authorId(message.author), message.seq);
+    for (const [author, seq] of history.retainedSeqs()) this.guard.remember(author, seq);
     this.lastSeq = history.highestSeqs.get(this.myId) ?? 0;
+    this.rateLimit = new AuthorRateLimit(options.rateLimits ?? DEFAULT_RATE_LIMITS);
     this.router = new ChatRouter({
       isTrusted: (key) => equalBytes(key, identity.publicKey) || trust.allows(key),
       guard: this.guard,
+      rateLimit: this.rateLimit,
     });
     this.router.on('message', (message) => this.accept(message));
+    this.router.on('rate-limited', (author, from) => {
+      this.linkThrottle.dropped(from as ChatLink);
+      const key = cachedKeyText(author);
+      if (this.rateLimitedAuthors.has(key)) return;
+      this.rateLimitedAuthors.add(key);
+      this.emit('rate-limited', { key, name: this.nameOf(author) });
+    });
   }
 
   start(): void {
@@ -121,11 +143,10 @@ export class ChatSession extends EventEmitter<ChatSessionEvents> {
   /** Entries from history that this user may read (public, or DMs to or from us) by authors trusted now, oldest first. */
   historyEntries(count: number): ChatEntry[] {
     const entries: ChatEntry[] = [];
-    const messages = this.options.history.recent();
-    for (let i = messages.length - 1; i >= 0 && entries.length < count; i--) {
-      // A key removed from the trust store since is not shown any more, old lines included.
-      if (!this.router.isTrusted(messages[i]!.author)) continue;
-      const entry = this.toEntry(messages[i]!);
+    // A key removed from the trust store since is not shown any more, old lines included.
+    for (const message of this.options.history.newestFirst((decoded) => this.router.isTrusted(decoded.author))) {
+      if (entries.length >= count) break;
+      const entry = this.toEntry(message);
       if (entry) entries.push(entry);
     }
     return entries.reverse();
@@ -148,6 +169,15 @@ export class ChatSession extends EventEmitter<ChatSessionEvents> {
       throw tooLong(MAX_BODY_BYTES - ENVELOPE_OVERHEAD_BYTES);
     }
     return this.publish(MessageKind.Direct, this.sealer.seal(text, recipient.publicKey));
+  }
+
+  /** Messages of this author dropped for going over the rate limit. */
+  droppedFrom(publicKey: Uint8Array): number {
+    return this.rateLimit.dropped(authorId(publicKey));
+  }
+
+  get droppedTotal(): number {
+    return this.rateLimit.totalDropped;
   }
 
   peers(): ChatPeerInfo[] {
@@ -177,9 +207,27 @@ export class ChatSession extends EventEmitter<ChatSessionEvents> {
   }
 
   private accept(message: ChatMessage): void {
+    // A DM between two others is relayed (the router did) but not kept: we could never
+    // read it, and storing it would let anyone fill our disk and our backlog with it.
+    if (message.kind === MessageKind.Direct && !this.isMine(message)) return;
     this.options.history.append(message);
     const entry = this.toEntry(message);
     if (entry) this.emit('message', entry);
+  }
+
+  /** For a DM: written by us or addressed to us. */
+  private isMine(message: ChatMessage): boolean {
+    const me = this.options.identity.publicKey;
+    if (equalBytes(message.author, me)) return true;
+    const recipient = DirectSealer.recipientOf(message.body);
+    return recipient !== undefined && equalBytes(recipient, me);
+  }
+
+  private backlogFor(peer: Uint8Array): ChatMessage[] {
+    return selectBacklog(this.options.history, peer, {
+      count: this.options.syncCount ?? DEFAULT_SYNC_COUNT,
+      oldestMs: Date.now() - (this.options.syncMaxAgeMs ?? DEFAULT_SYNC_MAX_AGE_MS),
+    });
   }
 
   /** Undefined for a DM that is neither to nor from us (we only relay it). */
@@ -226,6 +274,7 @@ export class ChatSession extends EventEmitter<ChatSessionEvents> {
         onRecord: (from, record) => this.router.receive(from, record),
         onClose: (closedLink) => {
           this.links.delete(closedLink);
+          this.linkThrottle.forget(closedLink);
           this.router.removeLink(closedLink);
           if (!this.closed) this.emit('peer-leave', this.peerInfo(peer));
           resolve();
@@ -233,7 +282,7 @@ export class ChatSession extends EventEmitter<ChatSessionEvents> {
       });
       this.links.add(link);
       this.emit('peer-join', this.peerInfo(peer));
-      this.router.addLink(link, this.options.history.recent(this.options.syncCount ?? DEFAULT_SYNC_COUNT));
+      this.router.addLink(link, this.backlogFor(peer.remoteKey));
     });
   }
 }

@@ -6,15 +6,16 @@
  * With stdin not a TTY, end of input does not end the chat: the node keeps relaying
  * and receiving until SIGINT/SIGTERM or a /quit line.
  */
-import { createInterface, clearLine, cursorTo, type Interface } from 'node:readline';
 import type { Command } from 'commander';
 import { isSwarmError, usageError } from '../errors.js';
-import { ChatHistory } from '../chat/chat-history.js';
-import { CHAT_HELP, parseChatInput } from '../chat/chat-input.js';
-import { ChatSession, type ChatEntry, type ChatPeerInfo } from '../chat/chat-session.js';
+import { ChatHistory, DEFAULT_KEEP_RECENT, MIN_HISTORY_MAX_BYTES } from '../chat/chat-history.js';
+import { BURST_BYTE_SECONDS, BURST_MESSAGE_SECONDS, rateLimits } from '../chat/author-rate-limit.js';
+import { parseSize } from '../ui/parse-size.js';
+import { parseRate } from '../ui/parse-rate.js';
+import { parseChatInput } from '../chat/chat-input.js';
+import { ChatSession } from '../chat/chat-session.js';
+import { ChatPrinter } from './chat-printer.js';
 import { fingerprint } from '../identity/key-text.js';
-import { escapeTerminal } from '../ui/terminal-text.js';
-import { toJsonLine } from '../ui/json-output.js';
 import { SwarmNode } from '../net/swarm-node.js';
 import { addNodeOptions, parsePeerAddress, type NodeOptions } from './node-options.js';
 import { openContext, type CliContext } from './context.js';
@@ -22,6 +23,9 @@ import { openContext, type CliContext } from './context.js';
 interface ChatOptions extends NodeOptions {
   json?: boolean;
   history: string;
+  historyMax: string;
+  authorRate: string;
+  authorBandwidth: string;
 }
 
 export function registerChatCommand(program: Command): void {
@@ -30,8 +34,11 @@ export function registerChatCommand(program: Command): void {
     .description('chat with the people you trust; messages are signed, relayed peer to peer, and kept in history');
   addNodeOptions(command);
   command
-    .option('--json', 'one JSON event per line: ready, message, sent, peer-join, peer-leave, error')
+    .option('--json', 'one JSON event per line: ready, message, sent, peer-join, peer-leave, rate-limited, error')
     .option('--history <count>', 'how many past messages to show on start', '20')
+    .option('--history-max <size>', 'cap on the history file (k, M, G); older messages are dropped past it', '64M')
+    .option('--author-rate <messages>', `messages per second accepted from one author (bursts of ${BURST_MESSAGE_SECONDS} s of it); the excess is dropped`, '20')
+    .option('--author-bandwidth <rate>', `bytes per second accepted from one author (k, M, G; bursts of ${BURST_BYTE_SECONDS} s of it)`, '64k')
     .addHelpText(
       'after',
       `
@@ -50,14 +57,20 @@ Examples:
 async function runChat(context: CliContext, options: ChatOptions): Promise<void> {
   const historyCount = Number(options.history);
   if (!Number.isInteger(historyCount) || historyCount < 0) throw usageError(`--history must be a whole number, not "${options.history}"`);
+  const historyMaxBytes = parseSize(options.historyMax, '--history-max');
+  if (historyMaxBytes < MIN_HISTORY_MAX_BYTES) throw usageError(`--history-max must be at least ${MIN_HISTORY_MAX_BYTES / 1024}k`);
+  const messagesPerSecond = Number(options.authorRate);
+  if (!(messagesPerSecond > 0 && Number.isFinite(messagesPerSecond))) throw usageError(`--author-rate must be a positive number, not "${options.authorRate}"`);
+  const limits = rateLimits(messagesPerSecond, parseRate(options.authorBandwidth));
   const peers = (options.peer ?? []).map(parsePeerAddress);
-  const history = ChatHistory.open(context.home);
+  const history = ChatHistory.open(context.home, DEFAULT_KEEP_RECENT, historyMaxBytes);
   const node = new SwarmNode({ identity: context.identity, trust: context.trust, host: options.host, port: options.port });
-  const session = new ChatSession({ identity: context.identity, trust: context.trust, node, history, peers });
+  const session = new ChatSession({ identity: context.identity, trust: context.trust, node, history, peers, rateLimits: limits });
   const printer = new ChatPrinter(Boolean(options.json), session);
   session.on('message', (entry) => printer.message(entry));
   session.on('peer-join', (peer) => printer.peer('peer-join', peer));
   session.on('peer-leave', (peer) => printer.peer('peer-leave', peer));
+  session.on('rate-limited', (author) => printer.rateLimited(author));
   // Redials go on quietly: say once that an address is unreachable, again only after it worked.
   const unreachable = new Set<string>();
   session.on('dial-error', (address, error) => {
@@ -128,146 +141,4 @@ async function runChat(context: CliContext, options: ChatOptions): Promise<void>
       }
     }, () => quit());
   });
-}
-
-/** All output of the chat: human lines (escaped) or JSON events. */
-class ChatPrinter {
-  private readline: Interface | undefined;
-  private readonly isInteractive: boolean;
-  private pending: string[] = [];
-
-  constructor(private readonly json: boolean, private readonly session: ChatSession) {
-    this.isInteractive = !json && Boolean(process.stdin.isTTY && process.stdout.isTTY);
-  }
-
-  /** Reads lines; on a TTY, end of input (Ctrl-D) or Ctrl-C quits, otherwise EOF just stops reading. */
-  openInput(onLine: (line: string) => void, onQuit: () => void): void {
-    const rl = createInterface({
-      input: process.stdin,
-      output: this.isInteractive ? process.stdout : undefined,
-      terminal: this.isInteractive,
-      prompt: '> ',
-    });
-    this.readline = rl;
-    rl.on('line', (line) => {
-      onLine(line);
-      // Not after /quit: prompting would resume stdin and keep the process alive.
-      if (this.isInteractive && this.readline === rl) rl.prompt();
-    });
-    if (this.isInteractive) {
-      rl.on('SIGINT', onQuit);
-      rl.on('close', onQuit);
-      rl.prompt();
-    }
-  }
-
-  closeInput(): void {
-    this.readline?.close();
-    this.readline = undefined;
-    // A paused pipe still holds the event loop open; we read no more input after quitting.
-    if (!this.isInteractive) process.stdin.destroy();
-  }
-
-  ready(address: { host: string; port: number }, key: string, print: string): void {
-    if (this.json) return this.event({ event: 'ready', host: address.host, port: address.port, key });
-    this.line(`-- chatting as ${print} on ${address.host}:${address.port}; /help for commands --`);
-  }
-
-  message(entry: ChatEntry, fromHistory = false): void {
-    if (this.json) {
-      return this.event({
-        event: 'message',
-        from: entry.from,
-        name: entry.name,
-        text: entry.text,
-        ts: entry.ts,
-        id: entry.id,
-        ...(entry.direct ? { direct: true, to: entry.to, toName: entry.toName } : {}),
-        ...(fromHistory ? { history: true } : {}),
-      });
-    }
-    const time = new Date(entry.ts).toTimeString().slice(0, 5);
-    const who = entry.direct ? `${escapeTerminal(entry.name)} -> ${escapeTerminal(entry.toName ?? '?')} (direct)` : escapeTerminal(entry.name);
-    this.line(`${fromHistory ? '~' : ''}[${time}] ${who}: ${escapeTerminal(entry.text)}`);
-  }
-
-  sent(entry: ChatEntry): void {
-    if (this.json) {
-      this.event({ event: 'sent', id: entry.id, text: entry.text, ts: entry.ts, ...(entry.direct ? { direct: true, to: entry.to } : {}) });
-    } else if (entry.direct && this.isInteractive) {
-      this.line(`(sealed for ${escapeTerminal(entry.toName ?? '?')} only)`);
-    }
-  }
-
-  peer(event: 'peer-join' | 'peer-leave', peer: ChatPeerInfo): void {
-    if (this.json) return this.event({ event, key: peer.key, name: peer.name, host: peer.host, port: peer.port });
-    this.line(`* ${escapeTerminal(peer.name)} ${event === 'peer-join' ? 'connected' : 'disconnected'} (${escapeTerminal(peer.host)}:${peer.port})`);
-  }
-
-  dialError(address: string, message: string): void {
-    if (this.json) return this.event({ event: 'dial-error', address, message });
-    this.line(`* cannot reach ${escapeTerminal(address)} (${escapeTerminal(message)}); retrying in the background`);
-  }
-
-  peerList(peers: ChatPeerInfo[]): void {
-    if (this.json) return this.event({ event: 'peers', peers });
-    if (peers.length === 0) return this.line('* no peers connected');
-    for (const peer of peers) {
-      this.line(`* ${escapeTerminal(peer.name)}  ${escapeTerminal(peer.host)}:${peer.port}  ${peer.isInitiator ? 'outbound' : 'inbound'}`);
-    }
-  }
-
-  trustList(entries: { name: string; key: string }[]): void {
-    if (this.json) return this.event({ event: 'trust', peers: entries });
-    if (entries.length === 0) return this.line('* you trust nobody yet: swarm trust add <key> --name <name>');
-    const connected = new Set(this.session.peers().map((peer) => peer.key));
-    for (const entry of entries) this.line(`* ${escapeTerminal(entry.name)}  ${entry.key}${connected.has(entry.key) ? '  (connected)' : ''}`);
-  }
-
-  help(): void {
-    if (this.json) return this.event({ event: 'help', lines: CHAT_HELP });
-    for (const text of CHAT_HELP) this.line(`  ${text}`);
-  }
-
-  error(message: string): void {
-    if (this.json) return this.event({ event: 'error', message });
-    this.line(`! ${escapeTerminal(message)}`);
-  }
-
-  private event(value: object): void {
-    // Batched with the other output of this turn, so not printJsonLine; same escaping.
-    this.write(`${toJsonLine(value)}\n`);
-  }
-
-  /**
-   * Without a prompt to protect, output of one event-loop turn goes out in one write:
-   * a relay printing thousands of messages a second would otherwise spend its time in
-   * write syscalls.
-   */
-  private write(text: string): void {
-    this.pending.push(text);
-    if (this.pending.length === 1) setImmediate(() => this.flush());
-  }
-
-  flush(): void {
-    if (this.pending.length === 0) return;
-    process.stdout.write(this.pending.join(''));
-    this.pending = [];
-  }
-
-  /** Prints above the prompt and redraws it with whatever the user had typed. */
-  private line(text: string): void {
-    if (!this.isInteractive) {
-      this.write(`${text}\n`);
-      return;
-    }
-    if (!this.readline) {
-      process.stdout.write(`${text}\n`);
-      return;
-    }
-    clearLine(process.stdout, 0);
-    cursorTo(process.stdout, 0);
-    process.stdout.write(`${text}\n`);
-    this.readline.prompt(true);
-  }
 }

@@ -12,6 +12,10 @@ describe('swarm chat command line', () => {
     expectCleanFailure(await runCli(['chat', '--peer', 'nonsense'], { home }), 2, /invalid peer address "nonsense"/);
     expectCleanFailure(await runCli(['chat', '--port', 'abc'], { home }), 2, /invalid port "abc"/);
     expectCleanFailure(await runCli(['chat', '--history', '-3', '--port', '0'], { home }), 2, /--history must be a whole number/);
+    expectCleanFailure(await runCli(['chat', '--history-max', 'lots', '--port', '0'], { home }), 2, /--history-max must be a size, not "lots"/);
+    expectCleanFailure(await runCli(['chat', '--history-max', '1k', '--port', '0'], { home }), 2, /--history-max must be at least 64k/);
+    expectCleanFailure(await runCli(['chat', '--author-rate', '0', '--port', '0'], { home }), 2, /--author-rate must be a positive number/);
+    expectCleanFailure(await runCli(['chat', '--author-bandwidth', 'fast', '--port', '0'], { home }), 2, /invalid rate "fast"/);
   });
 
   it('fails cleanly when the port is taken, and /quit exits 0', async () => {

@@ -1,6 +1,7 @@
 // `swarm chat` on a real terminal (a pseudo-terminal from util-linux `script`): a line
 // that arrives while the user is typing is printed above the prompt, and the half-typed
-// input is redrawn and sent intact.
+// input is redrawn and sent intact; a long message is wrapped at the real terminal width by
+// swarm itself, each continuation row marked.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CLI_PATH, cliEnv } from '../helpers/cli.js';
@@ -51,5 +52,29 @@ describe('swarm chat on a TTY', () => {
     tty.stdin!.write('/quit\r');
     const code = await new Promise((resolve) => tty.on('close', resolve));
     expect(code).toBe(0);
+  });
+
+  it('wraps a long message at the real terminal width itself, marking each continuation row', async () => {
+    const people = makePeople(['a', 't'] as const, allTrusting(['a', 't'] as const));
+    const a = await startChat(people.a);
+    const command = `stty cols 50 rows 20; '${process.execPath}' '${CLI_PATH}' chat --host 127.0.0.1 --port 0 --peer 127.0.0.1:${a.port}`;
+    const tty = spawn('script', ['-qfec', command, '/dev/null'], { env: { ...cliEnv(people.t.home), TERM: 'xterm' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    children.push(tty);
+    let screen = '';
+    tty.stdout!.setEncoding('utf8').on('data', (chunk: string) => (screen += chunk));
+    await untilOutput(() => screen, /chatting as/);
+    await waitForPeers(a.process, 1);
+    const long = `${'w'.repeat(60)}[12:00] b: fake${'z'.repeat(30)}`;
+    a.process.send(long);
+    await untilOutput(() => screen, /z\r\n[\s\S]*> /);
+    const printed = screen.slice(screen.lastIndexOf('] a: '));
+    // Rows of at most 49 columns, every one after the first starting with the marker.
+    const rows = printed.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').split(/\r?\n/).filter((row) => /[wz]|fake/.test(row));
+    expect(rows.length).toBeGreaterThanOrEqual(3);
+    for (const row of rows.slice(1)) expect(row.startsWith('  | ')).toBe(true);
+    for (const row of rows) expect(row.length).toBeLessThan(50);
+    expect(rows.map((row, i) => (i === 0 ? row.slice(row.indexOf('] a: ') + 5) : row.slice(4))).join('')).toBe(long);
+    tty.stdin!.write('/quit\r');
+    expect(await new Promise((resolve) => tty.on('close', resolve))).toBe(0);
   });
 });

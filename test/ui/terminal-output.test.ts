@@ -16,6 +16,20 @@ describe('peer text never drives the terminal', () => {
     expect(escapeTerminal('plain text, ünïcödé, 日本語')).toBe('plain text, ünïcödé, 日本語');
   });
 
+  test('escapeTerminal shows every invisible or format character, so a name cannot pass for another', () => {
+    const invisible = ['\u200b', '\u200c', '\u200d', '\u200e', '\u200f', '\u2060', '\u2062', '\u061c', '\ufeff', '\u00ad', '\u00a0', '\u3000', '\u3164', '\u115f', '\u180e', '\ufe0f', '\u{e0041}', '\u{e0100}', '\ud800', '\ue000'];
+    for (const char of invisible) {
+      const shown = escapeTerminal(`a${char}b`);
+      expect(shown).toMatch(/^a\\(x|u)[0-9a-f{}]+b$/);
+      expect(shown).not.toContain(char);
+    }
+    expect(escapeTerminal('a\u200bb')).toBe('a\\u200bb');
+    expect(escapeTerminal('tag\u{e0041}')).toBe('tag\\u{e0041}');
+    expect(escapeTerminal('soft\u00adhyphen')).toBe('soft\\xadhyphen');
+    // Visible text, combining accents and emoji stay as they are.
+    expect(escapeTerminal('e\u0301 café 😀 한국어 ok then')).toBe('e\u0301 café 😀 한국어 ok then');
+  });
+
   test('an error quoting a remote refusal reason stays one escaped line', () => {
     const line = formatError(new SwarmError('REFUSED_BY_PEER', `the remote node refused: ${hostile}`, { hint: `try ${hostile}` }));
     expect(line).not.toMatch(RAW_CONTROL);

@@ -5,6 +5,7 @@ import { loadOrCreateIdentity, type Identity } from '../../../src/identity/ident
 import { TrustStore } from '../../../src/identity/trust-store.js';
 import { tempDir } from '../../helpers/temp-home.js';
 import { CliProcess, type JsonEvent } from '../../helpers/cli-process.js';
+import { cliEnv } from '../../helpers/cli.js';
 
 export interface Person {
   name: string;
@@ -36,11 +37,20 @@ export interface RunningChat {
   port: number;
 }
 
-export async function startChat(person: Person, options: { peers?: number[]; port?: number; json?: boolean } = {}): Promise<RunningChat> {
-  const args = ['chat', '--host', '127.0.0.1', '--port', String(options.port ?? 0)];
+export interface StartChatOptions {
+  peers?: number[];
+  port?: number;
+  json?: boolean;
+  /** More `swarm chat` options, e.g. ['--history-max', '1M']. */
+  args?: string[];
+  env?: NodeJS.ProcessEnv;
+}
+
+export async function startChat(person: Person, options: StartChatOptions = {}): Promise<RunningChat> {
+  const args = ['chat', '--host', '127.0.0.1', '--port', String(options.port ?? 0), ...(options.args ?? [])];
   for (const port of options.peers ?? []) args.push('--peer', `127.0.0.1:${port}`);
   if (options.json !== false) args.push('--json');
-  const child = new CliProcess(args, { home: person.home });
+  const child = new CliProcess(args, { home: person.home, env: options.env && cliEnv(person.home, options.env) });
   const port = options.json === false ? Number((await child.waitForLine(/^-- chatting as .* on [^ ]+:(\d+);/)).match(/:(\d+);/)![1]) : Number((await child.waitForEvent((e) => e.event === 'ready', 20_000, 'ready')).port);
   return { process: child, port };
 }

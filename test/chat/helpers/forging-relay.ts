@@ -73,6 +73,13 @@ export class ForgingRelay {
     link.stream.write(Buffer.from(encodeMessageRecord(hopsLeft, encodedMessage)));
   }
 
+  /** Connects out to a chat node (as a newly joining peer would) and records what it is sent. */
+  async dial(port: number): Promise<PeerLink> {
+    const link = await this.node.connect('127.0.0.1', port, 'chat');
+    this.attach(link);
+    return link;
+  }
+
   async close(): Promise<void> {
     await this.node.close();
   }

@@ -1,0 +1,168 @@
+// All output of `swarm chat`: human lines (every peer string escaped, messages laid out
+// by chat-lines.ts) above a readline prompt on a TTY, plain lines on a pipe, or one JSON
+// event per line with --json.
+import { createInterface, clearLine, cursorTo, type Interface } from 'node:readline';
+import { CHAT_HELP } from '../chat/chat-input.js';
+import type { ChatEntry, ChatPeerInfo, ChatSession } from '../chat/chat-session.js';
+import { escapeTerminal } from '../ui/terminal-text.js';
+import { layoutMessage } from '../ui/chat-lines.js';
+import { toJsonLine } from '../ui/json-output.js';
+
+/** All output of the chat: human lines (escaped) or JSON events. */
+export class ChatPrinter {
+  private readline: Interface | undefined;
+  private readonly isInteractive: boolean;
+  private pending: string[] = [];
+
+  constructor(private readonly json: boolean, private readonly session: ChatSession) {
+    this.isInteractive = !json && Boolean(process.stdin.isTTY && process.stdout.isTTY);
+  }
+
+  /** Reads lines; on a TTY, end of input (Ctrl-D) or Ctrl-C quits, otherwise EOF just stops reading. */
+  openInput(onLine: (line: string) => void, onQuit: () => void): void {
+    const rl = createInterface({
+      input: process.stdin,
+      output: this.isInteractive ? process.stdout : undefined,
+      terminal: this.isInteractive,
+      prompt: '> ',
+    });
+    this.readline = rl;
+    rl.on('line', (line) => {
+      onLine(line);
+      // Not after /quit: prompting would resume stdin and keep the process alive.
+      if (this.isInteractive && this.readline === rl) rl.prompt();
+    });
+    if (this.isInteractive) {
+      rl.on('SIGINT', onQuit);
+      rl.on('close', onQuit);
+      rl.prompt();
+    }
+  }
+
+  closeInput(): void {
+    this.readline?.close();
+    this.readline = undefined;
+    // A paused pipe still holds the event loop open; we read no more input after quitting.
+    if (!this.isInteractive) process.stdin.destroy();
+  }
+
+  ready(address: { host: string; port: number }, key: string, print: string): void {
+    if (this.json) return this.event({ event: 'ready', host: address.host, port: address.port, key });
+    this.line(`-- chatting as ${print} on ${address.host}:${address.port}; /help for commands --`);
+  }
+
+  message(entry: ChatEntry, fromHistory = false): void {
+    if (this.json) {
+      return this.event({
+        event: 'message',
+        from: entry.from,
+        name: entry.name,
+        text: entry.text,
+        ts: entry.ts,
+        id: entry.id,
+        ...(entry.direct ? { direct: true, to: entry.to, toName: entry.toName } : {}),
+        ...(fromHistory ? { history: true } : {}),
+      });
+    }
+    const time = new Date(entry.ts).toTimeString().slice(0, 5);
+    const who = entry.direct ? `${escapeTerminal(entry.name)} -> ${escapeTerminal(entry.toName ?? '?')} (direct)` : escapeTerminal(entry.name);
+    // Wrapped by us, continuation lines marked: a padded or multi-line body cannot start a line like another author's.
+    this.lines(layoutMessage(`${fromHistory ? '~' : ''}[${time}] ${who}: `, entry.text, this.columns()));
+  }
+
+  sent(entry: ChatEntry): void {
+    if (this.json) {
+      this.event({ event: 'sent', id: entry.id, text: entry.text, ts: entry.ts, ...(entry.direct ? { direct: true, to: entry.to } : {}) });
+    } else if (entry.direct && this.isInteractive) {
+      this.line(`(sealed for ${escapeTerminal(entry.toName ?? '?')} only)`);
+    }
+  }
+
+  peer(event: 'peer-join' | 'peer-leave', peer: ChatPeerInfo): void {
+    if (this.json) return this.event({ event, key: peer.key, name: peer.name, host: peer.host, port: peer.port });
+    this.line(`* ${escapeTerminal(peer.name)} ${event === 'peer-join' ? 'connected' : 'disconnected'} (${escapeTerminal(peer.host)}:${peer.port})`);
+  }
+
+  /** Once per author: what they send over the limit is dropped from now on. */
+  rateLimited(author: { key: string; name: string }): void {
+    if (this.json) return this.event({ event: 'rate-limited', key: author.key, name: author.name });
+    this.line(`* ${escapeTerminal(author.name)} is sending too fast: what they send over the rate limit is dropped (not shown, kept or relayed)`);
+  }
+
+  dialError(address: string, message: string): void {
+    if (this.json) return this.event({ event: 'dial-error', address, message });
+    this.line(`* cannot reach ${escapeTerminal(address)} (${escapeTerminal(message)}); retrying in the background`);
+  }
+
+  peerList(peers: ChatPeerInfo[]): void {
+    if (this.json) return this.event({ event: 'peers', peers });
+    if (peers.length === 0) return this.line('* no peers connected');
+    for (const peer of peers) {
+      this.line(`* ${escapeTerminal(peer.name)}  ${escapeTerminal(peer.host)}:${peer.port}  ${peer.isInitiator ? 'outbound' : 'inbound'}`);
+    }
+  }
+
+  trustList(entries: { name: string; key: string }[]): void {
+    if (this.json) return this.event({ event: 'trust', peers: entries });
+    if (entries.length === 0) return this.line('* you trust nobody yet: swarm trust add <key> --name <name>');
+    const connected = new Set(this.session.peers().map((peer) => peer.key));
+    for (const entry of entries) this.line(`* ${escapeTerminal(entry.name)}  ${entry.key}${connected.has(entry.key) ? '  (connected)' : ''}`);
+  }
+
+  help(): void {
+    if (this.json) return this.event({ event: 'help', lines: CHAT_HELP });
+    for (const text of CHAT_HELP) this.line(`  ${text}`);
+  }
+
+  error(message: string): void {
+    if (this.json) return this.event({ event: 'error', message });
+    this.line(`! ${escapeTerminal(message)}`);
+  }
+
+  private event(value: object): void {
+    // Batched with the other output of this turn, so not printJsonLine; same escaping.
+    this.write(`${toJsonLine(value)}\n`);
+  }
+
+  /**
+   * Without a prompt to protect, output of one event-loop turn goes out in one write:
+   * a relay printing thousands of messages a second would otherwise spend its time in
+   * write syscalls.
+   */
+  private write(text: string): void {
+    this.pending.push(text);
+    if (this.pending.length === 1) setImmediate(() => this.flush());
+  }
+
+  flush(): void {
+    if (this.pending.length === 0) return;
+    process.stdout.write(this.pending.join(''));
+    this.pending = [];
+  }
+
+  private line(text: string): void {
+    this.lines([text]);
+  }
+
+  /** Prints above the prompt and redraws it with whatever the user had typed. */
+  private lines(texts: string[]): void {
+    const text = `${texts.join('\n')}\n`;
+    if (!this.isInteractive) {
+      this.write(text);
+      return;
+    }
+    if (!this.readline) {
+      process.stdout.write(text);
+      return;
+    }
+    clearLine(process.stdout, 0);
+    cursorTo(process.stdout, 0);
+    process.stdout.write(text);
+    this.readline.prompt(true);
+  }
+
+  /** The terminal's width; piped output is wrapped too (it may be shown on a terminal later). */
+  private columns(): number {
+    return process.stdout.columns || Number(process.env.COLUMNS) || 80;
+  }
+}
