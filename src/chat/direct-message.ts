@@ -6,6 +6,7 @@
 // X25519 keys are converted from the Ed25519 identities (box-keys.ts). The whole message,
 // envelope included, is still signed by its author, so a relay cannot forge a DM either.
 import nacl from 'tweetnacl';
+import { isAcceptablePublicKey } from '../crypto/ed25519.js';
 import { edPublicKeyToX25519, edSecretKeyToX25519 } from './box-keys.js';
 
 export const ENVELOPE_OVERHEAD_BYTES = 32 + nacl.box.nonceLength + nacl.box.overheadLength;
@@ -66,7 +67,7 @@ export class DirectSealer {
     let shared = this.sharedKeys.get(id);
     if (shared === undefined) {
       const peerX25519 = edPublicKeyToX25519(peer);
-      shared = peerX25519 ? nacl.box.before(peerX25519, this.mySecretX25519) : null;
+      shared = peerX25519 && isAcceptablePublicKey(peer) ? nacl.box.before(peerX25519, this.mySecretX25519) : null;
       this.sharedKeys.set(id, shared);
     }
     return shared ?? undefined;
