@@ -27,6 +27,8 @@ export const DEFAULT_MAX_LINKS_PER_PEER = 16;
 
 export interface TrustPolicy {
   allows(publicKey: Uint8Array): boolean;
+  /** Every trusted key (a TrustStore has it); used to tell peers whom we accept introductions to. */
+  list?(): { publicKey: Uint8Array }[];
   watch?(onChange: () => void, intervalMs?: number, onError?: (error: unknown) => void): () => void;
 }
 
@@ -94,6 +96,11 @@ export class SwarmNode extends EventEmitter {
   /** Live authenticated links. */
   get peerLinks(): PeerLink[] {
     return [...this.links];
+  }
+
+  /** The keys the trust policy lists (empty if it cannot list them). */
+  trustedKeys(): Uint8Array[] {
+    return this.options.trust.list?.().map((entry) => entry.publicKey) ?? [];
   }
 
   handle(channel: ChannelKind, handler: ChannelHandler): void {
