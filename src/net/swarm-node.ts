@@ -268,11 +268,16 @@ export class SwarmNode extends EventEmitter {
   }
 }
 
+const LISTEN_BACKLOG = 4096;
+
 function listenOn(server: Server, host: string | undefined, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (error: Error) => reject(error);
     server.once('error', onError);
-    server.listen({ host, port }, () => {
+    // A deep accept queue: a burst of connections (a flood, or many peers at once) waits
+    // there to be turned away cheaply, instead of overflowing and making the kernel drop the
+    // SYNs of everyone, trusted peers included, who then retry only after a second.
+    server.listen({ host, port, backlog: LISTEN_BACKLOG }, () => {
       server.off('error', onError);
       resolve();
     });
