@@ -10,7 +10,7 @@
 //   7. signature   64 bytes  Ed25519 over SIGN_LABEL || fields 1-6
 // The message id is SHA-256(SIGN_LABEL || fields 1-6), hex: a hash of the signed bytes.
 import { sha256 } from '../crypto/hash.js';
-import { sign, verify } from '../crypto/ed25519.js';
+import { isAcceptablePublicKey, sign, verify } from '../crypto/ed25519.js';
 
 export const SIGN_LABEL = new TextEncoder().encode('swarm-chat-v1\0');
 export const MAX_BODY_BYTES = 8192;
@@ -98,6 +98,7 @@ export function decodeMessage(encoded: Uint8Array): Omit<ChatMessage, 'id'> | un
   if (kind !== MessageKind.Public && kind !== MessageKind.Direct) return undefined;
   if (bodyLength > MAX_BODY_BYTES) return undefined;
   if (encoded.length !== HEADER_BYTES + bodyLength + SIGNATURE_BYTES) return undefined;
+  if (!isAcceptablePublicKey(encoded.subarray(0, 32))) return undefined; // weak key: forgeable signatures
   return {
     author: encoded.subarray(0, 32),
     seq: Number(seq),

@@ -5,6 +5,7 @@
 //   3. box        nacl.box(text UTF-8, nonce, X25519(recipient), X25519 secret(author))
 // X25519 keys are converted from the Ed25519 identities (src/crypto/box-keys.ts). The whole message,
 // envelope included, is still signed by its author, so a relay cannot forge a DM either.
+import { isAcceptablePublicKey } from '../crypto/ed25519.js';
 import { edPublicKeyToX25519, edSecretKeyToX25519 } from '../crypto/box-keys.js';
 import { BOX_NONCE_BYTES, BOX_OVERHEAD_BYTES, boxSharedKey, openBox, randomBoxNonce, sealBox } from '../crypto/box.js';
 
@@ -66,7 +67,7 @@ export class DirectSealer {
     let shared = this.sharedKeys.get(id);
     if (shared === undefined) {
       const peerX25519 = edPublicKeyToX25519(peer);
-      shared = peerX25519 ? boxSharedKey(peerX25519, this.mySecretX25519) : null;
+      shared = peerX25519 && isAcceptablePublicKey(peer) ? boxSharedKey(peerX25519, this.mySecretX25519) : null;
       this.sharedKeys.set(id, shared);
     }
     return shared ?? undefined;

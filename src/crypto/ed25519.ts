@@ -38,6 +38,8 @@ function publicKeyObject(publicKey: Uint8Array): KeyObject {
   const id = Buffer.from(publicKey).toString('hex');
   let key = publicKeyCache.get(id);
   if (!key) {
+    // Checked here so the check is cached with the key object (verify() catches the throw).
+    if (!isAcceptablePublicKey(publicKey)) throw new RangeError('weak or non-canonical Ed25519 public key');
     key = createPublicKey({ key: Buffer.concat([SPKI_PREFIX, publicKey]), format: 'der', type: 'spki' });
     if (publicKeyCache.size >= PUBLIC_KEY_CACHE_LIMIT) publicKeyCache.clear();
     publicKeyCache.set(id, key);
@@ -70,4 +72,73 @@ export function verify(message: Uint8Array, signature: Uint8Array, publicKey: Ui
   } catch {
     return false;
   }
+}
+
+// Curve25519 in twisted Edwards form: -x^2 + y^2 = 1 + d x^2 y^2 over GF(p), p = 2^255 - 19.
+const P = 2n ** 255n - 19n;
+const D = mod(-121665n * modPow(121666n, P - 2n));
+const SQRT_MINUS_ONE = modPow(2n, (P - 1n) / 4n);
+
+/**
+ * False for any key no honest party has: not 32 bytes, a y coordinate >= p (a second
+ * spelling of another key), x = 0 with the sign bit set (likewise), not a point on the
+ * curve, or a point of small order (the 8 points P with [8]P = identity). A small-order
+ * key has no secret behind it and, since RFC 8032 verification is cofactorless, a
+ * signature under it can be forged without one: with the identity as key, R = identity
+ * and S = 0 "sign" every message.
+ */
+export function isAcceptablePublicKey(publicKey: Uint8Array): boolean {
+  if (publicKey.length !== ED25519_PUBLIC_KEY_BYTES) return false;
+  const sign = publicKey[31]! >> 7;
+  let y = 0n;
+  for (let i = 31; i >= 0; i--) y = (y << 8n) | BigInt(i === 31 ? publicKey[i]! & 0x7f : publicKey[i]!);
+  if (y >= P) return false;
+  const x = recoverX(y, sign);
+  if (x === undefined) return false;
+  return !hasSmallOrder(x, y);
+}
+
+/** x with the given sign bit for this y, or undefined if y is on no point (or the spelling is not canonical). */
+function recoverX(y: bigint, sign: number): bigint | undefined {
+  // x^2 = u / v; one exponentiation gives the candidate root (RFC 8032, 5.1.3).
+  const y2 = mod(y * y);
+  const u = mod(y2 - 1n);
+  const v = mod(D * y2 + 1n);
+  const v3 = mod(v * v * v);
+  let x = mod(u * v3 * modPow(mod(u * v3 * v3 * v), (P - 5n) / 8n));
+  const vx2 = mod(v * x * x);
+  if (vx2 === mod(-u)) x = mod(x * SQRT_MINUS_ONE);
+  else if (vx2 !== u) return undefined;
+  if (x === 0n) return sign === 0 ? 0n : undefined;
+  if (Number(x & 1n) !== sign) x = P - x;
+  return x;
+}
+
+/** Whether [8]P is the identity: three doublings in projective coordinates (no inversions). */
+function hasSmallOrder(x: bigint, y: bigint): boolean {
+  let [X, Y, Z] = [x, y, 1n];
+  for (let i = 0; i < 3; i++) {
+    const b = mod((X + Y) * (X + Y));
+    const c = mod(X * X);
+    const d = mod(Y * Y);
+    const f = mod(d - c);
+    const j = mod(f - 2n * Z * Z);
+    [X, Y, Z] = [mod((b - c - d) * j), mod(f * (-c - d)), mod(f * j)];
+  }
+  return X === 0n && Y === Z;
+}
+
+function mod(value: bigint): bigint {
+  const r = value % P;
+  return r < 0n ? r + P : r;
+}
+
+function modPow(base: bigint, exponent: bigint): bigint {
+  let result = 1n;
+  let b = mod(base);
+  for (let e = exponent; e > 0n; e >>= 1n) {
+    if (e & 1n) result = (result * b) % P;
+    b = (b * b) % P;
+  }
+  return result;
 }

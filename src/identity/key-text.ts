@@ -12,6 +12,7 @@
  *   one spelling.
  */
 import { createHash } from 'node:crypto';
+import { isAcceptablePublicKey } from '../crypto/ed25519.js';
 import { SwarmError } from '../errors.js';
 
 export const KEY_TEXT_PREFIX = 'swarm1';
@@ -86,6 +87,8 @@ export function decodeKeyText(text: string): Uint8Array {
   if (!checksum(publicKey).equals(payload.subarray(PUBLIC_KEY_BYTES))) {
     return throwIt(bad('checksum mismatch: probably a typo'));
   }
+  // A small-order or non-canonical key has no owner; trusting one would let anyone in.
+  if (!isAcceptablePublicKey(publicKey)) return throwIt(bad('a weak key (small-order or non-canonical point) that no real identity has'));
   return new Uint8Array(publicKey);
 }
 

@@ -1,11 +1,13 @@
 /**
  * Admission control for connections that have not finished the handshake.
  *
- * At most `maxTotal` may be pending, and at most `maxPerAddress` from one IP address. When a
- * limit is hit the newcomer is still admitted and a pending connection from the busiest
- * network is evicted instead: a flood of half-open connections (or a slowloris) therefore
- * churns the attacker's own slots and cannot lock a trusted peer out, who needs a slot only
- * for the few milliseconds its handshake takes.
+ * At most `maxTotal` may be pending, and at most `maxPerAddress` from one IP address. A
+ * handshake in progress is never evicted for a newcomer from its own address: at that
+ * address's cap the newcomer is turned away (evicting the oldest would let a flood from a
+ * shared address, e.g. behind one NAT, kill every handshake there before it can finish).
+ * When the total is hit, a pending connection from the busiest network (other than the
+ * newcomer's own address) is evicted: a flood of half-open connections from elsewhere
+ * churns the attacker's own slots and cannot lock a trusted peer out.
  *
  * "Network" is the /24 of an IPv4 address and the /64 of an IPv6 one, because an attacker
  * rarely controls one address but often a whole such block. Ties are broken at random, so
@@ -29,12 +31,19 @@ export class PendingConnections<Connection> {
     return this.total;
   }
 
-  /** Adds a connection; returns the connections evicted to make room (to be closed). */
+  /**
+   * Adds a connection; returns the connections to close: those evicted to make room, or
+   * the newcomer itself when it is turned away (then it was not added).
+   */
   admit(connection: Connection, address: string): Connection[] {
     const evicted: Connection[] = [];
     const own = this.byAddress.get(address);
-    if (own && own.length >= this.limits.maxPerAddress) evicted.push(this.evictOldest(address));
-    while (this.total >= this.limits.maxTotal) evicted.push(this.evictOldest(this.addressToEvict()));
+    if (own && own.length >= this.limits.maxPerAddress) return [connection];
+    while (this.total >= this.limits.maxTotal) {
+      const victim = this.addressToEvict(address);
+      if (victim === undefined) return [...evicted, connection];
+      evicted.push(this.evictOldest(victim));
+    }
     const list = this.byAddress.get(address) ?? [];
     list.push(connection);
     this.byAddress.set(address, list);
@@ -56,16 +65,18 @@ export class PendingConnections<Connection> {
     return [...this.byAddress.values()].flat();
   }
 
-  /** The busiest address of the busiest network; ties at either level are broken at random. */
-  private addressToEvict(): string {
+  /** The busiest address of the busiest network, never `spared`; ties at either level are broken at random. */
+  private addressToEvict(spared: string): string | undefined {
     const byNetwork = new Map<string, { count: number; addresses: string[] }>();
     for (const [address, list] of this.byAddress) {
+      if (address === spared) continue;
       const network = networkOf(address);
       const entry = byNetwork.get(network) ?? { count: 0, addresses: [] };
       entry.count += list.length;
       entry.addresses.push(address);
       byNetwork.set(network, entry);
     }
+    if (byNetwork.size === 0) return undefined;
     const network = pickRandom(mostBy([...byNetwork.values()], (entry) => entry.count));
     return pickRandom(mostBy(network.addresses, (address) => this.byAddress.get(address)!.length));
   }

@@ -2,8 +2,9 @@
  * A swarm node: one TCP listener plus a dialer. Every connection runs the secure handshake
  * (secure/), is checked against the trust store, and is routed to a channel handler
  * ("chat" or "torrent <infohash>"). Resource bounds (design.md 3.4): a handshake deadline,
- * a cap on pending (unauthenticated) connections with per-address fairness, a per-peer cap
- * on live links, and the frame cap of the secure channel. A key removed from the trust
+ * a cap on pending (unauthenticated) connections with per-address fairness, a CPU budget
+ * for answering handshakes (per address, per network, global), a per-peer cap on live
+ * links, and the frame cap of the secure channel. A key removed from the trust
  * store loses its live links at the next poll (default every 500 ms).
  */
 import { EventEmitter } from 'node:events';
@@ -16,6 +17,7 @@ import type { SecureChannel } from '../secure/secure-channel.js';
 import { channelKind, type ChannelKind } from './channel-name.js';
 import { connectSocket } from './connect-socket.js';
 import { maintainLink, type MaintainOptions } from './maintain-link.js';
+import { DEFAULT_HANDSHAKE_RATES, HandshakeBudget, type HandshakeRates } from './handshake-budget.js';
 import { DEFAULT_PENDING_LIMITS, PendingConnections } from './pending-connections.js';
 import { createPeerLink, type PeerLink } from './peer-link.js';
 
@@ -25,6 +27,8 @@ export const DEFAULT_MAX_LINKS_PER_PEER = 16;
 
 export interface TrustPolicy {
   allows(publicKey: Uint8Array): boolean;
+  /** Every trusted key (a TrustStore has it); used to tell peers whom we accept introductions to. */
+  list?(): { publicKey: Uint8Array }[];
   watch?(onChange: () => void, intervalMs?: number, onError?: (error: unknown) => void): () => void;
 }
 
@@ -36,6 +40,8 @@ export interface SwarmNodeOptions {
   handshakeTimeoutMs?: number;
   maxPendingHandshakes?: number;
   maxPendingPerAddress?: number;
+  /** How many inbound handshakes are answered per second (defaults: DEFAULT_HANDSHAKE_RATES). */
+  handshakeRates?: Partial<HandshakeRates>;
   maxLinksPerPeer?: number;
   /** Largest transport frame accepted (default and maximum 65,535, the Noise limit). */
   maxFrameBytes?: number;
@@ -59,6 +65,7 @@ export class SwarmNode extends EventEmitter {
   readonly refusalCounts = new Map<string, number>();
   private server?: Server;
   private readonly pending: PendingConnections<Socket>;
+  private readonly budget: HandshakeBudget;
   private readonly links = new Set<PeerLink>();
   private readonly handlers = new Map<ChannelKind, ChannelHandler>();
   private readonly stopMaintaining = new Set<() => void>();
@@ -76,6 +83,7 @@ export class SwarmNode extends EventEmitter {
       maxTotal: options.maxPendingHandshakes ?? DEFAULT_PENDING_LIMITS.maxTotal,
       maxPerAddress: options.maxPendingPerAddress ?? DEFAULT_PENDING_LIMITS.maxPerAddress,
     });
+    this.budget = new HandshakeBudget({ ...DEFAULT_HANDSHAKE_RATES, ...options.handshakeRates });
     // A damaged trust file keeps the last good list in force; say so rather than silently.
     const onTrustError = (error: unknown) => this.options.log?.(`TRUST_UNREADABLE: ${error instanceof Error ? error.message : String(error)}`);
     this.stopWatching = options.trust.watch?.(() => this.dropRevoked(), options.trustPollMs ?? 500, onTrustError);
@@ -88,6 +96,11 @@ export class SwarmNode extends EventEmitter {
   /** Live authenticated links. */
   get peerLinks(): PeerLink[] {
     return [...this.links];
+  }
+
+  /** The keys the trust policy lists (empty if it cannot list them). */
+  trustedKeys(): Uint8Array[] {
+    return this.options.trust.list?.().map((entry) => entry.publicKey) ?? [];
   }
 
   handle(channel: ChannelKind, handler: ChannelHandler): void {
@@ -154,6 +167,7 @@ export class SwarmNode extends EventEmitter {
   async close(): Promise<void> {
     this.isClosed = true;
     this.stopWatching?.();
+    this.budget.close();
     for (const stop of this.stopMaintaining) stop();
     for (const socket of this.pending.all()) socket.destroy();
     for (const link of this.links) link.close();
@@ -170,9 +184,13 @@ export class SwarmNode extends EventEmitter {
     this.sockets.add(socket);
     socket.once('close', () => this.sockets.delete(socket));
     for (const evicted of this.pending.admit(socket, remoteHost)) {
-      this.evicted.add(evicted);
       evicted.destroy();
-      this.count('PENDING_EVICTED', 'too many unauthenticated connections; evicted the oldest', evicted.remoteAddress ?? '?', evicted.remotePort ?? 0);
+      if (evicted === socket) {
+        // Turned away before reading a byte: the handshakes already pending from this address keep their slots.
+        return this.count('PENDING_FULL', 'too many unauthenticated connections from this address; newcomer refused', remoteHost, remotePort);
+      }
+      this.evicted.add(evicted);
+      this.count('PENDING_EVICTED', 'too many unauthenticated connections; evicted the oldest of the busiest network', evicted.remoteAddress ?? '?', evicted.remotePort ?? 0);
     }
     secureInbound(socket, {
       identity: this.options.identity,
@@ -180,6 +198,7 @@ export class SwarmNode extends EventEmitter {
       handshakeTimeoutMs: this.options.handshakeTimeoutMs,
       maxFrameBytes: this.options.maxFrameBytes,
       decideChannel: (channel) => this.decide(channel, remoteHost, remotePort),
+      waitForTurn: () => this.budget.requestTurn(remoteHost),
     }).then(
       (channel) => {
         this.pending.release(socket, remoteHost);
@@ -249,11 +268,16 @@ export class SwarmNode extends EventEmitter {
   }
 }
 
+const LISTEN_BACKLOG = 4096;
+
 function listenOn(server: Server, host: string | undefined, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (error: Error) => reject(error);
     server.once('error', onError);
-    server.listen({ host, port }, () => {
+    // A deep accept queue: a burst of connections (a flood, or many peers at once) waits
+    // there to be turned away cheaply, instead of overflowing and making the kernel drop the
+    // SYNs of everyone, trusted peers included, who then retry only after a second.
+    server.listen({ host, port, backlog: LISTEN_BACKLOG }, () => {
       server.off('error', onError);
       resolve();
     });

@@ -40,6 +40,11 @@ export interface OutboundOptions extends SecureOptions {
 export interface InboundOptions extends SecureOptions {
   /** Asked once the initiator is authenticated and trusted: null accepts, a string refuses with that reason. */
   decideChannel: (channel: SecureChannel) => string | null;
+  /**
+   * Asked after message 1 arrives and before any key agreement: resolves when this
+   * connection may have the CPU a handshake costs (net/handshake-budget.ts).
+   */
+  waitForTurn?: () => { granted: Promise<void>; cancel(): void };
 }
 
 export function channelRefused(reason: string): SwarmError {
@@ -118,7 +123,17 @@ export function secureInbound(raw: Duplex, options: InboundOptions): Promise<Sec
       if (code === SecureErrorCode.version || code === SecureErrorCode.notSwarm) raw.write(encodePreamble());
       throw error;
     }
-    handshake.readMessage(await reader.readFrame(MAX_HANDSHAKE_FRAME_BYTES));
+    const firstMessage = await reader.readFrame(MAX_HANDSHAKE_FRAME_BYTES);
+    const turn = options.waitForTurn?.();
+    if (turn) {
+      try {
+        await reader.unlessFailed(turn.granted);
+      } catch (error) {
+        turn.cancel();
+        throw error;
+      }
+    }
+    handshake.readMessage(firstMessage);
     // One write for preamble and message 2: on loopback each write costs a syscall that
     // also runs the receiver's network stack, which dominated the cost of a handshake.
     raw.write(Buffer.concat([encodePreamble(), encodeFrame(handshake.writeMessage())]));

@@ -9,7 +9,7 @@
  * chose that static key. The payload travels encrypted, so identities are hidden from a
  * passive observer. Signing is deterministic, so a node signs once and reuses the result.
  */
-import { sign, verify } from '../crypto/ed25519.js';
+import { isAcceptablePublicKey, sign, verify } from '../crypto/ed25519.js';
 import { secureErrors } from './secure-errors.js';
 
 export const STATIC_KEY_SIGNATURE_LABEL = Buffer.from('swarm-noise-static-key:', 'ascii');
@@ -45,6 +45,8 @@ export function verifyIdentityPayload(payload: Uint8Array, remoteStaticKey: Uint
   const signature = payload.subarray(32);
   const cacheKey = Buffer.concat([payload, remoteStaticKey]).toString('base64');
   if (verifiedPayloads.has(cacheKey)) return publicKey;
+  // A small-order key's signature can be forged without any secret (see isAcceptablePublicKey).
+  if (!isAcceptablePublicKey(publicKey)) throw secureErrors.badHandshake('the identity key is a weak (small-order or non-canonical) point');
   if (!verify(Buffer.concat([STATIC_KEY_SIGNATURE_LABEL, remoteStaticKey]), signature, publicKey)) {
     throw secureErrors.badHandshake('the identity signature does not match the Noise static key');
   }

@@ -12,6 +12,7 @@ export class HandshakeReader {
   private bufferedBytes = 0;
   private waiter?: { bytes: number; resolve: (data: Buffer) => void; reject: (error: Error) => void };
   private failure?: Error;
+  private readonly failureListeners = new Set<(error: Error) => void>();
   private readonly onData = (chunk: Buffer) => {
     this.chunks.push(chunk);
     this.bufferedBytes += chunk.length;
@@ -45,6 +46,29 @@ export class HandshakeReader {
   abort(error: Error): void {
     this.failure ??= error;
     this.settle();
+    for (const listener of this.failureListeners) listener(this.failure);
+    this.failureListeners.clear();
+  }
+
+  /**
+   * Waits for `promise`, but rejects as soon as the connection fails (closed, ended, the
+   * deadline): a connection that ended right after its message 1 gets no answer at all.
+   */
+  unlessFailed<T>(promise: Promise<T>): Promise<T> {
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise<T>((resolve, reject) => {
+      this.failureListeners.add(reject);
+      promise.then(
+        (value) => {
+          this.failureListeners.delete(reject);
+          resolve(value);
+        },
+        (error: unknown) => {
+          this.failureListeners.delete(reject);
+          reject(error);
+        },
+      );
+    });
   }
 
   /** Stops listening and returns the unread bytes. */

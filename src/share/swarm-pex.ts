@@ -8,14 +8,18 @@
  * Wire (after the BEP 10 extended handshake advertises "swarm_pex"):
  * 1. Each side sends one message when the handshake completes and again when its peer
  *    set changes (debounced by the sender).
- * 2. Message = UTF-8 JSON `{"v":1,"listen":<port>|null,"peers":[{"host":…,"port":…,"key":…}]}`:
+ * 2. Message = UTF-8 JSON `{"v":1,"listen":<port>|null,"peers":[{"host":…,"port":…,"key":…}],"accept":[<hash>…]}`:
  *    `listen` is the sender's own listening port (its host is the address we see it at);
- *    `peers` are peers the sender has authenticated for this torrent (at most 64).
+ *    `peers` are peers the sender has authenticated for this torrent (at most 64), only
+ *    those that accept the recipient and that the recipient accepts (pex-introductions.ts);
+ *    `accept` are the keys the sender accepts introductions to, hashed for the recipient
+ *    (at most 256; absent: none).
  * 3. A message over 16 KiB or not matching the shape is ignored; so is a peer whose host is
- *    not an IP literal.
+ *    not an IP literal, and an accept entry that is not 16 hex digits.
  */
 import { isIP } from 'node:net';
 import type { Wire } from 'webtorrent';
+import { ACCEPT_HASH_HEX_CHARS, MAX_ACCEPT_HASHES } from './pex-introductions.js';
 
 export const SWARM_PEX_NAME = 'swarm_pex';
 const MAX_MESSAGE_BYTES = 16 * 1024;
@@ -30,7 +34,11 @@ export interface PexPeer {
 export interface PexMessage {
   listen: number | null;
   peers: PexPeer[];
+  /** Hashes of the keys the sender accepts introductions to (pex-introductions.ts). */
+  accept?: string[];
 }
+
+const ACCEPT_HASH = new RegExp(`^[0-9a-f]{${ACCEPT_HASH_HEX_CHARS}}$`);
 
 export interface SwarmPexHandlers {
   /** The remote supports swarm_pex; `send` may be called from now on. */
@@ -60,11 +68,14 @@ export function decodePexMessage(bytes: Uint8Array): PexMessage | undefined {
       peers.push({ host: peer.host, port: peer.port, key: peer.key });
     }
   }
-  return { listen, peers };
+  if (!Array.isArray(parsed.accept)) return { listen, peers };
+  const accept = parsed.accept.slice(0, MAX_ACCEPT_HASHES).filter((hash: unknown): hash is string => typeof hash === 'string' && ACCEPT_HASH.test(hash));
+  return { listen, peers, accept };
 }
 
 export function encodePexMessage(message: PexMessage): Uint8Array {
-  return Buffer.from(JSON.stringify({ v: 1, listen: message.listen, peers: message.peers.slice(0, MAX_PEX_PEERS) }));
+  const accept = message.accept?.slice(0, MAX_ACCEPT_HASHES);
+  return Buffer.from(JSON.stringify({ v: 1, listen: message.listen, peers: message.peers.slice(0, MAX_PEX_PEERS), ...(accept ? { accept } : {}) }));
 }
 
 /** A bittorrent-protocol extension class bound to `handlers` (pass to wire.use). */

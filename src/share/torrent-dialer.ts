@@ -60,6 +60,12 @@ export class TorrentDialer extends EventEmitter {
     this.attempt(state);
   }
 
+  /** True while a dial expecting this key may still succeed. */
+  isDialing(keyText: string): boolean {
+    for (const state of this.dials.values()) if (state.keyText === keyText && !state.isExhausted) return true;
+    return false;
+  }
+
   /** True while some dial may still succeed. */
   get hasPending(): boolean {
     for (const state of this.dials.values()) if (!state.isExhausted) return true;

@@ -29,6 +29,8 @@ export interface TorrentPeerLink {
 export interface TorrentNode {
   connect(host: string, port: number, channel: string, opts?: { expectedKey?: Uint8Array }): Promise<TorrentPeerLink>;
   handle(channel: 'torrent', handler: (link: TorrentPeerLink) => void | boolean): void;
+  /** The keys on the node's trust list (for swarm_pex's `accept`); none if not given. */
+  trustedKeys?(): Uint8Array[];
 }
 
 // The channel names are part of net's wire format; one definition of them, in net/.

@@ -13,6 +13,8 @@ import { FairChoker } from './fair-choker.js';
 import { SuperSeeder } from './super-seeder.js';
 import { createLinkDuplex } from './link-duplex.js';
 import type { PeerAddress } from './magnet-link.js';
+import { PexDialGate } from './pex-dial-gate.js';
+import { acceptList, mayIntroduce } from './pex-introductions.js';
 import { createSwarmPexExtension, MAX_PEX_PEERS, type PexMessage } from './swarm-pex.js';
 import { TorrentDialer, type DialFailure } from './torrent-dialer.js';
 import { MAX_QUEUED_REQUESTS } from './wire-request-limit.js';
@@ -63,6 +65,8 @@ interface LinkEntry {
   duplexId: string;
   listenAddress?: PeerAddress;
   sendPex?: (message: PexMessage) => void;
+  /** What it accepts introductions to (its swarm_pex `accept`). */
+  pexAccept?: Set<string>;
 }
 
 export class TorrentPeers extends EventEmitter {
@@ -72,6 +76,7 @@ export class TorrentPeers extends EventEmitter {
   private readonly byDuplexId = new Map<string, LinkEntry>();
   private readonly traffic = new Map<string, PeerTraffic>();
   private readonly dialer: TorrentDialer;
+  private readonly pexGate: PexDialGate;
   private readonly banned = new Set<string>();
   private readonly guard: CorruptPieceGuard;
   private readonly choker: FairChoker;
@@ -93,6 +98,10 @@ export class TorrentPeers extends EventEmitter {
       isConnected: (key) => this.byKey.has(key),
     });
     this.dialer.on('dial-failed', (failure: DialFailure) => this.emit('dial-failed', failure));
+    this.pexGate = new PexDialGate({
+      dial: (address, keyText) => this.dial(address, keyText),
+      isBusy: (keyText) => this.byKey.has(keyText) || this.dialer.isDialing(keyText),
+    });
     this.torrent.on('wire', (wire: Wire) => this.onWire(wire));
   }
 
@@ -178,6 +187,7 @@ export class TorrentPeers extends EventEmitter {
     this.isClosed = true;
     this.choker.stop();
     this.dialer.close();
+    this.pexGate.close();
     clearTimeout(this.pexTimer);
     for (const entry of [...this.byKey.values()]) {
       this.detach(entry);
@@ -238,12 +248,18 @@ export class TorrentPeers extends EventEmitter {
   }
 
   private pexMessage(recipient: LinkEntry): PexMessage {
+    const { infoHash } = this.torrent;
+    const ownKey = decodeKeyText(this.options.ownKeyText);
+    const party = (entry: LinkEntry) => ({ key: entry.link.remoteKey, accept: entry.pexAccept });
     const peers: PexMessage['peers'] = [];
     for (const [key, entry] of this.byKey) {
       if (entry === recipient || !entry.listenAddress || peers.length >= MAX_PEX_PEERS) continue;
+      // Only peers that trust the recipient, and that it trusts (pex-introductions.ts).
+      if (!mayIntroduce(infoHash, ownKey, party(entry), party(recipient))) continue;
       peers.push({ host: entry.listenAddress.host, port: entry.listenAddress.port, key });
     }
-    return { listen: this.options.listenPort, peers };
+    const trusted = (this.options.node.trustedKeys?.() ?? []).filter((key) => this.options.isAllowed(key));
+    return { listen: this.options.listenPort, peers, accept: acceptList(infoHash, recipient.link.remoteKey, trusted) };
   }
 
   private schedulePex(): void {
@@ -259,6 +275,11 @@ export class TorrentPeers extends EventEmitter {
       from.listenAddress = { host: from.link.remoteHost, port: message.listen };
       this.schedulePex();
     }
+    const accept = new Set(message.accept ?? []);
+    if (accept.size !== (from.pexAccept?.size ?? -1) || [...accept].some((hash) => !from.pexAccept!.has(hash))) {
+      from.pexAccept = accept;
+      this.schedulePex();
+    }
     for (const peer of message.peers) {
       if (peer.key === this.options.ownKeyText || this.byKey.has(peer.key) || this.banned.has(peer.key)) continue;
       let publicKey: Uint8Array;
@@ -270,7 +291,7 @@ export class TorrentPeers extends EventEmitter {
       if (!this.options.isAllowed(publicKey)) continue;
       // Both ends learn of each other; only the smaller key dials, unless we cannot be dialled.
       if (this.options.listenPort === null || this.options.ownKeyText < peer.key) {
-        this.dial({ host: peer.host, port: peer.port }, peer.key);
+        this.pexGate.offer({ host: peer.host, port: peer.port }, peer.key, from.link.remoteHost);
       }
     }
   }

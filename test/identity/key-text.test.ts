@@ -1,9 +1,13 @@
 import { describe, expect, test } from 'vitest';
 import { decodeKeyText, encodeKeyText, fingerprint, KEY_TEXT_LENGTH } from '../../src/identity/key-text.js';
 import { SwarmError } from '../../src/errors.js';
+import { signingKeyPairFromSeed } from '../../src/crypto/ed25519.js';
+import { NON_CANONICAL_KEYS, SMALL_ORDER_KEYS } from '../helpers/weak-keys.js';
 
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';
-const fixedKeys = [new Uint8Array(32), new Uint8Array(32).fill(0xff), Uint8Array.from({ length: 32 }, (_, i) => i * 7)];
+// Real keys from fixed seeds: arbitrary 32-byte strings (all zeros, all 0xff) are weak or
+// non-canonical points, which decodeKeyText refuses (see the last test).
+const fixedKeys = [new Uint8Array(32), new Uint8Array(32).fill(0xff), Uint8Array.from({ length: 32 }, (_, i) => i * 7)].map((seed) => signingKeyPairFromSeed(seed).publicKey);
 
 function decodes(text: string): boolean {
   try {
@@ -70,5 +74,13 @@ describe('key text', () => {
     const prints = fixedKeys.map(fingerprint);
     for (const print of prints) expect(print).toMatch(/^[0-9a-f]{4}:[0-9a-f]{4}:[0-9a-f]{4}$/);
     expect(new Set(prints).size).toBe(prints.length);
+  });
+
+  test('small-order and non-canonical keys are refused with BAD_KEY, though their text is well-formed', () => {
+    for (const { hex } of [...SMALL_ORDER_KEYS, ...NON_CANONICAL_KEYS]) {
+      const text = encodeKeyText(Buffer.from(hex, 'hex'));
+      expect(() => decodeKeyText(text)).toThrow(/weak key/);
+      expect(decodes(text)).toBe(false);
+    }
   });
 });

@@ -42,12 +42,23 @@ describe('pending-handshake admission', () => {
     expect(survived).toBeLessThan(200);
   });
 
-  it('caps connections per address, evicting that address\'s oldest', () => {
+  it('caps connections per address by turning the newcomer away, never evicting a handshake in progress there', () => {
     const pending = new PendingConnections<string>({ maxTotal: 100, maxPerAddress: 2 });
     pending.admit('x1', '10.0.0.1');
     pending.admit('x2', '10.0.0.1');
-    expect(pending.admit('x3', '10.0.0.1')).toEqual(['x1']);
+    for (let i = 0; i < 64; i++) expect(pending.admit(`late-${i}`, '10.0.0.1')).toEqual([`late-${i}`]);
+    expect(pending.all()).toEqual(['x1', 'x2']);
     pending.release('x2', '10.0.0.1');
-    expect(pending.all()).toEqual(['x3']);
+    expect(pending.admit('x3', '10.0.0.1')).toEqual([]);
+    expect(pending.all()).toEqual(['x1', 'x3']);
+  });
+
+  it('at the total cap, a newcomer whose own address is the only one pending is turned away', () => {
+    const pending = new PendingConnections<string>({ maxTotal: 4, maxPerAddress: 8 });
+    for (let i = 0; i < 4; i++) pending.admit(`in-progress-${i}`, '10.0.0.1');
+    expect(pending.admit('newcomer', '10.0.0.1')).toEqual(['newcomer']);
+    // From elsewhere, the busiest address pays instead.
+    expect(pending.admit('other', '192.0.2.1')).toHaveLength(1);
+    expect(pending.all()).toContain('other');
   });
 });

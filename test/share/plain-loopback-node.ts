@@ -10,6 +10,9 @@ import { createIdentity, type Identity } from '../../src/identity/identity.js';
 import { decodeKeyText } from '../../src/identity/key-text.js';
 import type { TorrentNode, TorrentPeerLink } from '../../src/share/torrent-node.js';
 
+// Every node made in this process: `trustedKeys` lists the ones `trusted` accepts.
+const allNodes = new Set<PlainLoopbackNode>();
+
 export class PlainLoopbackNode implements TorrentNode {
   readonly identity: Identity;
   private server: net.Server | undefined;
@@ -19,6 +22,12 @@ export class PlainLoopbackNode implements TorrentNode {
 
   constructor(readonly host = '127.0.0.1', readonly trusted: (keyText: string) => boolean = () => true) {
     this.identity = createIdentity();
+    allNodes.add(this);
+  }
+
+  /** For swarm_pex `accept`: as a trust store would list them. */
+  trustedKeys(): Uint8Array[] {
+    return [...allNodes].filter((node) => node !== this && this.trusted(node.keyText)).map((node) => node.identity.publicKey);
   }
 
   get keyText(): string {
@@ -77,6 +86,7 @@ export class PlainLoopbackNode implements TorrentNode {
   }
 
   async close(): Promise<void> {
+    allNodes.delete(this);
     for (const socket of this.sockets) socket.destroy();
     if (this.server) await new Promise<void>((resolve) => this.server!.close(() => resolve()));
   }
