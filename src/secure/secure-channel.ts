@@ -172,7 +172,7 @@ export class SecureChannel {
       this.heldWrite = () => this.writeBatch(batch, cb);
       return;
     }
-    if (this.phase === 'closed') return cb(this.closeError ?? secureErrors.closed());
+    if (this.phase === 'closed') return cb(this.writeFailure());
     let isFlowing = true;
     let parts: Buffer[] = [];
     let partsBytes = 0;
@@ -211,11 +211,20 @@ export class SecureChannel {
     this.waitingWrite = undefined;
     if (waiting) {
       this.raw.off('drain', waiting.onDrain);
-      waiting.cb(this.closeError ?? secureErrors.closed());
+      waiting.cb(this.writeFailure());
     }
     const held = this.heldWrite;
     this.heldWrite = undefined;
     held?.();
+  }
+
+  /**
+   * The error a write fails with once the channel is closed. A failed write makes streamx
+   * emit 'error', which would be uncaught without a listener: the stream promises 'error'
+   * only to those who listen (net/peer-link.ts), so the others see just 'close'.
+   */
+  private writeFailure(): Error | null {
+    return this.stream.listenerCount('error') > 0 ? (this.closeError ?? secureErrors.closed()) : null;
   }
 
   private writeEnd(cb: (error?: Error | null) => void): void {
