@@ -9,23 +9,12 @@ import bencode from 'bencode';
 import { describe, expect, it } from 'vitest';
 import { isSwarmError } from '../../src/errors.js';
 import { checkTorrentMetadata, MAX_METADATA_BYTES, type MetadataExpectations } from '../../src/share/metadata-guard.js';
+import { seededRandom } from '../helpers/fuzz.js';
 
 const ITERATIONS = 100_000;
 const MAX_INPUT_BYTES = 64 * 1024;
 
-/** mulberry32: small, fast, and seeded, so a failure reproduces. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const random = prng(0x5eed);
+const random = seededRandom(0x5eed);
 const int = (max: number) => Math.floor(random() * max);
 const pick = <T>(items: readonly T[]): T => items[int(items.length)]!;
 
