@@ -24,6 +24,7 @@ import { ChatSession } from '../dist/chat/chat-session.js';
 import { MessageKind, signMessage } from '../dist/chat/chat-message.js';
 import { encodeMessageRecord } from '../dist/chat/chat-record-codec.js';
 import { encodeKeyText } from '../dist/identity/key-text.js';
+import { untilChatReady } from './chat-ready.mjs';
 
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const FLOOD_SECONDS = Number(process.env.BENCH_FLOOD_SECONDS ?? 10);
@@ -91,22 +92,11 @@ function homesFor(names) {
 function startChatProcess(home, extraArgs = []) {
   const started = performance.now();
   const child = spawn(process.execPath, [CLI, 'chat', '--json', '--host', '127.0.0.1', '--port', '0', ...extraArgs], { env: { ...process.env, SWARM_HOME: home }, stdio: ['pipe', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let buffered = '';
-    const onData = (chunk) => {
-      buffered += chunk;
-      const match = /"event":"ready"[^\n]*"port":(\d+)/.exec(buffered);
-      if (match) {
-        const readyMs = performance.now() - started;
-        child.stdout.off('data', onData);
-        child.stdout.resume();
-        const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
-        const peakRssKiB = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? NaN);
-        resolve({ child, port: Number(match[1]), readyMs, peakRssKiB });
-      }
-    };
-    child.stdout.setEncoding('utf8').on('data', onData);
-    child.on('exit', (code) => reject(new Error(`swarm chat exited ${code}`)));
+  return untilChatReady(child).then((port) => {
+    const readyMs = performance.now() - started;
+    const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+    const peakRssKiB = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? NaN);
+    return { child, port, readyMs, peakRssKiB };
   });
 }
 

@@ -20,6 +20,7 @@ import { SwarmNode } from '../dist/net/swarm-node.js';
 import { ChatHistory } from '../dist/chat/chat-history.js';
 import { ChatSession } from '../dist/chat/chat-session.js';
 import { rateLimits } from '../dist/chat/author-rate-limit.js';
+import { untilChatReady } from './chat-ready.mjs';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 20000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -50,21 +51,7 @@ function startRelay() {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   children.push(child);
-  return new Promise((resolve, reject) => {
-    let buffered = '';
-    const onData = (chunk) => {
-      buffered += chunk;
-      const match = /"event":"ready"[^\n]*"port":(\d+)/.exec(buffered);
-      if (match) {
-        // The relay prints every message it relays; keep draining its stdout.
-        child.stdout.off('data', onData);
-        child.stdout.resume();
-        resolve(Number(match[1]));
-      }
-    };
-    child.stdout.setEncoding('utf8').on('data', onData);
-    child.on('exit', (code) => reject(new Error(`relay exited ${code}`)));
-  });
+  return untilChatReady(child);
 }
 
 async function startEnd(index, relayPort) {
