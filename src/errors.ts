@@ -166,7 +166,9 @@ export const errors = {
     make<'UNTRUSTED_SHARER', keyof KeyData>('UNTRUSTED_SHARER', `this link was shared by key ${key.fingerprint}, which you do not trust`, {
       hint: `if you know who sent it, run: swarm trust add ${key.keyText} --name <their name>`, ...key,
     }),
-  noPeers: (message: string, hint: string) => make('NO_PEERS', message, { hint }),
+  noAddressInLink: () => make('NO_PEERS', 'the link names no address to fetch from', { hint: "add the sharer's address with --peer host:port" }),
+  noPeerToFetch: () => make('NO_PEERS', 'no peer to fetch from: the link names no address', { hint: "give the sharer's address with --peer host:port" }),
+  noPeers: (reasons: string, hint: string) => make('NO_PEERS', `could not fetch from any peer (${reasons})`, { hint }),
   getFailed: (message: string) => make('GET_FAILED', message),
   interrupted: (progress: string) => make('INTERRUPTED', `interrupted: ${progress}`, { hint: 'run the same command again to resume' }),
   badMetadata: (why: string) =>
@@ -216,6 +218,17 @@ export function isSwarmError(error: unknown): error is SwarmError {
 /** True for a SwarmError with one of the given codes. */
 export function hasErrorCode<C extends ErrorCode>(error: unknown, ...codes: C[]): error is SwarmError<C> {
   return error instanceof SwarmError && (codes as ErrorCode[]).includes(error.code);
+}
+
+/** Failures a later attempt may not meet: no answer yet, or a link cut mid-handshake. */
+const TRANSIENT_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['CONNECT_FAILED', 'HANDSHAKE_TIMEOUT', 'CONNECTION_CLOSED', 'TRUNCATED']);
+
+/**
+ * True when retrying cannot help: a SwarmError outside TRANSIENT_CODES (a refusal, a
+ * wrong or untrusted key, a protocol mismatch). Anything else (a system error) may pass.
+ */
+export function isPermanentError(error: unknown): boolean {
+  return error instanceof SwarmError && !TRANSIENT_CODES.has(error.code);
 }
 
 /** The errno code of a Node system error, if it is one. */

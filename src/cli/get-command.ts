@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { SwarmError } from '../errors.js';
+import { errors } from '../errors.js';
 import { decodeKeyText, fingerprint } from '../identity/key-text.js';
 import { SwarmNode } from '../net/swarm-node.js';
 import { GetSession } from '../share/get-session.js';
@@ -55,9 +55,7 @@ function checkSharerTrusted(context: CliContext, magnet: MagnetLink): void {
   if (!magnet.keyText) return;
   const key = decodeKeyText(magnet.keyText);
   if (context.trust.allows(key)) return;
-  throw new SwarmError('UNTRUSTED_SHARER', `this link was shared by key ${fingerprint(key)}, which you do not trust`, {
-    hint: `if you know who sent it, run: swarm trust add ${magnet.keyText} --name <their name>`,
-  });
+  throw errors.untrustedSharer({ keyText: magnet.keyText, fingerprint: fingerprint(key) });
 }
 
 async function runGet(magnetText: string, options: GetOptions): Promise<void> {
@@ -66,7 +64,7 @@ async function runGet(magnetText: string, options: GetOptions): Promise<void> {
   const context = openContext();
   checkSharerTrusted(context, magnet);
   if (magnet.peers.length === 0 && extraPeers.length === 0) {
-    throw new SwarmError('NO_PEERS', 'the link names no address to fetch from', { hint: 'add the sharer\'s address with --peer host:port' });
+    throw errors.noAddressInLink();
   }
   const node = new SwarmNode({ identity: context.identity, trust: context.trust, host: options.host, port: options.port ?? 0 });
   const router = new TorrentRouter(node);
@@ -103,9 +101,7 @@ async function runGet(magnetText: string, options: GetOptions): Promise<void> {
     if (outcome === 'interrupted') {
       const snap = session.snapshot();
       await stop();
-      throw new SwarmError('INTERRUPTED', `interrupted: ${formatBytes(snap.verified)} of ${formatBytes(snap.length)} verified and kept`, {
-        hint: 'run the same command again to resume',
-      });
+      throw errors.interrupted(`${formatBytes(snap.verified)} of ${formatBytes(snap.length)} verified and kept`);
     }
   } catch (error) {
     await stop();
