@@ -14,6 +14,7 @@ import { TorrentRouter } from '../share/torrent-router.js';
 import { parseRate } from '../ui/parse-rate.js';
 import { formatBytes } from '../ui/progress-format.js';
 import { TransferReporter } from '../ui/transfer-reporter.js';
+import { RefusalReporter } from '../ui/refusal-reporter.js';
 import { nameOfKey, openContext, type CliContext } from './context.js';
 import { addNodeOptions, parsePeerAddress, type NodeOptions } from './node-options.js';
 import { untilSignal } from './until-signal.js';
@@ -39,7 +40,7 @@ export function registerGetCommand(program: Command): void {
     .option('--force', 'replace existing files the download names (never a folder or link)')
     .option('--allow-hidden', 'allow file or folder names starting with "." (refused by default)')
     .option('--upload-limit <rate>', 'cap upload speed to other getters, bytes/s with k, M or G suffix (e.g. 4M)', parseRate)
-    .option('--json', 'one JSON event per line: metadata, progress, peer-*, done')
+    .option('--json', 'one JSON event per line: metadata, progress, peer-*, done (with --seed also refused, error)')
     .addHelpText(
       'after',
       `
@@ -114,7 +115,9 @@ async function runGet(magnetText: string, options: GetOptions): Promise<void> {
   });
   if (options.seed) {
     const stopSeeding = reporter.seeding(address.port);
+    const refusals = new RefusalReporter(node, { isJson: !!options.json });
     await untilSignal();
+    refusals.stop();
     stopSeeding();
   }
   await stop();

@@ -61,6 +61,8 @@ export interface Refusal {
   fingerprint?: string;
   /** The short cause ("not trusted", a channel refusal's reason), when known. */
   reason?: string;
+  /** True when the remote dialled us; false when we dialled it (a failed dial of ours). */
+  isInbound: boolean;
   remoteHost: string;
   remotePort: number;
 }
@@ -147,7 +149,7 @@ export class SwarmNode extends EventEmitter {
       handshakeTimeoutMs: timeoutMs,
       maxFrameBytes: this.options.maxFrameBytes,
     }).catch((error: unknown) => {
-      this.refused(error, host, port);
+      this.refused(error, host, port, false);
       throw error;
     });
     // The key was checked inside the handshake; check again in case it was revoked
@@ -155,7 +157,7 @@ export class SwarmNode extends EventEmitter {
     if (!this.options.trust.allows(secure.remoteKey)) {
       secure.close();
       const error = errors.revokedWhileConnecting(keyData(secure.remoteKey));
-      this.refused(error, host, port);
+      this.refused(error, host, port, false);
       throw error;
     }
     const link = createPeerLink(secure, host, port);
@@ -196,10 +198,10 @@ export class SwarmNode extends EventEmitter {
       evicted.destroy();
       if (evicted === socket) {
         // Turned away before reading a byte: the handshakes already pending from this address keep their slots.
-        return this.count({ code: 'PENDING_FULL', message: 'too many unauthenticated connections from this address; newcomer refused', remoteHost, remotePort });
+        return this.count({ code: 'PENDING_FULL', message: 'too many unauthenticated connections from this address; newcomer refused', remoteHost, remotePort, isInbound: true });
       }
       this.evicted.add(evicted);
-      this.count({ code: 'PENDING_EVICTED', message: 'too many unauthenticated connections; evicted the oldest of the busiest network', remoteHost: evicted.remoteAddress ?? '?', remotePort: evicted.remotePort ?? 0 });
+      this.count({ code: 'PENDING_EVICTED', message: 'too many unauthenticated connections; evicted the oldest of the busiest network', remoteHost: evicted.remoteAddress ?? '?', remotePort: evicted.remotePort ?? 0, isInbound: true });
     }
     secureInbound(socket, {
       identity: this.options.identity,
@@ -217,7 +219,7 @@ export class SwarmNode extends EventEmitter {
       },
       (error: unknown) => {
         this.pending.release(socket, remoteHost);
-        if (!this.evicted.has(socket)) this.refused(error, remoteHost, remotePort);
+        if (!this.evicted.has(socket)) this.refused(error, remoteHost, remotePort, true);
       },
     );
   }
@@ -258,18 +260,19 @@ export class SwarmNode extends EventEmitter {
     for (const link of this.links) {
       if (this.options.trust.allows(link.remoteKey)) continue;
       const { remoteHost, remotePort } = link;
-      this.count({ code: 'REVOKED', message: 'key removed from the trust store; link closed', ...keyData(link.remoteKey), reason: 'removed from the trust list', remoteHost, remotePort });
+      const isInbound = !link.isInitiator;
+      this.count({ code: 'REVOKED', message: 'key removed from the trust store; link closed', ...keyData(link.remoteKey), reason: 'removed from the trust list', isInbound, remoteHost, remotePort });
       link.close();
     }
   }
 
-  private refused(error: unknown, remoteHost: string, remotePort: number): void {
+  private refused(error: unknown, remoteHost: string, remotePort: number, isInbound: boolean): void {
     if (!isSwarmError(error)) {
-      this.count({ code: 'CONNECTION_FAILED', message: error instanceof Error ? error.message : String(error), remoteHost, remotePort });
+      this.count({ code: 'CONNECTION_FAILED', message: error instanceof Error ? error.message : String(error), isInbound, remoteHost, remotePort });
       return;
     }
     const { code, message, keyText, fingerprint, reason } = error;
-    this.count({ code, message, keyText, fingerprint, reason, remoteHost, remotePort });
+    this.count({ code, message, keyText, fingerprint, reason, isInbound, remoteHost, remotePort });
   }
 
   private count(refusal: Refusal): void {
