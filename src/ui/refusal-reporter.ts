@@ -7,7 +7,7 @@
  * (or a {"event":"refused",…} line with --json). A peer that retries, or a stranger who
  * keeps trying, gets one line per key per minute; the keys remembered for that are capped.
  * A trust file that cannot be read while running (the node keeps the last good list) is
- * said once per distinct problem.
+ * said once per problem (code and file).
  */
 import type { EventEmitter } from 'node:events';
 import { isSwarmError } from '../errors.js';
@@ -96,8 +96,11 @@ export class RefusalReporter {
 
   private trustError(error: unknown): void {
     const message = error instanceof Error ? error.message : String(error);
-    if (this.trustErrorsShown.has(message) || this.trustErrorsShown.size >= MAX_REMEMBERED_TRUST_ERRORS) return;
-    this.trustErrorsShown.add(message);
+    // Once per kind of problem with a file: a file rewritten while still damaged says
+    // nothing new, even when the parser's words for it change.
+    const problem = isSwarmError(error) ? `${error.code} ${error.path ?? ''}` : message;
+    if (this.trustErrorsShown.has(problem) || this.trustErrorsShown.size >= MAX_REMEMBERED_TRUST_ERRORS) return;
+    this.trustErrorsShown.add(problem);
     if (!this.options.isJson) return this.output.line(formatError(error));
     this.output.event({ event: 'error', code: isSwarmError(error) ? error.code : undefined, message, hint: isSwarmError(error) ? error.hint : undefined });
   }
