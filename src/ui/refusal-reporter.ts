@@ -20,8 +20,13 @@ export const REFUSAL_REPEAT_MS = 60_000;
 export const MAX_REMEMBERED_KEYS = 1024;
 const MAX_REMEMBERED_TRUST_ERRORS = 16;
 
-/** Refusals of a key this node authenticated and turned away (not our own failed dials). */
-const SHOWN_CODES: ReadonlySet<RefusalCode> = new Set<RefusalCode>(['UNTRUSTED_PEER', 'CHANNEL_REFUSED']);
+/**
+ * Keys this node authenticated and turned away as untrusted, when they dialled us (our own
+ * failed dials are reported by whoever dialled). A trusted key refused a channel
+ * (CHANNEL_REFUSED: a duplicate link, a key outside --allow) is left to the owner of that
+ * channel, which already reports it as peer-refused, and happens in normal operation.
+ */
+const SHOWN_CODES: ReadonlySet<RefusalCode> = new Set<RefusalCode>(['UNTRUSTED_PEER']);
 
 export interface ReporterOutput {
   line(text: string): void;

@@ -46,14 +46,15 @@ describe('RefusalReporter', () => {
     expect(events).toEqual([{ event: 'refused', key: KEY_A.keyText, fingerprint: KEY_A.fingerprint, address: '203.0.113.7', reason: 'not trusted' }]);
   });
 
-  test('a refused channel shows its reason (escaped) and no trust command; our own failed dials and keyless refusals show nothing', () => {
+  test('only untrusted keys that dialled us: not our own failed dials, refused channels of trusted keys, or keyless refusals', () => {
     const { node, lines } = harness();
-    const channel = errors.channelRefused('unknown channel "\u001b[2Jx"', KEY_B);
+    const channel = errors.channelRefused('duplicate connection', KEY_B);
     node.emit('refused', { code: channel.code, message: channel.message, keyText: channel.keyText, fingerprint: channel.fingerprint, reason: channel.reason, isInbound: true, remoteHost: '::1', remotePort: 1 });
     node.emit('refused', { ...untrusted(KEY_A), isInbound: false });
     node.emit('refused', { code: 'HANDSHAKE_TIMEOUT', message: 'slow', isInbound: true, remoteHost: '127.0.0.1', remotePort: 1 });
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^refused 0b0b:1c1c:2d2d from ::1: unknown channel "\\x1b\[2Jx"$/);
+    expect(lines).toEqual([]);
+    node.emit('refused', untrusted(KEY_A, '::1'));
+    expect(lines).toEqual([`refused 25ac:d086:4211 from ::1: not trusted — to allow: swarm trust add ${KEY_A.keyText}`]);
   });
 
   test('the keys it remembers are capped: the least recently shown is forgotten first', () => {
