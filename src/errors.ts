@@ -1,36 +1,234 @@
 /**
- * One error type for every failure a user can cause or fix. The CLI prints
- * `message` and `hint` as single lines and exits with `exitCode`; anything that is
- * not a SwarmError is a bug and is reported as one.
+ * Every failure a user can cause or fix, in one catalogue: `errors.x(...)` builds a
+ * SwarmError whose `code` is one of ERROR_CODES and whose data (the key, the address,
+ * the path, the reason) travels as typed fields, so callers branch on `code` and read
+ * `keyText` instead of parsing the message. The CLI prints `message` and `hint` as
+ * single lines and exits with `exitCode`; anything that is not a SwarmError is a bug and
+ * is reported as one. (Style of holepunchto/hyperdht lib/errors.js: one class, factories.)
+ * This module imports nothing, so every layer may use it.
  */
 export type ExitCode = 1 | 2;
 
-export interface SwarmErrorOptions {
+export const ERROR_CODES = [
+  'USAGE',
+  // identity/: keys, the identity file, the trust store
+  'BAD_KEY', 'CORRUPT_IDENTITY', 'CORRUPT_TRUST', 'TRUST_CHANGED', 'DUPLICATE_KEY', 'DUPLICATE_NAME', 'UNKNOWN_PEER',
+  'UNREADABLE', 'UNWRITABLE',
+  // secure/: the handshake and the channel
+  'NOT_SWARM_PEER', 'PROTOCOL_VERSION', 'BAD_HANDSHAKE', 'UNTRUSTED_PEER', 'REFUSED_BY_PEER', 'WRONG_PEER_KEY',
+  'HANDSHAKE_TIMEOUT', 'FRAME_TOO_LARGE', 'BAD_FRAME', 'TRUNCATED', 'CONNECTION_CLOSED', 'CHANNEL_REFUSED',
+  // net/
+  'BAD_CHANNEL', 'NODE_CLOSED', 'CONNECT_FAILED', 'PORT_IN_USE', 'BAD_HOST', 'PORT_DENIED', 'LISTEN_FAILED',
+  // share/ and get
+  'NOT_FOUND', 'NO_ACCESS', 'NOT_SHAREABLE', 'SHARE_FAILED', 'BAD_MAGNET', 'UNTRUSTED_SHARER', 'NO_PEERS', 'GET_FAILED',
+  'INTERRUPTED', 'BAD_METADATA', 'UNSAFE_NAME', 'HIDDEN_NAME', 'NAME_MISMATCH', 'SIZE_MISMATCH', 'BAD_OUTPUT', 'EXISTS',
+  'FORCE_REFUSED', 'UNSAFE_PATH', 'STATE_UNWRITABLE',
+  // chat/
+  'CHAT_CLOSED', 'MESSAGE_TOO_LONG', 'HISTORY_UNWRITABLE',
+  'DEMO_FAILED',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** What an error is about, for code that acts on it (the refusal reporter, retries). */
+export interface ErrorData {
+  /** The key concerned, as swarm1… text. */
+  keyText?: string;
+  fingerprint?: string;
+  /** host:port */
+  address?: string;
+  path?: string;
+  /** The short cause, without the sentence around it (e.g. why a channel was refused). */
+  reason?: string;
+}
+
+export interface SwarmErrorOptions extends ErrorData {
   hint?: string;
   exitCode?: ExitCode;
   cause?: unknown;
 }
 
-export class SwarmError extends Error {
-  readonly code: string;
+export class SwarmError<C extends ErrorCode = ErrorCode> extends Error {
+  readonly code: C;
   readonly hint?: string;
   readonly exitCode: ExitCode;
+  readonly keyText?: string;
+  readonly fingerprint?: string;
+  readonly address?: string;
+  readonly path?: string;
+  readonly reason?: string;
 
-  constructor(code: string, message: string, options: SwarmErrorOptions = {}) {
+  constructor(code: C, message: string, options: SwarmErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'SwarmError';
     this.code = code;
     this.hint = options.hint;
     this.exitCode = options.exitCode ?? 1;
+    this.keyText = options.keyText;
+    this.fingerprint = options.fingerprint;
+    this.address = options.address;
+    this.path = options.path;
+    this.reason = options.reason;
   }
 }
 
-export function usageError(message: string, hint?: string): SwarmError {
-  return new SwarmError('USAGE', message, { hint, exitCode: 2 });
+/** A SwarmError of one code whose listed data fields are always present. */
+export type SwarmErrorWith<C extends ErrorCode, K extends keyof ErrorData = never> = SwarmError<C> & Required<Pick<ErrorData, K>>;
+
+/** A remote key as the handshake learned it. */
+export interface KeyData {
+  keyText: string;
+  fingerprint: string;
+}
+
+function make<C extends ErrorCode, K extends keyof ErrorData = never>(code: C, message: string, options: SwarmErrorOptions = {}): SwarmErrorWith<C, K> {
+  return new SwarmError(code, message, options) as SwarmErrorWith<C, K>;
+}
+
+const REDO_LINK = 'the link was altered or made to mislead; nothing was written. Ask the sharer for the link `swarm share` printed';
+
+export const errors = {
+  usage: (message: string, hint?: string) => make('USAGE', message, { hint, exitCode: 2 }),
+
+  badKey: (shown: string, why: string, hint: string) => make('BAD_KEY', `not a valid swarm key: ${JSON.stringify(shown)} (${why})`, { hint, reason: why }),
+  corruptIdentity: (path: string, why: string) =>
+    make<'CORRUPT_IDENTITY', 'path'>('CORRUPT_IDENTITY', `identity file ${path} is damaged (${why}); it was left untouched`, {
+      hint: 'restore it from a backup; deleting it creates a new key that your peers must trust again', path, reason: why,
+    }),
+  corruptTrust: (path: string, why: string) =>
+    make<'CORRUPT_TRUST', 'path'>('CORRUPT_TRUST', `trust store ${path} is damaged (${why}); it was left untouched`, {
+      hint: 'fix or restore the file by hand (it is JSON); swarm will not overwrite it', path, reason: why,
+    }),
+  trustChanged: (path: string) => make<'TRUST_CHANGED', 'path'>('TRUST_CHANGED', `${path} changed while this command ran`, { hint: 'run the command again', path }),
+  duplicateKey: (existingName: string, chosenName: string) =>
+    make('DUPLICATE_KEY', `that key is already trusted as "${existingName}"`, {
+      hint: `to rename it: swarm trust remove ${existingName} && swarm trust add <key> --name ${chosenName}`,
+    }),
+  duplicateName: (name: string) => make('DUPLICATE_NAME', `the name "${name}" is already used for another key`, { hint: 'pick another name with --name' }),
+  unknownPeer: (nameOrKeyText: string) =>
+    make('UNKNOWN_PEER', `no trusted key is named or equal to "${nameOrKeyText}"`, { hint: "see 'swarm trust list' for the names you use" }),
+  unknownChatPeer: (name: string) => make('UNKNOWN_PEER', `no trusted key is named "${name}"`, { hint: 'type /trust to see the names you can write to' }),
+  unreadable: (path: string, why: string, cause: unknown) =>
+    make<'UNREADABLE', 'path'>('UNREADABLE', `cannot read ${path}: ${why}`, { hint: 'check the file permissions, or set SWARM_HOME to another directory', cause, path, reason: why }),
+  unwritable: (path: string, why: string, cause: unknown) =>
+    make<'UNWRITABLE', 'path'>('UNWRITABLE', `cannot write ${path}: ${why}`, { hint: 'make the directory writable, or set SWARM_HOME to a writable directory', cause, path, reason: why }),
+
+  notSwarmPeer: () => make('NOT_SWARM_PEER', 'the remote end is not a swarm node (wrong protocol magic)', { hint: 'check the host and port' }),
+  protocolVersion: (theirs: number, ours: number) =>
+    make('PROTOCOL_VERSION', `the remote node speaks swarm protocol version ${theirs}; this node speaks version ${ours}`, {
+      hint: theirs > ours ? 'upgrade swarm on this machine' : 'the other side needs to upgrade swarm',
+    }),
+  badHandshake: (why: string) => make('BAD_HANDSHAKE', `secure handshake failed: ${why}`, { reason: why }),
+  /** This node refused the remote's authenticated key: it is not on the trust list. */
+  untrustedPeer: (key: KeyData) =>
+    make<'UNTRUSTED_PEER', keyof KeyData | 'reason'>('UNTRUSTED_PEER', `refused key ${key.fingerprint}: it is not on this node's trust list`, {
+      hint: 'run `swarm trust add <key>` if you trust that person', ...key, reason: 'not trusted',
+    }),
+  /** The key was trusted when the handshake checked it, and no longer is. */
+  revokedWhileConnecting: (key: KeyData) =>
+    make<'UNTRUSTED_PEER', keyof KeyData | 'reason'>('UNTRUSTED_PEER', `key ${key.fingerprint} was removed from the trust store while connecting`, {
+      ...key, reason: 'removed from the trust list',
+    }),
+  refusedByPeer: (reason: string) => make<'REFUSED_BY_PEER', 'reason'>('REFUSED_BY_PEER', `the remote node refused the connection: ${reason}`, { reason }),
+  wrongPeerKey: (key: KeyData) =>
+    make<'WRONG_PEER_KEY', keyof KeyData | 'reason'>('WRONG_PEER_KEY', `the remote node proved key ${key.fingerprint}, not the key that was expected`, {
+      hint: 'someone else is listening at that address', ...key, reason: 'not the key that was expected',
+    }),
+  handshakeTimeout: (timeoutMs: number) => make('HANDSHAKE_TIMEOUT', `secure handshake did not finish within ${timeoutMs} ms`),
+  frameTooLarge: (bytes: number, maxBytes: number) => make('FRAME_TOO_LARGE', `refused a ${bytes}-byte frame (limit ${maxBytes})`),
+  badFrame: () => make('BAD_FRAME', 'a frame failed authentication (altered, replayed, reordered or forged); connection dropped'),
+  truncated: () => make('TRUNCATED', 'the connection ended in the middle of the stream (truncated)'),
+  connectionClosed: () => make('CONNECTION_CLOSED', 'the connection closed during the secure handshake'),
+  /** This node refused an authenticated, trusted key's channel request. */
+  channelRefused: (reason: string, key: KeyData) =>
+    make<'CHANNEL_REFUSED', keyof KeyData | 'reason'>('CHANNEL_REFUSED', `refused channel: ${reason}`, { ...key, reason }),
+
+  badChannel: (what: string, channel: string) => make('BAD_CHANNEL', `not ${what}: ${JSON.stringify(channel)}`),
+  nodeClosed: () => make('NODE_CLOSED', 'the node is shutting down'),
+  connectFailed: (host: string, port: number, why: string) =>
+    make<'CONNECT_FAILED', 'address'>('CONNECT_FAILED', `could not connect to ${host}:${port} (${why})`, {
+      hint: 'check the address, and that swarm is running there and reachable', address: `${host}:${port}`, reason: why,
+    }),
+  portInUse: (port: number, where: string) => make('PORT_IN_USE', `port ${port} is already in use (${where})`, { hint: 'choose another with --port, or --port 0 for any free port', address: where }),
+  badHost: (where: string) => make('BAD_HOST', `cannot listen on ${where}: no such local address`, { hint: 'check --host', address: where }),
+  portDenied: (where: string) => make('PORT_DENIED', `not allowed to listen on ${where}`, { hint: 'use a port above 1023', address: where }),
+  listenFailed: (where: string, why: string) => make('LISTEN_FAILED', `cannot listen on ${where}: ${why}`, { address: where, reason: why }),
+
+  notFound: (path: string) => make<'NOT_FOUND', 'path'>('NOT_FOUND', `cannot share ${path}: no such file or directory`, { hint: 'check the path', path }),
+  noAccess: (path: string) => make<'NO_ACCESS', 'path'>('NO_ACCESS', `cannot share ${path}: permission denied`, { path }),
+  notShareable: (path: string, why: string) => make<'NOT_SHAREABLE', 'path'>('NOT_SHAREABLE', `cannot share ${path}: ${why}`, { path, reason: why }),
+  shareFailed: (path: string, cause: Error) => make<'SHARE_FAILED', 'path'>('SHARE_FAILED', `cannot share ${path}: ${cause.message}`, { cause, path }),
+  badMagnet: (why: string) =>
+    make('BAD_MAGNET', `not a valid swarm magnet link: ${why}`, {
+      hint: 'copy the whole line starting with "magnet:?" that `swarm share` printed (quote it in the shell)', reason: why,
+    }),
+  untrustedSharer: (key: KeyData) =>
+    make<'UNTRUSTED_SHARER', keyof KeyData>('UNTRUSTED_SHARER', `this link was shared by key ${key.fingerprint}, which you do not trust`, {
+      hint: `if you know who sent it, run: swarm trust add ${key.keyText} --name <their name>`, ...key,
+    }),
+  noAddressInLink: () => make('NO_PEERS', 'the link names no address to fetch from', { hint: "add the sharer's address with --peer host:port" }),
+  noPeerToFetch: () => make('NO_PEERS', 'no peer to fetch from: the link names no address', { hint: "give the sharer's address with --peer host:port" }),
+  noPeers: (reasons: string, hint: string) => make('NO_PEERS', `could not fetch from any peer (${reasons})`, { hint }),
+  getFailed: (message: string) => make('GET_FAILED', message),
+  interrupted: (progress: string) => make('INTERRUPTED', `interrupted: ${progress}`, { hint: 'run the same command again to resume' }),
+  badMetadata: (why: string) =>
+    make('BAD_METADATA', `refusing torrent: ${why}`, { hint: 'the sharer (or a peer) sent metadata swarm will not use; nothing was written', reason: why }),
+  /** A metadata file name that would escape the download directory (the why says how). */
+  unsafeName: (why: string, hint?: string) => make('UNSAFE_NAME', `refusing torrent: ${why}`, { hint, reason: why }),
+  hiddenName: (shownName: string) =>
+    make('HIDDEN_NAME', `refusing torrent: it would create the hidden file or folder ${shownName}`, {
+      hint: 'hidden names can replace settings such as .bashrc or .ssh; if you expected one, rerun with --allow-hidden',
+    }),
+  nameMismatch: (linkName: string, metadataName: string) =>
+    make('NAME_MISMATCH', `refusing torrent: the link says ${linkName} but the sharer's metadata names ${metadataName}`, { hint: REDO_LINK }),
+  sizeMismatch: (linkBytes: number, metadataBytes: number) =>
+    make('SIZE_MISMATCH', `refusing torrent: the link says ${linkBytes} bytes but the sharer's metadata totals ${metadataBytes}`, { hint: REDO_LINK }),
+  badOutput: (path: string, why: string) => make<'BAD_OUTPUT', 'path'>('BAD_OUTPUT', `cannot use output directory ${path}: ${why}`, { path, reason: why }),
+  exists: (path: string) =>
+    make<'EXISTS', 'path'>('EXISTS', `${path} already exists and differs from the download; not overwriting it`, {
+      hint: 'use -o to download elsewhere, or --force to replace the files the download names', path,
+    }),
+  forceRefused: (path: string, what: string) =>
+    make<'FORCE_REFUSED', 'path'>('FORCE_REFUSED', `${path} is ${what}; --force replaces only regular files the download names`, {
+      hint: 'move it away yourself, or use -o to download elsewhere', path,
+    }),
+  unsafePath: (path: string, why: string) =>
+    make<'UNSAFE_PATH', 'path'>('UNSAFE_PATH', `refusing to write ${path}: ${why}`, {
+      hint: "something in the output directory changed under the download (another user's link or file?); use a directory only you can write to", path, reason: why,
+    }),
+  stateUnwritable: (path: string, why: string) =>
+    make<'STATE_UNWRITABLE', 'path'>('STATE_UNWRITABLE', `cannot record the download in ${path}: ${why}`, { hint: 'make SWARM_HOME writable', path, reason: why }),
+
+  chatClosed: () => make('CHAT_CLOSED', 'the chat has ended'),
+  messageTooLong: (maxBytes: number) => make('MESSAGE_TOO_LONG', `message too long (over ${maxBytes} bytes)`, { hint: 'split it into several lines' }),
+  historyUnwritable: (path: string, cause: unknown) =>
+    make<'HISTORY_UNWRITABLE', 'path'>('HISTORY_UNWRITABLE', `cannot use chat history ${path}`, { hint: 'check the permissions of the swarm home directory', cause, path }),
+
+  demoFailed: (message: string, hint?: string) => make('DEMO_FAILED', message, { hint }),
+};
+
+export function usageError(message: string, hint?: string): SwarmError<'USAGE'> {
+  return errors.usage(message, hint);
 }
 
 export function isSwarmError(error: unknown): error is SwarmError {
   return error instanceof SwarmError;
+}
+
+/** True for a SwarmError with one of the given codes. */
+export function hasErrorCode<C extends ErrorCode>(error: unknown, ...codes: C[]): error is SwarmError<C> {
+  return error instanceof SwarmError && (codes as ErrorCode[]).includes(error.code);
+}
+
+/** Failures a later attempt may not meet: no answer yet, or a link cut mid-handshake. */
+const TRANSIENT_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['CONNECT_FAILED', 'HANDSHAKE_TIMEOUT', 'CONNECTION_CLOSED', 'TRUNCATED']);
+
+/**
+ * True when retrying cannot help: a SwarmError outside TRANSIENT_CODES (a refusal, a
+ * wrong or untrusted key, a protocol mismatch). Anything else (a system error) may pass.
+ */
+export function isPermanentError(error: unknown): boolean {
+  return error instanceof SwarmError && !TRANSIENT_CODES.has(error.code);
 }
 
 /** The errno code of a Node system error, if it is one. */

@@ -14,7 +14,7 @@
 import { closeSync, fstatSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../identity/atomic-file.js';
-import { SwarmError } from '../errors.js';
+import { errors } from '../errors.js';
 import { cachedKeyText } from './key-text-cache.js';
 import { authorId, decodeMessage, MessageKind, verifyMessage, type ChatMessage } from './chat-message.js';
 import { forEachLine, lineStartAtOrAfter, readText, rewriteTail, type LineView } from './history-file.js';
@@ -84,10 +84,7 @@ export class ChatHistory {
       history.load();
     } catch (error) {
       if (history.fd !== undefined) closeSync(history.fd);
-      throw new SwarmError('HISTORY_UNWRITABLE', `cannot use chat history ${history.path}`, {
-        hint: 'check the permissions of the swarm home directory',
-        cause: error,
-      });
+      throw errors.historyUnwritable(history.path, error);
     }
     return history;
   }

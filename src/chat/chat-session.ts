@@ -2,7 +2,7 @@
 // links of a node (inbound, plus a persistent outbound link per --peer). The CLI
 // feeds it lines and prints the entries it emits; it never prints anything itself.
 import { EventEmitter } from 'node:events';
-import { SwarmError } from '../errors.js';
+import { errors, type SwarmError } from '../errors.js';
 import { fingerprint } from '../identity/key-text.js';
 import type { TrustEntry } from '../identity/trust-store.js';
 import { authorId, bodyText, MAX_BODY_BYTES, MessageKind, signMessage, type ChatMessage } from './chat-message.js';
@@ -161,9 +161,7 @@ export class ChatSession extends EventEmitter<ChatSessionEvents> {
   sendDirect(nameOrKey: string, text: string): ChatEntry {
     const recipient = this.options.trust.find(nameOrKey);
     if (!recipient) {
-      throw new SwarmError('UNKNOWN_PEER', `no trusted key is named "${nameOrKey}"`, {
-        hint: 'type /trust to see the names you can write to',
-      });
+      throw errors.unknownChatPeer(nameOrKey);
     }
     if (new TextEncoder().encode(text).length > MAX_BODY_BYTES - ENVELOPE_OVERHEAD_BYTES) {
       throw tooLong(MAX_BODY_BYTES - ENVELOPE_OVERHEAD_BYTES);
@@ -193,7 +191,7 @@ export class ChatSession extends EventEmitter<ChatSessionEvents> {
   }
 
   private publish(kind: MessageKind, body: Uint8Array): ChatEntry {
-    if (this.closed) throw new SwarmError('CHAT_CLOSED', 'the chat has ended');
+    if (this.closed) throw errors.chatClosed();
     // Sequence numbers must rise even if the history file was lost, so they start from
     // the clock in microseconds when that is higher than the last one we used (which
     // also keeps two processes sharing one identity from colliding in practice).
@@ -288,5 +286,5 @@ export class ChatSession extends EventEmitter<ChatSessionEvents> {
 }
 
 function tooLong(maxBytes: number): SwarmError {
-  return new SwarmError('MESSAGE_TOO_LONG', `message too long (over ${maxBytes} bytes)`, { hint: 'split it into several lines' });
+  return errors.messageTooLong(maxBytes);
 }

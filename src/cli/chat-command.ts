@@ -15,6 +15,7 @@ import { parseRate } from '../ui/parse-rate.js';
 import { parseChatInput } from '../chat/chat-input.js';
 import { ChatSession } from '../chat/chat-session.js';
 import { ChatPrinter } from './chat-printer.js';
+import { RefusalReporter } from '../ui/refusal-reporter.js';
 import { fingerprint } from '../identity/key-text.js';
 import { SwarmNode } from '../net/swarm-node.js';
 import { addNodeOptions, parsePeerAddress, type NodeOptions } from './node-options.js';
@@ -34,7 +35,7 @@ export function registerChatCommand(program: Command): void {
     .description('chat with the people you trust; messages are signed, relayed peer to peer, and kept in history');
   addNodeOptions(command);
   command
-    .option('--json', 'one JSON event per line: ready, message, sent, peer-join, peer-leave, rate-limited, error')
+    .option('--json', 'one JSON event per line: ready, message, sent, peer-join, peer-leave, rate-limited, refused, error')
     .option('--history <count>', 'how many past messages to show on start', '20')
     .option('--history-max <size>', 'cap on the history file (k, M, G); older messages are dropped past it', '64M')
     .option('--author-rate <messages>', `messages per second accepted from one author (bursts of ${BURST_MESSAGE_SECONDS} s of it); the excess is dropped`, '20')
@@ -71,6 +72,7 @@ async function runChat(context: CliContext, options: ChatOptions): Promise<void>
   session.on('peer-join', (peer) => printer.peer('peer-join', peer));
   session.on('peer-leave', (peer) => printer.peer('peer-leave', peer));
   session.on('rate-limited', (author) => printer.rateLimited(author));
+  const refusals = new RefusalReporter(node, { isJson: Boolean(options.json) });
   // Redials go on quietly: say once that an address is unreachable, again only after it worked.
   const unreachable = new Set<string>();
   session.on('dial-error', (address, error) => {
@@ -102,6 +104,7 @@ async function runChat(context: CliContext, options: ChatOptions): Promise<void>
       if (quitting) return;
       quitting = true;
       printer.closeInput();
+      refusals.stop();
       void session
         .close()
         .then(() => node.close())

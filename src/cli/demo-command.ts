@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { SwarmError } from '../errors.js';
+import { errors } from '../errors.js';
 import { createDemoWorld } from '../demo/demo-world.js';
 import { DemoSession } from '../demo/demo-steps.js';
 import { formatError } from '../ui/report-error.js';
@@ -30,9 +30,7 @@ export function registerDemoCommand(program: Command): void {
       }
       if (failure) {
         process.stdout.write(`  FAILED: ${formatError(failure).replace(/^swarm: /, '')}\n`);
-        throw new SwarmError('DEMO_FAILED', 'the demo did not complete', {
-          hint: 'the step above says what went wrong; npm test runs the same paths with more detail',
-        });
+        throw errors.demoFailed('the demo did not complete', 'the step above says what went wrong; npm test runs the same paths with more detail');
       }
       process.stdout.write(`\nall ${steps.length} steps worked; ${options.keep ? `kept ${world.root}` : 'cleaned up'}.\n`);
     });

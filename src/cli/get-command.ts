@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { SwarmError } from '../errors.js';
+import { errors } from '../errors.js';
 import { decodeKeyText, fingerprint } from '../identity/key-text.js';
 import { SwarmNode } from '../net/swarm-node.js';
 import { GetSession } from '../share/get-session.js';
@@ -14,6 +14,7 @@ import { TorrentRouter } from '../share/torrent-router.js';
 import { parseRate } from '../ui/parse-rate.js';
 import { formatBytes } from '../ui/progress-format.js';
 import { TransferReporter } from '../ui/transfer-reporter.js';
+import { RefusalReporter } from '../ui/refusal-reporter.js';
 import { nameOfKey, openContext, type CliContext } from './context.js';
 import { addNodeOptions, parsePeerAddress, type NodeOptions } from './node-options.js';
 import { untilSignal } from './until-signal.js';
@@ -39,7 +40,7 @@ export function registerGetCommand(program: Command): void {
     .option('--force', 'replace existing files the download names (never a folder or link)')
     .option('--allow-hidden', 'allow file or folder names starting with "." (refused by default)')
     .option('--upload-limit <rate>', 'cap upload speed to other getters, bytes/s with k, M or G suffix (e.g. 4M)', parseRate)
-    .option('--json', 'one JSON event per line: metadata, progress, peer-*, done')
+    .option('--json', 'one JSON event per line: metadata, progress, peer-*, done (with --seed also refused, error)')
     .addHelpText(
       'after',
       `
@@ -55,9 +56,7 @@ function checkSharerTrusted(context: CliContext, magnet: MagnetLink): void {
   if (!magnet.keyText) return;
   const key = decodeKeyText(magnet.keyText);
   if (context.trust.allows(key)) return;
-  throw new SwarmError('UNTRUSTED_SHARER', `this link was shared by key ${fingerprint(key)}, which you do not trust`, {
-    hint: `if you know who sent it, run: swarm trust add ${magnet.keyText} --name <their name>`,
-  });
+  throw errors.untrustedSharer({ keyText: magnet.keyText, fingerprint: fingerprint(key) });
 }
 
 async function runGet(magnetText: string, options: GetOptions): Promise<void> {
@@ -66,7 +65,7 @@ async function runGet(magnetText: string, options: GetOptions): Promise<void> {
   const context = openContext();
   checkSharerTrusted(context, magnet);
   if (magnet.peers.length === 0 && extraPeers.length === 0) {
-    throw new SwarmError('NO_PEERS', 'the link names no address to fetch from', { hint: 'add the sharer\'s address with --peer host:port' });
+    throw errors.noAddressInLink();
   }
   const node = new SwarmNode({ identity: context.identity, trust: context.trust, host: options.host, port: options.port ?? 0 });
   const router = new TorrentRouter(node);
@@ -103,9 +102,7 @@ async function runGet(magnetText: string, options: GetOptions): Promise<void> {
     if (outcome === 'interrupted') {
       const snap = session.snapshot();
       await stop();
-      throw new SwarmError('INTERRUPTED', `interrupted: ${formatBytes(snap.verified)} of ${formatBytes(snap.length)} verified and kept`, {
-        hint: 'run the same command again to resume',
-      });
+      throw errors.interrupted(`${formatBytes(snap.verified)} of ${formatBytes(snap.length)} verified and kept`);
     }
   } catch (error) {
     await stop();
@@ -118,7 +115,9 @@ async function runGet(magnetText: string, options: GetOptions): Promise<void> {
   });
   if (options.seed) {
     const stopSeeding = reporter.seeding(address.port);
+    const refusals = new RefusalReporter(node, { isJson: !!options.json });
     await untilSignal();
+    refusals.stop();
     stopSeeding();
   }
   await stop();

@@ -14,6 +14,7 @@ import { printJsonLine } from '../ui/json-output.js';
 import { parseRate } from '../ui/parse-rate.js';
 import { ShareStatus } from '../ui/progress-display.js';
 import { watchPeerEvents } from '../ui/progress-events.js';
+import { RefusalReporter } from '../ui/refusal-reporter.js';
 import { escapeTerminal } from '../ui/terminal-text.js';
 import { nameOfKey, openContext, type CliContext } from './context.js';
 import { addNodeOptions, parsePeerAddress, type NodeOptions } from './node-options.js';
@@ -36,7 +37,7 @@ export function registerShareCommand(program: Command): void {
     .option('--allow <names>', 'only these trusted names (or keys), comma-separated, may fetch it (default: every trusted key)')
     .option('--upload-limit <rate>', 'cap upload speed, bytes/s with k, M or G suffix (e.g. 4M)', parseRate)
     .option('--no-super-seed', 'turn off initial seeding (by default each piece is handed out once before any piece twice)')
-    .option('--json', 'one JSON event per line: ready, peer-connected, peer-disconnected, status')
+    .option('--json', 'one JSON event per line: ready, peer-connected, peer-disconnected, refused, error, status')
     .addHelpText(
       'after',
       `
@@ -102,6 +103,7 @@ async function runShare(context: CliContext, path: string, options: ShareOptions
     process.stderr.write(`sharing ${escapeTerminal(session.name)} on port ${address.port}; give the magnet link above to a trusted friend. Ctrl-C stops.\n`);
   }
   watchPeerEvents(session.peers, (key) => nameOfKey(context, key), !!options.json);
+  const refusals = new RefusalReporter(node, { isJson: !!options.json });
   const status = new ShareStatus(process.stderr, !options.json);
   const tick = setInterval(() => {
     const torrent = session.torrent;
@@ -110,6 +112,7 @@ async function runShare(context: CliContext, path: string, options: ShareOptions
   }, 1000);
   await untilSignal();
   clearInterval(tick);
+  refusals.stop();
   status.stop();
   await session.close();
   await node.close();

@@ -69,6 +69,11 @@ export class CliChild {
     return this.waitFor(() => this.lines.find((line) => pattern.test(line)), timeoutMs, String(pattern));
   }
 
+  /** The first match in stderr (so far or later); rejects after timeoutMs or when the child exits first. */
+  waitForStderr(pattern: RegExp, timeoutMs = 20_000): Promise<string> {
+    return this.waitFor(() => pattern.exec(this.stderr)?.[0], timeoutMs, String(pattern));
+  }
+
   async stop(signal: NodeJS.Signals = 'SIGINT', graceMs = 5000): Promise<number | null> {
     if (this.hasExited) return this.exited;
     this.child.kill(signal);

@@ -7,7 +7,7 @@ import { sha256 } from '../crypto/hash.js';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SwarmError } from '../errors.js';
+import { errors } from '../errors.js';
 import { fingerprint } from '../identity/key-text.js';
 import { CliChild, type JsonEvent } from './cli-child.js';
 import type { DemoWorld, Person } from './demo-world.js';
@@ -67,7 +67,7 @@ export class DemoSession {
     this.say(this.magnet.length > 110 ? `${this.magnet.slice(0, 107)}...` : this.magnet);
     const params = new URL(this.magnet).searchParams;
     if (params.has('tr') || params.has('ws') || params.has('as')) {
-      throw new SwarmError('DEMO_FAILED', 'the magnet names a public tracker or web seed');
+      throw errors.demoFailed('the magnet names a public tracker or web seed');
     }
     return "a standard BitTorrent magnet (xt=urn:btih) carrying alice's address and key, and no tracker, DHT or web seed";
   }
@@ -76,11 +76,11 @@ export class DemoSession {
     const outDir = join(this.world.root, folder);
     const getter = this.spawn(person, ['get', this.magnet, '-o', outDir], this.showProgress ? 'inherit' : 'pipe');
     const code = await withTimeout(getter.exited, STEP_TIMEOUT_MS, 'the download');
-    if (code !== 0) throw new SwarmError('DEMO_FAILED', `swarm get exited ${code}: ${getter.stderr.trim()}`);
+    if (code !== 0) throw errors.demoFailed(`swarm get exited ${code}: ${getter.stderr.trim()}`);
     const got = readFileSync(join(outDir, basename(DEMO_FILE)));
     const expected = readFileSync(DEMO_SUMS, 'utf8').split(/\s+/)[0];
     const actual = sha256(got).toString('hex');
-    if (actual !== expected) throw new SwarmError('DEMO_FAILED', `downloaded file has SHA-256 ${actual}, expected ${expected}`);
+    if (actual !== expected) throw errors.demoFailed(`downloaded file has SHA-256 ${actual}, expected ${expected}`);
     this.say(`${got.length} bytes, SHA-256 ${actual.slice(0, 16)}… matches fixtures/demo/SHA256SUMS`);
     return 'fetched over a Noise XX channel that proved both keys; every piece hash-checked; the whole file is byte-identical';
   }
@@ -89,9 +89,9 @@ export class DemoSession {
     const outDir = join(this.world.root, 'mallory-downloads');
     const getter = this.spawn(mallory, ['get', this.magnet, '-o', outDir]);
     const code = await withTimeout(getter.exited, STEP_TIMEOUT_MS, "mallory's attempt");
-    if (code === 0) throw new SwarmError('DEMO_FAILED', 'mallory was given the file');
+    if (code === 0) throw errors.demoFailed('mallory was given the file');
     const leaked = existsSync(outDir) && readdirSync(outDir).length > 0;
-    if (leaked) throw new SwarmError('DEMO_FAILED', `mallory's folder is not empty: ${readdirSync(outDir).join(', ')}`);
+    if (leaked) throw errors.demoFailed(`mallory's folder is not empty: ${readdirSync(outDir).join(', ')}`);
     this.say(`mallory's swarm get exited ${code}: ${getter.stderr.trim().split('\n')[0]}`);
     return "alice's node refused mallory's key inside the handshake: no piece, no metadata, not even the file name";
   }
@@ -112,7 +112,7 @@ export class DemoSession {
     const text = 'hello carol, this went through bob';
     aliceChat.send(text);
     const heard = await carolChat.waitForEvent(isMessage(text), STEP_TIMEOUT_MS, "alice's message at carol");
-    if (heard.from !== alice.identity.keyText) throw new SwarmError('DEMO_FAILED', 'the message arrived with the wrong author');
+    if (heard.from !== alice.identity.keyText) throw errors.demoFailed('the message arrived with the wrong author');
     this.say(`carol shows: ${String(heard.name)}: ${String(heard.text)}`);
     return "carol verified alice's signature on a message that bob relayed; bob could pass it on but not alter or forge it";
   }
@@ -124,7 +124,7 @@ export class DemoSession {
       .get(carol.name)!
       .waitForEvent((event) => isMessage(text)(event) && event.direct === true, STEP_TIMEOUT_MS, 'the direct message at carol');
     const bobSaw = this.chatters.get('bob')!.lines.some((line) => line.includes(text));
-    if (bobSaw) throw new SwarmError('DEMO_FAILED', "bob's chat printed the direct message");
+    if (bobSaw) throw errors.demoFailed("bob's chat printed the direct message");
     this.say(`carol shows (direct): ${String(heard.name)}: ${String(heard.text)}`);
     return 'sealed end to end for carol (nacl.box): bob relayed it without being able to read it';
   }
@@ -147,7 +147,7 @@ function isMessage(text: string): (event: JsonEvent) => boolean {
 function withTimeout<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new SwarmError('DEMO_FAILED', `${what} took longer than ${timeoutMs / 1000} s`)), timeoutMs);
+    timer = setTimeout(() => reject(errors.demoFailed(`${what} took longer than ${timeoutMs / 1000} s`)), timeoutMs);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -6,7 +6,7 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname, join, basename } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { SwarmError, systemErrorCode } from '../errors.js';
+import { errors, type SwarmError, systemErrorCode } from '../errors.js';
 
 export const PRIVATE_FILE_MODE = 0o600;
 export const PRIVATE_DIR_MODE = 0o700;
@@ -44,16 +44,10 @@ export function readFileIfExists(path: string): string | undefined {
     return readFileSync(path, 'utf8');
   } catch (error) {
     if (systemErrorCode(error) === 'ENOENT') return undefined;
-    throw new SwarmError('UNREADABLE', `cannot read ${path}: ${systemErrorCode(error) ?? String(error)}`, {
-      hint: 'check the file permissions, or set SWARM_HOME to another directory',
-      cause: error,
-    });
+    throw errors.unreadable(path, systemErrorCode(error) ?? String(error), error);
   }
 }
 
 function unwritable(path: string, error: unknown): SwarmError {
-  return new SwarmError('UNWRITABLE', `cannot write ${path}: ${systemErrorCode(error) ?? String(error)}`, {
-    hint: 'make the directory writable, or set SWARM_HOME to a writable directory',
-    cause: error,
-  });
+  return errors.unwritable(path, systemErrorCode(error) ?? String(error), error);
 }

@@ -5,7 +5,7 @@
  * it means every peer has to trust a new key.
  */
 import { join } from 'node:path';
-import { SwarmError } from '../errors.js';
+import { errors } from '../errors.js';
 import { generateSigningKeyPair } from '../crypto/ed25519.js';
 import { generateX25519KeyPair, x25519PublicKey } from '../crypto/x25519.js';
 import nacl from 'tweetnacl';
@@ -73,9 +73,7 @@ export function serializeIdentity(identity: Identity): string {
 
 export function parseIdentity(text: string, path: string): Identity {
   const corrupt = (why: string) =>
-    new SwarmError('CORRUPT_IDENTITY', `identity file ${path} is damaged (${why}); it was left untouched`, {
-      hint: 'restore it from a backup; deleting it creates a new key that your peers must trust again',
-    });
+    errors.corruptIdentity(path, why);
   const file = parseVersionedJson<IdentityFile>(text, FORMAT_VERSION, corrupt);
   const publicKey = unb64(file.publicKey, 32);
   const secretKey = unb64(file.secretKey, 64);

@@ -13,7 +13,7 @@
  */
 import { createHash } from 'node:crypto';
 import { isAcceptablePublicKey } from '../crypto/ed25519.js';
-import { SwarmError } from '../errors.js';
+import { errors, type KeyData } from '../errors.js';
 
 export const KEY_TEXT_PREFIX = 'swarm1';
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';
@@ -74,9 +74,7 @@ export function decodeKeyText(text: string): Uint8Array {
   const normalized = text.trim().toLowerCase();
   const shown = text.length > 80 ? `${text.slice(0, 77)}...` : text;
   const bad = (why: string) =>
-    new SwarmError('BAD_KEY', `not a valid swarm key: ${JSON.stringify(shown)} (${why})`, {
-      hint: `a key is ${KEY_TEXT_LENGTH} characters starting with "${KEY_TEXT_PREFIX}"; ask its owner to run 'swarm id' and copy it again`,
-    });
+    errors.badKey(shown, why, `a key is ${KEY_TEXT_LENGTH} characters starting with "${KEY_TEXT_PREFIX}"; ask its owner to run 'swarm id' and copy it again`);
   if (!normalized.startsWith(KEY_TEXT_PREFIX)) return throwIt(bad(`it must start with "${KEY_TEXT_PREFIX}"`));
   if (normalized.length !== KEY_TEXT_LENGTH) {
     return throwIt(bad(`it has ${normalized.length} characters, a key has ${KEY_TEXT_LENGTH}`));
@@ -109,4 +107,9 @@ export function fingerprint(publicKey: Uint8Array): string {
 
 function throwIt(error: Error): never {
   throw error;
+}
+
+/** The two ways a key is shown, as error and event data carry it. */
+export function keyData(publicKey: Uint8Array): KeyData {
+  return { keyText: encodeKeyText(publicKey), fingerprint: fingerprint(publicKey) };
 }

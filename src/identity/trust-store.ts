@@ -9,7 +9,7 @@
  */
 import { join } from 'node:path';
 import { statSync } from 'node:fs';
-import { SwarmError, usageError } from '../errors.js';
+import { errors, usageError } from '../errors.js';
 import { readFileIfExists, writeFileAtomic } from './atomic-file.js';
 import { decodeKeyText, encodeKeyText, fingerprint, isKeyText } from './key-text.js';
 import { parseVersionedJson } from './versioned-json.js';
@@ -70,14 +70,10 @@ export class TrustStore {
     validateName(chosenName);
     const existingKey = this.entryFor(publicKey);
     if (existingKey) {
-      throw new SwarmError('DUPLICATE_KEY', `that key is already trusted as "${existingKey.name}"`, {
-        hint: `to rename it: swarm trust remove ${existingKey.name} && swarm trust add <key> --name ${chosenName}`,
-      });
+      throw errors.duplicateKey(existingKey.name, chosenName);
     }
     if (this.entries.some((entry) => entry.name === chosenName)) {
-      throw new SwarmError('DUPLICATE_NAME', `the name "${chosenName}" is already used for another key`, {
-        hint: 'pick another name with --name',
-      });
+      throw errors.duplicateName(chosenName);
     }
     const entry: TrustEntry = { name: chosenName, key: encodeKeyText(publicKey), publicKey, added: new Date().toISOString() };
     this.save([...this.entries, entry]);
@@ -87,9 +83,7 @@ export class TrustStore {
   remove(nameOrKeyText: string): TrustEntry {
     const entry = this.find(nameOrKeyText);
     if (!entry) {
-      throw new SwarmError('UNKNOWN_PEER', `no trusted key is named or equal to "${nameOrKeyText}"`, {
-        hint: "see 'swarm trust list' for the names you use",
-      });
+      throw errors.unknownPeer(nameOrKeyText);
     }
     this.save(this.entries.filter((other) => other !== entry));
     return entry;
@@ -132,7 +126,7 @@ export class TrustStore {
     // Re-read first so that a change made by another process since load() is not lost.
     const current = readFileIfExists(this.path);
     if (current !== this.lastText) {
-      throw new SwarmError('TRUST_CHANGED', `${this.path} changed while this command ran`, { hint: 'run the command again' });
+      throw errors.trustChanged(this.path);
     }
     const file: TrustFile = {
       version: FORMAT_VERSION,
@@ -169,10 +163,7 @@ function fileStamp(path: string): string {
 }
 
 function parseTrustFile(text: string, path: string): TrustEntry[] {
-  const corrupt = (why: string) =>
-    new SwarmError('CORRUPT_TRUST', `trust store ${path} is damaged (${why}); it was left untouched`, {
-      hint: 'fix or restore the file by hand (it is JSON); swarm will not overwrite it',
-    });
+  const corrupt = (why: string) => errors.corruptTrust(path, why);
   const file = parseVersionedJson<TrustFile>(text, FORMAT_VERSION, corrupt);
   if (!Array.isArray(file.peers)) throw corrupt('no "peers" list');
   const entries: TrustEntry[] = [];

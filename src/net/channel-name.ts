@@ -2,7 +2,7 @@
  * Channel names, sent by the initiator as the first transport message:
  * "chat", or "torrent " followed by the 40 lowercase hex digits of a BitTorrent v1 infohash.
  */
-import { SwarmError } from '../errors.js';
+import { errors } from '../errors.js';
 
 export type ChannelKind = 'chat' | 'torrent';
 const CHAT_CHANNEL = 'chat';
@@ -11,7 +11,7 @@ const TORRENT_CHANNEL = /^torrent ([0-9a-f]{40})$/;
 /** The channel for a torrent; throws BAD_CHANNEL for anything but a 40-hex-digit infohash. */
 export function torrentChannel(infoHashHex: string): string {
   const channel = `torrent ${infoHashHex.toLowerCase()}`;
-  if (!TORRENT_CHANNEL.test(channel)) throw new SwarmError('BAD_CHANNEL', `not an infohash: ${JSON.stringify(infoHashHex)}`);
+  if (!TORRENT_CHANNEL.test(channel)) throw errors.badChannel('an infohash', infoHashHex);
   return channel;
 }
 

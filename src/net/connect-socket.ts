@@ -1,6 +1,6 @@
 /** Opens a TCP connection with a deadline, turning socket errors into one-line SwarmErrors. */
 import { connect, type Socket } from 'node:net';
-import { SwarmError, systemErrorCode } from '../errors.js';
+import { errors, systemErrorCode } from '../errors.js';
 
 export function connectSocket(host: string, port: number, timeoutMs: number, localAddress?: string): Promise<Socket> {
   return new Promise((resolve, reject) => {
@@ -8,11 +8,7 @@ export function connectSocket(host: string, port: number, timeoutMs: number, loc
     const fail = (why: string) => {
       clearTimeout(timer);
       socket.destroy();
-      reject(
-        new SwarmError('CONNECT_FAILED', `could not connect to ${host}:${port} (${why})`, {
-          hint: 'check the address, and that swarm is running there and reachable',
-        }),
-      );
+      reject(errors.connectFailed(host, port, why));
     };
     const timer = setTimeout(() => fail(`no answer within ${timeoutMs} ms`), timeoutMs);
     socket.once('error', (error) => fail(systemErrorCode(error) ?? error.message));

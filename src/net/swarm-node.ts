@@ -9,9 +9,9 @@
  */
 import { EventEmitter } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
-import { SwarmError, systemErrorCode } from '../errors.js';
+import { errors, isSwarmError, systemErrorCode, type ErrorCode, type SwarmError } from '../errors.js';
 import type { Identity } from '../identity/identity.js';
-import { fingerprint } from '../identity/key-text.js';
+import { keyData } from '../identity/key-text.js';
 import { DEFAULT_HANDSHAKE_TIMEOUT_MS, secureInbound, secureOutbound } from '../secure/establish-channel.js';
 import type { SecureChannel } from '../secure/secure-channel.js';
 import { channelKind, type ChannelKind } from './channel-name.js';
@@ -50,10 +50,19 @@ export interface SwarmNodeOptions {
   log?: (line: string) => void;
 }
 
+/** Why a connection was turned away: an error's code, or one of the node's own. */
+export type RefusalCode = ErrorCode | 'PENDING_FULL' | 'PENDING_EVICTED' | 'REVOKED' | 'CONNECTION_FAILED';
+
 export interface Refusal {
-  code: string;
+  code: RefusalCode;
   message: string;
+  /** The remote key, when the handshake had proved it (as the error's data carries it). */
+  keyText?: string;
   fingerprint?: string;
+  /** The short cause ("not trusted", a channel refusal's reason), when known. */
+  reason?: string;
+  /** True when the remote dialled us; false when we dialled it (a failed dial of ours). */
+  isInbound: boolean;
   remoteHost: string;
   remotePort: number;
 }
@@ -61,8 +70,8 @@ export interface Refusal {
 export type ChannelHandler = (link: PeerLink) => void | boolean;
 
 export class SwarmNode extends EventEmitter {
-  /** Refusals so far, by error code (UNTRUSTED_PEER, HANDSHAKE_TIMEOUT, PENDING_EVICTED, …). */
-  readonly refusalCounts = new Map<string, number>();
+  /** Refusals so far, by code (UNTRUSTED_PEER, HANDSHAKE_TIMEOUT, PENDING_EVICTED, …); each is also a 'refused' event. */
+  readonly refusalCounts = new Map<RefusalCode, number>();
   private server?: Server;
   private readonly pending: PendingConnections<Socket>;
   private readonly budget: HandshakeBudget;
@@ -85,7 +94,10 @@ export class SwarmNode extends EventEmitter {
     });
     this.budget = new HandshakeBudget({ ...DEFAULT_HANDSHAKE_RATES, ...options.handshakeRates });
     // A damaged trust file keeps the last good list in force; say so rather than silently.
-    const onTrustError = (error: unknown) => this.options.log?.(`TRUST_UNREADABLE: ${error instanceof Error ? error.message : String(error)}`);
+    const onTrustError = (error: unknown) => {
+      this.options.log?.(`TRUST_UNREADABLE: ${error instanceof Error ? error.message : String(error)}`);
+      this.emit('trust-error', error);
+    };
     this.stopWatching = options.trust.watch?.(() => this.dropRevoked(), options.trustPollMs ?? 500, onTrustError);
   }
 
@@ -125,8 +137,8 @@ export class SwarmNode extends EventEmitter {
   }
 
   async connect(host: string, port: number, channel: string, opts: { expectedKey?: Uint8Array; localAddress?: string } = {}): Promise<PeerLink> {
-    if (channelKind(channel) === undefined) throw new SwarmError('BAD_CHANNEL', `not a channel name: ${JSON.stringify(channel)}`);
-    if (this.isClosed) throw new SwarmError('NODE_CLOSED', 'the node is shutting down');
+    if (channelKind(channel) === undefined) throw errors.badChannel('a channel name', channel);
+    if (this.isClosed) throw errors.nodeClosed();
     const timeoutMs = this.options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
     const socket = await connectSocket(host, port, timeoutMs, opts.localAddress);
     const secure = await secureOutbound(socket, {
@@ -137,16 +149,15 @@ export class SwarmNode extends EventEmitter {
       handshakeTimeoutMs: timeoutMs,
       maxFrameBytes: this.options.maxFrameBytes,
     }).catch((error: unknown) => {
-      this.refused(error, host, port);
+      this.refused(error, host, port, false);
       throw error;
     });
     // The key was checked inside the handshake; check again in case it was revoked
     // while the channel was being opened (the trust watcher only sees tracked links).
     if (!this.options.trust.allows(secure.remoteKey)) {
-      const print = fingerprint(secure.remoteKey);
       secure.close();
-      const error = new SwarmError('UNTRUSTED_PEER', `key ${print} was removed from the trust store while connecting`);
-      this.refused(error, host, port);
+      const error = errors.revokedWhileConnecting(keyData(secure.remoteKey));
+      this.refused(error, host, port, false);
       throw error;
     }
     const link = createPeerLink(secure, host, port);
@@ -187,10 +198,10 @@ export class SwarmNode extends EventEmitter {
       evicted.destroy();
       if (evicted === socket) {
         // Turned away before reading a byte: the handshakes already pending from this address keep their slots.
-        return this.count('PENDING_FULL', 'too many unauthenticated connections from this address; newcomer refused', remoteHost, remotePort);
+        return this.count({ code: 'PENDING_FULL', message: 'too many unauthenticated connections from this address; newcomer refused', remoteHost, remotePort, isInbound: true });
       }
       this.evicted.add(evicted);
-      this.count('PENDING_EVICTED', 'too many unauthenticated connections; evicted the oldest of the busiest network', evicted.remoteAddress ?? '?', evicted.remotePort ?? 0);
+      this.count({ code: 'PENDING_EVICTED', message: 'too many unauthenticated connections; evicted the oldest of the busiest network', remoteHost: evicted.remoteAddress ?? '?', remotePort: evicted.remotePort ?? 0, isInbound: true });
     }
     secureInbound(socket, {
       identity: this.options.identity,
@@ -208,7 +219,7 @@ export class SwarmNode extends EventEmitter {
       },
       (error: unknown) => {
         this.pending.release(socket, remoteHost);
-        if (!this.evicted.has(socket)) this.refused(error, remoteHost, remotePort);
+        if (!this.evicted.has(socket)) this.refused(error, remoteHost, remotePort, true);
       },
     );
   }
@@ -248,22 +259,26 @@ export class SwarmNode extends EventEmitter {
   private dropRevoked(): void {
     for (const link of this.links) {
       if (this.options.trust.allows(link.remoteKey)) continue;
-      this.count('REVOKED', 'key removed from the trust store; link closed', link.remoteHost, link.remotePort, fingerprint(link.remoteKey));
+      const { remoteHost, remotePort } = link;
+      const isInbound = !link.isInitiator;
+      this.count({ code: 'REVOKED', message: 'key removed from the trust store; link closed', ...keyData(link.remoteKey), reason: 'removed from the trust list', isInbound, remoteHost, remotePort });
       link.close();
     }
   }
 
-  private refused(error: unknown, remoteHost: string, remotePort: number): void {
-    const code = error instanceof SwarmError ? error.code : 'CONNECTION_FAILED';
-    const message = error instanceof Error ? error.message : String(error);
-    this.count(code, message, remoteHost, remotePort);
+  private refused(error: unknown, remoteHost: string, remotePort: number, isInbound: boolean): void {
+    if (!isSwarmError(error)) {
+      this.count({ code: 'CONNECTION_FAILED', message: error instanceof Error ? error.message : String(error), isInbound, remoteHost, remotePort });
+      return;
+    }
+    const { code, message, keyText, fingerprint, reason } = error;
+    this.count({ code, message, keyText, fingerprint, reason, isInbound, remoteHost, remotePort });
   }
 
-  private count(code: string, message: string, remoteHost: string, remotePort: number, keyFingerprint?: string): void {
+  private count(refusal: Refusal): void {
+    const { code, message, fingerprint, remoteHost, remotePort } = refusal;
     this.refusalCounts.set(code, (this.refusalCounts.get(code) ?? 0) + 1);
-    const fingerprintMatch = keyFingerprint ?? /\b[0-9a-f]{4}:[0-9a-f]{4}:[0-9a-f]{4}\b/.exec(message)?.[0];
-    const refusal: Refusal = { code, message, fingerprint: fingerprintMatch, remoteHost, remotePort };
-    this.options.log?.(`${code} ${remoteHost}:${remotePort}${fingerprintMatch ? ` key ${fingerprintMatch}` : ''}: ${message}`);
+    this.options.log?.(`${code} ${remoteHost}:${remotePort}${fingerprint ? ` key ${fingerprint}` : ''}: ${message}`);
     this.emit('refused', refusal);
   }
 }
@@ -287,8 +302,8 @@ function listenOn(server: Server, host: string | undefined, port: number): Promi
 function listenError(error: unknown, host: string | undefined, port: number): SwarmError {
   const code = systemErrorCode(error);
   const where = `${host ?? '*'}:${port}`;
-  if (code === 'EADDRINUSE') return new SwarmError('PORT_IN_USE', `port ${port} is already in use (${where})`, { hint: 'choose another with --port, or --port 0 for any free port' });
-  if (code === 'EADDRNOTAVAIL') return new SwarmError('BAD_HOST', `cannot listen on ${where}: no such local address`, { hint: 'check --host' });
-  if (code === 'EACCES') return new SwarmError('PORT_DENIED', `not allowed to listen on ${where}`, { hint: 'use a port above 1023' });
-  return new SwarmError('LISTEN_FAILED', `cannot listen on ${where}: ${code ?? String(error)}`);
+  if (code === 'EADDRINUSE') return errors.portInUse(port, where);
+  if (code === 'EADDRNOTAVAIL') return errors.badHost(where);
+  if (code === 'EACCES') return errors.portDenied(where);
+  return errors.listenFailed(where, code ?? String(error));
 }

@@ -10,14 +10,13 @@
  * slowloris that trickles bytes gains nothing over one that sends none.
  */
 import type { Duplex } from 'node:stream';
-import { fingerprint } from '../identity/key-text.js';
-import { SwarmError } from '../errors.js';
+import { errors, hasErrorCode } from '../errors.js';
+import { fingerprint, keyData } from '../identity/key-text.js';
 import { encodeFrame } from './frame-codec.js';
 import type { SigningIdentity } from './handshake-payload.js';
 import { HandshakeReader } from './handshake-reader.js';
 import { checkPreamble, encodePreamble, PREAMBLE_BYTES } from './preamble.js';
 import { SecureChannel } from './secure-channel.js';
-import { SecureErrorCode, secureErrors } from './secure-errors.js';
 import type { SessionRecord } from './session-records.js';
 import { MAX_HANDSHAKE_FRAME_BYTES, SwarmHandshake } from './swarm-handshake.js';
 
@@ -47,24 +46,19 @@ export interface InboundOptions extends SecureOptions {
   waitForTurn?: () => { granted: Promise<void>; cancel(): void };
 }
 
-export function channelRefused(reason: string): SwarmError {
-  return new SwarmError('CHANNEL_REFUSED', `refused channel: ${reason}`);
-}
-
 /** Runs `body` under the handshake deadline; on any failure the raw connection is closed. */
 async function withDeadline(raw: Duplex, isInitiator: boolean, timeoutMs: number, body: (reader: HandshakeReader, onTimeout: { fire?: (error: Error) => void }) => Promise<SecureChannel>): Promise<SecureChannel> {
   const reader = new HandshakeReader(raw);
   const onTimeout: { fire?: (error: Error) => void } = { fire: (error) => reader.abort(error) };
-  const timer = setTimeout(() => onTimeout.fire?.(secureErrors.timeout(timeoutMs)), timeoutMs);
+  const timer = setTimeout(() => onTimeout.fire?.(errors.handshakeTimeout(timeoutMs)), timeoutMs);
   try {
     return await body(reader, onTimeout);
   } catch (error) {
-    const code = (error as SwarmError).code;
     // A preamble mismatch or a refusal has just been written: let it reach the peer.
-    if (code === SecureErrorCode.version || code === SecureErrorCode.notSwarm) {
+    if (hasErrorCode(error, 'PROTOCOL_VERSION', 'NOT_SWARM_PEER')) {
       raw.end();
       setTimeout(() => raw.destroy(), REFUSAL_LINGER_MS).unref();
-    } else if (isInitiator || (code !== SecureErrorCode.untrusted && code !== 'CHANNEL_REFUSED')) {
+    } else if (isInitiator || !hasErrorCode(error, 'UNTRUSTED_PEER', 'CHANNEL_REFUSED')) {
       // (A responder's refusal is already on its way out; SecureChannel.refuse closes the socket.)
       raw.destroy();
     }
@@ -79,7 +73,7 @@ function awaitRecord(channel: SecureChannel, leftover: Buffer, onTimeout: { fire
     let isSettled = false;
     onTimeout.fire = (error) => channel.fail(error);
     channel.stream.once('close', () => {
-      if (!isSettled) reject(channel.closeError ?? secureErrors.closed());
+      if (!isSettled) reject(channel.closeError ?? errors.connectionClosed());
     });
     channel.start(leftover, (record) => {
       isSettled = true;
@@ -106,7 +100,7 @@ export function secureOutbound(raw: Duplex, options: OutboundOptions): Promise<S
       channel.markOpen();
       return channel;
     }
-    const error = record.type === 'refuse' ? secureErrors.refusedByPeer(record.reason) : secureErrors.badHandshake('expected ACCEPT or REFUSE');
+    const error = record.type === 'refuse' ? errors.refusedByPeer(record.reason) : errors.badHandshake('expected ACCEPT or REFUSE');
     channel.fail(error);
     throw error;
   });
@@ -118,9 +112,8 @@ export function secureInbound(raw: Duplex, options: InboundOptions): Promise<Sec
     try {
       checkPreamble(await reader.readExactly(PREAMBLE_BYTES));
     } catch (error) {
-      const code = (error as SwarmError).code;
       // So the initiator can say which versions differ.
-      if (code === SecureErrorCode.version || code === SecureErrorCode.notSwarm) raw.write(encodePreamble());
+      if (hasErrorCode(error, 'PROTOCOL_VERSION', 'NOT_SWARM_PEER')) raw.write(encodePreamble());
       throw error;
     }
     const firstMessage = await reader.readFrame(MAX_HANDSHAKE_FRAME_BYTES);
@@ -147,14 +140,14 @@ export function secureInbound(raw: Duplex, options: InboundOptions): Promise<Sec
     }
     const record = await awaitRecord(channel, leftover, onTimeout);
     if (record.type !== 'open') {
-      const error = secureErrors.badHandshake('expected OPEN');
+      const error = errors.badHandshake('expected OPEN');
       channel.fail(error);
       throw error;
     }
     channel.channel = record.channel;
     const reason = options.decideChannel(channel);
     if (reason !== null) {
-      const error = channelRefused(reason);
+      const error = errors.channelRefused(reason, keyData(channel.remoteKey));
       channel.refuse(reason, error);
       throw error;
     }

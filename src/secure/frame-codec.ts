@@ -7,13 +7,13 @@
  * The decoder checks the length against its cap as soon as the 2 header bytes arrive, so
  * an oversized frame is refused before its body is buffered.
  */
-import { secureErrors } from './secure-errors.js';
+import { errors } from '../errors.js';
 
 export const FRAME_HEADER_BYTES = 2;
 export const MAX_FRAME_BYTES = 0xffff;
 
 export function encodeFrameHeader(length: number): Buffer {
-  if (!Number.isInteger(length) || length < 0 || length > MAX_FRAME_BYTES) throw secureErrors.frameTooLarge(length, MAX_FRAME_BYTES);
+  if (!Number.isInteger(length) || length < 0 || length > MAX_FRAME_BYTES) throw errors.frameTooLarge(length, MAX_FRAME_BYTES);
   const header = Buffer.allocUnsafe(FRAME_HEADER_BYTES);
   header.writeUInt16BE(length, 0);
   return header;
@@ -53,7 +53,7 @@ export class FrameDecoder {
           this.heldHeaderByte = chunk[offset]!;
           break;
         }
-        if (this.expectedBytes > this.maxFrameBytes) throw secureErrors.frameTooLarge(this.expectedBytes, this.maxFrameBytes);
+        if (this.expectedBytes > this.maxFrameBytes) throw errors.frameTooLarge(this.expectedBytes, this.maxFrameBytes);
         if (this.expectedBytes === 0) {
           frames.push([]);
           this.expectedBytes = -1;

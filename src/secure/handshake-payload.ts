@@ -10,7 +10,7 @@
  * passive observer. Signing is deterministic, so a node signs once and reuses the result.
  */
 import { isAcceptablePublicKey, sign, verify } from '../crypto/ed25519.js';
-import { secureErrors } from './secure-errors.js';
+import { errors } from '../errors.js';
 
 export const STATIC_KEY_SIGNATURE_LABEL = Buffer.from('swarm-noise-static-key:', 'ascii');
 export const IDENTITY_PAYLOAD_BYTES = 32 + 64;
@@ -40,15 +40,15 @@ const VERIFIED_CACHE_LIMIT = 4096;
 
 /** Returns the Ed25519 key the payload proves for `remoteStaticKey`; throws if it proves none. */
 export function verifyIdentityPayload(payload: Uint8Array, remoteStaticKey: Uint8Array): Buffer {
-  if (payload.length !== IDENTITY_PAYLOAD_BYTES) throw secureErrors.badHandshake(`identity payload is ${payload.length} bytes, expected ${IDENTITY_PAYLOAD_BYTES}`);
+  if (payload.length !== IDENTITY_PAYLOAD_BYTES) throw errors.badHandshake(`identity payload is ${payload.length} bytes, expected ${IDENTITY_PAYLOAD_BYTES}`);
   const publicKey = Buffer.from(payload.subarray(0, 32));
   const signature = payload.subarray(32);
   const cacheKey = Buffer.concat([payload, remoteStaticKey]).toString('base64');
   if (verifiedPayloads.has(cacheKey)) return publicKey;
   // A small-order key's signature can be forged without any secret (see isAcceptablePublicKey).
-  if (!isAcceptablePublicKey(publicKey)) throw secureErrors.badHandshake('the identity key is a weak (small-order or non-canonical) point');
+  if (!isAcceptablePublicKey(publicKey)) throw errors.badHandshake('the identity key is a weak (small-order or non-canonical) point');
   if (!verify(Buffer.concat([STATIC_KEY_SIGNATURE_LABEL, remoteStaticKey]), signature, publicKey)) {
-    throw secureErrors.badHandshake('the identity signature does not match the Noise static key');
+    throw errors.badHandshake('the identity signature does not match the Noise static key');
   }
   if (verifiedPayloads.size >= VERIFIED_CACHE_LIMIT) verifiedPayloads.clear();
   verifiedPayloads.add(cacheKey);

@@ -5,7 +5,7 @@
  */
 import type { Duplex } from 'node:stream';
 import { FRAME_HEADER_BYTES } from './frame-codec.js';
-import { secureErrors } from './secure-errors.js';
+import { errors } from '../errors.js';
 
 export class HandshakeReader {
   private chunks: Buffer[] = [];
@@ -18,7 +18,7 @@ export class HandshakeReader {
     this.bufferedBytes += chunk.length;
     this.settle();
   };
-  private readonly onEnd = () => this.abort(secureErrors.closed());
+  private readonly onEnd = () => this.abort(errors.connectionClosed());
   private readonly onError = (error: Error) => this.abort(error);
 
   constructor(private readonly raw: Duplex) {
@@ -39,7 +39,7 @@ export class HandshakeReader {
   /** One length-prefixed frame body; refuses a length above `maxBytes` before reading the body. */
   async readFrame(maxBytes: number): Promise<Buffer> {
     const length = (await this.readExactly(FRAME_HEADER_BYTES)).readUInt16BE(0);
-    if (length > maxBytes) throw secureErrors.frameTooLarge(length, maxBytes);
+    if (length > maxBytes) throw errors.frameTooLarge(length, maxBytes);
     return this.readExactly(length);
   }
 

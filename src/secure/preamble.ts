@@ -9,7 +9,7 @@
  * initiator can explain a version mismatch instead of reporting a bare disconnect. The
  * version is also in the Noise prologue, so a tampered preamble makes the handshake fail.
  */
-import { secureErrors } from './secure-errors.js';
+import { errors } from '../errors.js';
 
 export const PROTOCOL_MAGIC = Buffer.from('SWARM', 'ascii');
 export const PROTOCOL_VERSION = 1;
@@ -22,10 +22,10 @@ export function encodePreamble(version: number = PROTOCOL_VERSION): Buffer {
 /** Throws the SwarmError that explains why the remote preamble is not ours. */
 export function checkPreamble(bytes: Uint8Array, ourVersion: number = PROTOCOL_VERSION): void {
   if (bytes.length !== PREAMBLE_BYTES || !Buffer.from(bytes.subarray(0, PROTOCOL_MAGIC.length)).equals(PROTOCOL_MAGIC)) {
-    throw secureErrors.notSwarm();
+    throw errors.notSwarmPeer();
   }
   const theirVersion = bytes[PROTOCOL_MAGIC.length]!;
-  if (theirVersion !== ourVersion) throw secureErrors.version(theirVersion, ourVersion);
+  if (theirVersion !== ourVersion) throw errors.protocolVersion(theirVersion, ourVersion);
 }
 
 /** Noise prologue: names protocol and version, so both sides provably agree on them. */

@@ -10,7 +10,7 @@
 import type { Duplex } from 'node:stream';
 import { FrameDecoder, MAX_FRAME_BYTES } from './frame-codec.js';
 import { decodeRecord, encodeAccept, encodeOpen, encodeRefuse, type SessionRecord } from './session-records.js';
-import { secureErrors } from './secure-errors.js';
+import { errors } from '../errors.js';
 import type { HandshakeResult } from './swarm-handshake.js';
 import { createStreamxDuplex, type StreamxDuplex } from './streamx-duplex.js';
 import { MAX_PLAINTEXT_BYTES, type FrameOpener, type FrameSealer } from './transport-cipher.js';
@@ -78,11 +78,11 @@ export class SecureChannel {
     });
     raw.on('data', (chunk: Buffer) => this.receive(chunk));
     raw.on('end', () => {
-      if (!this.hasRemoteEnded) this.fail(secureErrors.truncated());
+      if (!this.hasRemoteEnded) this.fail(errors.truncated());
     });
     raw.on('error', (error: Error) => this.fail(error));
     raw.on('close', () => {
-      if (this.phase !== 'closed') this.fail(this.hasRemoteEnded ? undefined : secureErrors.closed());
+      if (this.phase !== 'closed') this.fail(this.hasRemoteEnded ? undefined : errors.connectionClosed());
     });
   }
 
@@ -140,13 +140,13 @@ export class SecureChannel {
     try {
       for (const parts of this.decoder.pushParts(chunk)) {
         const pieces = this.opener.openParts(parts);
-        if (this.hasRemoteEnded) throw secureErrors.badFrame();
+        if (this.hasRemoteEnded) throw errors.badFrame();
         if (this.phase === 'opening') {
           // Exactly one record per direction; the initiator opens at once on ACCEPT because
           // the responder's first data frames may be in this same chunk.
           const onRecord = this.onRecord;
           this.onRecord = undefined;
-          if (!onRecord) throw secureErrors.badHandshake('data before the channel was accepted');
+          if (!onRecord) throw errors.badHandshake('data before the channel was accepted');
           const record = decodeRecord(Buffer.concat(pieces));
           if (this.isInitiator && record.type === 'accept') this.markOpen();
           onRecord(record);
@@ -224,7 +224,7 @@ export class SecureChannel {
    * only to those who listen (net/peer-link.ts), so the others see just 'close'.
    */
   private writeFailure(): Error | null {
-    return this.stream.listenerCount('error') > 0 ? (this.closeError ?? secureErrors.closed()) : null;
+    return this.stream.listenerCount('error') > 0 ? (this.closeError ?? errors.connectionClosed()) : null;
   }
 
   private writeEnd(cb: (error?: Error | null) => void): void {

@@ -9,7 +9,7 @@
  * After ACCEPT every frame is application data; a frame with an empty plaintext marks the
  * authenticated end of that direction, so a cut connection cannot pass for a finished one.
  */
-import { secureErrors } from './secure-errors.js';
+import { errors } from '../errors.js';
 
 export const RecordType = { open: 0x01, accept: 0x02, refuse: 0x03 } as const;
 const MAX_RECORD_TEXT_BYTES = 1024;
@@ -45,5 +45,5 @@ export function decodeRecord(plaintext: Uint8Array): SessionRecord {
     case RecordType.refuse:
       return { type: 'refuse', reason: text() };
   }
-  throw secureErrors.badHandshake('unexpected first transport message');
+  throw errors.badHandshake('unexpected first transport message');
 }

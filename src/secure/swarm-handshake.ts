@@ -10,12 +10,12 @@
  * untrusted (or unexpected) responder never learns who was calling. The prologue names the
  * protocol version (preamble.ts).
  */
-import { fingerprint } from '../identity/key-text.js';
+import { keyData } from '../identity/key-text.js';
 import { encodeIdentityPayload, verifyIdentityPayload, type SigningIdentity } from './handshake-payload.js';
 import { HandshakeState } from './noise-handshake-state.js';
 import { dhKeyPairFromSecret, type DhKeyPair } from './noise-dh.js';
 import { noisePrologue } from './preamble.js';
-import { secureErrors } from './secure-errors.js';
+import { errors } from '../errors.js';
 import { FrameOpener, FrameSealer } from './transport-cipher.js';
 
 export const NOISE_PROTOCOL_NAME = 'Noise_XX_25519_ChaChaPoly_SHA256';
@@ -99,25 +99,25 @@ export class SwarmHandshake {
     try {
       payload = this.noise.readMessage(message);
     } catch (error) {
-      throw secureErrors.badHandshake(error instanceof Error ? error.message : String(error));
+      throw errors.badHandshake(error instanceof Error ? error.message : String(error));
     }
     const remoteStatic = this.noise.remoteStaticKey;
     if (remoteStatic === undefined || this.remote !== undefined) {
-      if (payload.length !== 0) throw secureErrors.badHandshake('unexpected handshake payload');
+      if (payload.length !== 0) throw errors.badHandshake('unexpected handshake payload');
       return;
     }
     this.remote = verifyIdentityPayload(payload, remoteStatic);
     const { expectedKey, allows } = this.config;
     let refusal: Error | undefined;
-    if (expectedKey && !this.remote.equals(expectedKey)) refusal = secureErrors.wrongKey(fingerprint(this.remote));
-    else if (!allows(this.remote)) refusal = secureErrors.untrusted(fingerprint(this.remote));
+    if (expectedKey && !this.remote.equals(expectedKey)) refusal = errors.wrongPeerKey(keyData(this.remote));
+    else if (!allows(this.remote)) refusal = errors.untrustedPeer(keyData(this.remote));
     if (refusal && this.config.isInitiator) throw refusal;
     this.trustError = refusal;
   }
 
   /** Transport ciphers once all three messages are done. */
   finish(): HandshakeResult {
-    if (!this.remote) throw secureErrors.badHandshake('remote identity missing');
+    if (!this.remote) throw errors.badHandshake('remote identity missing');
     const { send, receive, handshakeHash } = this.noise.split();
     return { remoteKey: this.remote, sealer: new FrameSealer(send.exportKey()), opener: new FrameOpener(receive.exportKey()), handshakeHash };
   }

@@ -13,7 +13,7 @@ import { createCipheriv, createDecipheriv } from 'node:crypto';
 import { AEAD_TAG_BYTES } from '../crypto/aead.js';
 import { writeNonce } from './noise-cipher-state.js';
 import { FRAME_HEADER_BYTES, MAX_FRAME_BYTES } from './frame-codec.js';
-import { secureErrors } from './secure-errors.js';
+import { errors } from '../errors.js';
 
 export const MAX_PLAINTEXT_BYTES = MAX_FRAME_BYTES - AEAD_TAG_BYTES;
 const MAX_COUNTER = Number.MAX_SAFE_INTEGER;
@@ -29,7 +29,7 @@ abstract class CounterCipher {
   }
 
   protected nextNonce(): Buffer {
-    if (this.counter >= MAX_COUNTER) throw secureErrors.badFrame();
+    if (this.counter >= MAX_COUNTER) throw errors.badFrame();
     writeNonce(this.nonce, this.counter++);
     return this.nonce;
   }
@@ -51,7 +51,7 @@ export class FrameSealer extends CounterCipher {
   sealPieces(parts: Uint8Array[]): Buffer[] {
     let plaintextBytes = 0;
     for (const part of parts) plaintextBytes += part.length;
-    if (plaintextBytes > MAX_PLAINTEXT_BYTES) throw secureErrors.frameTooLarge(plaintextBytes + AEAD_TAG_BYTES, MAX_FRAME_BYTES);
+    if (plaintextBytes > MAX_PLAINTEXT_BYTES) throw errors.frameTooLarge(plaintextBytes + AEAD_TAG_BYTES, MAX_FRAME_BYTES);
     const cipher = createCipheriv('chacha20-poly1305', this.key, this.nextNonce(), { authTagLength: AEAD_TAG_BYTES });
     const pieces: Buffer[] = [Buffer.allocUnsafe(FRAME_HEADER_BYTES)];
     pieces[0]!.writeUInt16BE(plaintextBytes + AEAD_TAG_BYTES, 0);
@@ -76,7 +76,7 @@ export class FrameOpener extends CounterCipher {
   openParts(parts: Buffer[]): Buffer[] {
     let bodyBytes = 0;
     for (const part of parts) bodyBytes += part.length;
-    if (bodyBytes < AEAD_TAG_BYTES) throw secureErrors.badFrame();
+    if (bodyBytes < AEAD_TAG_BYTES) throw errors.badFrame();
     const decipher = createDecipheriv('chacha20-poly1305', this.key, this.nextNonce(), { authTagLength: AEAD_TAG_BYTES });
     const plaintext: Buffer[] = [];
     const tagPieces: Buffer[] = [];
@@ -91,7 +91,7 @@ export class FrameOpener extends CounterCipher {
     try {
       decipher.final();
     } catch {
-      throw secureErrors.badFrame();
+      throw errors.badFrame();
     }
     return plaintext;
   }

@@ -5,7 +5,7 @@
  * (unless the user asks for them) no hidden names: `.bash_profile` or `.ssh` written
  * into a home directory is a takeover, not a download.
  */
-import { SwarmError } from '../errors.js';
+import { errors, type SwarmError } from '../errors.js';
 
 // Windows treats these as devices whatever follows the first dot, and ignores trailing
 // spaces before it: "con .txt" and "COM¹.tar.gz" open the device too.
@@ -22,9 +22,7 @@ export function showName(name: string): string {
 }
 
 function badName(component: string, why: string): SwarmError {
-  return new SwarmError('UNSAFE_NAME', `refusing torrent: file name ${showName(component)} ${why}`, {
-    hint: 'the sharer (or a peer) sent metadata that would write outside the download directory; nothing was written',
-  });
+  return errors.unsafeName(`file name ${showName(component)} ${why}`, 'the sharer (or a peer) sent metadata that would write outside the download directory; nothing was written');
 }
 
 export function isWindowsDeviceName(component: string): boolean {
@@ -47,9 +45,7 @@ export function checkNameComponent(component: string): void {
 /** Throws HIDDEN_NAME for a name starting with "." (the caller decides whether to ask). */
 export function checkNotHidden(component: string): void {
   if (!component.startsWith('.')) return;
-  throw new SwarmError('HIDDEN_NAME', `refusing torrent: it would create the hidden file or folder ${showName(component)}`, {
-    hint: 'hidden names can replace settings such as .bashrc or .ssh; if you expected one, rerun with --allow-hidden',
-  });
+  throw errors.hiddenName(showName(component));
 }
 
 /**

@@ -8,7 +8,7 @@
 import { EventEmitter } from 'node:events';
 import { resolve } from 'node:path';
 import type { Torrent } from 'webtorrent';
-import { SwarmError } from '../errors.js';
+import { errors, hasErrorCode, isSwarmError, type SwarmError } from '../errors.js';
 import { createLockedClient, destroyClient, lockTorrent } from './locked-client.js';
 import { parsePeerAddressText, type MagnetLink, type PeerAddress } from './magnet-link.js';
 import { checkTorrentMetadata } from './metadata-guard.js';
@@ -121,7 +121,7 @@ export class GetSession extends EventEmitter {
         rejectDone(error);
       };
       this.guardMetadata(torrent, fail);
-      torrent.once('error', (error: Error) => fail(error instanceof SwarmError ? error : new SwarmError('GET_FAILED', error.message)));
+      torrent.once('error', (error: Error) => fail(isSwarmError(error) ? error : errors.getFailed(error.message)));
       torrent.once('infoHash', () => this.startPeers(torrent, fail));
       torrent.once('metadata', () => this.emit('metadata', { name: torrent.name, length: torrent.length, files: torrent.files.length }));
       torrent.once('done', () => {
@@ -204,17 +204,14 @@ export class GetSession extends EventEmitter {
 
 function noPeerError(failures: { address: string; error: unknown }[], ownKeyText: string): SwarmError {
   if (failures.length === 0) {
-    return new SwarmError('NO_PEERS', 'no peer to fetch from: the link names no address', {
-      hint: 'give the sharer\'s address with --peer host:port',
-    });
+    return errors.noPeerToFetch();
   }
   const reasons = failures.map((f) => `${f.address}: ${describeError(f.error)}`).join('; ');
-  const codes = failures.map((f) => (f.error as { code?: string } | undefined)?.code);
-  const first = failures[0]!.error as { hint?: string } | undefined;
-  const hint = codes.includes('REFUSED_BY_PEER') || codes.includes('CONNECTION_CLOSED')
+  const first = failures[0]!.error;
+  const hint = failures.some((f) => hasErrorCode(f.error, 'REFUSED_BY_PEER', 'CONNECTION_CLOSED'))
     ? `the sharer must trust your key and allow it for this share: ask them to run \`swarm trust add ${ownKeyText}\``
-    : first?.hint ?? 'check that the sharer is running and reachable';
-  return new SwarmError('NO_PEERS', `could not fetch from any peer (${reasons})`, { hint });
+    : (isSwarmError(first) ? first.hint : undefined) ?? 'check that the sharer is running and reachable';
+  return errors.noPeers(reasons, hint);
 }
 
 function describeError(error: unknown): string {

@@ -11,7 +11,7 @@
  * 4. `x.key` — the sharer's key text; `swarm get` refuses a link whose key it does not trust.
  * We build the string ourselves: webtorrent's `magnetURI` would list public trackers.
  */
-import { SwarmError } from '../errors.js';
+import { errors } from '../errors.js';
 import { decodeKeyText } from '../identity/key-text.js';
 
 export interface PeerAddress {
@@ -31,11 +31,7 @@ const MAGNET_PREFIX = 'magnet:?';
 const BTIH_PREFIX = 'urn:btih:';
 const MAX_MAGNET_CHARS = 8192;
 
-function badMagnet(why: string): SwarmError {
-  return new SwarmError('BAD_MAGNET', `not a valid swarm magnet link: ${why}`, {
-    hint: 'copy the whole line starting with "magnet:?" that `swarm share` printed (quote it in the shell)',
-  });
-}
+const badMagnet = errors.badMagnet;
 
 /** "host:port" or "[v6]:port" as used in x.pe. */
 export function formatPeerAddress(address: PeerAddress): string {

@@ -12,7 +12,7 @@
  *    per piece.
  */
 import bencode from 'bencode';
-import { SwarmError } from '../errors.js';
+import { errors } from '../errors.js';
 import { checkNameComponent, checkNotHidden, collisionKey, showName } from './file-name-rules.js';
 import { installStrictBencode } from './strict-bencode.js';
 
@@ -42,11 +42,7 @@ export interface MetadataExpectations {
   isHiddenAllowed?: boolean;
 }
 
-function malformed(why: string): SwarmError {
-  return new SwarmError('BAD_METADATA', `refusing torrent: ${why}`, {
-    hint: 'the sharer (or a peer) sent metadata swarm will not use; nothing was written',
-  });
-}
+const malformed = errors.badMetadata;
 
 function text(value: unknown): string {
   if (value instanceof Uint8Array) return new TextDecoder('utf-8', { fatal: false }).decode(value);
@@ -103,13 +99,13 @@ function checkCollisions(name: string, files: MetadataSummary['files']): void {
     const key = keys.join('/');
     const earlier = fileKeys.get(key);
     if (earlier !== undefined) {
-      throw new SwarmError('UNSAFE_NAME', `refusing torrent: ${showName(earlier)} and ${showName(shown)} are the same file on a case-insensitive or normalising disk`);
+      throw errors.unsafeName(`${showName(earlier)} and ${showName(shown)} are the same file on a case-insensitive or normalising disk`);
     }
     fileKeys.set(key, shown);
   }
   for (const [key, shown] of fileKeys) {
     const folder = folderKeys.get(key);
-    if (folder !== undefined) throw new SwarmError('UNSAFE_NAME', `refusing torrent: ${showName(shown)} is both a file and the folder ${showName(folder)}`);
+    if (folder !== undefined) throw errors.unsafeName(`${showName(shown)} is both a file and the folder ${showName(folder)}`);
   }
 }
 
@@ -118,9 +114,7 @@ export function checkTorrentMetadata(metadata: Uint8Array, expected: MetadataExp
   const info = decodeInfo(metadata);
   const name = text(info['name.utf-8'] ?? info.name);
   if (expected.name !== undefined && name !== expected.name) {
-    throw new SwarmError('NAME_MISMATCH', `refusing torrent: the link says ${showName(expected.name)} but the sharer's metadata names ${showName(name)}`, {
-      hint: 'the link was altered or made to mislead; nothing was written. Ask the sharer for the link `swarm share` printed',
-    });
+    throw errors.nameMismatch(showName(expected.name), showName(name));
   }
   const files = readFiles(info);
   for (const component of [name, ...files.flatMap((file) => file.path)]) {
@@ -131,9 +125,7 @@ export function checkTorrentMetadata(metadata: Uint8Array, expected: MetadataExp
   const length = files.reduce((sum, file) => sum + file.length, 0);
   if (length > MAX_LENGTH_BYTES) throw malformed(`the total size ${length} is over 2^40 bytes`);
   if (expected.length !== undefined && length !== expected.length) {
-    throw new SwarmError('SIZE_MISMATCH', `refusing torrent: the link says ${expected.length} bytes but the sharer's metadata totals ${length}`, {
-      hint: 'the link was altered or made to mislead; nothing was written. Ask the sharer for the link `swarm share` printed',
-    });
+    throw errors.sizeMismatch(expected.length, length);
   }
   const pieceLength = info['piece length'];
   if (typeof pieceLength !== 'number' || !Number.isSafeInteger(pieceLength) || pieceLength < MIN_PIECE_BYTES || pieceLength > MAX_PIECE_BYTES) {

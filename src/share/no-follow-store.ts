@@ -14,7 +14,7 @@
 import { constants } from 'node:fs';
 import { lstat, mkdir, open, unlink, type FileHandle } from 'node:fs/promises';
 import { join, sep } from 'node:path';
-import { SwarmError, systemErrorCode } from '../errors.js';
+import { errors, systemErrorCode } from '../errors.js';
 
 type Callback<T = void> = (error: Error | null, value?: T) => void;
 
@@ -41,11 +41,7 @@ export interface NoFollowStoreOptions {
 const OPEN_FLAGS = constants.O_RDWR | constants.O_CREAT | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
 const ownUid = typeof process.getuid === 'function' ? process.getuid() : undefined;
 
-function unsafePath(path: string, why: string): SwarmError {
-  return new SwarmError('UNSAFE_PATH', `refusing to write ${path}: ${why}`, {
-    hint: 'something in the output directory changed under the download (another user\'s link or file?); use a directory only you can write to',
-  });
-}
+const unsafePath = errors.unsafePath;
 
 function isOwn(uid: number): boolean {
   return ownUid === undefined || uid === ownUid;

@@ -11,7 +11,7 @@
  */
 import { lstatSync, mkdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SwarmError, systemErrorCode } from '../errors.js';
+import { errors, type SwarmError, systemErrorCode } from '../errors.js';
 import type { MetadataSummary } from './metadata-guard.js';
 
 export interface OutputTarget {
@@ -31,7 +31,7 @@ export function ensureOutputDirectory(outDir: string): void {
   try {
     mkdirSync(outDir, { recursive: true });
   } catch (error) {
-    throw new SwarmError('BAD_OUTPUT', `cannot use output directory ${outDir}: ${systemErrorCode(error) ?? (error as Error).message}`);
+    throw errors.badOutput(outDir, systemErrorCode(error) ?? (error as Error).message);
   }
 }
 
@@ -55,9 +55,7 @@ export function isBlockedByExistingTarget(target: OutputTarget): boolean {
 }
 
 export function existingTargetError(outDir: string, summary: MetadataSummary): SwarmError {
-  return new SwarmError('EXISTS', `${join(outDir, summary.name)} already exists and differs from the download; not overwriting it`, {
-    hint: 'use -o to download elsewhere, or --force to replace the files the download names',
-  });
+  return errors.exists(join(outDir, summary.name));
 }
 
 /**
@@ -77,9 +75,7 @@ export function prepareOutputTarget(target: OutputTarget): { isResume: boolean }
     mkdirSync(join(stateDir, 'partial'), { recursive: true, mode: 0o700 });
     writeFileSync(partialRecordPath(stateDir, infoHash), `${join(outDir, summary.name)}\n`, { mode: 0o600 });
   } catch (error) {
-    throw new SwarmError('STATE_UNWRITABLE', `cannot record the download in ${join(stateDir, 'partial')}: ${systemErrorCode(error) ?? (error as Error).message}`, {
-      hint: 'make SWARM_HOME writable',
-    });
+    throw errors.stateUnwritable(join(stateDir, 'partial'), systemErrorCode(error) ?? (error as Error).message);
   }
   return { isResume };
 }
@@ -88,11 +84,7 @@ export function finishOutputTarget(stateDir: string, infoHash: string): void {
   rmSync(partialRecordPath(stateDir, infoHash), { force: true });
 }
 
-function forceRefused(path: string, what: string): SwarmError {
-  return new SwarmError('FORCE_REFUSED', `${path} is ${what}; --force replaces only regular files the download names`, {
-    hint: 'move it away yourself, or use -o to download elsewhere',
-  });
-}
+const forceRefused = errors.forceRefused;
 
 /**
  * --force, for one file of the download: every folder on the way must be a real folder

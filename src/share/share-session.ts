@@ -5,7 +5,7 @@
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { SwarmError, systemErrorCode } from '../errors.js';
+import { errors, isSwarmError, systemErrorCode } from '../errors.js';
 import { buildMagnetLink, parsePeerAddressText, type PeerAddress } from './magnet-link.js';
 import { createLockedClient, destroyClient, lockTorrent, type WebTorrentClient } from './locked-client.js';
 import { TorrentPeers } from './torrent-peers.js';
@@ -44,14 +44,14 @@ export function checkSharePath(path: string): string {
   try {
     const stat = statSync(absolute);
     if (!stat.isFile() && !stat.isDirectory()) {
-      throw new SwarmError('NOT_SHAREABLE', `cannot share ${path}: not a regular file or directory`);
+      throw errors.notShareable(path, 'not a regular file or directory');
     }
   } catch (error) {
-    if (error instanceof SwarmError) throw error;
+    if (isSwarmError(error)) throw error;
     const code = systemErrorCode(error);
-    if (code === 'ENOENT') throw new SwarmError('NOT_FOUND', `cannot share ${path}: no such file or directory`, { hint: 'check the path' });
-    if (code === 'EACCES') throw new SwarmError('NO_ACCESS', `cannot share ${path}: permission denied`);
-    throw new SwarmError('NOT_SHAREABLE', `cannot share ${path}: ${(error as Error).message}`);
+    if (code === 'ENOENT') throw errors.notFound(path);
+    if (code === 'EACCES') throw errors.noAccess(path);
+    throw errors.notShareable(path, (error as Error).message);
   }
   return absolute;
 }
@@ -131,7 +131,7 @@ function seed(client: WebTorrentClient, path: string, pieceLength: number, dial:
       if (peer) dial(peer);
     });
     torrent.once('error', (error: Error) =>
-      reject(new SwarmError('SHARE_FAILED', `cannot share ${path}: ${error.message}`, { cause: error })),
+      reject(errors.shareFailed(path, error)),
     );
   });
 }

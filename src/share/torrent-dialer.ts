@@ -6,6 +6,7 @@
  * cannot start.
  */
 import { EventEmitter } from 'node:events';
+import { isPermanentError } from '../errors.js';
 import { decodeKeyText } from '../identity/key-text.js';
 import { formatPeerAddress, type PeerAddress } from './magnet-link.js';
 import { torrentChannel, type TorrentNode, type TorrentPeerLink } from './torrent-node.js';
@@ -104,7 +105,7 @@ export class TorrentDialer extends EventEmitter {
         (error: unknown) => {
           state.isActive = false;
           state.lastError = error;
-          if (isPermanentDialError(error) || state.attempts > DIAL_BACKOFF_MS.length) this.giveUp(state, error);
+          if (isPermanentError(error) || state.attempts > DIAL_BACKOFF_MS.length) this.giveUp(state, error);
           else this.retryLater(state);
         },
       );
@@ -130,14 +131,4 @@ export class TorrentDialer extends EventEmitter {
 
 function failureOf(state: DialState, error: unknown): DialFailure {
   return { address: formatPeerAddress(state.address), key: state.keyText, error };
-}
-
-/**
- * Authentication and refusal errors (UNTRUSTED_PEER, WRONG_PEER_KEY, REFUSED_BY_PEER, …)
- * will not change on retry; a refused TCP connect or a timeout may.
- */
-export function isPermanentDialError(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code !== 'string') return false;
-  return !/^(CONNECT_FAILED|HANDSHAKE_TIMEOUT|CONNECTION_CLOSED|TRUNCATED|E[A-Z]+)$/.test(code);
 }

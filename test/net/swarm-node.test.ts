@@ -3,6 +3,8 @@ import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { torrentChannel } from '../../src/net/channel-name.js';
 import type { PeerLink } from '../../src/net/peer-link.js';
+import type { Refusal } from '../../src/net/swarm-node.js';
+import { fingerprint } from '../../src/identity/key-text.js';
 import { encodePreamble } from '../../src/secure/preamble.js';
 import { collect } from '../helpers/duplex-pair.js';
 import { createNodes, waitFor } from '../helpers/test-nodes.js';
@@ -44,10 +46,16 @@ describe('SwarmNode', () => {
     a!.trust.remove(b!.identity);
     let handled = 0;
     a!.node.handle('chat', () => void handled++);
+    const refusals: Refusal[] = [];
+    a!.node.on('refused', (refusal: Refusal) => refusals.push(refusal));
     await expect(b!.node.connect('127.0.0.1', a!.port, 'chat')).rejects.toThrow(/refused the connection: your key .* is not on this node's trust list/);
     await waitFor(() => a!.node.refusalCounts.get('UNTRUSTED_PEER') === 1);
     expect(handled).toBe(0);
     expect(a!.logLines.join('\n')).toMatch(/UNTRUSTED_PEER 127\.0\.0\.1:\d+ key [0-9a-f]{4}:[0-9a-f]{4}:[0-9a-f]{4}/);
+    // The key the handshake authenticated travels as data (the reporter prints its trust command).
+    expect(refusals).toEqual([
+      expect.objectContaining({ code: 'UNTRUSTED_PEER', keyText: b!.identity.keyText, fingerprint: fingerprint(b!.identity.publicKey), reason: 'not trusted', isInbound: true, remoteHost: '127.0.0.1' }),
+    ]);
   });
 
   it('refuses an untrusted responder: the initiator drops it before sending anything', async () => {
