@@ -4,9 +4,9 @@
 import { createInterface, clearLine, cursorTo, type Interface } from 'node:readline';
 import { CHAT_HELP } from '../chat/chat-input.js';
 import type { ChatEntry, ChatPeerInfo, ChatSession } from '../chat/chat-session.js';
-import { escapeTerminal } from '../ui/terminal-text.js';
-import { layoutMessage } from '../ui/chat-lines.js';
-import { toJsonLine } from '../ui/json-output.js';
+import { escapeTerminal } from './terminal-text.js';
+import { layoutMessage } from './chat-lines.js';
+import { toJsonLine } from './json-output.js';
 
 /** All output of the chat: human lines (escaped) or JSON events. */
 export class ChatPrinter {
@@ -14,7 +14,7 @@ export class ChatPrinter {
   private readonly isInteractive: boolean;
   private pending: string[] = [];
 
-  constructor(private readonly json: boolean, private readonly session: ChatSession) {
+  constructor(private readonly json: boolean, private readonly session: Pick<ChatSession, 'peers'>) {
     this.isInteractive = !json && Boolean(process.stdin.isTTY && process.stdout.isTTY);
   }
 
