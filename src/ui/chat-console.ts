@@ -82,7 +82,7 @@ function runLine(line: string, session: ChatSession, printer: ChatPrinter, trust
     case 'direct':
       return printer.sent(session.sendDirect(input.to, input.text));
     case 'peers':
-      return printer.peerList(session.peers());
+      return printer.peerList(session.snapshot().peers);
     case 'trust':
       return printer.trustList(trusted());
     case 'help':

@@ -14,7 +14,7 @@ export class ChatPrinter {
   private readonly isInteractive: boolean;
   private pending: string[] = [];
 
-  constructor(private readonly json: boolean, private readonly session: Pick<ChatSession, 'peers'>) {
+  constructor(private readonly json: boolean, private readonly session: Pick<ChatSession, 'snapshot'>) {
     this.isInteractive = !json && Boolean(process.stdin.isTTY && process.stdout.isTTY);
   }
 
@@ -105,7 +105,7 @@ export class ChatPrinter {
   trustList(entries: { name: string; key: string }[]): void {
     if (this.json) return this.event({ event: 'trust', peers: entries });
     if (entries.length === 0) return this.line('* you trust nobody yet: swarm trust add <key> --name <name>');
-    const connected = new Set(this.session.peers().map((peer) => peer.key));
+    const connected = new Set(this.session.snapshot().peers.map((peer) => peer.key));
     for (const entry of entries) this.line(`* ${escapeTerminal(entry.name)}  ${entry.key}${connected.has(entry.key) ? '  (connected)' : ''}`);
   }
 

@@ -34,7 +34,8 @@ describe('openChat', () => {
     chat.start();
     const link = await caller!.node.connect('127.0.0.1', chat.address.port, 'chat');
     expect(link.channel).toBe('chat');
-    await expect.poll(() => chat.session.peers().length).toBe(1);
+    await expect.poll(() => chat.session.snapshot().peers.length).toBe(1);
+    expect(chat.session.snapshot().peers[0]).toMatchObject({ key: caller!.identity.keyText, host: '127.0.0.1', isInitiator: false });
   });
 
   it('closes the node and the history file when the port is taken', async () => {

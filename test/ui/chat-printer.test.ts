@@ -16,7 +16,7 @@ let writes: string[];
 const stdoutTty = Object.getOwnPropertyDescriptor(process.stdout, 'isTTY');
 const stdoutColumns = Object.getOwnPropertyDescriptor(process.stdout, 'columns');
 const timeZone = process.env.TZ;
-const connected = { peers: () => [bob] };
+const connected = { snapshot: () => ({ peers: [bob] }) };
 
 beforeEach(() => {
   writes = [];
