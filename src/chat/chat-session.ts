@@ -71,6 +71,11 @@ export interface ChatPeerInfo {
   isInitiator: boolean;
 }
 
+/** A running chat as a printer sees it: copies, so nothing outside reaches into links. */
+export interface ChatSnapshot {
+  peers: ChatPeerInfo[];
+}
+
 export interface ChatSessionEvents {
   message: [entry: ChatEntry];
   'peer-join': [peer: ChatPeerInfo];
@@ -180,6 +185,10 @@ export class ChatSession extends EventEmitter<ChatSessionEvents> {
 
   peers(): ChatPeerInfo[] {
     return [...this.links].map((link) => this.peerInfo(link.peer));
+  }
+
+  snapshot(): ChatSnapshot {
+    return { peers: this.peers() };
   }
 
   async close(): Promise<void> {

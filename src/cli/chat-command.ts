@@ -7,19 +7,20 @@
  * and receiving until SIGINT/SIGTERM or a /quit line.
  */
 import type { Command } from 'commander';
-import { isSwarmError, usageError } from '../errors.js';
-import { ChatHistory, DEFAULT_KEEP_RECENT, MIN_HISTORY_MAX_BYTES } from '../chat/chat-history.js';
-import { BURST_BYTE_SECONDS, BURST_MESSAGE_SECONDS, rateLimits } from '../chat/author-rate-limit.js';
-import { parseSize } from '../ui/parse-size.js';
-import { parseRate } from '../ui/parse-rate.js';
-import { parseChatInput } from '../chat/chat-input.js';
-import { ChatSession } from '../chat/chat-session.js';
-import { ChatPrinter } from './chat-printer.js';
+import { usageError } from '../errors.js';
+import { MIN_HISTORY_MAX_BYTES } from '../chat/chat-history.js';
+import { BURST_BYTE_SECONDS, BURST_MESSAGE_SECONDS, rateLimits, type RateLimits } from '../chat/author-rate-limit.js';
+import { openChat } from '../chat/open-chat.js';
 import { RefusalReporter } from '../ui/refusal-reporter.js';
 import { fingerprint } from '../identity/key-text.js';
 import { SwarmNode } from '../net/swarm-node.js';
-import { addNodeOptions, parsePeerAddress, type NodeOptions } from './node-options.js';
+import { runChatConsole } from '../ui/chat-console.js';
+import { ChatPrinter } from '../ui/chat-printer.js';
+import { parseRate } from '../ui/parse-rate.js';
+import { parseSize } from '../ui/parse-size.js';
 import { openContext, type CliContext } from './context.js';
+import { addNodeOptions, parsePeerAddress, type NodeOptions } from './node-options.js';
+import { untilSignal } from './until-signal.js';
 
 interface ChatOptions extends NodeOptions {
   json?: boolean;
@@ -55,7 +56,14 @@ Examples:
     .action((options: ChatOptions) => runChat(openContext(), options));
 }
 
-async function runChat(context: CliContext, options: ChatOptions): Promise<void> {
+interface ChatSettings {
+  historyCount: number;
+  historyMaxBytes: number;
+  rateLimits: RateLimits;
+  peers: { host: string; port: number }[];
+}
+
+function parseChatOptions(options: ChatOptions): ChatSettings {
   const historyCount = Number(options.history);
   if (!Number.isInteger(historyCount) || historyCount < 0) throw usageError(`--history must be a whole number, not "${options.history}"`);
   const historyMaxBytes = parseSize(options.historyMax, '--history-max');
@@ -63,85 +71,22 @@ async function runChat(context: CliContext, options: ChatOptions): Promise<void>
   const messagesPerSecond = Number(options.authorRate);
   if (!(messagesPerSecond > 0 && Number.isFinite(messagesPerSecond))) throw usageError(`--author-rate must be a positive number, not "${options.authorRate}"`);
   const limits = rateLimits(messagesPerSecond, parseRate(options.authorBandwidth));
-  const peers = (options.peer ?? []).map(parsePeerAddress);
-  const history = ChatHistory.open(context.home, DEFAULT_KEEP_RECENT, historyMaxBytes);
-  const node = new SwarmNode({ identity: context.identity, trust: context.trust, host: options.host, port: options.port });
-  const session = new ChatSession({ identity: context.identity, trust: context.trust, node, history, peers, rateLimits: limits });
-  const printer = new ChatPrinter(Boolean(options.json), session);
-  session.on('message', (entry) => printer.message(entry));
-  session.on('peer-join', (peer) => printer.peer('peer-join', peer));
-  session.on('peer-leave', (peer) => printer.peer('peer-leave', peer));
-  session.on('rate-limited', (author) => printer.rateLimited(author));
-  const refusals = new RefusalReporter(node, { isJson: Boolean(options.json) });
-  // Redials go on quietly: say once that an address is unreachable, again only after it worked.
-  const unreachable = new Set<string>();
-  session.on('dial-error', (address, error) => {
-    if (unreachable.has(address)) return;
-    unreachable.add(address);
-    printer.dialError(address, error instanceof Error ? error.message : String(error));
-  });
-  session.on('peer-join', (peer) => {
-    if (peer.isInitiator) unreachable.delete(`${peer.host}:${peer.port}`);
-  });
-  let address: { host: string; port: number };
-  try {
-    address = await node.listen();
-  } catch (error) {
-    await node.close();
-    history.close();
-    throw error;
-  }
-  // History and the ready line come first; links (and so live messages) start in the
-  // same tick, before any connection can be handled.
-  for (const entry of session.historyEntries(historyCount)) printer.message(entry, true);
-  printer.ready(address, context.identity.keyText, fingerprint(context.identity.publicKey));
-  session.start();
+  return { historyCount, historyMaxBytes, rateLimits: limits, peers: (options.peer ?? []).map(parsePeerAddress) };
+}
 
-  await new Promise<void>((resolve, reject) => {
-    let quitting = false;
-    /** Ends the chat; with a bug's error, cli.ts reports it after a clean shutdown. */
-    const quit = (failure?: unknown) => {
-      if (quitting) return;
-      quitting = true;
-      printer.closeInput();
-      refusals.stop();
-      void session
-        .close()
-        .then(() => node.close())
-        .finally(() => {
-          history.close();
-          printer.flush();
-          if (failure === undefined) resolve();
-          else reject(failure);
-        });
-    };
-    process.once('SIGINT', () => quit());
-    process.once('SIGTERM', () => quit());
-    printer.openInput((line) => {
-      const input = parseChatInput(line);
-      try {
-        switch (input.kind) {
-          case 'empty':
-            return;
-          case 'text':
-            return printer.sent(session.send(input.text));
-          case 'direct':
-            return printer.sent(session.sendDirect(input.to, input.text));
-          case 'peers':
-            return printer.peerList(session.peers());
-          case 'trust':
-            return printer.trustList(context.trust.list().map((entry) => ({ name: entry.name, key: entry.key })));
-          case 'help':
-            return printer.help();
-          case 'quit':
-            return quit();
-          case 'invalid':
-            return printer.error(input.message);
-        }
-      } catch (error) {
-        if (!isSwarmError(error)) return quit(error);
-        printer.error(error.hint ? `${error.message} (${error.hint})` : error.message);
-      }
-    }, () => quit());
+async function runChat(context: CliContext, options: ChatOptions): Promise<void> {
+  const { historyCount, ...settings } = parseChatOptions(options);
+  const { home, identity, trust } = context;
+  const node = new SwarmNode({ identity, trust, host: options.host, port: options.port });
+  const chat = await openChat({ home, identity, trust, node, ...settings });
+  const refusals = new RefusalReporter(node, { isJson: Boolean(options.json) });
+  await runChatConsole({
+    chat,
+    printer: new ChatPrinter(Boolean(options.json), chat.session),
+    historyCount,
+    me: { key: identity.keyText, print: fingerprint(identity.publicKey) },
+    trusted: () => trust.list().map((entry) => ({ name: entry.name, key: entry.key })),
+    stop: untilSignal(),
   });
+  refusals.stop();
 }

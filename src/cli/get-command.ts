@@ -3,7 +3,6 @@
  * file is complete and verified. Refuses a link whose key is not trusted, with the
  * exact command to trust it. Ctrl-C keeps verified pieces (rerun to resume).
  */
-import { join } from 'node:path';
 import type { Command } from 'commander';
 import { errors } from '../errors.js';
 import { decodeKeyText, fingerprint } from '../identity/key-text.js';
@@ -85,34 +84,16 @@ async function runGet(magnetText: string, options: GetOptions): Promise<void> {
     uploadLimitBytesPerSecond: options.uploadLimit,
   });
   const reporter = new TransferReporter(session, { isJson: !!options.json, nameOf: (key) => nameOfKey(context, key) });
-
-  let isStopped = false;
   const stop = async () => {
-    if (isStopped) return;
-    isStopped = true;
     reporter.stop();
     await session.close();
     await node.close();
   };
-  const interrupted = untilSignal().then(() => 'interrupted' as const);
-  try {
-    const running = session.run().then(() => 'done' as const);
-    running.catch(() => {}); // after an interrupt nobody awaits it any more
-    const outcome = await Promise.race([running, interrupted]);
-    if (outcome === 'interrupted') {
-      const snap = session.snapshot();
-      await stop();
-      throw errors.interrupted(`${formatBytes(snap.verified)} of ${formatBytes(snap.length)} verified and kept`);
-    }
-  } catch (error) {
+  await runUntilSignal(session).catch(async (error: unknown) => {
     await stop();
     throw error;
-  }
-  reporter.done({
-    path: join(session.outDir, session.snapshot().name ?? ''),
-    alreadyComplete: session.alreadyComplete,
-    peers: (session.peers?.peerTraffic() ?? []).map((traffic) => ({ ...traffic, name: nameOfKey(context, traffic.key) })),
   });
+  reporter.done();
   if (options.seed) {
     const stopSeeding = reporter.seeding(address.port);
     const refusals = new RefusalReporter(node, { isJson: !!options.json });
@@ -121,4 +102,14 @@ async function runGet(magnetText: string, options: GetOptions): Promise<void> {
     stopSeeding();
   }
   await stop();
+}
+
+/** The download, unless SIGINT/SIGTERM comes first: then INTERRUPTED, saying what is kept. */
+async function runUntilSignal(session: GetSession): Promise<void> {
+  const interrupted = untilSignal().then(() => 'interrupted' as const);
+  const running = session.run().then(() => 'done' as const);
+  running.catch(() => {}); // after an interrupt nobody awaits it any more
+  if ((await Promise.race([running, interrupted])) === 'done') return;
+  const snap = session.snapshot();
+  throw errors.interrupted(`${formatBytes(snap.verified)} of ${formatBytes(snap.length)} verified and kept`);
 }

@@ -2,20 +2,16 @@
  * `swarm share <file|dir>`: seed it to trusted keys, print the magnet link, serve until
  * SIGINT/SIGTERM with a status line (peers, uploaded) on stderr.
  */
-import { networkInterfaces } from 'node:os';
 import type { Command } from 'commander';
 import { usageError } from '../errors.js';
 import { encodeKeyText } from '../identity/key-text.js';
 import { SwarmNode } from '../net/swarm-node.js';
+import { advertisedAddresses } from '../share/advertised-addresses.js';
 import { checkSharePath, startShare } from '../share/share-session.js';
 import { TorrentRouter } from '../share/torrent-router.js';
-import type { PeerAddress } from '../share/magnet-link.js';
-import { printJsonLine } from '../ui/json-output.js';
 import { parseRate } from '../ui/parse-rate.js';
-import { ShareStatus } from '../ui/progress-display.js';
-import { watchPeerEvents } from '../ui/progress-events.js';
 import { RefusalReporter } from '../ui/refusal-reporter.js';
-import { escapeTerminal } from '../ui/terminal-text.js';
+import { ShareReporter } from '../ui/share-reporter.js';
 import { nameOfKey, openContext, type CliContext } from './context.js';
 import { addNodeOptions, parsePeerAddress, type NodeOptions } from './node-options.js';
 import { untilSignal } from './until-signal.js';
@@ -61,16 +57,6 @@ function allowedKeys(context: CliContext, allow: string | undefined): Set<string
   return keys;
 }
 
-/** The addresses to put in the magnet: the listen host, or every external IPv4 for a wildcard. */
-export function advertisedAddresses(host: string, port: number): PeerAddress[] {
-  if (host !== '0.0.0.0' && host !== '::') return [{ host, port }];
-  const found: PeerAddress[] = [];
-  for (const list of Object.values(networkInterfaces())) {
-    for (const entry of list ?? []) if (entry.family === 'IPv4' && !entry.internal) found.push({ host: entry.address, port });
-  }
-  return found.length > 0 ? found.slice(0, 4) : [{ host: '127.0.0.1', port }];
-}
-
 async function runShare(context: CliContext, path: string, options: ShareOptions): Promise<void> {
   checkSharePath(path);
   const allowed = allowedKeys(context, options.allow);
@@ -78,42 +64,27 @@ async function runShare(context: CliContext, path: string, options: ShareOptions
   const node = new SwarmNode({ identity: context.identity, trust: context.trust, host: options.host, port: options.port });
   const router = new TorrentRouter(node);
   const address = await node.listen();
-  let session;
-  try {
-    session = await startShare({
-      node,
-      router,
-      ownKeyText: context.identity.keyText,
-      advertisedAddresses: advertisedAddresses(address.host, address.port),
-      listenPort: address.port,
-      path,
-      isAllowed: (key) => context.trust.allows(key) && (!allowed || allowed.has(encodeKeyText(key))),
-      uploadLimitBytesPerSecond: options.uploadLimit,
-      isSuperSeeding: options.superSeed !== false,
-    });
-  } catch (error) {
+  const session = await startShare({
+    node,
+    router,
+    ownKeyText: context.identity.keyText,
+    advertisedAddresses: advertisedAddresses(address.host, address.port),
+    listenPort: address.port,
+    extraPeers,
+    path,
+    isAllowed: (key) => context.trust.allows(key) && (!allowed || allowed.has(encodeKeyText(key))),
+    uploadLimitBytesPerSecond: options.uploadLimit,
+    isSuperSeeding: options.superSeed !== false,
+  }).catch(async (error: unknown) => {
     await node.close();
     throw error;
-  }
-  for (const peer of extraPeers) session.peers.dial(peer);
-  if (options.json) {
-    printJsonLine({ event: 'ready', magnet: session.magnet, port: address.port, infoHash: session.infoHash, name: session.name, length: session.length });
-  } else {
-    process.stdout.write(`${session.magnet}\n`);
-    process.stderr.write(`sharing ${escapeTerminal(session.name)} on port ${address.port}; give the magnet link above to a trusted friend. Ctrl-C stops.\n`);
-  }
-  watchPeerEvents(session.peers, (key) => nameOfKey(context, key), !!options.json);
+  });
+  const reporter = new ShareReporter(session, { isJson: !!options.json, nameOf: (key) => nameOfKey(context, key) });
+  reporter.ready(address.port);
   const refusals = new RefusalReporter(node, { isJson: !!options.json });
-  const status = new ShareStatus(process.stderr, !options.json);
-  const tick = setInterval(() => {
-    const torrent = session.torrent;
-    status.update(session.peers.connectedCount, torrent.uploaded, torrent.uploadSpeed);
-    if (options.json) printJsonLine({ event: 'status', peers: session.peers.connectedCount, uploaded: torrent.uploaded, traffic: session.peers.peerTraffic() });
-  }, 1000);
   await untilSignal();
-  clearInterval(tick);
   refusals.stop();
-  status.stop();
+  reporter.stop();
   await session.close();
   await node.close();
 }

@@ -6,7 +6,7 @@
  * written unless it is our own interrupted download or --force was given.
  */
 import { EventEmitter } from 'node:events';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Torrent } from 'webtorrent';
 import { errors, hasErrorCode, isSwarmError, type SwarmError } from '../errors.js';
 import { createLockedClient, destroyClient, lockTorrent } from './locked-client.js';
@@ -19,7 +19,7 @@ import { useWriteBackpressure } from './write-backpressure.js';
 import { isExistingCopyComplete } from './existing-copy.js';
 import { ensureOutputDirectory, existingTargetError, finishOutputTarget, isBlockedByExistingTarget, prepareOutputTarget } from './output-target.js';
 import { NoFollowStore } from './no-follow-store.js';
-import { TorrentPeers } from './torrent-peers.js';
+import { PEER_EVENT_NAMES, TorrentPeers, type PeerTraffic } from './torrent-peers.js';
 import type { TorrentNode } from './torrent-node.js';
 import type { TorrentRouter } from './torrent-router.js';
 
@@ -55,6 +55,8 @@ export interface TransferSnapshot {
   downloadSpeed: number;
   uploadSpeed: number;
   peers: number;
+  /** Piece bytes to and from each key this run. */
+  traffic: PeerTraffic[];
   isDone: boolean;
 }
 
@@ -79,6 +81,11 @@ export class GetSession extends EventEmitter {
     return this.options.outDir;
   }
 
+  /** Where the file (or the top folder) is written: outDir joined with the torrent's name. */
+  get savedPath(): string {
+    return join(this.options.outDir, this.snapshot().name ?? '');
+  }
+
   snapshot(): TransferSnapshot {
     const t = this.torrent;
     const isReady = !!t?.ready;
@@ -91,6 +98,7 @@ export class GetSession extends EventEmitter {
       downloadSpeed: t?.downloadSpeed ?? 0,
       uploadSpeed: t?.uploadSpeed ?? 0,
       peers: this.peers?.connectedCount ?? 0,
+      traffic: this.peers?.peerTraffic() ?? [],
       isDone: !!t?.done,
     };
   }
@@ -140,9 +148,7 @@ export class GetSession extends EventEmitter {
       listenPort: this.options.listenPort,
       isAllowed: this.options.isAllowed,
     }));
-    for (const name of ['peer-connected', 'peer-disconnected', 'peer-dropped', 'peer-refused', 'dial-failed']) {
-      peers.on(name, (event) => this.emit(name, event));
-    }
+    for (const name of PEER_EVENT_NAMES) peers.on(name, (event) => this.emit(name, event));
     this.options.router.add(torrent.infoHash, peers);
     for (const address of this.options.magnet.peers) peers.dial(address, this.options.magnet.keyText);
     for (const address of this.options.extraPeers) peers.dial(address);

@@ -3,12 +3,13 @@
  * private flag so no client will DHT/PEX it), build swarm's magnet link, and accept
  * authenticated links for its infohash from keys the share allows.
  */
+import { EventEmitter } from 'node:events';
 import { readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { errors, isSwarmError, systemErrorCode } from '../errors.js';
 import { buildMagnetLink, parsePeerAddressText, type PeerAddress } from './magnet-link.js';
 import { createLockedClient, destroyClient, lockTorrent, type WebTorrentClient } from './locked-client.js';
-import { TorrentPeers } from './torrent-peers.js';
+import { PEER_EVENT_NAMES, TorrentPeers, type PeerTraffic } from './torrent-peers.js';
 import type { TorrentNode } from './torrent-node.js';
 import type { TorrentRouter } from './torrent-router.js';
 import type { Torrent } from 'webtorrent';
@@ -25,18 +26,57 @@ export interface ShareOptions {
   uploadLimitBytesPerSecond?: number;
   /** Initial seeding: send each piece once before any twice (many getters, capped upload). */
   isSuperSeeding?: boolean;
+  /** --peer: addresses to dial as well as taking inbound links. */
+  extraPeers?: PeerAddress[];
   /** Piece size override (bytes, power of two); default: choosePieceLength(total size). */
   pieceLength?: number;
 }
 
-export interface ShareSession {
-  magnet: string;
-  infoHash: string;
-  name: string;
-  length: number;
-  torrent: Torrent;
-  peers: TorrentPeers;
-  close(): Promise<void>;
+/** A running share as the CLI sees it, read once a second for the status line. */
+export interface ShareSnapshot {
+  peers: number;
+  uploaded: number;
+  uploadSpeed: number;
+  /** Piece bytes to and from each key this run. */
+  traffic: PeerTraffic[];
+}
+
+/** A seeded torrent taking links; emits PEER_EVENT_NAMES (peer-connected, peer-refused, …). */
+export class ShareSession extends EventEmitter {
+  constructor(
+    readonly magnet: string,
+    private readonly torrent: Torrent,
+    private readonly peers: TorrentPeers,
+    private readonly onClose: () => Promise<void>,
+  ) {
+    super();
+    for (const name of PEER_EVENT_NAMES) peers.on(name, (event) => this.emit(name, event));
+  }
+
+  get infoHash(): string {
+    return this.torrent.infoHash;
+  }
+
+  get name(): string {
+    return this.torrent.name;
+  }
+
+  get length(): number {
+    return this.torrent.length;
+  }
+
+  snapshot(): ShareSnapshot {
+    return {
+      peers: this.peers.connectedCount,
+      uploaded: this.torrent.uploaded,
+      uploadSpeed: this.torrent.uploadSpeed,
+      traffic: this.peers.peerTraffic(),
+    };
+  }
+
+  close(): Promise<void> {
+    return this.onClose();
+  }
 }
 
 export function checkSharePath(path: string): string {
@@ -99,19 +139,13 @@ export async function startShare(options: ShareOptions): Promise<ShareSession> {
       keyText: options.ownKeyText,
     });
     const activePeers = peers;
-    return {
-      magnet,
-      infoHash: torrent.infoHash,
-      name: torrent.name,
-      length: torrent.length,
-      torrent,
-      peers: activePeers,
-      async close() {
-        options.router.remove(torrent.infoHash);
-        activePeers.close();
-        await destroyClient(client);
-      },
-    };
+    const session = new ShareSession(magnet, torrent, activePeers, async () => {
+      options.router.remove(torrent.infoHash);
+      activePeers.close();
+      await destroyClient(client);
+    });
+    for (const address of options.extraPeers ?? []) activePeers.dial(address);
+    return session;
   } catch (error) {
     peers?.close();
     await destroyClient(client);

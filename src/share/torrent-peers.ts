@@ -40,6 +40,9 @@ export function floorDownloadSpeed(wire: Wire): void {
   wire.downloadSpeed = (bytes?: number) => Math.max(measure(bytes), PIPELINE_FLOOR_BYTES_PER_SECOND);
 }
 
+/** The events a transfer's peers emit (and GetSession and ShareSession pass on). */
+export const PEER_EVENT_NAMES = ['peer-connected', 'peer-disconnected', 'peer-dropped', 'peer-refused', 'dial-failed'] as const;
+
 export interface PeerTraffic {
   key: string;
   /** Piece payload bytes received from / sent to this peer. */

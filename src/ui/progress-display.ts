@@ -89,3 +89,29 @@ export class ShareStatus {
     if (this.isEnabled && this.stream.isTTY) this.stream.write('\n');
   }
 }
+
+/** What the serving status line shows. */
+export interface ServingSample {
+  peers: number;
+  uploaded: number;
+  uploadSpeed: number;
+}
+
+const SERVING_STATUS_INTERVAL_MS = 1000;
+
+/**
+ * While a torrent is served (`swarm share`, `swarm get --seed`): the status line once a
+ * second (unless --json), and `onTick` with each sample; returns the stop function.
+ */
+export function showServingStatus<T extends ServingSample>(sample: () => T, isJson: boolean, onTick?: (sample: T) => void): () => void {
+  const status = new ShareStatus(process.stderr, !isJson);
+  const tick = setInterval(() => {
+    const current = sample();
+    status.update(current.peers, current.uploaded, current.uploadSpeed);
+    onTick?.(current);
+  }, SERVING_STATUS_INTERVAL_MS);
+  return () => {
+    clearInterval(tick);
+    status.stop();
+  };
+}

@@ -4,13 +4,13 @@
  * base32, but everything is escaped anyway).
  */
 import type { EventEmitter } from 'node:events';
+import { PEER_EVENT_NAMES } from '../share/torrent-peers.js';
 import { printJsonLine } from './json-output.js';
 import { escapeTerminal } from './terminal-text.js';
 
-const EVENTS = ['peer-connected', 'peer-disconnected', 'peer-dropped', 'peer-refused', 'dial-failed'] as const;
 
 export function watchPeerEvents(source: EventEmitter, nameOf: (keyText: string) => string | undefined, isJson: boolean): void {
-  for (const event of EVENTS) {
+  for (const event of PEER_EVENT_NAMES) {
     source.on(event, (detail: { key?: string; reason?: string; address?: string; error?: unknown }) => {
       const name = detail.key ? nameOf(detail.key) : undefined;
       const reason = detail.reason ?? (detail.error instanceof Error ? detail.error.message : undefined);

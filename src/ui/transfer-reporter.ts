@@ -7,7 +7,7 @@
 import type { EventEmitter } from 'node:events';
 import type { TransferSnapshot } from '../share/get-session.js';
 import { printJsonLine } from './json-output.js';
-import { DownloadProgress, ShareStatus } from './progress-display.js';
+import { DownloadProgress, showServingStatus } from './progress-display.js';
 import { watchPeerEvents } from './progress-events.js';
 import { formatBytes } from './progress-format.js';
 import { escapeTerminal } from './terminal-text.js';
@@ -17,12 +17,9 @@ import { escapeTerminal } from './terminal-text.js';
 export interface DownloadSource extends EventEmitter {
   snapshot(): TransferSnapshot;
   readonly isResume: boolean;
-}
-
-export interface DownloadResult {
-  path: string;
-  alreadyComplete: boolean;
-  peers: { key: string; name?: string }[];
+  /** The output already held exactly this content (nothing needed fetching). */
+  readonly alreadyComplete: boolean;
+  readonly savedPath: string;
 }
 
 export interface TransferReporterOptions {
@@ -33,7 +30,6 @@ export interface TransferReporterOptions {
 }
 
 const JSON_PROGRESS_INTERVAL_MS = 1000;
-const SEEDING_STATUS_INTERVAL_MS = 1000;
 
 export class TransferReporter {
   private readonly progress: DownloadProgress;
@@ -62,31 +58,27 @@ export class TransferReporter {
   }
 
   /** The download is complete and verified: the last bar, then `done` (or the "saved" line). */
-  done(result: DownloadResult): void {
+  done(): void {
     clearInterval(this.tick);
-    const snap = this.source.snapshot();
+    const { source, options } = this;
+    const snap = source.snapshot();
+    const path = source.savedPath;
     this.progress.update({ done: snap.verified, total: snap.length, speed: snap.downloadSpeed, peers: snap.peers });
     this.progress.stop();
-    if (this.options.isJson) {
-      printJsonLine({ event: 'done', path: result.path, length: snap.length, received: snap.received, resumed: this.source.isResume, alreadyComplete: result.alreadyComplete, peers: result.peers });
+    if (options.isJson) {
+      const peers = snap.traffic.map((traffic) => ({ ...traffic, name: options.nameOf(traffic.key) }));
+      printJsonLine({ event: 'done', path, length: snap.length, received: snap.received, resumed: source.isResume, alreadyComplete: source.alreadyComplete, peers });
     } else {
-      const verb = result.alreadyComplete ? 'already complete:' : 'saved';
-      process.stderr.write(`${verb} ${escapeTerminal(result.path)} (${formatBytes(snap.length)}, every piece verified)\n`);
+      const verb = source.alreadyComplete ? 'already complete:' : 'saved';
+      process.stderr.write(`${verb} ${escapeTerminal(path)} (${formatBytes(snap.length)}, every piece verified)\n`);
     }
   }
 
   /** `--seed`: a status line (or a `seeding` event) until the returned stop is called. */
   seeding(port: number): () => void {
-    const status = new ShareStatus(process.stderr, !this.options.isJson);
-    const seedTick = setInterval(() => {
-      const snap = this.source.snapshot();
-      status.update(snap.peers, snap.uploaded, snap.uploadSpeed);
-    }, SEEDING_STATUS_INTERVAL_MS);
+    const stopStatus = showServingStatus(() => this.source.snapshot(), this.options.isJson);
     if (this.options.isJson) printJsonLine({ event: 'seeding', port });
-    return () => {
-      clearInterval(seedTick);
-      status.stop();
-    };
+    return stopStatus;
   }
 
   /** Stops drawing (interrupt or failure); safe to call more than once. */

@@ -8,7 +8,9 @@ import { TransferReporter } from '../../src/ui/transfer-reporter.js';
 
 class ScriptedDownload extends EventEmitter {
   isResume = true;
-  current: TransferSnapshot = { length: 4096, verified: 0, received: 0, uploaded: 0, downloadSpeed: 0, uploadSpeed: 0, peers: 0, isDone: false };
+  alreadyComplete = false;
+  savedPath = '/out/notes.txt';
+  current: TransferSnapshot = { length: 4096, verified: 0, received: 0, uploaded: 0, downloadSpeed: 0, uploadSpeed: 0, peers: 0, traffic: [], isDone: false };
   snapshot(): TransferSnapshot {
     return { ...this.current };
   }
@@ -41,8 +43,8 @@ describe('TransferReporter --json', () => {
     source.current = { ...source.current, verified: 1024, received: 2048, downloadSpeed: 512.4, peers: 1 };
     await vi.advanceTimersByTimeAsync(3000); // ticks every 250 ms
     source.emit('peer-refused', { key: 'swarm1bob', reason: 'not allowed' });
-    source.current = { ...source.current, verified: 4096, received: 4096 };
-    reporter.done({ path: '/out/notes.txt', alreadyComplete: false, peers: [{ key: 'swarm1bob', name: 'bob' }] });
+    source.current = { ...source.current, verified: 4096, received: 4096, traffic: [{ key: 'swarm1bob', received: 4096, sent: 0, connected: true }] };
+    reporter.done();
     await vi.advanceTimersByTimeAsync(5000); // the progress tick is gone after done
     reporter.stop();
 
@@ -51,14 +53,23 @@ describe('TransferReporter --json', () => {
     expect(events[0]).toEqual({ event: 'metadata', name: 'notes.txt', length: 4096, files: 1, resume: true });
     expect(events[1]).toEqual({ event: 'progress', verified: 1024, length: 4096, received: 2048, speed: 512, peers: 1 });
     expect(events[4]).toMatchObject({ event: 'peer-refused', key: 'swarm1bob', name: 'bob', reason: 'not allowed' });
-    expect(events[5]).toEqual({ event: 'done', path: '/out/notes.txt', length: 4096, received: 4096, resumed: true, alreadyComplete: false, peers: [{ key: 'swarm1bob', name: 'bob' }] });
+    expect(events[5]).toEqual({
+      event: 'done',
+      path: '/out/notes.txt',
+      length: 4096,
+      received: 4096,
+      resumed: true,
+      alreadyComplete: false,
+      peers: [{ key: 'swarm1bob', received: 4096, sent: 0, connected: true, name: 'bob' }],
+    });
     expect(stderr).toEqual([]); // --json draws no bar
   });
 
   it('announces seeding and stops its status tick when told', async () => {
     const source = new ScriptedDownload();
+    source.alreadyComplete = true;
     const reporter = new TransferReporter(source, { isJson: true, nameOf: () => undefined });
-    reporter.done({ path: '/out/x', alreadyComplete: true, peers: [] });
+    reporter.done();
     const stopSeeding = reporter.seeding(7001);
     await vi.advanceTimersByTimeAsync(3000);
     stopSeeding();
@@ -73,7 +84,8 @@ describe('TransferReporter for people', () => {
     const source = new ScriptedDownload();
     const reporter = new TransferReporter(source, { isJson: false, nameOf: () => undefined });
     source.current = { ...source.current, verified: 4096 };
-    reporter.done({ path: '/out/evil\u001b[2Jname', alreadyComplete: false, peers: [] });
+    source.savedPath = '/out/evil\u001b[2Jname';
+    reporter.done();
     reporter.stop();
     const text = stderr.join('');
     expect(text).toContain('saved /out/evil\\x1b[2Jname (4.0 KiB, every piece verified)\n');
@@ -82,8 +94,11 @@ describe('TransferReporter for people', () => {
   });
 
   it('says "already complete:" for an identical existing copy', () => {
-    const reporter = new TransferReporter(new ScriptedDownload(), { isJson: false, nameOf: () => undefined });
-    reporter.done({ path: '/out/same', alreadyComplete: true, peers: [] });
+    const source = new ScriptedDownload();
+    source.alreadyComplete = true;
+    source.savedPath = '/out/same';
+    const reporter = new TransferReporter(source, { isJson: false, nameOf: () => undefined });
+    reporter.done();
     expect(stderr.join('')).toMatch(/^already complete: \/out\/same \(/m);
   });
 });

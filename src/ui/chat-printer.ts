@@ -4,9 +4,9 @@
 import { createInterface, clearLine, cursorTo, type Interface } from 'node:readline';
 import { CHAT_HELP } from '../chat/chat-input.js';
 import type { ChatEntry, ChatPeerInfo, ChatSession } from '../chat/chat-session.js';
-import { escapeTerminal } from '../ui/terminal-text.js';
-import { layoutMessage } from '../ui/chat-lines.js';
-import { toJsonLine } from '../ui/json-output.js';
+import { escapeTerminal } from './terminal-text.js';
+import { layoutMessage } from './chat-lines.js';
+import { toJsonLine } from './json-output.js';
 
 /** All output of the chat: human lines (escaped) or JSON events. */
 export class ChatPrinter {
@@ -14,7 +14,7 @@ export class ChatPrinter {
   private readonly isInteractive: boolean;
   private pending: string[] = [];
 
-  constructor(private readonly json: boolean, private readonly session: ChatSession) {
+  constructor(private readonly json: boolean, private readonly session: Pick<ChatSession, 'snapshot'>) {
     this.isInteractive = !json && Boolean(process.stdin.isTTY && process.stdout.isTTY);
   }
 
@@ -105,7 +105,7 @@ export class ChatPrinter {
   trustList(entries: { name: string; key: string }[]): void {
     if (this.json) return this.event({ event: 'trust', peers: entries });
     if (entries.length === 0) return this.line('* you trust nobody yet: swarm trust add <key> --name <name>');
-    const connected = new Set(this.session.peers().map((peer) => peer.key));
+    const connected = new Set(this.session.snapshot().peers.map((peer) => peer.key));
     for (const entry of entries) this.line(`* ${escapeTerminal(entry.name)}  ${entry.key}${connected.has(entry.key) ? '  (connected)' : ''}`);
   }
 

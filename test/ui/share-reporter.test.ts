@@ -1,0 +1,90 @@
+// What `swarm share` prints, from a scripted share under fake timers: the ready line (or the
+// magnet and the human line with the peer-visible name escaped), one status per second with
+// each key's traffic, peer events named from the trust store, and nothing after stop().
+import { EventEmitter } from 'node:events';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { ShareSnapshot } from '../../src/share/share-session.js';
+import { ShareReporter } from '../../src/ui/share-reporter.js';
+
+class ScriptedShare extends EventEmitter {
+  magnet = 'magnet:?xt=urn:btih:' + 'ab'.repeat(20) + '&dn=notes.txt';
+  infoHash = 'ab'.repeat(20);
+  name = 'notes.txt';
+  length = 4096;
+  current: ShareSnapshot = { peers: 0, uploaded: 0, uploadSpeed: 0, traffic: [] };
+  snapshot(): ShareSnapshot {
+    return { ...this.current, traffic: this.current.traffic.map((t) => ({ ...t })) };
+  }
+}
+
+let stdout: string[];
+let stderr: string[];
+const jsonEvents = () => stdout.join('').split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
+const stderrTty = Object.getOwnPropertyDescriptor(process.stderr, 'isTTY');
+
+beforeEach(() => {
+  vi.useFakeTimers({ now: 1_000_000 });
+  stdout = [];
+  stderr = [];
+  // The plain (non-TTY) status line, whatever the test runner's stderr is.
+  Object.defineProperty(process.stderr, 'isTTY', { value: false, configurable: true });
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (stdout.push(String(chunk)), true));
+  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => (stderr.push(String(chunk)), true));
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+  vi.useRealTimers();
+  if (stderrTty) Object.defineProperty(process.stderr, 'isTTY', stderrTty);
+  else delete (process.stderr as { isTTY?: boolean }).isTTY;
+});
+
+describe('ShareReporter --json', () => {
+  it('prints ready, then a status event each second with the traffic, and peer events by name', async () => {
+    const source = new ScriptedShare();
+    const reporter = new ShareReporter(source, { isJson: true, nameOf: (key) => (key === 'swarm1bob' ? 'bob' : undefined) });
+    source.emit('peer-connected', { key: 'swarm1bob' }); // before ready: nobody listens yet
+    reporter.ready(7000);
+    source.emit('peer-connected', { key: 'swarm1bob' });
+    source.current = { peers: 1, uploaded: 2048, uploadSpeed: 1024, traffic: [{ key: 'swarm1bob', received: 0, sent: 2048, connected: true }] };
+    await vi.advanceTimersByTimeAsync(2000);
+    source.emit('peer-refused', { key: 'swarm1eve', reason: 'not allowed for this share' });
+    reporter.stop();
+    reporter.stop(); // twice is fine
+    await vi.advanceTimersByTimeAsync(5000);
+
+    const events = jsonEvents();
+    expect(events.map((event) => event.event)).toEqual(['ready', 'peer-connected', 'status', 'status', 'peer-refused']);
+    expect(events[0]).toEqual({ event: 'ready', magnet: source.magnet, port: 7000, infoHash: source.infoHash, name: 'notes.txt', length: 4096 });
+    expect(events[1]).toEqual({ event: 'peer-connected', key: 'swarm1bob', name: 'bob' });
+    expect(events[2]).toEqual({ event: 'status', peers: 1, uploaded: 2048, traffic: [{ key: 'swarm1bob', received: 0, sent: 2048, connected: true }] });
+    expect(events[4]).toEqual({ event: 'peer-refused', key: 'swarm1eve', reason: 'not allowed for this share' });
+    expect(stderr).toEqual([]); // --json draws no status line
+    expect(vi.getTimerCount()).toBe(0);
+  });
+});
+
+describe('ShareReporter for people', () => {
+  it('prints the magnet alone on stdout and the rest on stderr, peer strings escaped', async () => {
+    const source = new ScriptedShare();
+    source.name = 'evil\u001b[2Jname';
+    const reporter = new ShareReporter(source, { isJson: false, nameOf: () => undefined });
+    reporter.ready(7000);
+    source.emit('peer-connected', { key: 'swarm1bob' }); // shown in the status line only
+    source.emit('peer-dropped', { key: 'swarm1bob\u001b[31m', reason: 'sent a bad piece' });
+    source.current = { peers: 1, uploaded: 4096, uploadSpeed: 1024, traffic: [] };
+    await vi.advanceTimersByTimeAsync(1000);
+    await vi.advanceTimersByTimeAsync(1000); // same numbers: not repeated
+    source.current = { peers: 2, uploaded: 8192, uploadSpeed: 2048, traffic: [] };
+    await vi.advanceTimersByTimeAsync(1000); // changed, but under 2 s since the last line
+    await vi.advanceTimersByTimeAsync(1000);
+    reporter.stop();
+
+    expect(stdout).toEqual([`${source.magnet}\n`]);
+    expect(stderr).toEqual([
+      'sharing evil\\x1b[2Jname on port 7000; give the magnet link above to a trusted friend. Ctrl-C stops.\n',
+      'dropped swarm1bob\\x1b[31m: sent a bad piece\n',
+      'serving: 1 peer, uploaded 4.0 KiB (1.0 KiB/s)\n',
+      'serving: 2 peers, uploaded 8.0 KiB (2.0 KiB/s)\n',
+    ]);
+  });
+});
