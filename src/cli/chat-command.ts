@@ -17,7 +17,7 @@ import { ChatSession } from '../chat/chat-session.js';
 import { ChatPrinter } from './chat-printer.js';
 import { fingerprint } from '../identity/key-text.js';
 import { SwarmNode } from '../net/swarm-node.js';
-import { addNodeOptions, parsePeerAddress, type NodeOptions } from './node-options.js';
+import { addNodeOptions, parsePeerOption, type NodeOptions } from './node-options.js';
 import { openContext, type CliContext } from './context.js';
 
 interface ChatOptions extends NodeOptions {
@@ -62,7 +62,7 @@ async function runChat(context: CliContext, options: ChatOptions): Promise<void>
   const messagesPerSecond = Number(options.authorRate);
   if (!(messagesPerSecond > 0 && Number.isFinite(messagesPerSecond))) throw usageError(`--author-rate must be a positive number, not "${options.authorRate}"`);
   const limits = rateLimits(messagesPerSecond, parseRate(options.authorBandwidth));
-  const peers = (options.peer ?? []).map(parsePeerAddress);
+  const peers = (options.peer ?? []).map(parsePeerOption);
   const history = ChatHistory.open(context.home, DEFAULT_KEEP_RECENT, historyMaxBytes);
   const node = new SwarmNode({ identity: context.identity, trust: context.trust, host: options.host, port: options.port });
   const session = new ChatSession({ identity: context.identity, trust: context.trust, node, history, peers, rateLimits: limits });

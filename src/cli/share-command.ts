@@ -9,14 +9,14 @@ import { encodeKeyText } from '../identity/key-text.js';
 import { SwarmNode } from '../net/swarm-node.js';
 import { checkSharePath, startShare } from '../share/share-session.js';
 import { TorrentRouter } from '../share/torrent-router.js';
-import type { PeerAddress } from '../share/magnet-link.js';
+import type { PeerAddress } from '../net/peer-address.js';
 import { printJsonLine } from '../ui/json-output.js';
 import { parseRate } from '../ui/parse-rate.js';
 import { ShareStatus } from '../ui/progress-display.js';
 import { watchPeerEvents } from '../ui/progress-events.js';
 import { escapeTerminal } from '../ui/terminal-text.js';
 import { nameOfKey, openContext, type CliContext } from './context.js';
-import { addNodeOptions, parsePeerAddress, type NodeOptions } from './node-options.js';
+import { addNodeOptions, parsePeerOption, type NodeOptions } from './node-options.js';
 import { untilSignal } from './until-signal.js';
 
 interface ShareOptions extends NodeOptions {
@@ -73,7 +73,7 @@ export function advertisedAddresses(host: string, port: number): PeerAddress[] {
 async function runShare(context: CliContext, path: string, options: ShareOptions): Promise<void> {
   checkSharePath(path);
   const allowed = allowedKeys(context, options.allow);
-  const extraPeers = (options.peer ?? []).map(parsePeerAddress);
+  const extraPeers = (options.peer ?? []).map(parsePeerOption);
   const node = new SwarmNode({ identity: context.identity, trust: context.trust, host: options.host, port: options.port });
   const router = new TorrentRouter(node);
   const address = await node.listen();

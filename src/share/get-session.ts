@@ -10,7 +10,8 @@ import { resolve } from 'node:path';
 import type { Torrent } from 'webtorrent';
 import { SwarmError } from '../errors.js';
 import { createLockedClient, destroyClient, lockTorrent } from './locked-client.js';
-import { parsePeerAddressText, type MagnetLink, type PeerAddress } from './magnet-link.js';
+import type { MagnetLink } from './magnet-link.js';
+import { parsePeerAddress, type PeerAddress } from '../net/peer-address.js';
 import { checkTorrentMetadata } from './metadata-guard.js';
 import { startEndGame } from './end-game.js';
 import { usePiecePicker } from './piece-picker.js';
@@ -108,7 +109,7 @@ export class GetSession extends EventEmitter {
       store: NoFollowStore,
     }));
     lockTorrent(torrent, (address) => {
-      const peer = parsePeerAddressText(address);
+      const peer = parsePeerAddress(address);
       if (peer) this.peers?.dial(peer);
     });
     usePiecePicker(torrent);

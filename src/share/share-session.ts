@@ -6,7 +6,8 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { SwarmError, systemErrorCode } from '../errors.js';
-import { buildMagnetLink, parsePeerAddressText, type PeerAddress } from './magnet-link.js';
+import { buildMagnetLink } from './magnet-link.js';
+import { parsePeerAddress, type PeerAddress } from '../net/peer-address.js';
 import { createLockedClient, destroyClient, lockTorrent, type WebTorrentClient } from './locked-client.js';
 import { TorrentPeers } from './torrent-peers.js';
 import type { TorrentNode } from './torrent-node.js';
@@ -127,7 +128,7 @@ function seed(client: WebTorrentClient, path: string, pieceLength: number, dial:
       pieceLength,
     }, (seeded) => resolveSeed(seeded));
     lockTorrent(torrent, (address) => {
-      const peer = parsePeerAddressText(address);
+      const peer = parsePeerAddress(address);
       if (peer) dial(peer);
     });
     torrent.once('error', (error: Error) =>

@@ -7,7 +7,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { decodeKeyText } from '../identity/key-text.js';
-import { formatPeerAddress, type PeerAddress } from './magnet-link.js';
+import { formatPeerAddress, type PeerAddress } from '../net/peer-address.js';
 import { torrentChannel, type TorrentNode, type TorrentPeerLink } from './torrent-node.js';
 
 const DIAL_BACKOFF_MS = [500, 1000, 2000, 4000];
