@@ -6,7 +6,9 @@ import { SwarmError } from '../errors.js';
 import { fingerprint } from '../identity/key-text.js';
 import type { TrustEntry } from '../identity/trust-store.js';
 import { authorId, bodyText, MAX_BODY_BYTES, MessageKind, signMessage, type ChatMessage } from './chat-message.js';
-import { ChatLink, type ChatPeerLink } from './chat-link.js';
+import { CHAT_CHANNEL } from '../net/channel-name.js';
+import type { LinkNode, PeerLink } from '../net/peer-link.js';
+import { ChatLink } from './chat-link.js';
 import { cachedKeyText } from './key-text-cache.js';
 import { ChatRouter } from './chat-router.js';
 import type { ChatHistory } from './chat-history.js';
@@ -17,16 +19,9 @@ import { AuthorRateLimit, DEFAULT_RATE_LIMITS, type RateLimits } from './author-
 import { selectBacklog } from './chat-backlog.js';
 import { LinkThrottle } from './link-throttle.js';
 
-export const CHAT_CHANNEL = 'chat';
 export const DEFAULT_SYNC_COUNT = 200;
 /** A new link gets public messages at most this old (and only DMs addressed to its peer). */
 export const DEFAULT_SYNC_MAX_AGE_MS = 24 * 60 * 60 * 1000;
-
-/** What the session needs from net's SwarmNode (structural, so SwarmNode fits as is). */
-export interface ChatNode {
-  handle(channel: 'chat', handler: (link: ChatPeerLink) => void | boolean): void;
-  connect(host: string, port: number, channel: string): Promise<ChatPeerLink>;
-}
 
 export interface ChatTrust {
   allows(publicKey: Uint8Array): boolean;
@@ -37,7 +32,7 @@ export interface ChatTrust {
 export interface ChatSessionOptions {
   identity: { publicKey: Uint8Array; secretKey: Uint8Array };
   trust: ChatTrust;
-  node: ChatNode;
+  node: LinkNode;
   history: ChatHistory;
   peers?: readonly { host: string; port: number }[];
   /** Recent messages sent to every new link so a reconnecting peer catches up. */
@@ -85,7 +80,7 @@ export class ChatSession extends EventEmitter<ChatSessionEvents> {
   private readonly guard = new ReplayGuard();
   private readonly sealer: DirectSealer;
   private readonly links = new Set<ChatLink>();
-  private readonly dialers: PeerDialer<ChatPeerLink>[] = [];
+  private readonly dialers: PeerDialer<PeerLink>[] = [];
   private readonly myId: string;
   private readonly rateLimit: AuthorRateLimit;
   private readonly rateLimitedAuthors = new Set<string>();
@@ -253,7 +248,7 @@ export class ChatSession extends EventEmitter<ChatSessionEvents> {
     return this.options.trust.nameOf(key) ?? fingerprint(key);
   }
 
-  private peerInfo(peer: ChatPeerLink): ChatPeerInfo {
+  private peerInfo(peer: PeerLink): ChatPeerInfo {
     return {
       key: peer.remoteKeyText,
       name: this.nameOf(peer.remoteKey),
@@ -264,7 +259,7 @@ export class ChatSession extends EventEmitter<ChatSessionEvents> {
   }
 
   /** Runs one link until it closes (the promise lets a dialer wait for that). */
-  private runLink(peer: ChatPeerLink): Promise<void> {
+  private runLink(peer: PeerLink): Promise<void> {
     if (this.closed) {
       peer.close();
       return Promise.resolve();

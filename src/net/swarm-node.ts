@@ -19,7 +19,7 @@ import { connectSocket } from './connect-socket.js';
 import { maintainLink, type MaintainOptions } from './maintain-link.js';
 import { DEFAULT_HANDSHAKE_RATES, HandshakeBudget, type HandshakeRates } from './handshake-budget.js';
 import { DEFAULT_PENDING_LIMITS, PendingConnections } from './pending-connections.js';
-import { createPeerLink, type PeerLink } from './peer-link.js';
+import { createPeerLink, type LinkNode, type PeerLink } from './peer-link.js';
 
 /** The port a node listens on when none is given (falls back to any free port if taken). */
 export const DEFAULT_PORT = 7927;
@@ -60,7 +60,7 @@ export interface Refusal {
 
 export type ChannelHandler = (link: PeerLink) => void | boolean;
 
-export class SwarmNode extends EventEmitter {
+export class SwarmNode extends EventEmitter implements LinkNode {
   /** Refusals so far, by error code (UNTRUSTED_PEER, HANDSHAKE_TIMEOUT, PENDING_EVICTED, …). */
   readonly refusalCounts = new Map<string, number>();
   private server?: Server;

@@ -21,14 +21,14 @@ import { isExistingCopyComplete } from './existing-copy.js';
 import { ensureOutputDirectory, existingTargetError, finishOutputTarget, isBlockedByExistingTarget, prepareOutputTarget } from './output-target.js';
 import { NoFollowStore } from './no-follow-store.js';
 import { TorrentPeers } from './torrent-peers.js';
-import type { TorrentNode } from './torrent-node.js';
+import type { LinkNode } from '../net/peer-link.js';
 import type { TorrentRouter } from './torrent-router.js';
 
 /** How long get waits with no link and no dial left before giving up. */
 const STUCK_GRACE_MS = 1500;
 
 export interface GetOptions {
-  node: TorrentNode;
+  node: LinkNode;
   router: TorrentRouter;
   ownKeyText: string;
   listenPort: number | null;

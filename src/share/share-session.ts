@@ -10,12 +10,12 @@ import { buildMagnetLink } from './magnet-link.js';
 import { parsePeerAddress, type PeerAddress } from '../net/peer-address.js';
 import { createLockedClient, destroyClient, lockTorrent, type WebTorrentClient } from './locked-client.js';
 import { TorrentPeers } from './torrent-peers.js';
-import type { TorrentNode } from './torrent-node.js';
+import type { LinkNode } from '../net/peer-link.js';
 import type { TorrentRouter } from './torrent-router.js';
 import type { Torrent } from 'webtorrent';
 
 export interface ShareOptions {
-  node: TorrentNode;
+  node: LinkNode;
   router: TorrentRouter;
   ownKeyText: string;
   /** Addresses others can dial us at; they go into the magnet as x.pe. */

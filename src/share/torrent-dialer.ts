@@ -8,7 +8,8 @@
 import { EventEmitter } from 'node:events';
 import { decodeKeyText } from '../identity/key-text.js';
 import { formatPeerAddress, type PeerAddress } from '../net/peer-address.js';
-import { torrentChannel, type TorrentNode, type TorrentPeerLink } from './torrent-node.js';
+import { torrentChannel } from '../net/channel-name.js';
+import type { LinkNode, PeerLink } from '../net/peer-link.js';
 
 const DIAL_BACKOFF_MS = [500, 1000, 2000, 4000];
 
@@ -28,10 +29,10 @@ interface DialState {
 }
 
 export interface TorrentDialerOptions {
-  node: TorrentNode;
+  node: LinkNode;
   infoHash: string;
   /** Takes a new link; false if refused (the dialer then closes it and stops). */
-  attach(link: TorrentPeerLink): boolean;
+  attach(link: PeerLink): boolean;
   /** Whether a live link to this key exists (no need to dial or redial). */
   isConnected(keyText: string): boolean;
 }

@@ -18,7 +18,7 @@ import { acceptList, mayIntroduce } from './pex-introductions.js';
 import { createSwarmPexExtension, MAX_PEX_PEERS, type PexMessage } from './swarm-pex.js';
 import { TorrentDialer, type DialFailure } from './torrent-dialer.js';
 import { MAX_QUEUED_REQUESTS } from './wire-request-limit.js';
-import type { TorrentNode, TorrentPeerLink } from './torrent-node.js';
+import type { LinkNode, PeerLink } from '../net/peer-link.js';
 
 /**
  * webtorrent keeps 2 + speed x 0.5..1 s / 16 KiB requests in flight, with speed measured
@@ -50,7 +50,7 @@ export interface PeerTraffic {
 
 export interface TorrentPeersOptions {
   torrent: Torrent;
-  node: TorrentNode;
+  node: LinkNode;
   ownKeyText: string;
   /** Our listening port, advertised to peers (null: we do not accept connections). */
   listenPort: number | null;
@@ -61,7 +61,7 @@ export interface TorrentPeersOptions {
 }
 
 interface LinkEntry {
-  link: TorrentPeerLink;
+  link: PeerLink;
   duplexId: string;
   listenAddress?: PeerAddress;
   sendPex?: (message: PexMessage) => void;
@@ -113,7 +113,7 @@ export class TorrentPeers extends EventEmitter {
    * Adds an authenticated link for this torrent. False if refused: the caller closes it
    * (the node's handler refuses it properly, telling the initiator).
    */
-  attach(link: TorrentPeerLink): boolean {
+  attach(link: PeerLink): boolean {
     const key = link.remoteKeyText;
     const refuse = (reason: string): false => {
       this.emit('peer-refused', { key, reason });
@@ -125,7 +125,7 @@ export class TorrentPeers extends EventEmitter {
     const existing = this.byKey.get(key);
     if (existing) {
       // Two nodes may dial each other at once; both keep the link opened by the smaller key.
-      const isPreferred = (l: TorrentPeerLink) => l.isInitiator === this.options.ownKeyText < key;
+      const isPreferred = (l: PeerLink) => l.isInitiator === this.options.ownKeyText < key;
       if (isPreferred(existing.link) || !isPreferred(link)) return refuse('duplicate connection');
       this.detach(existing);
       existing.link.close();
