@@ -8,18 +8,22 @@ import type { TrustEntry } from '../identity/trust-store.js';
 import { authorId, bodyText, MAX_BODY_BYTES, MessageKind, signMessage, type ChatMessage } from './chat-message.js';
 import { CHAT_CHANNEL } from '../net/channel-name.js';
 import type { LinkNode, PeerLink } from '../net/peer-link.js';
+import { exponentialBackoff, Redial } from '../net/redial.js';
 import { ChatLink } from './chat-link.js';
 import { cachedKeyText } from './key-text-cache.js';
 import { ChatRouter } from './chat-router.js';
 import type { ChatHistory } from './chat-history.js';
 import { DirectSealer, ENVELOPE_OVERHEAD_BYTES, equalBytes } from './direct-message.js';
-import { PeerDialer } from './peer-dialer.js';
 import { ReplayGuard } from './replay-guard.js';
 import { AuthorRateLimit, DEFAULT_RATE_LIMITS, type RateLimits } from './author-rate-limit.js';
 import { selectBacklog } from './chat-backlog.js';
 import { LinkThrottle } from './link-throttle.js';
 
 export const DEFAULT_SYNC_COUNT = 200;
+const REDIAL_MIN_DELAY_MS = 200;
+const REDIAL_MAX_DELAY_MS = 5000;
+/** A link that lived this long was not a flapping peer: the next redial starts fast again. */
+const HEALTHY_LINK_MS = 5000;
 /** A new link gets public messages at most this old (and only DMs addressed to its peer). */
 export const DEFAULT_SYNC_MAX_AGE_MS = 24 * 60 * 60 * 1000;
 
@@ -80,7 +84,7 @@ export class ChatSession extends EventEmitter<ChatSessionEvents> {
   private readonly guard = new ReplayGuard();
   private readonly sealer: DirectSealer;
   private readonly links = new Set<ChatLink>();
-  private readonly dialers: PeerDialer<PeerLink>[] = [];
+  private readonly redials: Redial<PeerLink>[] = [];
   private readonly myId: string;
   private readonly rateLimit: AuthorRateLimit;
   private readonly rateLimitedAuthors = new Set<string>();
@@ -121,17 +125,18 @@ export class ChatSession extends EventEmitter<ChatSessionEvents> {
     });
     for (const { host, port } of this.options.peers ?? []) {
       const address = `${host}:${port}`;
-      const dialer = new PeerDialer(
-        () => this.options.node.connect(host, port, CHAT_CHANNEL),
-        (link) => this.runLink(link),
-        {
-          minDelayMs: this.options.redialMinDelayMs,
-          maxDelayMs: this.options.redialMaxDelayMs,
-          onError: (error) => this.emit('dial-error', address, error),
-        },
-      );
-      this.dialers.push(dialer);
-      dialer.start();
+      const redial = new Redial<PeerLink>({
+        dial: () => this.options.node.connect(host, port, CHAT_CHANNEL),
+        run: (link) => this.runLink(link),
+        backoff: exponentialBackoff({
+          minDelayMs: this.options.redialMinDelayMs ?? REDIAL_MIN_DELAY_MS,
+          maxDelayMs: this.options.redialMaxDelayMs ?? REDIAL_MAX_DELAY_MS,
+          healthyAfterMs: HEALTHY_LINK_MS,
+        }),
+        onError: (error) => this.emit('dial-error', address, error),
+      });
+      this.redials.push(redial);
+      redial.start();
     }
   }
 
@@ -182,7 +187,7 @@ export class ChatSession extends EventEmitter<ChatSessionEvents> {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const dialer of this.dialers) dialer.stop();
+    for (const redial of this.redials) redial.stop();
     for (const link of [...this.links]) link.close();
     this.options.history.flush();
   }
@@ -258,7 +263,7 @@ export class ChatSession extends EventEmitter<ChatSessionEvents> {
     };
   }
 
-  /** Runs one link until it closes (the promise lets a dialer wait for that). */
+  /** Runs one link until it closes (the promise lets a redial wait for that). */
   private runLink(peer: PeerLink): Promise<void> {
     if (this.closed) {
       peer.close();

@@ -16,7 +16,6 @@ import { DEFAULT_HANDSHAKE_TIMEOUT_MS, secureInbound, secureOutbound } from '../
 import type { SecureChannel } from '../secure/secure-channel.js';
 import { channelKind, type ChannelKind } from './channel-name.js';
 import { connectSocket } from './connect-socket.js';
-import { maintainLink, type MaintainOptions } from './maintain-link.js';
 import { DEFAULT_HANDSHAKE_RATES, HandshakeBudget, type HandshakeRates } from './handshake-budget.js';
 import { DEFAULT_PENDING_LIMITS, PendingConnections } from './pending-connections.js';
 import { createPeerLink, type LinkNode, type PeerLink } from './peer-link.js';
@@ -68,9 +67,6 @@ export class SwarmNode extends EventEmitter implements LinkNode {
   private readonly budget: HandshakeBudget;
   private readonly links = new Set<PeerLink>();
   private readonly handlers = new Map<ChannelKind, ChannelHandler>();
-  private readonly stopMaintaining = new Set<() => void>();
-  // Links built in decide() (before ACCEPT is sent), by channel, until the handshake resolves.
-  private readonly inboundLinks = new Map<SecureChannel, PeerLink>();
   private readonly evicted = new WeakSet<Socket>();
   // Every accepted socket, so close() does not wait for refused peers to read their refusal.
   private readonly sockets = new Set<Socket>();
@@ -154,21 +150,10 @@ export class SwarmNode extends EventEmitter implements LinkNode {
     return link;
   }
 
-  /** Keeps a link to host:port open, reconnecting with backoff; returns a stop function. */
-  maintain(host: string, port: number, channel: string, onLink: (link: PeerLink) => void, options: MaintainOptions = {}): () => void {
-    const stop = maintainLink(this, host, port, channel, onLink, options);
-    this.stopMaintaining.add(stop);
-    return () => {
-      this.stopMaintaining.delete(stop);
-      stop();
-    };
-  }
-
   async close(): Promise<void> {
     this.isClosed = true;
     this.stopWatching?.();
     this.budget.close();
-    for (const stop of this.stopMaintaining) stop();
     for (const socket of this.pending.all()) socket.destroy();
     for (const link of this.links) link.close();
     for (const socket of this.sockets) socket.destroy();
@@ -200,12 +185,7 @@ export class SwarmNode extends EventEmitter implements LinkNode {
       decideChannel: (channel) => this.decide(channel, remoteHost, remotePort),
       waitForTurn: () => this.budget.requestTurn(remoteHost),
     }).then(
-      (channel) => {
-        this.pending.release(socket, remoteHost);
-        const link = this.inboundLinks.get(channel);
-        this.inboundLinks.delete(channel);
-        if (link) this.emit('link', link);
-      },
+      () => this.pending.release(socket, remoteHost),
       (error: unknown) => {
         this.pending.release(socket, remoteHost);
         if (!this.evicted.has(socket)) this.refused(error, remoteHost, remotePort);
@@ -233,16 +213,12 @@ export class SwarmNode extends EventEmitter implements LinkNode {
       this.links.delete(link);
       return `${channel.channel} is not available here`;
     }
-    this.inboundLinks.set(channel, link);
     return null;
   }
 
   private track(link: PeerLink): void {
     this.links.add(link);
-    link.stream.once('close', () => {
-      this.links.delete(link);
-      this.emit('link-closed', link);
-    });
+    link.stream.once('close', () => this.links.delete(link));
   }
 
   private dropRevoked(): void {
