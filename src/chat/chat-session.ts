@@ -7,6 +7,7 @@ import { fingerprint } from '../identity/key-text.js';
 import type { TrustEntry } from '../identity/trust-store.js';
 import { authorId, bodyText, MAX_BODY_BYTES, MessageKind, signMessage, type ChatMessage } from './chat-message.js';
 import { CHAT_CHANNEL } from '../net/channel-name.js';
+import type { PeerAddress } from '../net/peer-address.js';
 import type { LinkNode, PeerLink } from '../net/peer-link.js';
 import { exponentialBackoff, Redial } from '../net/redial.js';
 import { ChatLink } from './chat-link.js';
@@ -38,7 +39,7 @@ export interface ChatSessionOptions {
   trust: ChatTrust;
   node: LinkNode;
   history: ChatHistory;
-  peers?: readonly { host: string; port: number }[];
+  peers?: readonly PeerAddress[];
   /** Recent messages sent to every new link so a reconnecting peer catches up. */
   syncCount?: number;
   syncMaxAgeMs?: number;
