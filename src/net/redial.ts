@@ -48,7 +48,10 @@ export function steppedBackoff(delaysMs: readonly number[]): Backoff {
 export interface RedialOptions<Link> {
   /** Opens a link; rejects when the peer is unreachable or refuses us. */
   dial(): Promise<Link>;
-  /** Takes the link (also one that arrives after stop()) and resolves when it has closed; false ends redialing. */
+  /**
+   * Takes the link (also one that arrives after stop(), to close it) and resolves when it
+   * has closed; false ends redialing. A rejection counts as a failed dial.
+   */
   run(link: Link): Promise<void | false>;
   backoff: Backoff;
   /** Errors that will not change on retry: redialing gives up at once (default: none). */
@@ -97,7 +100,7 @@ export class Redial<Link> {
       }
       if (this.isStopped) return;
       await this.sleep(delayMs);
-      if (this.options.isWanted?.() === false) return;
+      if (!this.isStopped && this.options.isWanted?.() === false) return;
     }
   }
 
