@@ -6,33 +6,8 @@
 // MAX_QUEUED_BYTES of traffic loses the link (it catches up by sync when it returns)
 // rather than growing this process's memory without bound.
 import { RecordDecoder, type ChatRecord } from './chat-record-codec.js';
+import type { PeerLink } from '../net/peer-link.js';
 import type { RouterLink } from './chat-router.js';
-
-/** The part of net's PeerLink that chat uses (structural, so tests can pass their own). */
-export interface ChatPeerLink {
-  readonly remoteKey: Uint8Array;
-  readonly remoteKeyText: string;
-  readonly remoteHost: string;
-  readonly remotePort: number;
-  readonly isInitiator: boolean;
-  readonly stream: ChatStream;
-  close(): void;
-}
-
-export interface ChatStream {
-  write(chunk: Uint8Array): unknown;
-  on(event: 'data', listener: (chunk: Uint8Array) => void): unknown;
-  on(event: 'close', listener: () => void): unknown;
-  on(event: 'error', listener: (error: Error) => void): unknown;
-  on(event: 'drain', listener: () => void): unknown;
-  end(): unknown;
-  destroy(error?: Error): unknown;
-  /** Stop and restart 'data' (streamx and node streams); the socket below then stops being read. */
-  pause?(): unknown;
-  resume?(): unknown;
-  /** Both node streams and streamx have it; a link can die before chat sees it. */
-  readonly destroyed?: boolean;
-}
 
 const MAX_WRITE_BYTES = 60 * 1024;
 export const MAX_QUEUED_BYTES = 16 * 1024 * 1024;
@@ -51,13 +26,13 @@ export class ChatLink implements RouterLink {
   private closed = false;
   private resumeTimer: NodeJS.Timeout | undefined;
 
-  constructor(readonly peer: ChatPeerLink, private readonly handlers: ChatLinkHandlers) {
-    peer.stream.on('data', (chunk) => this.onData(chunk));
+  constructor(readonly peer: PeerLink, private readonly handlers: ChatLinkHandlers) {
+    peer.stream.on('data', (chunk: Uint8Array) => this.onData(chunk));
     peer.stream.on('drain', () => {
       this.isCongested = false;
       this.flush();
     });
-    peer.stream.on('error', (error) => this.finish(error));
+    peer.stream.on('error', (error: Error) => this.finish(error));
     peer.stream.on('close', () => this.finish());
     // Closed before we listened: 'close' will not come again, so end now (after the
     // caller has registered the link), or whoever waits for the end would wait forever.
@@ -116,11 +91,11 @@ export class ChatLink implements RouterLink {
    * us decryption and parsing for records we would drop.
    */
   pauseReading(ms: number): void {
-    if (this.closed || this.resumeTimer || !this.peer.stream.pause || !this.peer.stream.resume) return;
+    if (this.closed || this.resumeTimer) return;
     this.peer.stream.pause();
     this.resumeTimer = setTimeout(() => {
       this.resumeTimer = undefined;
-      if (!this.closed) this.peer.stream.resume!();
+      if (!this.closed) this.peer.stream.resume();
     }, ms);
   }
 

@@ -79,10 +79,6 @@ export class ChatRouter extends EventEmitter<ChatRouterEvents> {
     return this.options.isTrusted(publicKey);
   }
 
-  get linkCount(): number {
-    return this.links.size;
-  }
-
   /** Sends our own freshly signed message to every link. */
   publish(message: ChatMessage): void {
     this.options.guard.remember(authorId(message.author), message.seq);

@@ -6,27 +6,27 @@ import { errors, type SwarmError } from '../errors.js';
 import { fingerprint } from '../identity/key-text.js';
 import type { TrustEntry } from '../identity/trust-store.js';
 import { authorId, bodyText, MAX_BODY_BYTES, MessageKind, signMessage, type ChatMessage } from './chat-message.js';
-import { ChatLink, type ChatPeerLink } from './chat-link.js';
+import { CHAT_CHANNEL } from '../net/channel-name.js';
+import type { PeerAddress } from '../net/peer-address.js';
+import type { LinkNode, PeerLink } from '../net/peer-link.js';
+import { exponentialBackoff, Redial } from '../net/redial.js';
+import { ChatLink } from './chat-link.js';
 import { cachedKeyText } from './key-text-cache.js';
 import { ChatRouter } from './chat-router.js';
 import type { ChatHistory } from './chat-history.js';
 import { DirectSealer, ENVELOPE_OVERHEAD_BYTES, equalBytes } from './direct-message.js';
-import { PeerDialer } from './peer-dialer.js';
 import { ReplayGuard } from './replay-guard.js';
 import { AuthorRateLimit, DEFAULT_RATE_LIMITS, type RateLimits } from './author-rate-limit.js';
 import { selectBacklog } from './chat-backlog.js';
 import { LinkThrottle } from './link-throttle.js';
 
-export const CHAT_CHANNEL = 'chat';
 export const DEFAULT_SYNC_COUNT = 200;
+const REDIAL_MIN_DELAY_MS = 200;
+const REDIAL_MAX_DELAY_MS = 5000;
+/** A link that lived this long was not a flapping peer: the next redial starts fast again. */
+const HEALTHY_LINK_MS = 5000;
 /** A new link gets public messages at most this old (and only DMs addressed to its peer). */
 export const DEFAULT_SYNC_MAX_AGE_MS = 24 * 60 * 60 * 1000;
-
-/** What the session needs from net's SwarmNode (structural, so SwarmNode fits as is). */
-export interface ChatNode {
-  handle(channel: 'chat', handler: (link: ChatPeerLink) => void | boolean): void;
-  connect(host: string, port: number, channel: string): Promise<ChatPeerLink>;
-}
 
 export interface ChatTrust {
   allows(publicKey: Uint8Array): boolean;
@@ -37,9 +37,9 @@ export interface ChatTrust {
 export interface ChatSessionOptions {
   identity: { publicKey: Uint8Array; secretKey: Uint8Array };
   trust: ChatTrust;
-  node: ChatNode;
+  node: LinkNode;
   history: ChatHistory;
-  peers?: readonly { host: string; port: number }[];
+  peers?: readonly PeerAddress[];
   /** Recent messages sent to every new link so a reconnecting peer catches up. */
   syncCount?: number;
   syncMaxAgeMs?: number;
@@ -90,7 +90,7 @@ export class ChatSession extends EventEmitter<ChatSessionEvents> {
   private readonly guard = new ReplayGuard();
   private readonly sealer: DirectSealer;
   private readonly links = new Set<ChatLink>();
-  private readonly dialers: PeerDialer<ChatPeerLink>[] = [];
+  private readonly redials: Redial<PeerLink>[] = [];
   private readonly myId: string;
   private readonly rateLimit: AuthorRateLimit;
   private readonly rateLimitedAuthors = new Set<string>();
@@ -131,17 +131,18 @@ export class ChatSession extends EventEmitter<ChatSessionEvents> {
     });
     for (const { host, port } of this.options.peers ?? []) {
       const address = `${host}:${port}`;
-      const dialer = new PeerDialer(
-        () => this.options.node.connect(host, port, CHAT_CHANNEL),
-        (link) => this.runLink(link),
-        {
-          minDelayMs: this.options.redialMinDelayMs,
-          maxDelayMs: this.options.redialMaxDelayMs,
-          onError: (error) => this.emit('dial-error', address, error),
-        },
-      );
-      this.dialers.push(dialer);
-      dialer.start();
+      const redial = new Redial<PeerLink>({
+        dial: () => this.options.node.connect(host, port, CHAT_CHANNEL),
+        run: (link) => this.runLink(link),
+        backoff: exponentialBackoff({
+          minDelayMs: this.options.redialMinDelayMs ?? REDIAL_MIN_DELAY_MS,
+          maxDelayMs: this.options.redialMaxDelayMs ?? REDIAL_MAX_DELAY_MS,
+          healthyAfterMs: HEALTHY_LINK_MS,
+        }),
+        onError: (error) => this.emit('dial-error', address, error),
+      });
+      this.redials.push(redial);
+      redial.start();
     }
   }
 
@@ -194,7 +195,7 @@ export class ChatSession extends EventEmitter<ChatSessionEvents> {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const dialer of this.dialers) dialer.stop();
+    for (const redial of this.redials) redial.stop();
     for (const link of [...this.links]) link.close();
     this.options.history.flush();
   }
@@ -260,7 +261,7 @@ export class ChatSession extends EventEmitter<ChatSessionEvents> {
     return this.options.trust.nameOf(key) ?? fingerprint(key);
   }
 
-  private peerInfo(peer: ChatPeerLink): ChatPeerInfo {
+  private peerInfo(peer: PeerLink): ChatPeerInfo {
     return {
       key: peer.remoteKeyText,
       name: this.nameOf(peer.remoteKey),
@@ -270,8 +271,8 @@ export class ChatSession extends EventEmitter<ChatSessionEvents> {
     };
   }
 
-  /** Runs one link until it closes (the promise lets a dialer wait for that). */
-  private runLink(peer: ChatPeerLink): Promise<void> {
+  /** Runs one link until it closes (the promise lets a redial wait for that). */
+  private runLink(peer: PeerLink): Promise<void> {
     if (this.closed) {
       peer.close();
       return Promise.resolve();

@@ -3,10 +3,11 @@
 // line between openChat and start(), so they come before any live message.
 import type { RateLimits } from './author-rate-limit.js';
 import { ChatHistory, DEFAULT_KEEP_RECENT } from './chat-history.js';
-import { ChatSession, type ChatNode, type ChatTrust } from './chat-session.js';
+import type { LinkNode } from '../net/peer-link.js';
+import { ChatSession, type ChatTrust } from './chat-session.js';
 
-/** The node slice a chat needs on top of ChatNode (structural, so net's SwarmNode fits). */
-export interface ListeningChatNode extends ChatNode {
+/** The node slice a chat needs on top of LinkNode (structural, so net's SwarmNode fits). */
+export interface ListeningChatNode extends LinkNode {
   listen(): Promise<{ host: string; port: number }>;
   close(): Promise<void>;
 }

@@ -19,7 +19,7 @@ import { ChatPrinter } from '../ui/chat-printer.js';
 import { parseRate } from '../ui/parse-rate.js';
 import { parseSize } from '../ui/parse-size.js';
 import { openContext, type CliContext } from './context.js';
-import { addNodeOptions, parsePeerAddress, type NodeOptions } from './node-options.js';
+import { addNodeOptions, parsePeerOption, type NodeOptions } from './node-options.js';
 import { untilSignal } from './until-signal.js';
 
 interface ChatOptions extends NodeOptions {
@@ -71,7 +71,7 @@ function parseChatOptions(options: ChatOptions): ChatSettings {
   const messagesPerSecond = Number(options.authorRate);
   if (!(messagesPerSecond > 0 && Number.isFinite(messagesPerSecond))) throw usageError(`--author-rate must be a positive number, not "${options.authorRate}"`);
   const limits = rateLimits(messagesPerSecond, parseRate(options.authorBandwidth));
-  return { historyCount, historyMaxBytes, rateLimits: limits, peers: (options.peer ?? []).map(parsePeerAddress) };
+  return { historyCount, historyMaxBytes, rateLimits: limits, peers: (options.peer ?? []).map(parsePeerOption) };
 }
 
 async function runChat(context: CliContext, options: ChatOptions): Promise<void> {

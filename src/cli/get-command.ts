@@ -15,7 +15,7 @@ import { formatBytes } from '../ui/progress-format.js';
 import { TransferReporter } from '../ui/transfer-reporter.js';
 import { RefusalReporter } from '../ui/refusal-reporter.js';
 import { nameOfKey, openContext, type CliContext } from './context.js';
-import { addNodeOptions, parsePeerAddress, type NodeOptions } from './node-options.js';
+import { addNodeOptions, parsePeerOption, type NodeOptions } from './node-options.js';
 import { untilSignal } from './until-signal.js';
 
 interface GetOptions extends NodeOptions {
@@ -60,7 +60,7 @@ function checkSharerTrusted(context: CliContext, magnet: MagnetLink): void {
 
 async function runGet(magnetText: string, options: GetOptions): Promise<void> {
   const magnet = parseMagnetLink(magnetText);
-  const extraPeers = (options.peer ?? []).map(parsePeerAddress);
+  const extraPeers = (options.peer ?? []).map(parsePeerOption);
   const context = openContext();
   checkSharerTrusted(context, magnet);
   if (magnet.peers.length === 0 && extraPeers.length === 0) {

@@ -4,6 +4,7 @@
  */
 import type { Command } from 'commander';
 import { usageError } from '../errors.js';
+import { parsePeerAddress, type PeerAddress } from '../net/peer-address.js';
 import { DEFAULT_PORT } from '../net/swarm-node.js';
 
 export interface NodeOptions {
@@ -12,12 +13,7 @@ export interface NodeOptions {
   peer?: string[];
 }
 
-export interface PeerAddress {
-  host: string;
-  port: number;
-}
-
-const PEER_HINT = 'use host:port, e.g. 192.168.1.20:7927 or [::1]:7927';
+const PEER_HINT = 'use host:port with a port from 1 to 65535, e.g. 192.168.1.20:7927 or [::1]:7927';
 
 export function parsePort(text: string): number {
   const port = /^\d{1,5}$/.test(text.trim()) ? Number(text.trim()) : NaN;
@@ -27,18 +23,15 @@ export function parsePort(text: string): number {
   return port;
 }
 
-/** "host:port" or "[ipv6]:port" -> { host, port }. */
-export function parsePeerAddress(text: string): PeerAddress {
-  const trimmed = text.trim();
-  const match = /^\[([0-9a-fA-F:.]+)\]:(\d+)$/.exec(trimmed) ?? /^([^\s:[\]]+):(\d+)$/.exec(trimmed);
-  if (!match) throw usageError(`invalid peer address ${JSON.stringify(text)}`, PEER_HINT);
-  const port = Number(match[2]);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw usageError(`invalid port in peer address ${JSON.stringify(text)}`, PEER_HINT);
-  return { host: match[1]!, port };
+/** A --peer value ("host:port" or "[ipv6]:port"); a usage error if it is neither. */
+export function parsePeerOption(text: string): PeerAddress {
+  const address = parsePeerAddress(text);
+  if (!address) throw usageError(`invalid peer address ${JSON.stringify(text)}`, PEER_HINT);
+  return address;
 }
 
 function collectPeer(value: string, previous: string[] | undefined): string[] {
-  parsePeerAddress(value);
+  parsePeerOption(value);
   return [...(previous ?? []), value];
 }
 

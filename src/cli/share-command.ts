@@ -13,7 +13,7 @@ import { parseRate } from '../ui/parse-rate.js';
 import { RefusalReporter } from '../ui/refusal-reporter.js';
 import { ShareReporter } from '../ui/share-reporter.js';
 import { nameOfKey, openContext, type CliContext } from './context.js';
-import { addNodeOptions, parsePeerAddress, type NodeOptions } from './node-options.js';
+import { addNodeOptions, parsePeerOption, type NodeOptions } from './node-options.js';
 import { untilSignal } from './until-signal.js';
 
 interface ShareOptions extends NodeOptions {
@@ -60,7 +60,7 @@ function allowedKeys(context: CliContext, allow: string | undefined): Set<string
 async function runShare(context: CliContext, path: string, options: ShareOptions): Promise<void> {
   checkSharePath(path);
   const allowed = allowedKeys(context, options.allow);
-  const extraPeers = (options.peer ?? []).map(parsePeerAddress);
+  const extraPeers = (options.peer ?? []).map(parsePeerOption);
   const node = new SwarmNode({ identity: context.identity, trust: context.trust, host: options.host, port: options.port });
   const router = new TorrentRouter(node);
   const address = await node.listen();

@@ -5,7 +5,7 @@
 import { errors } from '../errors.js';
 
 export type ChannelKind = 'chat' | 'torrent';
-const CHAT_CHANNEL = 'chat';
+export const CHAT_CHANNEL = 'chat';
 const TORRENT_CHANNEL = /^torrent ([0-9a-f]{40})$/;
 
 /** The channel for a torrent; throws BAD_CHANNEL for anything but a 40-hex-digit infohash. */

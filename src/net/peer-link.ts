@@ -2,6 +2,7 @@
 import { encodeKeyText } from '../identity/key-text.js';
 import type { SecureChannel } from '../secure/secure-channel.js';
 import type { StreamxDuplex } from '../secure/streamx-duplex.js';
+import type { ChannelKind } from './channel-name.js';
 
 export interface PeerLink {
   /** Authenticated Ed25519 public key of the remote node. */
@@ -22,6 +23,19 @@ export interface PeerLink {
   close(): void;
   /** Why the link closed, if it failed; undefined while open or after a clean end. */
   closeError(): Error | undefined;
+}
+
+/**
+ * What chat/ and share/ need from a node: SwarmNode has this shape. They take the shape,
+ * not the class, so they depend on three methods rather than on all of net/.
+ */
+export interface LinkNode {
+  /** Dials host:port and opens `channel`; rejects when unreachable, refused or (with expectedKey) someone else. */
+  connect(host: string, port: number, channel: string, opts?: { expectedKey?: Uint8Array }): Promise<PeerLink>;
+  /** Takes every inbound link on channels of this kind; the handler returns false to refuse one. */
+  handle(kind: ChannelKind, handler: (link: PeerLink) => void | boolean): void;
+  /** The keys on the node's trust list (share/'s swarm_pex `accept`). */
+  trustedKeys?(): Uint8Array[];
 }
 
 export function createPeerLink(channel: SecureChannel, remoteHost: string, remotePort: number): PeerLink {

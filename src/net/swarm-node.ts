@@ -16,10 +16,9 @@ import { DEFAULT_HANDSHAKE_TIMEOUT_MS, secureInbound, secureOutbound } from '../
 import type { SecureChannel } from '../secure/secure-channel.js';
 import { channelKind, type ChannelKind } from './channel-name.js';
 import { connectSocket } from './connect-socket.js';
-import { maintainLink, type MaintainOptions } from './maintain-link.js';
 import { DEFAULT_HANDSHAKE_RATES, HandshakeBudget, type HandshakeRates } from './handshake-budget.js';
 import { DEFAULT_PENDING_LIMITS, PendingConnections } from './pending-connections.js';
-import { createPeerLink, type PeerLink } from './peer-link.js';
+import { createPeerLink, type LinkNode, type PeerLink } from './peer-link.js';
 
 /** The port a node listens on when none is given (falls back to any free port if taken). */
 export const DEFAULT_PORT = 7927;
@@ -69,7 +68,7 @@ export interface Refusal {
 
 export type ChannelHandler = (link: PeerLink) => void | boolean;
 
-export class SwarmNode extends EventEmitter {
+export class SwarmNode extends EventEmitter implements LinkNode {
   /** Refusals so far, by code (UNTRUSTED_PEER, HANDSHAKE_TIMEOUT, PENDING_EVICTED, …); each is also a 'refused' event. */
   readonly refusalCounts = new Map<RefusalCode, number>();
   private server?: Server;
@@ -77,9 +76,6 @@ export class SwarmNode extends EventEmitter {
   private readonly budget: HandshakeBudget;
   private readonly links = new Set<PeerLink>();
   private readonly handlers = new Map<ChannelKind, ChannelHandler>();
-  private readonly stopMaintaining = new Set<() => void>();
-  // Links built in decide() (before ACCEPT is sent), by channel, until the handshake resolves.
-  private readonly inboundLinks = new Map<SecureChannel, PeerLink>();
   private readonly evicted = new WeakSet<Socket>();
   // Every accepted socket, so close() does not wait for refused peers to read their refusal.
   private readonly sockets = new Set<Socket>();
@@ -165,21 +161,10 @@ export class SwarmNode extends EventEmitter {
     return link;
   }
 
-  /** Keeps a link to host:port open, reconnecting with backoff; returns a stop function. */
-  maintain(host: string, port: number, channel: string, onLink: (link: PeerLink) => void, options: MaintainOptions = {}): () => void {
-    const stop = maintainLink(this, host, port, channel, onLink, options);
-    this.stopMaintaining.add(stop);
-    return () => {
-      this.stopMaintaining.delete(stop);
-      stop();
-    };
-  }
-
   async close(): Promise<void> {
     this.isClosed = true;
     this.stopWatching?.();
     this.budget.close();
-    for (const stop of this.stopMaintaining) stop();
     for (const socket of this.pending.all()) socket.destroy();
     for (const link of this.links) link.close();
     for (const socket of this.sockets) socket.destroy();
@@ -211,12 +196,7 @@ export class SwarmNode extends EventEmitter {
       decideChannel: (channel) => this.decide(channel, remoteHost, remotePort),
       waitForTurn: () => this.budget.requestTurn(remoteHost),
     }).then(
-      (channel) => {
-        this.pending.release(socket, remoteHost);
-        const link = this.inboundLinks.get(channel);
-        this.inboundLinks.delete(channel);
-        if (link) this.emit('link', link);
-      },
+      () => this.pending.release(socket, remoteHost),
       (error: unknown) => {
         this.pending.release(socket, remoteHost);
         if (!this.evicted.has(socket)) this.refused(error, remoteHost, remotePort, true);
@@ -244,16 +224,12 @@ export class SwarmNode extends EventEmitter {
       this.links.delete(link);
       return `${channel.channel} is not available here`;
     }
-    this.inboundLinks.set(channel, link);
     return null;
   }
 
   private track(link: PeerLink): void {
     this.links.add(link);
-    link.stream.once('close', () => {
-      this.links.delete(link);
-      this.emit('link-closed', link);
-    });
+    link.stream.once('close', () => this.links.delete(link));
   }
 
   private dropRevoked(): void {

@@ -1,5 +1,5 @@
 import { networkInterfaces } from 'node:os';
-import type { PeerAddress } from './magnet-link.js';
+import type { PeerAddress } from '../net/peer-address.js';
 
 /** The addresses to put in the magnet: the listen host, or every external IPv4 for a wildcard. */
 export function advertisedAddresses(host: string, port: number): PeerAddress[] {

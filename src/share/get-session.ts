@@ -10,7 +10,8 @@ import { join, resolve } from 'node:path';
 import type { Torrent } from 'webtorrent';
 import { errors, hasErrorCode, isSwarmError, type SwarmError } from '../errors.js';
 import { createLockedClient, destroyClient, lockTorrent } from './locked-client.js';
-import { parsePeerAddressText, type MagnetLink, type PeerAddress } from './magnet-link.js';
+import type { MagnetLink } from './magnet-link.js';
+import { parsePeerAddress, type PeerAddress } from '../net/peer-address.js';
 import { checkTorrentMetadata } from './metadata-guard.js';
 import { startEndGame } from './end-game.js';
 import { usePiecePicker } from './piece-picker.js';
@@ -20,14 +21,14 @@ import { isExistingCopyComplete } from './existing-copy.js';
 import { ensureOutputDirectory, existingTargetError, finishOutputTarget, isBlockedByExistingTarget, prepareOutputTarget } from './output-target.js';
 import { NoFollowStore } from './no-follow-store.js';
 import { PEER_EVENT_NAMES, TorrentPeers, type PeerTraffic } from './torrent-peers.js';
-import type { TorrentNode } from './torrent-node.js';
+import type { LinkNode } from '../net/peer-link.js';
 import type { TorrentRouter } from './torrent-router.js';
 
 /** How long get waits with no link and no dial left before giving up. */
 const STUCK_GRACE_MS = 1500;
 
 export interface GetOptions {
-  node: TorrentNode;
+  node: LinkNode;
   router: TorrentRouter;
   ownKeyText: string;
   listenPort: number | null;
@@ -116,7 +117,7 @@ export class GetSession extends EventEmitter {
       store: NoFollowStore,
     }));
     lockTorrent(torrent, (address) => {
-      const peer = parsePeerAddressText(address);
+      const peer = parsePeerAddress(address);
       if (peer) this.peers?.dial(peer);
     });
     usePiecePicker(torrent);

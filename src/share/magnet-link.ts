@@ -13,11 +13,7 @@
  */
 import { errors } from '../errors.js';
 import { decodeKeyText } from '../identity/key-text.js';
-
-export interface PeerAddress {
-  host: string;
-  port: number;
-}
+import { formatPeerAddress, parsePeerAddress, type PeerAddress } from '../net/peer-address.js';
 
 export interface MagnetLink {
   infoHash: string;
@@ -32,19 +28,6 @@ const BTIH_PREFIX = 'urn:btih:';
 const MAX_MAGNET_CHARS = 8192;
 
 const badMagnet = errors.badMagnet;
-
-/** "host:port" or "[v6]:port" as used in x.pe. */
-export function formatPeerAddress(address: PeerAddress): string {
-  return address.host.includes(':') ? `[${address.host}]:${address.port}` : `${address.host}:${address.port}`;
-}
-
-export function parsePeerAddressText(text: string): PeerAddress | undefined {
-  const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]\s]+)):(\d{1,5})$/.exec(text.trim());
-  if (!match) return undefined;
-  const port = Number(match[3]);
-  if (port < 1 || port > 65535) return undefined;
-  return { host: (match[1] ?? match[2])!, port };
-}
 
 export function buildMagnetLink(link: MagnetLink): string {
   if (!/^[0-9a-f]{40}$/.test(link.infoHash)) throw new RangeError('infoHash must be 40 lowercase hex characters');
@@ -90,7 +73,7 @@ export function parseMagnetLink(text: string): MagnetLink {
         result.length = Number(value);
         break;
       case 'x.pe': {
-        const peer = parsePeerAddressText(value);
+        const peer = parsePeerAddress(value);
         if (!peer) throw badMagnet(`x.pe ${JSON.stringify(value)} is not host:port`);
         result.peers.push(peer);
         break;

@@ -11,7 +11,7 @@
  */
 import { isIP } from 'node:net';
 import { TokenBucket } from '../net/token-bucket.js';
-import type { PeerAddress } from './magnet-link.js';
+import type { PeerAddress } from '../net/peer-address.js';
 
 export const PEX_DIALS_PER_SECOND = 2;
 export const PEX_DIAL_BURST = 4;

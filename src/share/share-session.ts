@@ -7,15 +7,16 @@ import { EventEmitter } from 'node:events';
 import { readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { errors, isSwarmError, systemErrorCode } from '../errors.js';
-import { buildMagnetLink, parsePeerAddressText, type PeerAddress } from './magnet-link.js';
+import { buildMagnetLink } from './magnet-link.js';
+import { parsePeerAddress, type PeerAddress } from '../net/peer-address.js';
 import { createLockedClient, destroyClient, lockTorrent, type WebTorrentClient } from './locked-client.js';
 import { PEER_EVENT_NAMES, TorrentPeers, type PeerTraffic } from './torrent-peers.js';
-import type { TorrentNode } from './torrent-node.js';
+import type { LinkNode } from '../net/peer-link.js';
 import type { TorrentRouter } from './torrent-router.js';
 import type { Torrent } from 'webtorrent';
 
 export interface ShareOptions {
-  node: TorrentNode;
+  node: LinkNode;
   router: TorrentRouter;
   ownKeyText: string;
   /** Addresses others can dial us at; they go into the magnet as x.pe. */
@@ -161,7 +162,7 @@ function seed(client: WebTorrentClient, path: string, pieceLength: number, dial:
       pieceLength,
     }, (seeded) => resolveSeed(seeded));
     lockTorrent(torrent, (address) => {
-      const peer = parsePeerAddressText(address);
+      const peer = parsePeerAddress(address);
       if (peer) dial(peer);
     });
     torrent.once('error', (error: Error) =>

@@ -8,10 +8,15 @@
 import { EventEmitter } from 'node:events';
 import { isPermanentError } from '../errors.js';
 import { decodeKeyText } from '../identity/key-text.js';
-import { formatPeerAddress, type PeerAddress } from './magnet-link.js';
-import { torrentChannel, type TorrentNode, type TorrentPeerLink } from './torrent-node.js';
+import { formatPeerAddress, type PeerAddress } from '../net/peer-address.js';
+import { torrentChannel } from '../net/channel-name.js';
+import type { LinkNode, PeerLink } from '../net/peer-link.js';
+import { Redial, steppedBackoff } from '../net/redial.js';
 
-const DIAL_BACKOFF_MS = [500, 1000, 2000, 4000];
+/** The wait before redialing after a link dropped, then after 1, 2, 3 or more failed dials in a row. */
+const REDIAL_DELAYS_MS = [500, 1000, 2000, 4000];
+/** Network failures in a row after which an address is given up. */
+const MAX_FAILED_DIALS = 5;
 
 export interface DialFailure {
   address: string;
@@ -22,17 +27,16 @@ export interface DialFailure {
 interface DialState {
   address: PeerAddress;
   keyText?: string;
-  attempts: number;
-  isActive: boolean;
   lastError?: unknown;
   isExhausted: boolean;
+  redial?: Redial<PeerLink>;
 }
 
 export interface TorrentDialerOptions {
-  node: TorrentNode;
+  node: LinkNode;
   infoHash: string;
   /** Takes a new link; false if refused (the dialer then closes it and stops). */
-  attach(link: TorrentPeerLink): boolean;
+  attach(link: PeerLink): boolean;
   /** Whether a live link to this key exists (no need to dial or redial). */
   isConnected(keyText: string): boolean;
 }
@@ -42,7 +46,6 @@ const MAX_TRACKED_ADDRESSES = 512;
 
 export class TorrentDialer extends EventEmitter {
   private readonly dials = new Map<string, DialState>();
-  private readonly timers = new Set<NodeJS.Timeout>();
   private isClosed = false;
 
   constructor(private readonly options: TorrentDialerOptions) {
@@ -56,9 +59,21 @@ export class TorrentDialer extends EventEmitter {
     if (existing && !existing.isExhausted) return;
     // Addresses also come from peers (swarm_pex): bound how many we ever track.
     if (!existing && this.dials.size >= MAX_TRACKED_ADDRESSES) return;
-    const state: DialState = { address, keyText, attempts: 0, isActive: false, isExhausted: false };
+    const state: DialState = { address, keyText, isExhausted: false };
     this.dials.set(id, state);
-    this.attempt(state);
+    const channel = torrentChannel(this.options.infoHash);
+    const expectedKey = keyText ? decodeKeyText(keyText) : undefined;
+    state.redial = new Redial<PeerLink>({
+      dial: () => this.options.node.connect(address.host, address.port, channel, expectedKey ? { expectedKey } : undefined),
+      run: (link) => this.run(state, link),
+      backoff: steppedBackoff(REDIAL_DELAYS_MS),
+      isPermanent: isPermanentError,
+      maxFailures: MAX_FAILED_DIALS,
+      isWanted: () => !(keyText && this.options.isConnected(keyText)),
+      onError: (error) => (state.lastError = error),
+      onGiveUp: (error) => this.giveUp(state, error),
+    });
+    state.redial.start();
   }
 
   /** True while a dial expecting this key may still succeed. */
@@ -79,53 +94,27 @@ export class TorrentDialer extends EventEmitter {
 
   close(): void {
     this.isClosed = true;
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.clear();
+    for (const state of this.dials.values()) state.redial?.stop();
   }
 
-  private attempt(state: DialState): void {
-    if (this.isClosed) return;
-    state.isActive = true;
-    state.attempts += 1;
-    const expectedKey = state.keyText ? decodeKeyText(state.keyText) : undefined;
-    this.options.node
-      .connect(state.address.host, state.address.port, torrentChannel(this.options.infoHash), expectedKey ? { expectedKey } : undefined)
-      .then(
-        (link) => {
-          state.isActive = false;
-          state.attempts = 0;
-          if (this.isClosed) return link.close();
-          if (this.options.attach(link)) {
-            link.stream.on('close', () => this.retryLater(state));
-            return;
-          }
-          link.close();
-          this.giveUp(state, new Error('refused by us after connecting'));
-        },
-        (error: unknown) => {
-          state.isActive = false;
-          state.lastError = error;
-          if (isPermanentError(error) || state.attempts > DIAL_BACKOFF_MS.length) this.giveUp(state, error);
-          else this.retryLater(state);
-        },
-      );
+  /** Hands a new link to the torrent; resolves when it drops (false: do not redial). */
+  private run(state: DialState, link: PeerLink): Promise<void | false> {
+    if (this.isClosed) {
+      link.close();
+      return Promise.resolve(false);
+    }
+    if (!this.options.attach(link)) {
+      link.close();
+      this.giveUp(state, new Error('refused by us after connecting'));
+      return Promise.resolve(false);
+    }
+    return new Promise((resolve) => link.stream.once('close', () => resolve()));
   }
 
   private giveUp(state: DialState, error: unknown): void {
     state.isExhausted = true;
     state.lastError ??= error;
     this.emit('dial-failed', failureOf(state, error));
-  }
-
-  private retryLater(state: DialState): void {
-    if (this.isClosed || state.isExhausted) return;
-    const delay = DIAL_BACKOFF_MS[Math.min(state.attempts, DIAL_BACKOFF_MS.length - 1)]!;
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      if (state.keyText && this.options.isConnected(state.keyText)) return;
-      this.attempt(state);
-    }, delay);
-    this.timers.add(timer);
   }
 }
 

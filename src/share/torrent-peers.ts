@@ -12,13 +12,13 @@ import { CorruptPieceGuard } from './corrupt-piece-guard.js';
 import { FairChoker } from './fair-choker.js';
 import { SuperSeeder } from './super-seeder.js';
 import { createLinkDuplex } from './link-duplex.js';
-import type { PeerAddress } from './magnet-link.js';
+import type { PeerAddress } from '../net/peer-address.js';
 import { PexDialGate } from './pex-dial-gate.js';
 import { acceptList, mayIntroduce } from './pex-introductions.js';
 import { createSwarmPexExtension, MAX_PEX_PEERS, type PexMessage } from './swarm-pex.js';
 import { TorrentDialer, type DialFailure } from './torrent-dialer.js';
 import { MAX_QUEUED_REQUESTS } from './wire-request-limit.js';
-import type { TorrentNode, TorrentPeerLink } from './torrent-node.js';
+import type { LinkNode, PeerLink } from '../net/peer-link.js';
 
 /**
  * webtorrent keeps 2 + speed x 0.5..1 s / 16 KiB requests in flight, with speed measured
@@ -53,7 +53,7 @@ export interface PeerTraffic {
 
 export interface TorrentPeersOptions {
   torrent: Torrent;
-  node: TorrentNode;
+  node: LinkNode;
   ownKeyText: string;
   /** Our listening port, advertised to peers (null: we do not accept connections). */
   listenPort: number | null;
@@ -64,7 +64,7 @@ export interface TorrentPeersOptions {
 }
 
 interface LinkEntry {
-  link: TorrentPeerLink;
+  link: PeerLink;
   duplexId: string;
   listenAddress?: PeerAddress;
   sendPex?: (message: PexMessage) => void;
@@ -116,7 +116,7 @@ export class TorrentPeers extends EventEmitter {
    * Adds an authenticated link for this torrent. False if refused: the caller closes it
    * (the node's handler refuses it properly, telling the initiator).
    */
-  attach(link: TorrentPeerLink): boolean {
+  attach(link: PeerLink): boolean {
     const key = link.remoteKeyText;
     const refuse = (reason: string): false => {
       this.emit('peer-refused', { key, reason });
@@ -128,7 +128,7 @@ export class TorrentPeers extends EventEmitter {
     const existing = this.byKey.get(key);
     if (existing) {
       // Two nodes may dial each other at once; both keep the link opened by the smaller key.
-      const isPreferred = (l: TorrentPeerLink) => l.isInitiator === this.options.ownKeyText < key;
+      const isPreferred = (l: PeerLink) => l.isInitiator === this.options.ownKeyText < key;
       if (isPreferred(existing.link) || !isPreferred(link)) return refuse('duplicate connection');
       this.detach(existing);
       existing.link.close();

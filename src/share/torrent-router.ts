@@ -2,16 +2,17 @@
  * Routes the node's incoming "torrent <infohash>" links to the torrent they name;
  * a link for a torrent this process does not serve is refused (handler returns false).
  */
-import { infoHashOf, type TorrentNode, type TorrentPeerLink } from './torrent-node.js';
+import { infoHashOf } from '../net/channel-name.js';
+import type { LinkNode, PeerLink } from '../net/peer-link.js';
 
 export interface LinkAcceptor {
-  attach(link: TorrentPeerLink): boolean;
+  attach(link: PeerLink): boolean;
 }
 
 export class TorrentRouter {
   private readonly torrents = new Map<string, LinkAcceptor>();
 
-  constructor(node: TorrentNode) {
+  constructor(node: LinkNode) {
     node.handle('torrent', (link) => this.route(link));
   }
 
@@ -23,7 +24,7 @@ export class TorrentRouter {
     this.torrents.delete(infoHash);
   }
 
-  private route(link: TorrentPeerLink): boolean {
+  private route(link: PeerLink): boolean {
     const infoHash = infoHashOf(link.channel);
     const acceptor = infoHash ? this.torrents.get(infoHash) : undefined;
     if (!acceptor) return false;

@@ -1,16 +1,32 @@
 // ChatLink over an in-memory stream (unit level: framing, batching, backpressure).
 import { describe, expect, it } from 'vitest';
 import { EventEmitter } from 'node:events';
-import { ChatLink, MAX_QUEUED_BYTES, type ChatPeerLink, type ChatStream } from '../../src/chat/chat-link.js';
+import { ChatLink, MAX_QUEUED_BYTES } from '../../src/chat/chat-link.js';
 import { encodeMessageRecord, MAX_RECORD_BYTES, type ChatRecord } from '../../src/chat/chat-record-codec.js';
+import type { PeerLink } from '../../src/net/peer-link.js';
+import type { StreamxDuplex } from '../../src/secure/streamx-duplex.js';
 
-/** A stream that records writes and reports "full" once `capacity` bytes are buffered. */
-class FakeStream extends EventEmitter implements ChatStream {
+/**
+ * A stream that records writes and reports "full" once `capacity` bytes are buffered: a
+ * socket cannot be made to report "full" at an exact byte count, which these tests need.
+ */
+class FakeStream extends EventEmitter implements StreamxDuplex {
   writes: Buffer[] = [];
   buffered = 0;
-  destroyed?: Error;
+  destroyed = false;
+  destroyError?: Error;
+  readonly destroying = false;
   constructor(private readonly capacity = Infinity) {
     super();
+  }
+  push(): boolean {
+    return true;
+  }
+  pause(): this {
+    return this;
+  }
+  resume(): this {
+    return this;
   }
   write(chunk: Uint8Array): boolean {
     this.writes.push(Buffer.from(chunk));
@@ -21,9 +37,12 @@ class FakeStream extends EventEmitter implements ChatStream {
     this.buffered = 0;
     this.emit('drain');
   }
-  end(): void {}
+  end(): this {
+    return this;
+  }
   destroy(error?: Error): void {
-    this.destroyed = error ?? new Error('destroyed');
+    this.destroyed = true;
+    this.destroyError = error ?? new Error('destroyed');
     this.emit('close');
   }
 }
@@ -31,14 +50,16 @@ class FakeStream extends EventEmitter implements ChatStream {
 function linkOver(stream: FakeStream) {
   const records: ChatRecord[] = [];
   let closedWith: Error | undefined | null = null;
-  const peer: ChatPeerLink = {
+  const peer: PeerLink = {
     remoteKey: new Uint8Array(32),
     remoteKeyText: 'swarm1test',
+    channel: 'chat',
     remoteHost: '127.0.0.1',
     remotePort: 1,
     isInitiator: true,
     stream,
     close: () => stream.destroy(),
+    closeError: () => stream.destroyError,
   };
   const link = new ChatLink(peer, { onRecord: (_l, r) => records.push(r), onClose: (_l, reason) => (closedWith = reason) });
   return { link, records, closed: () => closedWith };
@@ -78,7 +99,7 @@ describe('chat link', () => {
     const record = encodeMessageRecord(8, Buffer.alloc(8000));
     for (let i = 0; i * record.length <= 2 * MAX_QUEUED_BYTES && !link.isClosed; i++) link.send(record);
     expect(link.isClosed).toBe(true);
-    expect(stream.destroyed?.message).toMatch(/not reading/);
+    expect(stream.destroyError?.message).toMatch(/not reading/);
     expect(closed()?.message).toMatch(/not reading/);
   });
 
@@ -94,7 +115,7 @@ describe('chat link', () => {
 describe('chat link on a stream that already closed', () => {
   it('ends at once instead of waiting for a close event that will not come', async () => {
     const stream = new FakeStream();
-    (stream as unknown as { destroyed: boolean }).destroyed = true;
+    stream.destroyed = true;
     const { link, closed } = linkOver(stream);
     expect(link.isClosed).toBe(false); // the caller gets to register it first
     await Promise.resolve();

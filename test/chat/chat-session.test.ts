@@ -4,11 +4,10 @@ import { join } from 'node:path';
 import { ChatSession, type ChatEntry } from '../../src/chat/chat-session.js';
 import { ChatHistory, HISTORY_FILE } from '../../src/chat/chat-history.js';
 import type { TrustEntry } from '../../src/identity/trust-store.js';
+import { createIdentity, type Identity } from '../../src/identity/identity.js';
 import { encodeKeyText } from '../../src/identity/key-text.js';
+import { SwarmNode } from '../../src/net/swarm-node.js';
 import { tempDir } from '../helpers/temp-home.js';
-import { MemoryNetwork, type MemoryNode } from './helpers/memory-node.js';
-import { keyPair } from './helpers/chat-keys.js';
-import type { SigningKeyPair } from '../../src/crypto/ed25519.js';
 
 class ListTrust {
   constructor(readonly entries: TrustEntry[]) {}
@@ -23,7 +22,7 @@ class ListTrust {
   }
 }
 
-const entry = (name: string, pair: SigningKeyPair): TrustEntry => ({
+const entry = (name: string, pair: Identity): TrustEntry => ({
   name,
   key: encodeKeyText(pair.publicKey),
   publicKey: pair.publicKey,
@@ -31,25 +30,32 @@ const entry = (name: string, pair: SigningKeyPair): TrustEntry => ({
 });
 
 interface Member {
-  pair: SigningKeyPair;
+  pair: Identity;
   home: string;
-  node: MemoryNode;
+  node: SwarmNode;
+  port: number;
   session: ChatSession;
   history: ChatHistory;
   seen: ChatEntry[];
 }
 
 const sessions: ChatSession[] = [];
+const nodes: SwarmNode[] = [];
 afterEach(async () => {
   for (const session of sessions.splice(0)) await session.close();
+  await Promise.all(nodes.splice(0).map((node) => node.close()));
 });
 
-function member(network: MemoryNetwork, pair: SigningKeyPair, trusted: TrustEntry[], peers: MemoryNode[] = [], home = tempDir()): Member {
-  const node = network.nodeFor(pair.publicKey);
+/** A chat session on a real SwarmNode on 127.0.0.1; the node and the chat share one trust list. */
+async function member(pair: Identity, trusted: TrustEntry[], peers: Member[] = [], home = tempDir(), port = 0): Promise<Member> {
+  const trust = new ListTrust(trusted);
+  const node = new SwarmNode({ identity: pair, trust, host: '127.0.0.1', port });
+  nodes.push(node);
+  const listening = await node.listen();
   const history = ChatHistory.open(home);
   const session = new ChatSession({
     identity: pair,
-    trust: new ListTrust(trusted),
+    trust,
     node,
     history,
     peers: peers.map((p) => ({ host: '127.0.0.1', port: p.port })),
@@ -60,7 +66,14 @@ function member(network: MemoryNetwork, pair: SigningKeyPair, trusted: TrustEntr
   session.on('message', (e) => seen.push(e));
   session.start();
   sessions.push(session);
-  return { pair, home, node, session, history, seen };
+  return { pair, home, node, port: listening.port, session, history, seen };
+}
+
+/** Like the process going away: its links drop and its port stops answering. */
+async function stop(m: Member): Promise<void> {
+  await m.session.close();
+  m.history.close();
+  await m.node.close();
 }
 
 async function until(condition: () => boolean, what: string, timeoutMs = 3000): Promise<void> {
@@ -71,20 +84,19 @@ async function until(condition: () => boolean, what: string, timeoutMs = 3000): 
   }
 }
 
-function chainABC() {
-  const network = new MemoryNetwork();
-  const keys = { a: keyPair(), b: keyPair(), c: keyPair() };
+async function chainABC() {
+  const keys = { a: createIdentity(), b: createIdentity(), c: createIdentity() };
   const names = { a: entry('alice', keys.a), b: entry('bob', keys.b), c: entry('carol', keys.c) };
   const all = [names.a, names.b, names.c];
-  const a = member(network, keys.a, all);
-  const b = member(network, keys.b, all, [a.node]);
-  const c = member(network, keys.c, all, [b.node]);
-  return { network, keys, names, all, a, b, c };
+  const a = await member(keys.a, all);
+  const b = await member(keys.b, all, [a]);
+  const c = await member(keys.c, all, [b]);
+  return { keys, names, all, a, b, c };
 }
 
-describe('chat session (in-memory links)', () => {
+describe('chat session (over SwarmNodes on 127.0.0.1)', () => {
   it('A and C talk through B; names come from the trust store', async () => {
-    const { a, b, c } = chainABC();
+    const { a, b, c } = await chainABC();
     await until(() => b.session.peers().length === 2, 'links');
     a.session.send('hi carol');
     c.session.send('hi alice');
@@ -94,7 +106,7 @@ describe('chat session (in-memory links)', () => {
   });
 
   it('a DM from A to C is readable by C only; B relays it sealed and does not keep it; C keeps it sealed', async () => {
-    const { a, b, c } = chainABC();
+    const { a, b, c } = await chainABC();
     await until(() => b.session.peers().length === 2, 'links');
     const own = a.session.sendDirect('carol', 'secret plan');
     expect(own).toMatchObject({ direct: true, toName: 'carol', text: 'secret plan', isOwn: true });
@@ -113,22 +125,19 @@ describe('chat session (in-memory links)', () => {
   });
 
   it('history survives a restart and restores replay protection', async () => {
-    const network = new MemoryNetwork();
-    const keys = { a: keyPair(), b: keyPair() };
+    const keys = { a: createIdentity(), b: createIdentity() };
     const all = [entry('alice', keys.a), entry('bob', keys.b)];
-    const a = member(network, keys.a, all);
+    const a = await member(keys.a, all);
     const homeB = tempDir();
-    const b = member(network, keys.b, all, [a.node], homeB);
+    const b = await member(keys.b, all, [a], homeB);
     await until(() => a.session.peers().length === 1, 'link');
     a.session.send('one');
     a.session.send('two');
     await until(() => b.seen.length === 2, 'delivery');
-    await b.session.close();
-    b.history.close();
-    b.node.crash();
+    await stop(b);
     // B restarts with the same home: history is shown, and A's sync on reconnect
     // (the same two messages) is not delivered again.
-    const b2 = member(network, keys.b, all, [a.node], homeB);
+    const b2 = await member(keys.b, all, [a], homeB);
     expect(b2.session.historyEntries(10).map((e) => e.text)).toEqual(['one', 'two']);
     await until(() => b2.session.peers().length === 1, 'relink');
     a.session.send('three');
@@ -138,11 +147,10 @@ describe('chat session (in-memory links)', () => {
   });
 
   it('stops showing an author, live or from history, once their key is no longer trusted', async () => {
-    const network = new MemoryNetwork();
-    const keys = { a: keyPair(), b: keyPair() };
-    const a = member(network, keys.a, [entry('alice', keys.a), entry('bob', keys.b)]);
+    const keys = { a: createIdentity(), b: createIdentity() };
+    const a = await member(keys.a, [entry('alice', keys.a), entry('bob', keys.b)]);
     const bTrust = [entry('alice', keys.a)];
-    const b = member(network, keys.b, bTrust, [a.node]);
+    const b = await member(keys.b, bTrust, [a]);
     await until(() => a.session.peers().length === 1, 'link');
     a.session.send('while trusted');
     await until(() => b.seen.length === 1, 'delivery');
@@ -155,15 +163,14 @@ describe('chat session (in-memory links)', () => {
   });
 
   it('redials a peer that went away and catches up on what it missed', async () => {
-    const { network, keys, all, a, b, c } = chainABC();
+    const { keys, all, a, b, c } = await chainABC();
     await until(() => b.session.peers().length === 2, 'links');
     // B goes away; C keeps redialing it.
-    await b.session.close();
-    b.history.close();
-    b.node.crash();
+    await stop(b);
     await until(() => c.session.peers().length === 0 && a.session.peers().length === 0, 'links down');
     a.session.send('while B was away');
-    const b2 = member(network, keys.b, all, [a.node], b.home);
+    // Back on the same port, where C is still redialing.
+    const b2 = await member(keys.b, all, [a], b.home, b.port);
     await until(() => b2.session.peers().length === 2, 'B back with both links');
     await until(() => c.seen.some((e) => e.text === 'while B was away'), 'catch-up at C');
     c.session.send('back again');

@@ -1,17 +1,17 @@
 // --port / --host / --peer parsing shared by share, get and chat.
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { addNodeOptions, parsePeerAddress, parsePort } from '../../src/cli/node-options.js';
+import { addNodeOptions, parsePeerOption, parsePort } from '../../src/cli/node-options.js';
 
-describe('parsePeerAddress', () => {
+describe('parsePeerOption', () => {
   it('parses host:port, names and bracketed IPv6', () => {
-    expect(parsePeerAddress('127.0.0.2:7000')).toEqual({ host: '127.0.0.2', port: 7000 });
-    expect(parsePeerAddress('alice.local:1')).toEqual({ host: 'alice.local', port: 1 });
-    expect(parsePeerAddress('[::1]:65535')).toEqual({ host: '::1', port: 65535 });
+    expect(parsePeerOption('127.0.0.2:7000')).toEqual({ host: '127.0.0.2', port: 7000 });
+    expect(parsePeerOption('alice.local:1')).toEqual({ host: 'alice.local', port: 1 });
+    expect(parsePeerOption('[::1]:65535')).toEqual({ host: '::1', port: 65535 });
   });
 
   it.each(['127.0.0.1', ':7000', '127.0.0.1:', '127.0.0.1:0', '127.0.0.1:65536', '127.0.0.1:70x', '::1:7000', 'a b:7'])('refuses %j as a usage error with a hint', (text) => {
-    expect(() => parsePeerAddress(text)).toThrow(expect.objectContaining({ code: 'USAGE', exitCode: 2, hint: expect.stringContaining('host:port') }));
+    expect(() => parsePeerOption(text)).toThrow(expect.objectContaining({ code: 'USAGE', exitCode: 2, hint: expect.stringContaining('host:port') }));
   });
 });
 

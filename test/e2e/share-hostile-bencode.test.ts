@@ -12,7 +12,7 @@ import { decodeKeyText } from '../../src/identity/key-text.js';
 import { loadOrCreateIdentity } from '../../src/identity/identity.js';
 import { TrustStore } from '../../src/identity/trust-store.js';
 import { SwarmNode } from '../../src/net/swarm-node.js';
-import { torrentChannel } from '../../src/share/torrent-node.js';
+import { torrentChannel } from '../../src/net/channel-name.js';
 import { cliEnv } from '../helpers/cli.js';
 import { CliProcess } from '../helpers/cli-process.js';
 import { tempDir } from '../helpers/temp-home.js';

@@ -9,7 +9,7 @@ import WireClass from 'bittorrent-protocol';
 import type { SwarmNode } from '../../src/net/swarm-node.js';
 import type { PexMessage } from '../../src/share/swarm-pex.js';
 import { createSwarmPexExtension } from '../../src/share/swarm-pex.js';
-import { torrentChannel } from '../../src/share/torrent-node.js';
+import { torrentChannel } from '../../src/net/channel-name.js';
 
 export interface PexWirePeer {
   /** Raw swarm_pex payloads received, as text. */

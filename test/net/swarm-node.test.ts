@@ -139,16 +139,4 @@ describe('SwarmNode', () => {
     await a!.node.close();
     await expect(b!.node.connect('127.0.0.1', port, 'chat')).rejects.toThrow(`could not connect to 127.0.0.1:${port} (ECONNREFUSED)`);
   });
-
-  it('maintain() reconnects after the link drops', async () => {
-    const [a, b] = await createNodes(2);
-    const inbound: PeerLink[] = [];
-    a!.node.handle('chat', (link) => void inbound.push(link));
-    let linked = 0;
-    const stop = b!.node.maintain('127.0.0.1', a!.port, 'chat', () => void linked++, { minDelayMs: 20 });
-    await waitFor(() => inbound.length === 1 && linked === 1);
-    inbound[0]!.close();
-    await waitFor(() => inbound.length === 2 && linked === 2);
-    stop();
-  });
 });

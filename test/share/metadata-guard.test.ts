@@ -7,15 +7,14 @@ import { createHash } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import bencode from 'bencode';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { GetSession } from '../../src/share/get-session.js';
 import { createLockedClient, destroyClient } from '../../src/share/locked-client.js';
 import { checkTorrentMetadata } from '../../src/share/metadata-guard.js';
 import { buildMagnetLink, parseMagnetLink } from '../../src/share/magnet-link.js';
 import { TorrentPeers } from '../../src/share/torrent-peers.js';
-import { TorrentRouter } from '../../src/share/torrent-router.js';
 import { tempDir } from '../helpers/temp-home.js';
-import { PlainLoopbackNode } from './plain-loopback-node.js';
+import { makeNode, onTeardown, type ShareNode } from './share-node-fixture.js';
 
 const DATA = Buffer.from('hello, world');
 
@@ -126,25 +125,17 @@ describe('checkTorrentMetadata', () => {
   });
 });
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => {});
-});
-
 /** A peer that serves the given metadata over ut_metadata (it has no data to give). */
-async function evilPeer(metadata: Uint8Array): Promise<{ node: PlainLoopbackNode; infoHash: string }> {
-  const node = new PlainLoopbackNode();
-  await node.listen();
-  const router = new TorrentRouter(node);
+async function evilPeer(metadata: Uint8Array): Promise<{ node: ShareNode; infoHash: string }> {
+  const node = await makeNode();
   const client = await createLockedClient();
   const torrent = client.add(metadata, { path: tempDir(), announce: [], private: true });
   await new Promise<void>((resolve) => torrent.once('ready', () => resolve()));
-  const peers = new TorrentPeers({ torrent, node, ownKeyText: node.keyText, listenPort: node.port, isAllowed: () => true });
-  router.add(torrent.infoHash, peers);
-  cleanups.push(async () => {
+  const peers = new TorrentPeers({ torrent, node: node.node, ownKeyText: node.keyText, listenPort: node.port, isAllowed: () => true });
+  node.router.add(torrent.infoHash, peers);
+  onTeardown(async () => {
     peers.close();
     await destroyClient(client);
-    await node.close();
   });
   return { node, infoHash: torrent.infoHash };
 }
@@ -155,17 +146,15 @@ describe('a peer serving unsafe names over ut_metadata', () => {
     ['file path ../escape.txt', multi(['..', 'escape.txt'])],
   ])('is refused before anything is written (%s)', async (_label, metadata) => {
     const { node: evil, infoHash } = await evilPeer(metadata);
-    const getterNode = new PlainLoopbackNode();
-    await getterNode.listen();
-    cleanups.push(() => getterNode.close());
+    const getterNode = await makeNode();
     const root = tempDir();
     const out = join(root, 'deep', 'out');
     const magnet = buildMagnetLink({ infoHash, peers: [{ host: evil.host, port: evil.port }], keyText: evil.keyText });
     const session = new GetSession({
-      node: getterNode, router: new TorrentRouter(getterNode), ownKeyText: getterNode.keyText, listenPort: getterNode.port,
+      node: getterNode.node, router: getterNode.router, ownKeyText: getterNode.keyText, listenPort: getterNode.port,
       magnet: parseMagnetLink(magnet), extraPeers: [], outDir: out, stateDir: tempDir(), isForced: false, isAllowed: () => true,
     });
-    cleanups.push(() => session.close());
+    onTeardown(() => session.close());
     await expect(session.run()).rejects.toMatchObject({ code: 'UNSAFE_NAME' });
     expect(readdirSync(out)).toEqual([]);
     expect(readdirSync(join(root, 'deep'))).toEqual(['out']);

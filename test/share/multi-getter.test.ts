@@ -1,5 +1,5 @@
 /**
- * Many sources, in one process over plain loopback links: three getters fetch at once
+ * Many sources, in one process over SwarmNodes on 127.0.0.1 (share-node-fixture.ts): three getters fetch at once
  * from an upload-limited sharer, learn of each other through swarm_pex, and trade
  * pieces among themselves; a peer serving corrupt data is dropped and the download
  * still completes from another.
@@ -12,23 +12,22 @@ import { GetSession } from '../../src/share/get-session.js';
 import { parseMagnetLink } from '../../src/share/magnet-link.js';
 import { startShare, type ShareSession } from '../../src/share/share-session.js';
 import { tempDir } from '../helpers/temp-home.js';
-import { PlainLoopbackNode } from './plain-loopback-node.js';
-import { makeNode, onTeardown } from './plain-node-fixture.js';
+import { makeNode, onTeardown, type ShareNode } from './share-node-fixture.js';
 
-async function share(path: string, uploadLimit?: number, pieceLength = 64 * 1024, isSuperSeeding = false): Promise<{ session: ShareSession; node: PlainLoopbackNode }> {
-  const { node, router } = await makeNode();
+async function share(path: string, uploadLimit?: number, pieceLength = 64 * 1024, isSuperSeeding = false): Promise<{ session: ShareSession; node: ShareNode }> {
+  const node = await makeNode();
   const session = await startShare({
-    node, router, ownKeyText: node.keyText, advertisedAddresses: [{ host: node.host, port: node.port }],
+    node: node.node, router: node.router, ownKeyText: node.keyText, advertisedAddresses: [{ host: node.host, port: node.port }],
     listenPort: node.port, path, isAllowed: () => true, uploadLimitBytesPerSecond: uploadLimit, pieceLength, isSuperSeeding,
   });
   onTeardown(() => session.close());
   return { session, node };
 }
 
-async function getter(magnet: string, outDir: string, extraPeers: { host: string; port: number }[] = []): Promise<{ session: GetSession; node: PlainLoopbackNode }> {
-  const { node, router } = await makeNode();
+async function getter(magnet: string, outDir: string, extraPeers: { host: string; port: number }[] = []): Promise<{ session: GetSession; node: ShareNode }> {
+  const node = await makeNode();
   const session = new GetSession({
-    node, router, ownKeyText: node.keyText, listenPort: node.port, magnet: parseMagnetLink(magnet),
+    node: node.node, router: node.router, ownKeyText: node.keyText, listenPort: node.port, magnet: parseMagnetLink(magnet),
     extraPeers, outDir, stateDir: tempDir(), isForced: false, isAllowed: () => true,
   });
   onTeardown(() => session.close());

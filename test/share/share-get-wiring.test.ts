@@ -1,8 +1,8 @@
 /**
- * share/ wiring, in one process, over plain loopback links (PlainLoopbackNode): the
- * webtorrent engine fed only with injected duplexes, metadata over ut_metadata, resume,
+ * share/ wiring, in one process, over SwarmNodes on 127.0.0.1 (share-node-fixture.ts): the
+ * webtorrent engine fed only with authenticated links, metadata over ut_metadata, resume,
  * name checks and the existing-file rule. Security properties are tested end to end
- * through the CLI with the real node (test/e2e/share-*.test.ts).
+ * through the CLI (test/e2e/share-*.test.ts).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -12,13 +12,12 @@ import { GetSession } from '../../src/share/get-session.js';
 import { parseMagnetLink } from '../../src/share/magnet-link.js';
 import { startShare, type ShareSession } from '../../src/share/share-session.js';
 import { tempDir } from '../helpers/temp-home.js';
-import { PlainLoopbackNode } from './plain-loopback-node.js';
-import { makeNode, onTeardown } from './plain-node-fixture.js';
+import { makeNode, onTeardown, type ShareNode } from './share-node-fixture.js';
 
-async function share(path: string, pieceLength?: number): Promise<{ session: ShareSession; node: PlainLoopbackNode }> {
-  const { node, router } = await makeNode();
+async function share(path: string, pieceLength?: number): Promise<{ session: ShareSession; node: ShareNode }> {
+  const node = await makeNode();
   const session = await startShare({
-    node, router, ownKeyText: node.keyText, advertisedAddresses: [{ host: node.host, port: node.port }],
+    node: node.node, router: node.router, ownKeyText: node.keyText, advertisedAddresses: [{ host: node.host, port: node.port }],
     listenPort: node.port, path, isAllowed: () => true, pieceLength,
   });
   onTeardown(() => session.close());
@@ -26,9 +25,9 @@ async function share(path: string, pieceLength?: number): Promise<{ session: Sha
 }
 
 async function get(magnet: string, outDir: string, isForced = false): Promise<GetSession> {
-  const { node, router } = await makeNode();
+  const node = await makeNode();
   const session = new GetSession({
-    node, router, ownKeyText: node.keyText, listenPort: node.port, magnet: parseMagnetLink(magnet),
+    node: node.node, router: node.router, ownKeyText: node.keyText, listenPort: node.port, magnet: parseMagnetLink(magnet),
     extraPeers: [], outDir, stateDir: tempDir(), isForced, isAllowed: () => true,
   });
   onTeardown(() => session.close());
@@ -37,7 +36,7 @@ async function get(magnet: string, outDir: string, isForced = false): Promise<Ge
 
 const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
 
-describe('share -> get over injected links', () => {
+describe('share -> get over SwarmNode links', () => {
   it('round-trips a multi-MiB file byte for byte, with a magnet naming no tracker', async () => {
     const dir = tempDir();
     const source = join(dir, 'data.bin');
