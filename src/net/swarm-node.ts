@@ -45,8 +45,6 @@ export interface SwarmNodeOptions {
   /** Largest transport frame accepted (default and maximum 65,535, the Noise limit). */
   maxFrameBytes?: number;
   trustPollMs?: number;
-  /** Receives one line per refusal or revocation (with the key fingerprint when known). */
-  log?: (line: string) => void;
 }
 
 /** Why a connection was turned away: an error's code, or one of the node's own. */
@@ -91,7 +89,6 @@ export class SwarmNode extends EventEmitter implements LinkNode {
     this.budget = new HandshakeBudget({ ...DEFAULT_HANDSHAKE_RATES, ...options.handshakeRates });
     // A damaged trust file keeps the last good list in force; say so rather than silently.
     const onTrustError = (error: unknown) => {
-      this.options.log?.(`TRUST_UNREADABLE: ${error instanceof Error ? error.message : String(error)}`);
       this.emit('trust-error', error);
     };
     this.stopWatching = options.trust.watch?.(() => this.dropRevoked(), options.trustPollMs ?? 500, onTrustError);
@@ -252,9 +249,7 @@ export class SwarmNode extends EventEmitter implements LinkNode {
   }
 
   private count(refusal: Refusal): void {
-    const { code, message, fingerprint, remoteHost, remotePort } = refusal;
-    this.refusalCounts.set(code, (this.refusalCounts.get(code) ?? 0) + 1);
-    this.options.log?.(`${code} ${remoteHost}:${remotePort}${fingerprint ? ` key ${fingerprint}` : ''}: ${message}`);
+    this.refusalCounts.set(refusal.code, (this.refusalCounts.get(refusal.code) ?? 0) + 1);
     this.emit('refused', refusal);
   }
 }

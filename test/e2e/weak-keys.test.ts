@@ -73,7 +73,7 @@ describe('a handshake claiming a small-order key', () => {
     const answer = await strangerAsIdentityPoint(node!.port);
     expect((answer as SessionRecord).type).not.toBe('accept');
     await waitFor(() => (node!.node.refusalCounts.get('BAD_HANDSHAKE') ?? 0) === 1);
-    expect(node!.logLines.join('\n')).toMatch(/weak/);
+    expect(node!.refusals.map((refusal) => refusal.message).join('\n')).toMatch(/weak/);
     expect(linked).toBe(0);
   });
 });

@@ -4,7 +4,7 @@
  */
 import { afterEach } from 'vitest';
 import type { Identity } from '../../src/identity/identity.js';
-import { SwarmNode, type SwarmNodeOptions } from '../../src/net/swarm-node.js';
+import { SwarmNode, type Refusal, type SwarmNodeOptions } from '../../src/net/swarm-node.js';
 import { makeIdentities } from './test-identities.js';
 
 export class MemoryTrust {
@@ -35,7 +35,8 @@ export interface TestNode {
   identity: Identity;
   trust: MemoryTrust;
   port: number;
-  logLines: string[];
+  /** Every 'refused' event of the node, in order. */
+  refusals: Refusal[];
 }
 
 const open: SwarmNode[] = [];
@@ -49,11 +50,12 @@ export async function createNodes(count: number, options: { trust?: 'all' | 'non
   for (const identity of identities) {
     const trust = new MemoryTrust();
     if (options.trust !== 'none') for (const other of identities) if (other !== identity) trust.add(other);
-    const logLines: string[] = [];
-    const node = new SwarmNode({ identity, trust, host: '127.0.0.1', port: 0, log: (line) => logLines.push(line), ...options.node });
+    const node = new SwarmNode({ identity, trust, host: '127.0.0.1', port: 0, ...options.node });
+    const refusals: Refusal[] = [];
+    node.on('refused', (refusal: Refusal) => refusals.push(refusal));
     open.push(node);
     const { port } = await node.listen();
-    nodes.push({ node, identity, trust, port, logLines });
+    nodes.push({ node, identity, trust, port, refusals });
   }
   return nodes;
 }
