@@ -27,25 +27,32 @@ function untilOutput(read: () => string, pattern: RegExp, timeoutMs = 15_000): P
   });
 }
 
+/** Chat "a" (a piped CLI) and chat "t" on a real terminal through `script`, linked to a. */
+async function startTtyChat(shellPrefix: string) {
+  const people = makePeople(['a', 't'] as const, allTrusting(['a', 't'] as const));
+  const a = await startChat(people.a);
+  const command = `${shellPrefix}'${process.execPath}' '${CLI_PATH}' chat --host 127.0.0.1 --port 0 --peer 127.0.0.1:${a.port}`;
+  const tty = spawn('script', ['-qfec', command, '/dev/null'], { env: { ...cliEnv(people.t.home), TERM: 'xterm' }, stdio: ['pipe', 'pipe', 'pipe'] });
+  children.push(tty);
+  let output = '';
+  tty.stdout!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+  const screen = () => output;
+  await untilOutput(screen, /chatting as/);
+  await waitForPeers(a.process, 1);
+  return { a, tty, screen };
+}
+
 describe('swarm chat on a TTY', () => {
   it('prints incoming lines above the prompt without garbling what is being typed', async () => {
-    const people = makePeople(['a', 't'] as const, allTrusting(['a', 't'] as const));
-    const a = await startChat(people.a);
-    const command = `'${process.execPath}' '${CLI_PATH}' chat --host 127.0.0.1 --port 0 --peer 127.0.0.1:${a.port}`;
-    const tty = spawn('script', ['-qfec', command, '/dev/null'], { env: { ...cliEnv(people.t.home), TERM: 'xterm' }, stdio: ['pipe', 'pipe', 'pipe'] });
-    children.push(tty);
-    let screen = '';
-    tty.stdout!.setEncoding('utf8').on('data', (chunk: string) => (screen += chunk));
-    await untilOutput(() => screen, /chatting as/);
-    await waitForPeers(a.process, 1);
+    const { a, tty, screen } = await startTtyChat('');
 
     tty.stdin!.write('hel');
-    await untilOutput(() => screen, /> (\x1b\[\d+G)?hel/);
+    await untilOutput(screen, /> (\x1b\[\d+G)?hel/);
     a.process.send('incoming while typing');
-    await untilOutput(() => screen, /incoming while typing[\s\S]*> hel/);
-    const afterIncoming = screen.slice(screen.indexOf('incoming while typing'));
+    await untilOutput(screen, /incoming while typing[\s\S]*> hel/);
+    const afterIncoming = screen().slice(screen().indexOf('incoming while typing'));
     // The incoming line was written on a cleared line, then the prompt came back with "hel".
-    expect(screen).toMatch(/\x1b\[2K\x1b\[1G\[\d\d:\d\d\] a: incoming while typing/);
+    expect(screen()).toMatch(/\x1b\[2K\x1b\[1G\[\d\d:\d\d\] a: incoming while typing/);
     expect(afterIncoming).toMatch(/> hel/);
     tty.stdin!.write('lo\r');
     await waitForMessage(a.process, 'hello');
@@ -55,19 +62,11 @@ describe('swarm chat on a TTY', () => {
   });
 
   it('wraps a long message at the real terminal width itself, marking each continuation row', async () => {
-    const people = makePeople(['a', 't'] as const, allTrusting(['a', 't'] as const));
-    const a = await startChat(people.a);
-    const command = `stty cols 50 rows 20; '${process.execPath}' '${CLI_PATH}' chat --host 127.0.0.1 --port 0 --peer 127.0.0.1:${a.port}`;
-    const tty = spawn('script', ['-qfec', command, '/dev/null'], { env: { ...cliEnv(people.t.home), TERM: 'xterm' }, stdio: ['pipe', 'pipe', 'pipe'] });
-    children.push(tty);
-    let screen = '';
-    tty.stdout!.setEncoding('utf8').on('data', (chunk: string) => (screen += chunk));
-    await untilOutput(() => screen, /chatting as/);
-    await waitForPeers(a.process, 1);
+    const { a, tty, screen } = await startTtyChat('stty cols 50 rows 20; ');
     const long = `${'w'.repeat(60)}[12:00] b: fake${'z'.repeat(30)}`;
     a.process.send(long);
-    await untilOutput(() => screen, /z\r\n[\s\S]*> /);
-    const printed = screen.slice(screen.lastIndexOf('] a: '));
+    await untilOutput(screen, /z\r\n[\s\S]*> /);
+    const printed = screen().slice(screen().lastIndexOf('] a: '));
     // Rows of at most 49 columns, every one after the first starting with the marker.
     const rows = printed.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').split(/\r?\n/).filter((row) => /[wz]|fake/.test(row));
     expect(rows.length).toBeGreaterThanOrEqual(3);
