@@ -47,3 +47,31 @@ export function aeadOpen(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array,
   }
   return plaintext;
 }
+
+/**
+ * One frame's cipher context, for callers that encrypt a message in several pieces (the
+ * transport's vectored writes): update() each piece, then final() and authTag().
+ * The caller owns nonce uniqueness; key and nonce lengths are checked as above.
+ */
+export interface AeadSealContext {
+  update(piece: Uint8Array): Buffer;
+  final(): Buffer;
+  getAuthTag(): Buffer;
+}
+
+export interface AeadOpenContext {
+  update(piece: Uint8Array): Buffer;
+  setAuthTag(tag: Uint8Array): unknown;
+  /** Throws when the tag does not verify; plaintext from update() must not be used then. */
+  final(): Buffer;
+}
+
+export function aeadSealContext(key: Uint8Array, nonce: Uint8Array): AeadSealContext {
+  checkKeyAndNonce(key, nonce);
+  return createCipheriv('chacha20-poly1305', key, nonce, { authTagLength: AEAD_TAG_BYTES });
+}
+
+export function aeadOpenContext(key: Uint8Array, nonce: Uint8Array): AeadOpenContext {
+  checkKeyAndNonce(key, nonce);
+  return createDecipheriv('chacha20-poly1305', key, nonce, { authTagLength: AEAD_TAG_BYTES });
+}

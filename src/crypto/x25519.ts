@@ -1,6 +1,6 @@
 /**
  * X25519 keys on node:crypto as raw 32 bytes (tweetnacl's nacl.scalarMult format): the
- * identity's Noise static key pair and the KeyObject that src/secure/noise-dh.ts does its
+ * identity's Noise static key pair and the KeyObject that src/crypto/noise-dh.ts does its
  * Diffie-Hellman with (which also refuses the all-zero result of a low-order point).
  */
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';

@@ -4,7 +4,7 @@
  * call is one handshake message; after the last one, `split()` gives the transport keys.
  */
 import { CipherState } from './noise-cipher-state.js';
-import { dh, DH_BYTES, dhKeyPairFromSecret, generateDhKeyPair, type DhKeyPair } from './noise-dh.js';
+import { dh, DH_BYTES, dhKeyPairFromSecret, generateDhKeyPair, type DhKeyPair } from '../crypto/noise-dh.js';
 import { parseProtocolName, type HandshakePattern } from './noise-patterns.js';
 import { SymmetricState } from './noise-symmetric-state.js';
 

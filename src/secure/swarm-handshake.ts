@@ -13,7 +13,7 @@
 import { keyData } from '../identity/key-text.js';
 import { encodeIdentityPayload, verifyIdentityPayload, type SigningIdentity } from './handshake-payload.js';
 import { HandshakeState } from './noise-handshake-state.js';
-import { dhKeyPairFromSecret, type DhKeyPair } from './noise-dh.js';
+import { dhKeyPairFromSecret, type DhKeyPair } from '../crypto/noise-dh.js';
 import { noisePrologue } from './preamble.js';
 import { errors } from '../errors.js';
 import { FrameOpener, FrameSealer } from './transport-cipher.js';

@@ -6,11 +6,10 @@
  *
  * The counter starts at 0 and counts frames, so a dropped, replayed or reordered frame is
  * opened under the wrong nonce and fails authentication. Nothing is released before the
- * tag verifies. These are Noise CipherState messages, built here directly on node:crypto
- * so a frame costs one cipher object and one copy.
+ * tag verifies. These are Noise CipherState messages, built here directly on one AEAD
+ * context per frame (crypto/aead.ts) so a frame costs one cipher object and one copy.
  */
-import { createCipheriv, createDecipheriv } from 'node:crypto';
-import { AEAD_TAG_BYTES } from '../crypto/aead.js';
+import { AEAD_TAG_BYTES, aeadOpenContext, aeadSealContext } from '../crypto/aead.js';
 import { writeNonce } from './noise-cipher-state.js';
 import { FRAME_HEADER_BYTES, MAX_FRAME_BYTES } from './frame-codec.js';
 import { errors } from '../errors.js';
@@ -52,7 +51,7 @@ export class FrameSealer extends CounterCipher {
     let plaintextBytes = 0;
     for (const part of parts) plaintextBytes += part.length;
     if (plaintextBytes > MAX_PLAINTEXT_BYTES) throw errors.frameTooLarge(plaintextBytes + AEAD_TAG_BYTES, MAX_FRAME_BYTES);
-    const cipher = createCipheriv('chacha20-poly1305', this.key, this.nextNonce(), { authTagLength: AEAD_TAG_BYTES });
+    const cipher = aeadSealContext(this.key, this.nextNonce());
     const pieces: Buffer[] = [Buffer.allocUnsafe(FRAME_HEADER_BYTES)];
     pieces[0]!.writeUInt16BE(plaintextBytes + AEAD_TAG_BYTES, 0);
     for (const part of parts) if (part.length > 0) pieces.push(cipher.update(part));
@@ -77,7 +76,7 @@ export class FrameOpener extends CounterCipher {
     let bodyBytes = 0;
     for (const part of parts) bodyBytes += part.length;
     if (bodyBytes < AEAD_TAG_BYTES) throw errors.badFrame();
-    const decipher = createDecipheriv('chacha20-poly1305', this.key, this.nextNonce(), { authTagLength: AEAD_TAG_BYTES });
+    const decipher = aeadOpenContext(this.key, this.nextNonce());
     const plaintext: Buffer[] = [];
     const tagPieces: Buffer[] = [];
     let ciphertextLeft = bodyBytes - AEAD_TAG_BYTES;

@@ -43,18 +43,7 @@ const PACKAGE_OWNERS: Readonly<Record<string, readonly string[]>> = {
  * import is gone; an entry that no longer matches any import fails the test, so the list
  * cannot go stale.
  */
-const ALLOWED: readonly { from: string; to: string; reason: string }[] = [
-  {
-    from: 'secure/noise-dh.ts',
-    to: 'node:crypto',
-    reason: 'X25519 with KeyObjects imported once per key, on the handshake hot path; secure/ is being changed for issue 9, move it to crypto/x25519 after',
-  },
-  {
-    from: 'secure/transport-cipher.ts',
-    to: 'node:crypto',
-    reason: 'keeps one ChaCha20-Poly1305 cipher context per direction for every frame; secure/ is being changed for issue 9, move it to crypto/aead after',
-  },
-];
+const ALLOWED: readonly { from: string; to: string; reason: string }[] = [];
 
 interface ImportArrow {
   /** Path below src/, with '/' separators. */

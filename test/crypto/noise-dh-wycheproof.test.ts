@@ -1,10 +1,10 @@
 // Wycheproof x25519 vectors through the X25519 wrapper the Noise handshake actually calls
-// (src/secure/noise-dh.ts, JWK key import; src/crypto/x25519.ts is tested separately).
+// (src/crypto/noise-dh.ts, JWK key import; src/crypto/x25519.ts is tested separately).
 // Every valid and acceptable case gives the expected secret, except the all-zero results
 // (low-order public keys), which must be refused: Noise must not mix in a known secret.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { dh, dhKeyPairFromSecret } from '../../src/secure/noise-dh.js';
+import { dh, dhKeyPairFromSecret } from '../../src/crypto/noise-dh.js';
 
 interface XdhCase { tcId: number; public: string; private: string; shared: string; result: 'valid' | 'acceptable' | 'invalid'; flags: string[] }
 const file = JSON.parse(readFileSync(new URL('../../fixtures/vectors/wycheproof-x25519_test.json', import.meta.url), 'utf8')) as { testGroups: { tests: XdhCase[] }[] };

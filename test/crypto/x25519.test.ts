@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import nacl from 'tweetnacl';
 import { generateX25519KeyPair, x25519PublicKey } from '../../src/crypto/x25519.js';
 
-// The Diffie-Hellman itself runs in src/secure/noise-dh.ts; its Wycheproof vectors are in
+// The Diffie-Hellman itself runs in src/crypto/noise-dh.ts; its Wycheproof vectors are in
 // noise-dh-wycheproof.test.ts.
 
 describe('x25519 wrapper (node:crypto) is byte-compatible with tweetnacl', () => {

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { encodeKeyText } from '../../src/identity/key-text.js';
 import { encodeFrame } from '../../src/secure/frame-codec.js';
 import { HandshakeReader } from '../../src/secure/handshake-reader.js';
-import { generateDhKeyPair } from '../../src/secure/noise-dh.js';
+import { generateDhKeyPair } from '../../src/crypto/noise-dh.js';
 import { HandshakeState } from '../../src/secure/noise-handshake-state.js';
 import { checkPreamble, encodePreamble, noisePrologue, PREAMBLE_BYTES } from '../../src/secure/preamble.js';
 import { SecureChannel } from '../../src/secure/secure-channel.js';

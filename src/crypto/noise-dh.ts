@@ -7,7 +7,7 @@
  * times faster than DER (measured: public key import 12 us vs 95 us, export 1 us vs 78 us).
  */
 import { createPublicKey, diffieHellman, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { x25519PublicKey, x25519SecretKeyObject } from '../crypto/x25519.js';
+import { x25519PublicKey, x25519SecretKeyObject } from './x25519.js';
 
 export const DH_BYTES = 32;
 
