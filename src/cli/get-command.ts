@@ -9,7 +9,7 @@ import { SwarmError } from '../errors.js';
 import { decodeKeyText, fingerprint } from '../identity/key-text.js';
 import { SwarmNode } from '../net/swarm-node.js';
 import { GetSession } from '../share/get-session.js';
-import { parseMagnetLink, type MagnetLink } from '../share/magnet-link.js';
+import { looksCutByShell, parseMagnetLink, type MagnetLink } from '../share/magnet-link.js';
 import { TorrentRouter } from '../share/torrent-router.js';
 import { parseRate } from '../ui/parse-rate.js';
 import { formatBytes } from '../ui/progress-format.js';
@@ -66,7 +66,10 @@ async function runGet(magnetText: string, options: GetOptions): Promise<void> {
   const context = openContext();
   checkSharerTrusted(context, magnet);
   if (magnet.peers.length === 0 && extraPeers.length === 0) {
-    throw new SwarmError('NO_PEERS', 'the link names no address to fetch from', { hint: 'add the sharer\'s address with --peer host:port' });
+    const hint = looksCutByShell(magnet)
+      ? "the shell cuts an unquoted link at the first &: put the link in single quotes: swarm get 'magnet:?…' (or add the sharer's address with --peer host:port)"
+      : "add the sharer's address with --peer host:port";
+    throw new SwarmError('NO_PEERS', 'the link names no address to fetch from', { hint });
   }
   const node = new SwarmNode({ identity: context.identity, trust: context.trust, host: options.host, port: options.port ?? 0 });
   const router = new TorrentRouter(node);
