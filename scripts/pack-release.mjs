@@ -12,7 +12,7 @@
  *
  * Usage: node scripts/pack-release.mjs [destination-dir]   (after `npm run build`)
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve, sep } from 'node:path';
@@ -33,7 +33,11 @@ try {
   for (const entry of [...manifest.files, 'README.md']) cpSync(join(root, entry), join(staging, entry), { recursive: true });
 
   // Every top-level package of the production tree, with whatever is nested inside it.
-  const parseable = execFileSync(npm, ['ls', '--omit=dev', '--all', '--parseable'], { cwd: root, encoding: 'utf8' });
+  // npm ls exits 1 on an extraneous or invalid package but still lists the tree; say so and go on.
+  const listed = spawnSync(npm, ['ls', '--omit=dev', '--all', '--parseable'], { cwd: root, encoding: 'utf8' });
+  const parseable = listed.stdout ?? '';
+  if (!parseable.includes('node_modules')) throw new Error(`npm ls listed no dependencies: ${listed.stderr}`);
+  if (listed.status !== 0) console.error(`pack-release: npm ls reports problems (run 'npm ci' for an exact tree):\n${listed.stderr}`);
   const topLevel = new Set();
   for (const path of parseable.split('\n').filter(Boolean)) {
     const parts = relative(root, path).split(sep);
