@@ -12,7 +12,7 @@ export type ExitCode = 1 | 2;
 export const ERROR_CODES = [
   'USAGE',
   // identity/: keys, the identity file, the trust store
-  'BAD_KEY', 'CORRUPT_IDENTITY', 'CORRUPT_TRUST', 'TRUST_CHANGED', 'DUPLICATE_KEY', 'DUPLICATE_NAME', 'UNKNOWN_PEER',
+  'BAD_KEY', 'OWN_KEY', 'CORRUPT_IDENTITY', 'CORRUPT_TRUST', 'TRUST_CHANGED', 'DUPLICATE_KEY', 'DUPLICATE_NAME', 'UNKNOWN_PEER',
   'UNREADABLE', 'UNWRITABLE',
   // secure/: the handshake and the channel
   'NOT_SWARM_PEER', 'PROTOCOL_VERSION', 'BAD_HANDSHAKE', 'UNTRUSTED_PEER', 'REFUSED_BY_PEER', 'WRONG_PEER_KEY',
@@ -91,6 +91,12 @@ export const errors = {
   usage: (message: string, hint?: string) => make('USAGE', message, { hint, exitCode: 2 }),
 
   badKey: (shown: string, why: string, hint: string) => make('BAD_KEY', `not a valid swarm key: ${JSON.stringify(shown)} (${why})`, { hint, reason: why }),
+  /** `swarm id` shows both; the short one is for comparing by voice, not for trusting. */
+  fingerprintNotKey: (shown: string, keyPrefix: string) =>
+    make('BAD_KEY', `${JSON.stringify(shown)} is a fingerprint, not a key`, {
+      hint: `ask for the full key that starts with ${keyPrefix}… (the first line of their 'swarm id')`, reason: 'a fingerprint',
+    }),
+  ownKey: () => make('OWN_KEY', 'that is your own key: you do not need to trust yourself', { hint: "add the key your friend's 'swarm id' prints, and give them yours" }),
   corruptIdentity: (path: string, why: string) =>
     make<'CORRUPT_IDENTITY', 'path'>('CORRUPT_IDENTITY', `identity file ${path} is damaged (${why}); it was left untouched`, {
       hint: 'restore it from a backup; deleting it creates a new key that your peers must trust again', path, reason: why,
@@ -166,7 +172,13 @@ export const errors = {
     make<'UNTRUSTED_SHARER', keyof KeyData>('UNTRUSTED_SHARER', `this link was shared by key ${key.fingerprint}, which you do not trust`, {
       hint: `if you know who sent it, run: swarm trust add ${key.keyText} --name <their name>`, ...key,
     }),
-  noAddressInLink: () => make('NO_PEERS', 'the link names no address to fetch from', { hint: "add the sharer's address with --peer host:port" }),
+  /** `looksCutByShell`: the link has only xt=, as when an unquoted link met the shell's `&`. */
+  noAddressInLink: (looksCutByShell = false) =>
+    make('NO_PEERS', 'the link names no address to fetch from', {
+      hint: looksCutByShell
+        ? "the shell cuts an unquoted link at the first &: put the link in single quotes: swarm get 'magnet:?…' (or add the sharer's address with --peer host:port)"
+        : "add the sharer's address with --peer host:port",
+    }),
   noPeerToFetch: () => make('NO_PEERS', 'no peer to fetch from: the link names no address', { hint: "give the sharer's address with --peer host:port" }),
   noPeers: (reasons: string, hint: string) => make('NO_PEERS', `could not fetch from any peer (${reasons})`, { hint }),
   getFailed: (message: string) => make('GET_FAILED', message),

@@ -9,6 +9,8 @@ const CAUSE = new Error('EACCES');
 const calls: { [K in keyof typeof errors]: Parameters<(typeof errors)[K]> } = {
   usage: ['bad flag', 'see --help'],
   badKey: ['swarm1zz', 'too short', 'copy it again'],
+  fingerprintNotKey: ['25ac:d086:4211', 'swarm1'],
+  ownKey: [],
   corruptIdentity: ['/h/identity.json', 'not JSON'],
   corruptTrust: ['/h/trust.json', 'not JSON'],
   trustChanged: ['/h/trust.json'],
@@ -109,6 +111,8 @@ describe('error catalogue', () => {
     expect(errors.badChannel('an infohash', 'xyz').message).toBe('not an infohash: "xyz"');
     expect(errors.unsafeName('file name ".." is a relative path step').message).toBe('refusing torrent: file name ".." is a relative path step');
     expect(errors.noAddressInLink().hint).toBe("add the sharer's address with --peer host:port");
+    expect(errors.noAddressInLink(true).hint).toMatch(/put the link in single quotes: swarm get 'magnet:\?…'/);
+    expect(errors.fingerprintNotKey('25ac:d086:4211', 'swarm1').message).toBe('"25ac:d086:4211" is a fingerprint, not a key');
   });
 
   test('codes are matched by name, and only refusals and protocol failures are permanent', () => {

@@ -8,7 +8,7 @@ import { errors } from '../errors.js';
 import { decodeKeyText, fingerprint } from '../identity/key-text.js';
 import { SwarmNode } from '../net/swarm-node.js';
 import { GetSession } from '../share/get-session.js';
-import { parseMagnetLink, type MagnetLink } from '../share/magnet-link.js';
+import { looksCutByShell, parseMagnetLink, type MagnetLink } from '../share/magnet-link.js';
 import { TorrentRouter } from '../share/torrent-router.js';
 import { parseRate } from '../ui/parse-rate.js';
 import { formatBytes } from '../ui/progress-format.js';
@@ -64,7 +64,7 @@ async function runGet(magnetText: string, options: GetOptions): Promise<void> {
   const context = openContext();
   checkSharerTrusted(context, magnet);
   if (magnet.peers.length === 0 && extraPeers.length === 0) {
-    throw errors.noAddressInLink();
+    throw errors.noAddressInLink(looksCutByShell(magnet));
   }
   const node = new SwarmNode({ identity: context.identity, trust: context.trust, host: options.host, port: options.port ?? 0 });
   const router = new TorrentRouter(node);

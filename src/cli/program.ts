@@ -20,9 +20,6 @@ export function buildProgram(): Command {
     .description('private peer-to-peer file sharing and chat among people who trust each other\'s keys')
     .version(VERSION)
     .exitOverride()
-    .configureOutput({
-      outputError: (text, write) => write(`swarm: ${text.trim().replace(/^error: /, '')} (see 'swarm --help')\n`),
-    })
     .addHelpText(
       'after',
       `
@@ -40,12 +37,25 @@ SWARM_HOME selects the directory holding your keys (default ~/.config/swarm).
   registerChatCommand(program);
   registerShareCommand(program);
   registerGetCommand(program);
+  pointErrorsAtOwnHelp(program);
   return program;
 }
 
-/** Exit code for an error thrown by commander itself (help and version are not failures). */
+/** A usage error names the help of the command it happened in: `swarm get` -> 'swarm get --help'. */
+function pointErrorsAtOwnHelp(command: Command, path = 'swarm'): void {
+  command.configureOutput({
+    outputError: (text, write) => write(`swarm: ${text.trim().replace(/^error: /, '')} (see '${path} --help')\n`),
+  });
+  for (const sub of command.commands) pointErrorsAtOwnHelp(sub, `${path} ${sub.name()}`);
+}
+
+/**
+ * Exit code for an error thrown by commander itself. Asked-for help and version are not
+ * failures; help shown because no command was given (`swarm`, `swarm trust`) is a usage error.
+ */
 export function commanderExitCode(error: CommanderError): number {
-  if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
+  if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return 0;
+  if (error.code === 'commander.help') return error.exitCode === 0 ? 0 : 2;
   return 2;
 }
 

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { fingerprint } from '../identity/key-text.js';
+import { errors } from '../errors.js';
+import { decodeKeyText, fingerprint } from '../identity/key-text.js';
 import { printJsonLine } from '../ui/json-output.js';
 import { openContext } from './context.js';
 
@@ -15,7 +16,11 @@ export function registerTrustCommand(program: Command): void {
     .option('--name <name>', 'a short unique name for this person (default: derived from the key)')
     .addHelpText('after', '\nExample:\n  $ swarm trust add swarm1abc… --name alice')
     .action((key: string, options: { name?: string }) => {
-      const entry = openContext().trust.add(key, options.name);
+      const context = openContext();
+      if (Buffer.from(decodeKeyText(key)).equals(context.identity.publicKey)) {
+        throw errors.ownKey();
+      }
+      const entry = context.trust.add(key, options.name);
       process.stdout.write(`trusted ${entry.name} (${fingerprint(entry.publicKey)})\n`);
     });
 

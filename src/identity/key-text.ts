@@ -23,6 +23,8 @@ const PAYLOAD_BYTES = PUBLIC_KEY_BYTES + CHECKSUM_BYTES;
 const BODY_CHARS = Math.ceil((PAYLOAD_BYTES * 8) / 5);
 export const KEY_TEXT_LENGTH = KEY_TEXT_PREFIX.length + BODY_CHARS;
 const CHECKSUM_LABEL = Buffer.from('swarm-key-v1');
+/** What fingerprint() prints, e.g. 25ac:d086:4211 (also with other separators people type). */
+const FINGERPRINT_PATTERN = /^[0-9a-f]{4}[:\s-]?[0-9a-f]{4}[:\s-]?[0-9a-f]{4}$/;
 
 function checksum(publicKey: Uint8Array): Buffer {
   return createHash('sha256').update(CHECKSUM_LABEL).update(publicKey).digest().subarray(0, CHECKSUM_BYTES);
@@ -75,6 +77,8 @@ export function decodeKeyText(text: string): Uint8Array {
   const shown = text.length > 80 ? `${text.slice(0, 77)}...` : text;
   const bad = (why: string) =>
     errors.badKey(shown, why, `a key is ${KEY_TEXT_LENGTH} characters starting with "${KEY_TEXT_PREFIX}"; ask its owner to run 'swarm id' and copy it again`);
+  // `swarm id` shows both; the short one is for comparing by voice, not for trusting.
+  if (FINGERPRINT_PATTERN.test(normalized)) throw errors.fingerprintNotKey(shown, KEY_TEXT_PREFIX);
   if (!normalized.startsWith(KEY_TEXT_PREFIX)) return throwIt(bad(`it must start with "${KEY_TEXT_PREFIX}"`));
   if (normalized.length !== KEY_TEXT_LENGTH) {
     return throwIt(bad(`it has ${normalized.length} characters, a key has ${KEY_TEXT_LENGTH}`));

@@ -39,6 +39,15 @@ export function buildMagnetLink(link: MagnetLink): string {
   return MAGNET_PREFIX + params.join('&');
 }
 
+/**
+ * True for a link that carries nothing but its infohash. `swarm share` always adds dn, xl,
+ * x.pe and x.key, so this is what is left when an unquoted link was cut by the shell at its
+ * first `&` (which also sent `swarm get` to the background).
+ */
+export function looksCutByShell(link: MagnetLink): boolean {
+  return link.name === undefined && link.length === undefined && link.peers.length === 0 && link.keyText === undefined;
+}
+
 /** Parses and checks a magnet link; anything malformed is a SwarmError (BAD_MAGNET). */
 export function parseMagnetLink(text: string): MagnetLink {
   const trimmed = text.trim();
