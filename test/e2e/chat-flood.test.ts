@@ -69,7 +69,11 @@ describe('swarm chat under a flood from a trusted author', () => {
     expect(statSync(historyPath).size).toBeLessThanOrEqual(CAP_BYTES);
     const v2 = await startChat(people.v, { port: v.port, peers: [m.port], args: ['--history-max', '1M'] });
     const shown = messageEvents(v2.process).filter((e) => e.history);
-    expect(shown.at(-1)).toMatchObject({ name: 'me', text: 'marker from v' });
+    // The marker is shown; anything after it can only be M's flood, whose queued records V
+    // still reads (at its limit) after the marker went out.
+    const markerAt = shown.findIndex((e) => e.name === 'me' && e.text === 'marker from v');
+    expect(markerAt).toBeGreaterThanOrEqual(0);
+    expect(shown.slice(markerAt + 1).every((e) => e.name === 'm')).toBe(true);
     expect(shown.map((e) => e.text)).toContain('honest after the flood');
     // H redials V's address by itself.
     await h.process.waitForEvent(() => h.process.events.filter((e) => e.event === 'peer-join').length === 2, 20_000, 'H back');
