@@ -124,7 +124,7 @@ export class ChatSession extends EventEmitter<ChatSessionEvents> {
       history,
       router: this.router,
       maxAgeMs: options.syncMaxAgeMs ?? DEFAULT_SYNC_MAX_AGE_MS,
-      trustedSinceMs: (peer) => this.trustedSinceMs(peer),
+      trust,
       onMissing: (author, count) => this.emit('missing', { key: cachedKeyText(author), name: this.nameOf(author) }, count),
     });
     history.onWriteError = (error) => this.emit('history-error', error);
@@ -173,7 +173,7 @@ export class ChatSession extends EventEmitter<ChatSessionEvents> {
 
   send(text: string): ChatEntry {
     const body = new TextEncoder().encode(text);
-    if (body.length > MAX_BODY_BYTES) throw tooLong(MAX_BODY_BYTES);
+    if (body.length > MAX_BODY_BYTES) throw errors.messageTooLong(MAX_BODY_BYTES);
     return this.publish(MessageKind.Public, body);
   }
 
@@ -183,7 +183,7 @@ export class ChatSession extends EventEmitter<ChatSessionEvents> {
       throw errors.unknownChatPeer(nameOrKey);
     }
     if (new TextEncoder().encode(text).length > MAX_BODY_BYTES - ENVELOPE_OVERHEAD_BYTES) {
-      throw tooLong(MAX_BODY_BYTES - ENVELOPE_OVERHEAD_BYTES);
+      throw errors.messageTooLong(MAX_BODY_BYTES - ENVELOPE_OVERHEAD_BYTES);
     }
     return this.publish(MessageKind.Direct, this.sealer.seal(text, recipient.publicKey));
   }
@@ -244,13 +244,6 @@ export class ChatSession extends EventEmitter<ChatSessionEvents> {
     return recipient !== undefined && equalBytes(recipient, me);
   }
 
-  /** Our own key counts as trusted always; a trust entry without a readable date, never (no backlog). */
-  private trustedSinceMs(peer: Uint8Array): number {
-    if (equalBytes(peer, this.options.identity.publicKey)) return 0;
-    const addedMs = Date.parse(this.options.trust.find(cachedKeyText(peer))?.added ?? '');
-    return Number.isFinite(addedMs) ? addedMs : Infinity;
-  }
-
   /** Undefined for a DM that is neither to nor from us (we only relay it). */
   private toEntry(message: ChatMessage): ChatEntry | undefined {
     const isOwn = equalBytes(message.author, this.options.identity.publicKey);
@@ -309,8 +302,4 @@ export class ChatSession extends EventEmitter<ChatSessionEvents> {
       this.sync.opened(link);
     });
   }
-}
-
-function tooLong(maxBytes: number): SwarmError {
-  return errors.messageTooLong(maxBytes);
 }

@@ -9,6 +9,7 @@ import { RecordType, type ChatRecord } from './chat-record-codec.js';
 import { haveVector, selectBacklog, stillMissing } from './chat-backlog.js';
 import { decodeGaps, decodeHave, encodeGaps, encodeHave } from './sync-records.js';
 import { equalBytes } from './direct-message.js';
+import { cachedKeyText } from './key-text-cache.js';
 
 export interface ChatSyncOptions {
   self: Uint8Array;
@@ -16,8 +17,8 @@ export interface ChatSyncOptions {
   router: ChatRouter;
   /** Public messages older than this are outside the history window. */
   maxAgeMs: number;
-  /** When we added `peer` to our trust store (ms since the epoch); Infinity when unknown. */
-  trustedSinceMs(peer: Uint8Array): number;
+  /** Where each key's `added` date is (trusted since then). */
+  trust: { find(keyText: string): { added: string } | undefined };
   /** `count` messages of `author` that no peer could give us. */
   onMissing(author: Uint8Array, count: number): void;
 }
@@ -54,12 +55,19 @@ export class ChatSync {
     const { messages, gaps } = selectBacklog(history, have, {
       peer: link.remoteKey,
       oldestMs: Date.now() - this.options.maxAgeMs,
-      peerTrustedSinceMs: this.options.trustedSinceMs(link.remoteKey),
+      peerTrustedSinceMs: this.trustedSinceMs(link.remoteKey),
       isTrusted: (author) => router.isTrusted(author),
       beforeSerial: this.openedAtSerial.get(link),
     });
     router.sendBacklog(link, messages);
     link.send(encodeGaps(gaps));
+  }
+
+  /** Our own key: always; a trust entry without a readable date: never (no backlog). */
+  private trustedSinceMs(peer: Uint8Array): number {
+    if (equalBytes(peer, this.options.self)) return 0;
+    const addedMs = Date.parse(this.options.trust.find(cachedKeyText(peer))?.added ?? '');
+    return Number.isFinite(addedMs) ? addedMs : Infinity;
   }
 
   private readGaps(link: RouterLink, record: ChatRecord): void {
