@@ -11,6 +11,9 @@
 // lines is kept in a first line {"floors":{authorHex:seq,…}}, so what was dropped still
 // cannot be replayed. It is read in fixed chunks (history-file.ts) keeping only the last
 // keepRecent lines, so start-up memory and time do not grow with the file.
+//
+// A write that fails (disk full, I/O error) is told once through onWriteError; from then
+// on messages are kept in memory only, so a full disk never ends the chat.
 import { closeSync, fstatSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../identity/atomic-file.js';
