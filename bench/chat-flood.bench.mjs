@@ -154,7 +154,7 @@ async function honestDelay() {
     const trust = TrustStore.load(homes[name]);
     const node = new SwarmNode({ identity: ids[name], trust, host: '127.0.0.1', port: 0 });
     const history = ChatHistory.open(homes[name]);
-    const chat = new ChatSession({ identity: ids[name], trust, node, history, peers: [{ host: '127.0.0.1', port: v.port }], syncCount: 0 });
+    const chat = new ChatSession({ identity: ids[name], trust, node, history, peers: [{ host: '127.0.0.1', port: v.port }], syncMaxAgeMs: 0 });
     chat.start();
     await node.listen();
     return { node, history, chat };

@@ -60,7 +60,7 @@ async function startEnd(index, relayPort) {
   const trust = TrustStore.load(home);
   const node = new SwarmNode({ identity, trust, host: '127.0.0.1', port: 0 });
   const history = ChatHistory.open(home);
-  const session = new ChatSession({ identity, trust, node, history, peers: [{ host: '127.0.0.1', port: relayPort }], syncCount: 0, rateLimits: UNLIMITED });
+  const session = new ChatSession({ identity, trust, node, history, peers: [{ host: '127.0.0.1', port: relayPort }], syncMaxAgeMs: 0, rateLimits: UNLIMITED });
   session.start();
   await node.listen();
   return { node, history, session };

@@ -24,7 +24,7 @@ export const ERROR_CODES = [
   'INTERRUPTED', 'BAD_METADATA', 'UNSAFE_NAME', 'HIDDEN_NAME', 'NAME_MISMATCH', 'SIZE_MISMATCH', 'BAD_OUTPUT', 'EXISTS',
   'FORCE_REFUSED', 'UNSAFE_PATH', 'STATE_UNWRITABLE',
   // chat/
-  'CHAT_CLOSED', 'MESSAGE_TOO_LONG', 'HISTORY_UNWRITABLE',
+  'CHAT_CLOSED', 'MESSAGE_TOO_LONG', 'HISTORY_UNWRITABLE', 'HISTORY_WRITE_FAILED',
   'DEMO_FAILED',
 ] as const;
 
@@ -215,6 +215,11 @@ export const errors = {
   messageTooLong: (maxBytes: number) => make('MESSAGE_TOO_LONG', `message too long (over ${maxBytes} bytes)`, { hint: 'split it into several lines' }),
   historyUnwritable: (path: string, cause: unknown) =>
     make<'HISTORY_UNWRITABLE', 'path'>('HISTORY_UNWRITABLE', `cannot use chat history ${path}`, { hint: 'check the permissions of the swarm home directory', cause, path }),
+
+  historyWriteFailed: (path: string, cause: unknown) =>
+    make<'HISTORY_WRITE_FAILED', 'path'>('HISTORY_WRITE_FAILED', `cannot write chat history ${path} (${systemErrorCode(cause) ?? (cause instanceof Error ? cause.message : String(cause))})`, {
+      hint: 'chat goes on; messages from now on are kept in memory only, until it ends (free some disk space)', cause, path,
+    }),
 
   demoFailed: (message: string, hint?: string) => make('DEMO_FAILED', message, { hint }),
 };

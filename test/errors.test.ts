@@ -64,6 +64,7 @@ const calls: { [K in keyof typeof errors]: Parameters<(typeof errors)[K]> } = {
   chatClosed: [],
   messageTooLong: [4096],
   historyUnwritable: ['/h/chat.log', CAUSE],
+  historyWriteFailed: ['/h/chat.log', Object.assign(new Error('no space left on device'), { code: 'ENOSPC' })],
   demoFailed: ['the demo did not complete'],
 };
 

@@ -11,10 +11,13 @@
 // lines is kept in a first line {"floors":{authorHex:seq,…}}, so what was dropped still
 // cannot be replayed. It is read in fixed chunks (history-file.ts) keeping only the last
 // keepRecent lines, so start-up memory and time do not grow with the file.
+//
+// A write that fails (disk full, I/O error) is told once through onWriteError; from then
+// on messages are kept in memory only, so a full disk never ends the chat.
 import { closeSync, fstatSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../identity/atomic-file.js';
-import { errors } from '../errors.js';
+import { errors, type SwarmError } from '../errors.js';
 import { cachedKeyText } from './key-text-cache.js';
 import { authorId, decodeMessage, MessageKind, verifyMessage, type ChatMessage } from './chat-message.js';
 import { forEachLine, lineStartAtOrAfter, readText, rewriteTail, type LineView } from './history-file.js';
@@ -48,11 +51,14 @@ type Decoded = NonNullable<ReturnType<typeof decodeMessage>>;
  */
 interface RecentEntry {
   decoded: Decoded;
+  /** Order of arrival in this process (loaded lines first): what came after a link opened went over it live. */
+  serial: number;
   message?: ChatMessage | null;
 }
 
 export class ChatHistory {
   private recentEntries: RecentEntry[] = [];
+  private nextSerial = 0;
   /** Highest sequence per author (hex) in the whole file (our own next seq starts above it). */
   readonly highestSeqs = new Map<string, number>();
   /**
@@ -69,6 +75,10 @@ export class ChatHistory {
   private retryCompactAtBytes = 0;
   private pendingLines: string[] = [];
   private flushScheduled = false;
+  /** Set once a write failed (disk full, I/O error): from then on history lives in memory only. */
+  writeError: SwarmError | undefined;
+  /** Told once, when a write first fails; chat goes on (the caller says so to the user). */
+  onWriteError: ((error: SwarmError) => void) | undefined;
 
   private constructor(readonly path: string, private readonly keepRecent: number, readonly maxBytes: number) {}
 
@@ -104,10 +114,10 @@ export class ChatHistory {
    * is skipped and counted). `accept` sees the unverified message first, so what would
    * be filtered out anyway costs no signature check.
    */
-  *newestFirst(accept: (message: Decoded) => boolean = () => true): Generator<ChatMessage> {
+  *newestFirst(accept: (message: Decoded) => boolean = () => true, beforeSerial = Infinity): Generator<ChatMessage> {
     for (let i = this.recentEntries.length - 1; i >= 0; i--) {
       const entry = this.recentEntries[i]!;
-      if (entry.message === null || !accept(entry.decoded)) continue;
+      if (entry.serial >= beforeSerial || entry.message === null || !accept(entry.decoded)) continue;
       if (entry.message === undefined) {
         entry.message = verifyMessage(entry.decoded) ?? null;
         if (entry.message === null) {
@@ -117,6 +127,16 @@ export class ChatHistory {
       }
       yield entry.message;
     }
+  }
+
+  /** The serial the next message will get: pass it to newestFirst() later to leave out what comes from now on. */
+  get serial(): number {
+    return this.nextSerial;
+  }
+
+  /** Every retained message, unverified, oldest first (our own file: trusted for what we hold, never shown or sent). */
+  *retainedDecoded(): Generator<Decoded> {
+    for (const entry of this.recentEntries) if (entry.message !== null) yield entry.decoded;
   }
 
   /** Author (hex) and seq of every retained line, verified or not (our own file: trusted for replay state). */
@@ -133,8 +153,9 @@ export class ChatHistory {
       kind: message.kind === MessageKind.Direct ? 'direct' : 'public',
       msg: Buffer.from(message.encoded).toString('base64'),
     };
-    this.pendingLines.push(`${JSON.stringify(line)}\n`);
     this.remember(message, message);
+    if (this.writeError) return;
+    this.pendingLines.push(`${JSON.stringify(line)}\n`);
     // Batch the writes of one tick: a burst of relayed messages costs one syscall.
     if (!this.flushScheduled) {
       this.flushScheduled = true;
@@ -147,8 +168,15 @@ export class ChatHistory {
     if (this.fd === undefined || this.pendingLines.length === 0) return;
     const text = this.pendingLines.join('');
     this.pendingLines = [];
-    writeSync(this.fd, text);
-    this.sizeBytes = fstatSync(this.fd).size;
+    try {
+      writeSync(this.fd, text);
+      this.sizeBytes = fstatSync(this.fd).size;
+    } catch (error) {
+      // Disk full or failing: a half-written line is repaired on the next start (load()).
+      this.writeError = errors.historyWriteFailed(this.path, error);
+      this.onWriteError?.(this.writeError);
+      return;
+    }
     if (this.sizeBytes > Math.max(this.maxBytes, this.retryCompactAtBytes)) {
       try {
         this.compact();
@@ -161,7 +189,13 @@ export class ChatHistory {
 
   close(): void {
     this.flush();
-    if (this.fd !== undefined) closeSync(this.fd);
+    if (this.fd !== undefined) {
+      try {
+        closeSync(this.fd);
+      } catch {
+        // EIO on close after a failed write: nothing more to save.
+      }
+    }
     this.fd = undefined;
   }
 
@@ -181,7 +215,7 @@ export class ChatHistory {
 
   private remember(decoded: Decoded, message?: ChatMessage): void {
     raise(this.highestSeqs, authorId(decoded.author), decoded.seq);
-    this.recentEntries.push({ decoded, message });
+    this.recentEntries.push({ decoded, message, serial: this.nextSerial++ });
     if (this.recentEntries.length > this.keepRecent * 2) this.recentEntries = this.recentEntries.slice(-this.keepRecent);
   }
 

@@ -4,10 +4,12 @@
 //   2. type     1 byte
 //   3. payload  length - 1 bytes, by type:
 //      RecordType.Message (1): hopsLeft (1 byte), then the signed message (chat-message.ts)
+//      RecordType.Have (2), Backlog (3), Gaps (4): the catch-up of a new link (sync-records.ts;
+//      Backlog has Message's payload, for messages sent because the peer lacked them)
 // Unknown record types are skipped, so later versions can add types.
 import { HEADER_BYTES, MAX_BODY_BYTES, SIGNATURE_BYTES } from './chat-message.js';
 
-export const RecordType = { Message: 1 } as const;
+export const RecordType = { Message: 1, Have: 2, Backlog: 3, Gaps: 4 } as const;
 export const MAX_RECORD_BYTES = 2 + HEADER_BYTES + MAX_BODY_BYTES + SIGNATURE_BYTES;
 const LENGTH_BYTES = 4;
 
@@ -21,12 +23,12 @@ export interface MessageRecord {
   encodedMessage: Uint8Array;
 }
 
-export function encodeMessageRecord(hopsLeft: number, encodedMessage: Uint8Array): Uint8Array {
+export function encodeMessageRecord(hopsLeft: number, encodedMessage: Uint8Array, type: number = RecordType.Message): Uint8Array {
   const length = 2 + encodedMessage.length;
   if (length > MAX_RECORD_BYTES) throw new RangeError('chat record too large');
   const out = new Uint8Array(LENGTH_BYTES + length);
   new DataView(out.buffer).setUint32(0, length);
-  out[4] = RecordType.Message;
+  out[4] = type;
   out[5] = Math.max(0, Math.min(255, hopsLeft));
   out.set(encodedMessage, 6);
   return out;
@@ -35,6 +37,12 @@ export function encodeMessageRecord(hopsLeft: number, encodedMessage: Uint8Array
 export function decodeMessageRecord(record: ChatRecord): MessageRecord | undefined {
   if (record.type !== RecordType.Message || record.payload.length < 1) return undefined;
   return { hopsLeft: record.payload[0]!, encodedMessage: record.payload.subarray(1) };
+}
+
+/** A Backlog record: the same payload as a Message record. */
+export function decodeBacklogRecord(record: ChatRecord): MessageRecord | undefined {
+  if (record.type !== RecordType.Backlog) return undefined;
+  return decodeMessageRecord({ type: RecordType.Message, payload: record.payload });
 }
 
 /** Thrown by RecordDecoder.push when the peer breaks the framing; the link must end. */

@@ -8,7 +8,7 @@
 // nothing they change survives the signature check at the next node.
 import { EventEmitter } from 'node:events';
 import { authorId, decodeMessage, verifyMessage, type ChatMessage } from './chat-message.js';
-import { decodeMessageRecord, encodeMessageRecord, type ChatRecord } from './chat-record-codec.js';
+import { decodeBacklogRecord, decodeMessageRecord, encodeMessageRecord, RecordType, type ChatRecord } from './chat-record-codec.js';
 import type { ReplayGuard } from './replay-guard.js';
 import type { AuthorRateLimit } from './author-rate-limit.js';
 
@@ -33,8 +33,8 @@ export interface ChatRouterOptions {
 }
 
 export interface ChatRouterEvents {
-  /** A new, genuine message from a trusted author; `from` is the link it came on. */
-  message: [message: ChatMessage, from: RouterLink];
+  /** A new, genuine message from a trusted author; `from` is the link it came on; `isBacklog` when sent as catch-up. */
+  message: [message: ChatMessage, from: RouterLink, isBacklog: boolean];
   rejected: [reason: RejectReason, from: RouterLink];
   /** A genuine-looking message of `author` dropped for going over its rate. */
   'rate-limited': [author: Uint8Array, from: RouterLink];
@@ -71,6 +71,13 @@ export class ChatRouter extends EventEmitter<ChatRouterEvents> {
     }
   }
 
+  /** Sends a new link what it lacks (chat-backlog.ts), marked as backlog; authors no longer trusted are left out. */
+  sendBacklog(link: RouterLink, messages: readonly ChatMessage[]): void {
+    for (const message of messages) {
+      if (this.options.isTrusted(message.author)) link.send(encodeMessageRecord(this.maxHops, message.encoded, RecordType.Backlog));
+    }
+  }
+
   removeLink(link: RouterLink): void {
     this.links.delete(link);
   }
@@ -87,7 +94,7 @@ export class ChatRouter extends EventEmitter<ChatRouterEvents> {
 
   /** Handles one record received on `from`. Returns the message when it was new and genuine. */
   receive(from: RouterLink, record: ChatRecord): ChatMessage | undefined {
-    const messageRecord = decodeMessageRecord(record);
+    const messageRecord = decodeMessageRecord(record) ?? decodeBacklogRecord(record);
     if (!messageRecord) return undefined; // unknown record type: ignored for forward compatibility
     const decoded = decodeMessage(messageRecord.encodedMessage);
     if (!decoded) return this.reject('malformed', from);
@@ -105,9 +112,10 @@ export class ChatRouter extends EventEmitter<ChatRouterEvents> {
     if (!message) return this.reject('bad-signature', from);
     if (rateLimit && !rateLimit.take(author, bytes)) return this.rateLimited(decoded.author, from);
     this.options.guard.remember(author, message.seq);
-    this.emit('message', message, from);
+    // Backlog stays backlog when relayed: for the next node too it is an old message.
+    this.emit('message', message, from, record.type === RecordType.Backlog);
     if (messageRecord.hopsLeft > 1) {
-      this.forward(encodeMessageRecord(messageRecord.hopsLeft - 1, message.encoded), from);
+      this.forward(encodeMessageRecord(messageRecord.hopsLeft - 1, message.encoded, record.type), from);
     }
     return message;
   }

@@ -17,10 +17,9 @@ import type { ChatHistory } from './chat-history.js';
 import { DirectSealer, ENVELOPE_OVERHEAD_BYTES, equalBytes } from './direct-message.js';
 import { ReplayGuard } from './replay-guard.js';
 import { AuthorRateLimit, DEFAULT_RATE_LIMITS, type RateLimits } from './author-rate-limit.js';
-import { selectBacklog } from './chat-backlog.js';
+import { ChatSync } from './chat-sync.js';
 import { LinkThrottle } from './link-throttle.js';
 
-export const DEFAULT_SYNC_COUNT = 200;
 const REDIAL_MIN_DELAY_MS = 200;
 const REDIAL_MAX_DELAY_MS = 5000;
 /** A link that lived this long was not a flapping peer: the next redial starts fast again. */
@@ -40,8 +39,7 @@ export interface ChatSessionOptions {
   node: LinkNode;
   history: ChatHistory;
   peers?: readonly PeerAddress[];
-  /** Recent messages sent to every new link so a reconnecting peer catches up. */
-  syncCount?: number;
+  /** The history window of a new link's catch-up (chat-sync.ts). */
   syncMaxAgeMs?: number;
   /** Per-author limits on received messages (DEFAULT_RATE_LIMITS when absent). */
   rateLimits?: RateLimits;
@@ -61,6 +59,8 @@ export interface ChatEntry {
   direct: boolean;
   to?: string; // recipient key text, for direct messages
   toName?: string;
+  /** Sent by a peer as catch-up (an older message we lacked), not live. */
+  backlog?: boolean;
 }
 
 export interface ChatPeerInfo {
@@ -83,6 +83,10 @@ export interface ChatSessionEvents {
   'dial-error': [address: string, error: unknown];
   /** Said once per author: their messages over the rate limit are being dropped. */
   'rate-limited': [author: { key: string; name: string }];
+  /** Messages of an author that no peer could give us (outside their window or bounds). */
+  missing: [author: { key: string; name: string }, count: number];
+  /** Said once: history can no longer be written; chat goes on in memory. */
+  'history-error': [error: SwarmError];
 }
 
 export class ChatSession extends EventEmitter<ChatSessionEvents> {
@@ -95,6 +99,7 @@ export class ChatSession extends EventEmitter<ChatSessionEvents> {
   private readonly rateLimit: AuthorRateLimit;
   private readonly rateLimitedAuthors = new Set<string>();
   private readonly linkThrottle = new LinkThrottle();
+  private readonly sync: ChatSync;
   private lastSeq: number;
   private closed = false;
 
@@ -113,7 +118,16 @@ export class ChatSession extends EventEmitter<ChatSessionEvents> {
       guard: this.guard,
       rateLimit: this.rateLimit,
     });
-    this.router.on('message', (message) => this.accept(message));
+    this.router.on('message', (message, _from, isBacklog) => this.accept(message, isBacklog));
+    this.sync = new ChatSync({
+      self: identity.publicKey,
+      history,
+      router: this.router,
+      maxAgeMs: options.syncMaxAgeMs ?? DEFAULT_SYNC_MAX_AGE_MS,
+      trust,
+      onMissing: (author, count) => this.emit('missing', { key: cachedKeyText(author), name: this.nameOf(author) }, count),
+    });
+    history.onWriteError = (error) => this.emit('history-error', error);
     this.router.on('rate-limited', (author, from) => {
       this.linkThrottle.dropped(from as ChatLink);
       const key = cachedKeyText(author);
@@ -160,7 +174,7 @@ export class ChatSession extends EventEmitter<ChatSessionEvents> {
 
   send(text: string): ChatEntry {
     const body = new TextEncoder().encode(text);
-    if (body.length > MAX_BODY_BYTES) throw tooLong(MAX_BODY_BYTES);
+    if (body.length > MAX_BODY_BYTES) throw errors.messageTooLong(MAX_BODY_BYTES);
     return this.publish(MessageKind.Public, body);
   }
 
@@ -170,7 +184,7 @@ export class ChatSession extends EventEmitter<ChatSessionEvents> {
       throw errors.unknownChatPeer(nameOrKey);
     }
     if (new TextEncoder().encode(text).length > MAX_BODY_BYTES - ENVELOPE_OVERHEAD_BYTES) {
-      throw tooLong(MAX_BODY_BYTES - ENVELOPE_OVERHEAD_BYTES);
+      throw errors.messageTooLong(MAX_BODY_BYTES - ENVELOPE_OVERHEAD_BYTES);
     }
     return this.publish(MessageKind.Direct, this.sealer.seal(text, recipient.publicKey));
   }
@@ -214,13 +228,13 @@ export class ChatSession extends EventEmitter<ChatSessionEvents> {
     return this.toEntry(message)!;
   }
 
-  private accept(message: ChatMessage): void {
+  private accept(message: ChatMessage, isBacklog: boolean): void {
     // A DM between two others is relayed (the router did) but not kept: we could never
     // read it, and storing it would let anyone fill our disk and our backlog with it.
     if (message.kind === MessageKind.Direct && !this.isMine(message)) return;
     this.options.history.append(message);
     const entry = this.toEntry(message);
-    if (entry) this.emit('message', entry);
+    if (entry) this.emit('message', isBacklog ? { ...entry, backlog: true } : entry);
   }
 
   /** For a DM: written by us or addressed to us. */
@@ -229,13 +243,6 @@ export class ChatSession extends EventEmitter<ChatSessionEvents> {
     if (equalBytes(message.author, me)) return true;
     const recipient = DirectSealer.recipientOf(message.body);
     return recipient !== undefined && equalBytes(recipient, me);
-  }
-
-  private backlogFor(peer: Uint8Array): ChatMessage[] {
-    return selectBacklog(this.options.history, peer, {
-      count: this.options.syncCount ?? DEFAULT_SYNC_COUNT,
-      oldestMs: Date.now() - (this.options.syncMaxAgeMs ?? DEFAULT_SYNC_MAX_AGE_MS),
-    });
   }
 
   /** Undefined for a DM that is neither to nor from us (we only relay it). */
@@ -279,7 +286,9 @@ export class ChatSession extends EventEmitter<ChatSessionEvents> {
     }
     return new Promise((resolve) => {
       const link = new ChatLink(peer, {
-        onRecord: (from, record) => this.router.receive(from, record),
+        onRecord: (from, record) => {
+          if (!this.sync.receive(from, record)) this.router.receive(from, record);
+        },
         onClose: (closedLink) => {
           this.links.delete(closedLink);
           this.linkThrottle.forget(closedLink);
@@ -290,11 +299,8 @@ export class ChatSession extends EventEmitter<ChatSessionEvents> {
       });
       this.links.add(link);
       this.emit('peer-join', this.peerInfo(peer));
-      this.router.addLink(link, this.backlogFor(peer.remoteKey));
+      this.router.addLink(link);
+      this.sync.opened(link);
     });
   }
-}
-
-function tooLong(maxBytes: number): SwarmError {
-  return errors.messageTooLong(maxBytes);
 }

@@ -60,6 +60,8 @@ function followChat(session: ChatSession, printer: ChatPrinter): void {
   session.on('peer-join', (peer) => printer.peer('peer-join', peer));
   session.on('peer-leave', (peer) => printer.peer('peer-leave', peer));
   session.on('rate-limited', (author) => printer.rateLimited(author));
+  session.on('missing', (author, count) => printer.missing(author, count));
+  session.on('history-error', (error) => printer.error(error.hint ? `${error.message}; ${error.hint}` : error.message, error.code));
   const unreachable = new Set<string>();
   session.on('dial-error', (address, error) => {
     if (unreachable.has(address)) return;

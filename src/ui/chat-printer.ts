@@ -13,6 +13,8 @@ export class ChatPrinter {
   private readline: Interface | undefined;
   private readonly isInteractive: boolean;
   private pending: string[] = [];
+  /** Whether the last message printed was catch-up from a peer (the marker is said once per run of them). */
+  private inBacklog = false;
 
   constructor(private readonly json: boolean, private readonly session: Pick<ChatSession, 'snapshot'>) {
     this.isInteractive = !json && Boolean(process.stdin.isTTY && process.stdout.isTTY);
@@ -62,8 +64,11 @@ export class ChatPrinter {
         id: entry.id,
         ...(entry.direct ? { direct: true, to: entry.to, toName: entry.toName } : {}),
         ...(fromHistory ? { history: true } : {}),
+        ...(entry.backlog ? { backlog: true } : {}),
       });
     }
+    if (entry.backlog && !this.inBacklog) this.line('-- earlier messages --');
+    this.inBacklog = entry.backlog === true;
     const time = new Date(entry.ts).toTimeString().slice(0, 5);
     const who = entry.direct ? `${escapeTerminal(entry.name)} -> ${escapeTerminal(entry.toName ?? '?')} (direct)` : escapeTerminal(entry.name);
     // Wrapped by us, continuation lines marked: a padded or multi-line body cannot start a line like another author's.
@@ -87,6 +92,12 @@ export class ChatPrinter {
   rateLimited(author: { key: string; name: string }): void {
     if (this.json) return this.event({ event: 'rate-limited', key: author.key, name: author.name });
     this.line(`* ${escapeTerminal(author.name)} is sending too fast: what they send over the rate limit is dropped (not shown, kept or relayed)`);
+  }
+
+  /** Messages of an author that no peer could give us (a gap in what we will ever see). */
+  missing(author: { key: string; name: string }, count: number): void {
+    if (this.json) return this.event({ event: 'missing', from: author.key, name: author.name, count });
+    this.line(`* ${count} message${count === 1 ? '' : 's'} from ${escapeTerminal(author.name)} ${count === 1 ? 'is' : 'are'} missing (older than the peers' history window, or more than a catch-up carries)`);
   }
 
   dialError(address: string, message: string): void {
@@ -114,8 +125,8 @@ export class ChatPrinter {
     for (const text of CHAT_HELP) this.line(`  ${text}`);
   }
 
-  error(message: string): void {
-    if (this.json) return this.event({ event: 'error', message });
+  error(message: string, code?: string): void {
+    if (this.json) return this.event({ event: 'error', message, ...(code ? { code } : {}) });
     this.line(`! ${escapeTerminal(message)}`);
   }
 

@@ -7,7 +7,8 @@ import { SwarmNode } from '../../../src/net/swarm-node.js';
 import type { PeerLink } from '../../../src/net/peer-link.js';
 import { TrustStore } from '../../../src/identity/trust-store.js';
 import { decodeMessage, type ChatMessage } from '../../../src/chat/chat-message.js';
-import { decodeMessageRecord, encodeMessageRecord, RecordDecoder } from '../../../src/chat/chat-record-codec.js';
+import { decodeBacklogRecord, decodeMessageRecord, encodeMessageRecord, RecordDecoder } from '../../../src/chat/chat-record-codec.js';
+import { encodeHave } from '../../../src/chat/sync-records.js';
 import type { Person } from './chat-world.js';
 
 type Decoded = Omit<ChatMessage, 'id'>;
@@ -90,12 +91,14 @@ export class ForgingRelay {
     link.stream.on('data', (chunk: Buffer) => {
       this.capturedBytes.push(Buffer.from(chunk));
       for (const record of decoder.push(chunk)) {
-        const messageRecord = decodeMessageRecord(record);
+        const messageRecord = decodeMessageRecord(record) ?? decodeBacklogRecord(record);
         const decoded = messageRecord && decodeMessage(messageRecord.encodedMessage);
         if (decoded) this.received.push(decoded);
       }
       for (const waiter of [...this.waiters]) waiter();
     });
+    // As a node with an empty history would: "I have nothing", so the peer sends its backlog.
+    link.stream.write(Buffer.from(encodeHave([])));
     link.stream.on('error', () => {});
     link.stream.on('close', () => {
       if (this.links.get(link.remoteKeyText) === link) this.links.delete(link.remoteKeyText);
