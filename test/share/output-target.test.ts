@@ -84,16 +84,25 @@ describe('resume record', () => {
     expect(prepareOutputTarget(target(out, state, false)).isResume).toBe(false);
     expect(readdirSync(out)).toEqual([]);
     expect(readFileSync(partialRecordPath(state, infoHash), 'utf8')).toBe(`${join(out, 'album')}\n`);
-    mkdirSync(join(out, 'album'));
+    mkdirSync(join(out, 'album.part'));
     expect(isBlockedByExistingTarget(target(out, state, false))).toBe(false);
     expect(prepareOutputTarget(target(out, state, false)).isResume).toBe(true);
     // The same torrent into another folder is not a resume of this one.
     const other = tempDir();
-    mkdirSync(join(other, 'album'));
-    expect(isBlockedByExistingTarget(target(other, state, false))).toBe(true);
+    mkdirSync(join(other, 'album.part'));
+    expect(() => prepareOutputTarget(target(other, state, false))).toThrow(expect.objectContaining({ code: 'EXISTS', message: expect.stringMatching(/album\.part already exists and is not a download/) }));
     finishOutputTarget(state, infoHash);
     expect(existsSync(partialRecordPath(state, infoHash))).toBe(false);
+    expect(() => prepareOutputTarget(target(out, tempDir(), false))).toThrow(/album\.part already exists/);
+  });
+
+  it('the final name is never "ours": an existing one blocks even with a matching record', () => {
+    const out = tempDir();
+    const state = tempDir();
+    prepareOutputTarget(target(out, state, false));
+    mkdirSync(join(out, 'album'));
     expect(isBlockedByExistingTarget(target(out, state, false))).toBe(true);
+    expect(() => prepareOutputTarget(target(out, state, false))).toThrow(/album already exists and differs/);
   });
 
   it('a marker planted in the output directory (the old location) does not make it a resume', () => {
