@@ -13,9 +13,10 @@
  *
  * While downloading, the torrent's name (the first path component) is replaced by
  * `topName` (`<name>.part`), so nothing under the final name looks finished before it is.
- * An all-zero range past everything written to a file is not written: the file keeps a
- * hole there (a sparse source stays sparse), reads of it return zeros, and finishFiles()
- * gives every file its full length at the end (0-byte files included).
+ * An all-zero range past the file's end when it was opened is not written: webtorrent
+ * puts each verified piece once, so nothing else was ever written there and the file keeps
+ * a hole (a sparse source stays sparse). Reads of it return zeros, and finishFiles() gives
+ * every file its full length at the end (0-byte files included).
  */
 import { constants } from 'node:fs';
 import { lstat, mkdir, open, unlink, type FileHandle } from 'node:fs/promises';
@@ -29,9 +30,9 @@ interface StoreFile {
   length: number;
   offset: number;
   handle?: Promise<FileHandle>;
-  /** Bytes at or past this offset were beyond the file's end when opened and never written. */
-  writtenEnd: number;
-  /** Past writtenEnd: skipped all-zero ranges, which read as zeros once the file has its length. */
+  /** The file's size when opened: bytes past it held nothing before this run. */
+  openedBytes: number;
+  /** Up to here a short read is a skipped all-zero range (or a write): it reads as zeros. */
   zeroEnd: number;
 }
 
@@ -138,7 +139,7 @@ export class NoFollowStore {
     this.files = options.files.map((file) => {
       const parts = file.path.split(sep);
       if (options.topName) parts[0] = options.topName;
-      return { parts, length: file.length, offset: file.offset, writtenEnd: 0, zeroEnd: 0 };
+      return { parts, length: file.length, offset: file.offset, openedBytes: 0, zeroEnd: 0 };
     });
     this.length = this.files.reduce((sum, file) => sum + file.length, 0);
     this.lastChunkIndex = Math.ceil(this.length / this.chunkLength) - 1;
@@ -162,7 +163,7 @@ export class NoFollowStore {
   private handleOf(file: StoreFile): Promise<FileHandle> {
     if (this.isClosed) return Promise.reject(new Error('Storage is closed'));
     file.handle ??= openNoFollow(this.root, file.parts).then(async (handle) => {
-      file.writtenEnd = file.zeroEnd = (await handle.stat()).size;
+      file.openedBytes = file.zeroEnd = (await handle.stat()).size;
       return handle;
     });
     return file.handle;
@@ -191,13 +192,8 @@ export class NoFollowStore {
         const handle = await this.handleOf(file);
         const bytes = buffer.subarray(from, to);
         const end = fileOffset + bytes.length;
-        // Checked and updated with no await between: a write issued earlier has moved writtenEnd.
-        if (fileOffset >= file.writtenEnd && isAllZero(bytes)) {
-          file.zeroEnd = Math.max(file.zeroEnd, end);
-          return;
-        }
-        file.writtenEnd = Math.max(file.writtenEnd, end);
         file.zeroEnd = Math.max(file.zeroEnd, end);
+        if (fileOffset >= file.openedBytes && isAllZero(bytes)) return; // already a hole
         let written = 0;
         while (written < bytes.length) {
           written += (await handle.write(bytes, written, bytes.length - written, fileOffset + written)).bytesWritten;

@@ -13,7 +13,7 @@
  */
 import { accessSync, constants, lstatSync, mkdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { errors, type SwarmError, systemErrorCode } from '../errors.js';
 import type { MetadataSummary } from './metadata-guard.js';
 import { ensureFolders } from './no-follow-store.js';
@@ -50,13 +50,31 @@ const OUTPUT_REASONS: Record<string, string> = {
  */
 export function ensureOutputDirectory(outDir: string): void {
   try {
-    mkdirSync(outDir, { recursive: true });
-    if (!statSync(outDir).isDirectory()) throw Object.assign(new Error('not a folder'), { code: 'EEXIST' });
-    accessSync(outDir, constants.W_OK | constants.X_OK);
+    try {
+      mkdirSync(outDir, { recursive: true });
+    } catch (error) {
+      // A recursive mkdir on a read-only disk says ENOENT: the nearest existing folder says why.
+      const nearest = nearestExisting(outDir);
+      checkWritableFolder(nearest, nearest === outDir ? 'EEXIST' : 'ENOTDIR');
+      throw error;
+    }
+    checkWritableFolder(outDir, 'EEXIST');
   } catch (error) {
     const code = systemErrorCode(error);
     throw errors.badOutput(outDir, (code && OUTPUT_REASONS[code]) ?? code ?? (error as Error).message);
   }
+}
+
+/** Throws a system-style error: notFolderCode when path is not a folder, else what access() says. */
+function checkWritableFolder(path: string, notFolderCode: string): void {
+  if (!statSync(path).isDirectory()) throw Object.assign(new Error('not a folder'), { code: notFolderCode });
+  accessSync(path, constants.W_OK | constants.X_OK);
+}
+
+function nearestExisting(path: string): string {
+  let at = path;
+  while (!pathExists(at) && dirname(at) !== at) at = dirname(at);
+  return at;
 }
 
 /** Paths (relative to outDir) of every file the torrent writes. */
