@@ -178,6 +178,10 @@ export class NoFollowStore {
       try {
         const handle = await this.handleOf(file);
         if ((await handle.stat()).size !== file.length) await handle.truncate(file.length);
+        if (file.length === 0) {
+          file.handle = undefined; // nothing is ever read from it: do not hold one descriptor per empty file
+          await handle.close();
+        }
       } catch (error) {
         throw diskError(error, this.root, file.parts);
       }
