@@ -31,9 +31,16 @@ export function partialRecordPath(stateDir: string, infoHash: string): string {
   return join(stateDir, 'partial', infoHash);
 }
 
-/** The name the download has until every piece is verified. */
+const MAX_NAME_BYTES = 255;
+
+/**
+ * The name the download has until every piece is verified: `<name>.part`, the name cut
+ * short (whole characters) when the suffix would pass the 255-byte limit of most disks.
+ */
 export function stagingName(name: string): string {
-  return `${name}.part`;
+  const characters = [...name];
+  while (Buffer.byteLength(characters.join('')) + '.part'.length > MAX_NAME_BYTES) characters.pop();
+  return `${characters.join('')}.part`;
 }
 
 const OUTPUT_REASONS: Record<string, string> = {

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { finishOutputTarget, isBlockedByExistingTarget, moveIntoPlace, partialRecordPath, prepareOutputTarget } from '../../src/share/output-target.js';
+import { finishOutputTarget, isBlockedByExistingTarget, moveIntoPlace, partialRecordPath, prepareOutputTarget, stagingName } from '../../src/share/output-target.js';
 import type { MetadataSummary } from '../../src/share/metadata-guard.js';
 import { tempDir } from '../helpers/temp-home.js';
 
@@ -161,5 +161,15 @@ describe('moving <name>.part into place', () => {
     symlinkSync(elsewhere, join(out, 'album', 'deep'));
     await expect(moveIntoPlace({ outDir: out, summary: folderDownload, isForced: true })).rejects.toMatchObject({ code: 'UNSAFE_PATH' });
     expect(readdirSync(elsewhere)).toEqual([]);
+  });
+});
+
+describe('staging name', () => {
+  it('is <name>.part, cut to whole characters when a long name would pass 255 bytes', () => {
+    expect(stagingName('big.bin')).toBe('big.bin.part');
+    const long = 'é'.repeat(127); // 254 bytes
+    const staged = stagingName(long);
+    expect(Buffer.byteLength(staged)).toBeLessThanOrEqual(255);
+    expect(staged).toBe(`${'é'.repeat(125)}.part`);
   });
 });
