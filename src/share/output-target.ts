@@ -196,8 +196,11 @@ function pathExists(path: string): boolean {
   return lstatOrUndefined(path) !== undefined;
 }
 
-/** Bytes of `<name>.part` already on disk (what a resume will check), capped per file. */
+/** Bytes of `<name>.part` already on disk (what a resume will check), in regular files, capped per file. */
 export function stagedBytes(outDir: string, summary: MetadataSummary): number {
   const staging = join(outDir, stagingName(summary.name));
-  return summary.files.reduce((sum, file) => sum + Math.min(file.length, Number(lstatOrUndefined(join(staging, ...file.path))?.size ?? 0)), 0);
+  return summary.files.reduce((sum, file) => {
+    const stats = lstatOrUndefined(join(staging, ...file.path));
+    return sum + (stats?.isFile() ? Math.min(file.length, Number(stats.size)) : 0);
+  }, 0);
 }
