@@ -22,7 +22,7 @@ export const ERROR_CODES = [
   // share/ and get
   'NOT_FOUND', 'NO_ACCESS', 'NOT_SHAREABLE', 'SHARE_FAILED', 'BAD_MAGNET', 'UNTRUSTED_SHARER', 'NO_PEERS', 'GET_FAILED',
   'INTERRUPTED', 'BAD_METADATA', 'UNSAFE_NAME', 'HIDDEN_NAME', 'NAME_MISMATCH', 'SIZE_MISMATCH', 'BAD_OUTPUT', 'EXISTS',
-  'FORCE_REFUSED', 'UNSAFE_PATH', 'STATE_UNWRITABLE',
+  'FORCE_REFUSED', 'UNSAFE_PATH', 'STATE_UNWRITABLE', 'DISK_FULL', 'WRITE_FAILED',
   // chat/
   'CHAT_CLOSED', 'MESSAGE_TOO_LONG', 'HISTORY_UNWRITABLE', 'HISTORY_WRITE_FAILED',
   'DEMO_FAILED',
@@ -195,10 +195,21 @@ export const errors = {
     make('NAME_MISMATCH', `refusing torrent: the link says ${linkName} but the sharer's metadata names ${metadataName}`, { hint: REDO_LINK }),
   sizeMismatch: (linkBytes: number, metadataBytes: number) =>
     make('SIZE_MISMATCH', `refusing torrent: the link says ${linkBytes} bytes but the sharer's metadata totals ${metadataBytes}`, { hint: REDO_LINK }),
-  badOutput: (path: string, why: string) => make<'BAD_OUTPUT', 'path'>('BAD_OUTPUT', `cannot use output directory ${path}: ${why}`, { path, reason: why }),
+  badOutput: (path: string, why: string, hint = 'choose a folder you can write to with -o') =>
+    make<'BAD_OUTPUT', 'path'>('BAD_OUTPUT', `cannot save into ${path}: ${why}`, { hint, path, reason: why }),
   exists: (path: string) =>
     make<'EXISTS', 'path'>('EXISTS', `${path} already exists and differs from the download; not overwriting it`, {
       hint: 'use -o to download elsewhere, or --force to replace the files the download names', path,
+    }),
+  /** `<name>.part` is there but no interrupted download of ours is recorded for it. */
+  partExists: (path: string) =>
+    make<'EXISTS', 'path'>('EXISTS', `${path} already exists and is not a download this swarm home started; not writing into it`, {
+      hint: 'move it away (or delete it), or use -o to download elsewhere', path,
+    }),
+  /** The final name was taken while the download ran in `<name>.part`. */
+  targetAppeared: (path: string, stagingPath: string) =>
+    make<'EXISTS', 'path'>('EXISTS', `${path} appeared while downloading; the complete download is kept as ${stagingPath}`, {
+      hint: 'move the new one away and run the same command again', path,
     }),
   forceRefused: (path: string, what: string) =>
     make<'FORCE_REFUSED', 'path'>('FORCE_REFUSED', `${path} is ${what}; --force replaces only regular files the download names`, {
@@ -207,6 +218,15 @@ export const errors = {
   unsafePath: (path: string, why: string) =>
     make<'UNSAFE_PATH', 'path'>('UNSAFE_PATH', `refusing to write ${path}: ${why}`, {
       hint: "something in the output directory changed under the download (another user's link or file?); use a directory only you can write to", path, reason: why,
+    }),
+  /** shownPath: the file relative to the output folder, as the user knows it. */
+  diskFull: (outDir: string, shownPath: string, path: string) =>
+    make<'DISK_FULL', 'path'>('DISK_FULL', `no space left on ${outDir} writing ${shownPath}`, {
+      hint: 'free some space and run the same command to resume (verified pieces are kept)', path, reason: 'no space left',
+    }),
+  writeFailed: (path: string, why: string) =>
+    make<'WRITE_FAILED', 'path'>('WRITE_FAILED', `cannot write ${path}: ${why}`, {
+      hint: 'fix the output folder (permissions, a read-only disk) and run the same command to resume', path, reason: why,
     }),
   stateUnwritable: (path: string, why: string) =>
     make<'STATE_UNWRITABLE', 'path'>('STATE_UNWRITABLE', `cannot record the download in ${path}: ${why}`, { hint: 'make SWARM_HOME writable', path, reason: why }),

@@ -1,25 +1,28 @@
 /**
  * Fetching a magnet: metadata over ut_metadata, pieces from every trusted peer that has
- * them, all over authenticated links. Resolves only when every piece is verified;
- * metadata is checked (metadata-guard.ts) before webtorrent creates a file, files are
- * written without following links (no-follow-store.ts), and an existing file is never
- * written unless it is our own interrupted download or --force was given.
+ * them, all over authenticated links. Resolves only when every piece is verified and
+ * every file is in place with its length; metadata is checked (metadata-guard.ts) before
+ * webtorrent creates a file, files are written to `<name>.part` without following links
+ * (no-follow-store.ts) and renamed at the end, and an existing file is never written
+ * unless --force was given.
  */
 import { EventEmitter } from 'node:events';
 import { join, resolve } from 'node:path';
 import type { Torrent } from 'webtorrent';
-import { errors, hasErrorCode, isSwarmError, type SwarmError } from '../errors.js';
+import { errors, hasErrorCode, isSwarmError, systemErrorCode, type SwarmError } from '../errors.js';
 import { createLockedClient, destroyClient, lockTorrent } from './locked-client.js';
 import type { MagnetLink } from './magnet-link.js';
 import { parsePeerAddress, type PeerAddress } from '../net/peer-address.js';
-import { checkTorrentMetadata } from './metadata-guard.js';
+import { checkTorrentMetadata, type MetadataSummary } from './metadata-guard.js';
 import { startEndGame } from './end-game.js';
 import { usePiecePicker } from './piece-picker.js';
 import { useRequestScheduler } from './request-scheduler.js';
 import { useWriteBackpressure } from './write-backpressure.js';
 import { isExistingCopyComplete } from './existing-copy.js';
-import { ensureOutputDirectory, existingTargetError, finishOutputTarget, isBlockedByExistingTarget, prepareOutputTarget } from './output-target.js';
-import { NoFollowStore } from './no-follow-store.js';
+import {
+  ensureOutputDirectory, existingTargetError, finishOutputTarget, isBlockedByExistingTarget, moveIntoPlace, prepareOutputTarget, stagedBytes, stagingName,
+} from './output-target.js';
+import { NoFollowStore, type NoFollowStoreOptions } from './no-follow-store.js';
 import { PEER_EVENT_NAMES, TorrentPeers, type PeerTraffic } from './torrent-peers.js';
 import type { LinkNode } from '../net/peer-link.js';
 import type { TorrentRouter } from './torrent-router.js';
@@ -59,6 +62,8 @@ export interface TransferSnapshot {
   /** Piece bytes to and from each key this run. */
   traffic: PeerTraffic[];
   isDone: boolean;
+  /** The metadata is in and the data already on disk is being hash-checked. */
+  isChecking: boolean;
 }
 
 export class GetSession extends EventEmitter {
@@ -72,6 +77,12 @@ export class GetSession extends EventEmitter {
   isResume = false;
   /** True when the output already held exactly this content (nothing needed fetching). */
   alreadyComplete = false;
+  private summary: MetadataSummary | undefined;
+  /** Bytes already on disk when the metadata came (a resume, or an existing copy). */
+  private bytesHere = 0;
+  private store: NoFollowStore | undefined;
+  /** Read by webtorrent when it builds the store, just after guardMetadata decided topName. */
+  private readonly storeOptions: Pick<NoFollowStoreOptions, 'topName' | 'onCreate'> = { onCreate: (store) => (this.store = store) };
 
   constructor(options: GetOptions) {
     super();
@@ -101,6 +112,7 @@ export class GetSession extends EventEmitter {
       peers: this.peers?.connectedCount ?? 0,
       traffic: this.peers?.peerTraffic() ?? [],
       isDone: !!t?.done,
+      isChecking: !!t?.metadata && !t.ready,
     };
   }
 
@@ -115,6 +127,7 @@ export class GetSession extends EventEmitter {
       private: true,
       strategy: this.options.strategy ?? 'rarest',
       store: NoFollowStore,
+      storeOpts: this.storeOptions,
     }));
     lockTorrent(torrent, (address) => {
       const peer = parsePeerAddress(address);
@@ -132,13 +145,28 @@ export class GetSession extends EventEmitter {
       this.guardMetadata(torrent, fail);
       torrent.once('error', (error: Error) => fail(isSwarmError(error) ? error : errors.getFailed(error.message)));
       torrent.once('infoHash', () => this.startPeers(torrent, fail));
-      torrent.once('metadata', () => this.emit('metadata', { name: torrent.name, length: torrent.length, files: torrent.files.length }));
+      torrent.once('metadata', () => {
+        this.emit('metadata', { name: torrent.name, length: torrent.length, files: torrent.files.length });
+        if (this.bytesHere > 0) this.emit('checking', { bytes: this.bytesHere });
+      });
       torrent.once('done', () => {
         clearInterval(this.stuckTimer);
-        finishOutputTarget(this.options.stateDir, magnet.infoHash);
-        resolveDone();
+        this.finishOutput().then(resolveDone, fail);
       });
     });
+  }
+
+  /** Every piece is verified: give every file its length, move `.part` into place, drop the record. */
+  private async finishOutput(): Promise<void> {
+    const { outDir, stateDir, magnet, isForced } = this.options;
+    const summary = this.summary!;
+    try {
+      await this.store?.finishFiles();
+      if (this.storeOptions.topName) await moveIntoPlace({ outDir, summary, isForced });
+    } catch (error) {
+      throw isSwarmError(error) ? error : errors.writeFailed(join(outDir, summary.name), systemErrorCode(error) ?? (error as Error).message);
+    }
+    finishOutputTarget(stateDir, magnet.infoHash);
   }
 
   private startPeers(torrent: Torrent, fail: (error: unknown) => void): void {
@@ -175,9 +203,12 @@ export class GetSession extends EventEmitter {
       let summary: ReturnType<typeof checkTorrentMetadata>;
       try {
         summary = checkTorrentMetadata(metadata, { name: magnet.name, length: magnet.length, isHiddenAllowed: this.options.isHiddenAllowed });
+        this.summary = summary;
         const target = { outDir, stateDir, infoHash: magnet.infoHash, summary, isForced };
         if (!isBlockedByExistingTarget(target)) {
           this.isResume = prepareOutputTarget(target).isResume;
+          if (this.isResume) this.bytesHere = stagedBytes(outDir, summary);
+          this.storeOptions.topName = stagingName(summary.name);
           return onMetadata(metadata);
         }
       } catch (error) {
@@ -191,6 +222,7 @@ export class GetSession extends EventEmitter {
         (isComplete) => {
           if (!isComplete) return fail(existingTargetError(outDir, summary));
           this.alreadyComplete = true;
+          this.bytesHere = summary.length;
           void onMetadata(metadata);
         },
         (error: unknown) => fail(error),

@@ -10,11 +10,18 @@
  * user's choice and may be a link. Node has no openat(), so a folder swapped for a link
  * between its lstat and the file's open is the one window left; O_NOFOLLOW still stops
  * the last step.
+ *
+ * While downloading, the torrent's name (the first path component) is replaced by
+ * `topName` (`<name>.part`), so nothing under the final name looks finished before it is.
+ * An all-zero range past the file's end when it was opened is not written: webtorrent
+ * puts each verified piece once, so nothing else was ever written there and the file keeps
+ * a hole (a sparse source stays sparse). Reads of it return zeros, and finishFiles() gives
+ * every file its full length at the end (0-byte files included).
  */
 import { constants } from 'node:fs';
 import { lstat, mkdir, open, unlink, type FileHandle } from 'node:fs/promises';
 import { join, sep } from 'node:path';
-import { errors, systemErrorCode } from '../errors.js';
+import { errors, isSwarmError, systemErrorCode } from '../errors.js';
 
 type Callback<T = void> = (error: Error | null, value?: T) => void;
 
@@ -23,6 +30,10 @@ interface StoreFile {
   length: number;
   offset: number;
   handle?: Promise<FileHandle>;
+  /** The file's size when opened: bytes past it held nothing before this run. */
+  openedBytes: number;
+  /** Up to here a short read is a skipped all-zero range (or a write): it reads as zeros. */
+  zeroEnd: number;
 }
 
 interface Target {
@@ -36,6 +47,39 @@ interface Target {
 export interface NoFollowStoreOptions {
   path: string;
   files: { path: string; length: number; offset: number }[];
+  /** Written in place of the torrent's name (the first path component of every file). */
+  topName?: string;
+  /** Handed the store once built, so the session can call finishFiles(). */
+  onCreate?: (store: NoFollowStore) => void;
+}
+
+const ZEROS = new Uint8Array(64 * 1024);
+
+function isAllZero(bytes: Uint8Array): boolean {
+  if (bytes.length === 0 || bytes[0] !== 0 || bytes[bytes.length - 1] !== 0) return bytes.length === 0;
+  for (let at = 0; at < bytes.length; at += ZEROS.length) {
+    const part = bytes.subarray(at, at + ZEROS.length);
+    if (Buffer.compare(part, ZEROS.subarray(0, part.length)) !== 0) return false;
+  }
+  return true;
+}
+
+const SYSTEM_REASONS: Record<string, string> = {
+  EROFS: 'the file system is read-only',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EFBIG: 'the file is too large for this file system',
+  ENAMETOOLONG: 'the name is too long for this file system',
+  EIO: 'input/output error (a failing disk?)',
+};
+
+/** A failed write as a SwarmError naming the file; a full disk says how to go on. */
+function diskError(error: unknown, root: string, parts: string[]): unknown {
+  const code = systemErrorCode(error);
+  if (isSwarmError(error) || code === undefined) return error;
+  const path = join(root, ...parts);
+  if (code === 'ENOSPC' || code === 'EDQUOT') return errors.diskFull(root, parts.join('/'), path);
+  return errors.writeFailed(path, SYSTEM_REASONS[code] ?? code);
 }
 
 const OPEN_FLAGS = constants.O_RDWR | constants.O_CREAT | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
@@ -48,7 +92,7 @@ function isOwn(uid: number): boolean {
 }
 
 /** mkdir one level at a time under root; each level must be a real folder we own. */
-async function ensureFolders(root: string, parts: string[]): Promise<void> {
+export async function ensureFolders(root: string, parts: string[]): Promise<void> {
   let path = root;
   for (const part of parts) {
     path = join(path, part);
@@ -92,7 +136,11 @@ export class NoFollowStore {
   constructor(chunkLength: number, options: NoFollowStoreOptions) {
     this.chunkLength = Number(chunkLength);
     this.root = options.path;
-    this.files = options.files.map((file) => ({ parts: file.path.split(sep), length: file.length, offset: file.offset }));
+    this.files = options.files.map((file) => {
+      const parts = file.path.split(sep);
+      if (options.topName) parts[0] = options.topName;
+      return { parts, length: file.length, offset: file.offset, openedBytes: 0, zeroEnd: 0 };
+    });
     this.length = this.files.reduce((sum, file) => sum + file.length, 0);
     this.lastChunkIndex = Math.ceil(this.length / this.chunkLength) - 1;
     for (const file of this.files) {
@@ -105,6 +153,7 @@ export class NoFollowStore {
         (this.chunks[index] ??= []).push({ file, from, to, fileOffset: chunkStart + from - file.offset });
       }
     }
+    options.onCreate?.(this);
   }
 
   private chunkBytes(index: number): number {
@@ -113,19 +162,48 @@ export class NoFollowStore {
 
   private handleOf(file: StoreFile): Promise<FileHandle> {
     if (this.isClosed) return Promise.reject(new Error('Storage is closed'));
-    file.handle ??= openNoFollow(this.root, file.parts);
+    file.handle ??= openNoFollow(this.root, file.parts).then(async (handle) => {
+      file.openedBytes = file.zeroEnd = (await handle.stat()).size;
+      return handle;
+    });
     return file.handle;
+  }
+
+  /**
+   * Every file exists with its full length (holes stay holes): called when every piece is
+   * verified, before the files are moved to their final names. Leaves every file open.
+   */
+  async finishFiles(): Promise<void> {
+    for (const file of this.files) {
+      try {
+        const handle = await this.handleOf(file);
+        if ((await handle.stat()).size !== file.length) await handle.truncate(file.length);
+        if (file.length === 0) {
+          file.handle = undefined; // nothing is ever read from it: do not hold one descriptor per empty file
+          await handle.close();
+        }
+      } catch (error) {
+        throw diskError(error, this.root, file.parts);
+      }
+    }
   }
 
   put(index: number, buffer: Uint8Array, callback: Callback = () => {}): void {
     const targets = this.chunks[index];
     if (!targets || buffer.length !== this.chunkBytes(index)) return void queueMicrotask(() => callback(new Error(`bad chunk ${index}`)));
-    const writes = targets.map(async (target) => {
-      const handle = await this.handleOf(target.file);
-      const bytes = buffer.subarray(target.from, target.to);
-      let written = 0;
-      while (written < bytes.length) {
-        written += (await handle.write(bytes, written, bytes.length - written, target.fileOffset + written)).bytesWritten;
+    const writes = targets.map(async ({ file, from, to, fileOffset }) => {
+      try {
+        const handle = await this.handleOf(file);
+        const bytes = buffer.subarray(from, to);
+        const end = fileOffset + bytes.length;
+        file.zeroEnd = Math.max(file.zeroEnd, end);
+        if (fileOffset >= file.openedBytes && isAllZero(bytes)) return; // already a hole
+        let written = 0;
+        while (written < bytes.length) {
+          written += (await handle.write(bytes, written, bytes.length - written, fileOffset + written)).bytesWritten;
+        }
+      } catch (error) {
+        throw diskError(error, this.root, file.parts);
       }
     });
     Promise.all(writes).then(() => callback(null), (error: Error) => callback(error));
@@ -146,8 +224,12 @@ export class NoFollowStore {
         const end = Math.min(to, target.to);
         const handle = await this.handleOf(target.file);
         const bytes = Buffer.allocUnsafe(end - start); // fully overwritten, or the read fails below
-        const { bytesRead } = await handle.read(bytes, 0, bytes.length, target.fileOffset + (start - target.from));
-        if (bytesRead !== bytes.length) throw new Error('Could not satisfy length');
+        const position = target.fileOffset + (start - target.from);
+        const { bytesRead } = await handle.read(bytes, 0, bytes.length, position);
+        if (bytesRead !== bytes.length) {
+          if (position + bytes.length > target.file.zeroEnd) throw new Error('Could not satisfy length');
+          bytes.fill(0, bytesRead); // a skipped all-zero range past the end of the file so far
+        }
         return bytes;
       });
     Promise.all(reads).then((buffers) => callback(null, Buffer.concat(buffers)), (error: Error) => callback(error));

@@ -130,6 +130,8 @@ declare module 'webtorrent' {
     storeCacheSlots?: number;
     /** A chunk store class: `new store(pieceLength, { path, files, length, ... })`. */
     store?: new (chunkLength: number, options: any) => unknown;
+    /** Spread into the store's options when webtorrent builds it (after the metadata). */
+    storeOpts?: object;
   }
 
   export interface ClientOptions {

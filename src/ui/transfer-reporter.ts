@@ -1,8 +1,10 @@
 /**
  * What `swarm get` shows while it runs: a progress bar (or plain lines) on stderr once the
- * metadata is in, or --json events on stdout (metadata, progress about once a second,
- * peer-*, done, seeding). Before the metadata nothing is drawn, so a refusal stays a
- * one-line error. get-command parses the options and runs the session; this prints.
+ * metadata is in, or --json events on stdout (metadata, checking, progress about once a
+ * second, peer-*, done, seeding). Before the metadata nothing is drawn, so a refusal stays
+ * a one-line error; while data already on disk is hash-checked (a resume) one "checking"
+ * line stands in for a bar that would sit at 0%. get-command parses the options and runs
+ * the session; this prints.
  */
 import type { EventEmitter } from 'node:events';
 import type { TransferSnapshot } from '../share/get-session.js';
@@ -44,12 +46,17 @@ export class TransferReporter {
       this.hasMetadata = true;
       if (options.isJson) printJsonLine({ event: 'metadata', name: info.name, length: info.length, files: info.files, resume: source.isResume });
     });
+    source.once('checking', ({ bytes }: { bytes: number }) => {
+      if (options.isJson) printJsonLine({ event: 'checking', bytes });
+      else process.stderr.write(`checking ${formatBytes(bytes)} already here…\n`);
+    });
     this.tick = setInterval(() => this.showProgress(), options.refreshMs ?? 250);
   }
 
   private showProgress(): void {
     if (!this.hasMetadata) return;
     const snap = this.source.snapshot();
+    if (snap.isChecking) return;
     this.progress.update({ done: snap.verified, total: snap.length, speed: snap.downloadSpeed, peers: snap.peers });
     if (this.options.isJson && Date.now() - this.lastJsonAt >= JSON_PROGRESS_INTERVAL_MS) {
       this.lastJsonAt = Date.now();

@@ -133,22 +133,23 @@ describe('another local user and a shared output folder', () => {
     const first = startGetter(bob!, magnet, shared);
     await first.waitForEvent((e) => e.event === 'progress' && Number(e.verified) > 0, 30_000, 'some piece verified');
     await first.stop('SIGKILL');
-    expect(readdirSync(shared)).toEqual(['holiday.jpg']); // no marker in the output folder any more
+    expect(readdirSync(shared)).toEqual(['holiday.jpg.part']); // no marker in the output folder any more
     expect(readdirSync(join(bob!.home, 'partial'))).toHaveLength(1);
 
     const victim = join(dir, 'bob-bashrc');
     writeFileSync(victim, 'bob\'s settings\n');
-    rmSync(join(shared, 'holiday.jpg'));
-    symlinkSync(victim, join(shared, 'holiday.jpg'));
+    rmSync(join(shared, 'holiday.jpg.part'));
+    symlinkSync(victim, join(shared, 'holiday.jpg.part'));
     const resumed = await get(bob!.home, magnet, shared);
-    expectCleanFailure(resumed, 1, /refusing to write .*holiday\.jpg: it is a symbolic link/);
+    expectCleanFailure(resumed, 1, /refusing to write .*holiday\.jpg\.part: it is a symbolic link/);
     expect(readFileSync(victim, 'utf8')).toBe('bob\'s settings\n');
 
     // With the link gone, the same command resumes and finishes.
-    rmSync(join(shared, 'holiday.jpg'));
+    rmSync(join(shared, 'holiday.jpg.part'));
     const again = startGetter(bob!, magnet, shared);
     expect(await again.exited).toBe(0);
     expect(sameFile(source, join(shared, 'holiday.jpg'))).toBe(true);
+    expect(readdirSync(shared)).toEqual(['holiday.jpg']);
     expect(existsSync(join(bob!.home, 'partial'))).toBe(true);
     expect(readdirSync(join(bob!.home, 'partial'))).toEqual([]);
   }, 90_000);

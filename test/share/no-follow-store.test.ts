@@ -4,7 +4,7 @@
  * refused (UNSAFE_PATH) instead of being followed, blocked on or written into.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { NoFollowStore } from '../../src/share/no-follow-store.js';
@@ -61,5 +61,65 @@ describe('NoFollowStore', () => {
     await expect(put(storeFor(root, [{ path: ['pipe'], length: 16 }]), 0, Buffer.alloc(16))).rejects.toMatchObject({ message: expect.stringMatching(/not a regular file/) });
     writeFileSync(join(root, 'plain'), 'x');
     await expect(put(storeFor(root, [{ path: ['plain', 'x.bin'], length: 16 }]), 0, Buffer.alloc(16))).rejects.toMatchObject({ message: expect.stringMatching(/a folder is needed there/) });
+  });
+});
+
+describe('NoFollowStore finishing and sparse writes', () => {
+  const finish = (store: NoFollowStore) => store.finishFiles();
+  const close = (store: NoFollowStore) => new Promise((resolve) => store.close(resolve));
+
+  it('writes under topName and creates every file at its length, 0-byte files and their folders included', async () => {
+    const root = tempDir();
+    let offset = 0;
+    const files = [{ path: ['t', 'empty'], length: 0 }, { path: ['t', 'a.bin'], length: 20 }, { path: ['t', 'deep', 'none'], length: 0 }];
+    const store = new NoFollowStore(CHUNK, {
+      path: root,
+      topName: 't.part',
+      files: files.map((f) => ({ path: f.path.join(sep), length: f.length, offset: (offset += f.length) - f.length })),
+    });
+    await put(store, 0, Buffer.alloc(CHUNK, 7));
+    await put(store, 1, Buffer.alloc(4, 9));
+    await finish(store);
+    await close(store);
+    expect(readFileSync(join(root, 't.part', 'a.bin'))).toEqual(Buffer.concat([Buffer.alloc(CHUNK, 7), Buffer.alloc(4, 9)]));
+    expect(readFileSync(join(root, 't.part', 'empty'))).toHaveLength(0);
+    expect(readFileSync(join(root, 't.part', 'deep', 'none'))).toHaveLength(0);
+    expect(existsSync(join(root, 't'))).toBe(false);
+  });
+
+  it('leaves a hole for zeros past the end written so far, reads it as zeros, and gives the file its length', async () => {
+    const root = tempDir();
+    const chunk = 64 * 1024;
+    const length = 64 * chunk; // 4 MiB
+    const store = new NoFollowStore(chunk, { path: root, files: [{ path: 'sparse.bin', length, offset: 0 }] });
+    const data = Buffer.alloc(chunk, 1);
+    await put(store, 63, data); // pieces come in any order: the end of the file first
+    for (let index = 1; index < 63; index++) await put(store, index, Buffer.alloc(chunk));
+    await put(store, 0, data);
+    expect(await get(store, 30)).toEqual(Buffer.alloc(chunk)); // inside the file: a hole
+    await finish(store);
+    await close(store);
+    const stats = statSync(join(root, 'sparse.bin'));
+    expect(stats.size).toBe(length);
+    expect(stats.blocks * 512).toBeLessThan(length / 4);
+    const back = readFileSync(join(root, 'sparse.bin'));
+    expect(back.subarray(0, chunk)).toEqual(data);
+    expect(back.subarray(chunk, 63 * chunk).equals(Buffer.alloc(62 * chunk))).toBe(true);
+  });
+
+  it('still writes zeros over bytes already on disk (a resumed file may hold stale data there)', async () => {
+    const root = tempDir();
+    writeFileSync(join(root, 'f.bin'), Buffer.alloc(2 * CHUNK, 5));
+    const store = new NoFollowStore(CHUNK, { path: root, files: [{ path: 'f.bin', length: 2 * CHUNK, offset: 0 }] });
+    await put(store, 1, Buffer.alloc(CHUNK));
+    await close(store);
+    expect(readFileSync(join(root, 'f.bin')).subarray(CHUNK)).toEqual(Buffer.alloc(CHUNK));
+  });
+
+  it('a range never written is still "not there" (a fresh download checks nothing)', async () => {
+    const root = tempDir();
+    const store = new NoFollowStore(CHUNK, { path: root, files: [{ path: 'f.bin', length: 2 * CHUNK, offset: 0 }] });
+    await expect(get(store, 1)).rejects.toThrow(/Could not satisfy length/);
+    await close(store);
   });
 });

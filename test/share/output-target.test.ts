@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { finishOutputTarget, isBlockedByExistingTarget, partialRecordPath, prepareOutputTarget } from '../../src/share/output-target.js';
+import { finishOutputTarget, isBlockedByExistingTarget, moveIntoPlace, partialRecordPath, prepareOutputTarget, stagingName } from '../../src/share/output-target.js';
 import type { MetadataSummary } from '../../src/share/metadata-guard.js';
 import { tempDir } from '../helpers/temp-home.js';
 
@@ -84,16 +84,25 @@ describe('resume record', () => {
     expect(prepareOutputTarget(target(out, state, false)).isResume).toBe(false);
     expect(readdirSync(out)).toEqual([]);
     expect(readFileSync(partialRecordPath(state, infoHash), 'utf8')).toBe(`${join(out, 'album')}\n`);
-    mkdirSync(join(out, 'album'));
+    mkdirSync(join(out, 'album.part'));
     expect(isBlockedByExistingTarget(target(out, state, false))).toBe(false);
     expect(prepareOutputTarget(target(out, state, false)).isResume).toBe(true);
     // The same torrent into another folder is not a resume of this one.
     const other = tempDir();
-    mkdirSync(join(other, 'album'));
-    expect(isBlockedByExistingTarget(target(other, state, false))).toBe(true);
+    mkdirSync(join(other, 'album.part'));
+    expect(() => prepareOutputTarget(target(other, state, false))).toThrow(expect.objectContaining({ code: 'EXISTS', message: expect.stringMatching(/album\.part already exists and is not a download/) }));
     finishOutputTarget(state, infoHash);
     expect(existsSync(partialRecordPath(state, infoHash))).toBe(false);
+    expect(() => prepareOutputTarget(target(out, tempDir(), false))).toThrow(/album\.part already exists/);
+  });
+
+  it('the final name is never "ours": an existing one blocks even with a matching record', () => {
+    const out = tempDir();
+    const state = tempDir();
+    prepareOutputTarget(target(out, state, false));
+    mkdirSync(join(out, 'album'));
     expect(isBlockedByExistingTarget(target(out, state, false))).toBe(true);
+    expect(() => prepareOutputTarget(target(out, state, false))).toThrow(/album already exists and differs/);
   });
 
   it('a marker planted in the output directory (the old location) does not make it a resume', () => {
@@ -103,5 +112,64 @@ describe('resume record', () => {
     const single: MetadataSummary = { name: 'holiday.jpg', files: [{ path: [], length: 5 }], length: 5, pieceLength: 16384 };
     expect(isBlockedByExistingTarget(target(out, tempDir(), false, single))).toBe(true);
     expect(() => prepareOutputTarget(target(out, tempDir(), false, single))).toThrow(/already exists/);
+  });
+});
+
+describe('moving <name>.part into place', () => {
+  function staged(out: string): void {
+    mkdirSync(join(out, 'album.part', 'deep'), { recursive: true });
+    writeFileSync(join(out, 'album.part', 'notes.txt'), 'notes');
+    writeFileSync(join(out, 'album.part', 'deep', 'track.txt'), 'track');
+  }
+
+  it('renames the folder when the final name is free', async () => {
+    const out = tempDir();
+    staged(out);
+    await moveIntoPlace({ outDir: out, summary: folderDownload, isForced: false });
+    expect(readdirSync(out)).toEqual(['album']);
+    expect(readFileSync(join(out, 'album', 'deep', 'track.txt'), 'utf8')).toBe('track');
+  });
+
+  it('without --force, does not replace a final name that appeared meanwhile and keeps the .part', async () => {
+    const out = tempDir();
+    staged(out);
+    mkdirSync(join(out, 'album'));
+    writeFileSync(join(out, 'album', 'theirs.txt'), 'theirs');
+    await expect(moveIntoPlace({ outDir: out, summary: folderDownload, isForced: false })).rejects.toMatchObject({
+      code: 'EXISTS', message: expect.stringMatching(/album appeared while downloading; the complete download is kept as .*album\.part$/),
+    });
+    expect(readdirSync(out).sort()).toEqual(['album', 'album.part']);
+    expect(readdirSync(join(out, 'album'))).toEqual(['theirs.txt']);
+  });
+
+  it('with --force, moves each file into the existing folder and keeps what the download does not name', async () => {
+    const out = tempDir();
+    staged(out);
+    mkdirSync(join(out, 'album'));
+    writeFileSync(join(out, 'album', 'mine.txt'), 'mine');
+    await moveIntoPlace({ outDir: out, summary: folderDownload, isForced: true });
+    expect(readdirSync(out)).toEqual(['album']);
+    expect(readdirSync(join(out, 'album')).sort()).toEqual(['deep', 'mine.txt', 'notes.txt']);
+    expect(readFileSync(join(out, 'album', 'deep', 'track.txt'), 'utf8')).toBe('track');
+  });
+
+  it('with --force, refuses to move a file through a folder that became a link', async () => {
+    const out = tempDir();
+    staged(out);
+    const elsewhere = tempDir();
+    mkdirSync(join(out, 'album'));
+    symlinkSync(elsewhere, join(out, 'album', 'deep'));
+    await expect(moveIntoPlace({ outDir: out, summary: folderDownload, isForced: true })).rejects.toMatchObject({ code: 'UNSAFE_PATH' });
+    expect(readdirSync(elsewhere)).toEqual([]);
+  });
+});
+
+describe('staging name', () => {
+  it('is <name>.part, cut to whole characters when a long name would pass 255 bytes', () => {
+    expect(stagingName('big.bin')).toBe('big.bin.part');
+    const long = 'é'.repeat(127); // 254 bytes
+    const staged = stagingName(long);
+    expect(Buffer.byteLength(staged)).toBeLessThanOrEqual(255);
+    expect(staged).toBe(`${'é'.repeat(125)}.part`);
   });
 });

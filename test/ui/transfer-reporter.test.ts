@@ -10,7 +10,7 @@ class ScriptedDownload extends EventEmitter {
   isResume = true;
   alreadyComplete = false;
   savedPath = '/out/notes.txt';
-  current: TransferSnapshot = { length: 4096, verified: 0, received: 0, uploaded: 0, downloadSpeed: 0, uploadSpeed: 0, peers: 0, traffic: [], isDone: false };
+  current: TransferSnapshot = { length: 4096, verified: 0, received: 0, uploaded: 0, downloadSpeed: 0, uploadSpeed: 0, peers: 0, traffic: [], isDone: false, isChecking: false };
   snapshot(): TransferSnapshot {
     return { ...this.current };
   }
@@ -65,6 +65,20 @@ describe('TransferReporter --json', () => {
     expect(stderr).toEqual([]); // --json draws no bar
   });
 
+  it('a resume says how much it is checking, and sends no progress until the check is over', async () => {
+    const source = new ScriptedDownload();
+    const reporter = new TransferReporter(source, { isJson: true, nameOf: () => undefined });
+    source.current = { ...source.current, isChecking: true };
+    source.emit('metadata', { name: 'notes.txt', length: 4096, files: 1 });
+    source.emit('checking', { bytes: 3000 });
+    await vi.advanceTimersByTimeAsync(3000);
+    expect(jsonEvents()).toEqual([{ event: 'metadata', name: 'notes.txt', length: 4096, files: 1, resume: true }, { event: 'checking', bytes: 3000 }]);
+    source.current = { ...source.current, isChecking: false, verified: 2048 };
+    await vi.advanceTimersByTimeAsync(1000);
+    reporter.stop();
+    expect(jsonEvents()[2]).toMatchObject({ event: 'progress', verified: 2048 });
+  });
+
   it('announces seeding and stops its status tick when told', async () => {
     const source = new ScriptedDownload();
     source.alreadyComplete = true;
@@ -91,6 +105,17 @@ describe('TransferReporter for people', () => {
     expect(text).toContain('saved /out/evil\\x1b[2Jname (4.0 KiB, every piece verified)\n');
     expect(text).not.toContain('\u001b[2J');
     expect(stdout).toEqual([]);
+  });
+
+  it('prints one "checking" line on a resume instead of a bar at 0%', async () => {
+    const source = new ScriptedDownload();
+    const reporter = new TransferReporter(source, { isJson: false, nameOf: () => undefined });
+    source.current = { ...source.current, length: 200 * 1024 * 1024, isChecking: true };
+    source.emit('metadata', { name: 'big.bin', length: 200 * 1024 * 1024, files: 1 });
+    source.emit('checking', { bytes: 66 * 1024 * 1024 });
+    await vi.advanceTimersByTimeAsync(2000);
+    reporter.stop();
+    expect(stderr.join('')).toBe('checking 66.0 MiB already here…\n');
   });
 
   it('says "already complete:" for an identical existing copy', () => {
