@@ -140,7 +140,8 @@ describe('another local user and a shared output folder', () => {
     writeFileSync(victim, 'bob\'s settings\n');
     rmSync(join(shared, 'holiday.jpg.part'));
     symlinkSync(victim, join(shared, 'holiday.jpg.part'));
-    const resumed = await get(bob!.home, magnet, shared);
+    // --json keeps progress lines (which a loaded machine may print before the refusal) off stderr.
+    const resumed = await get(bob!.home, magnet, shared, ['--json']);
     expectCleanFailure(resumed, 1, /refusing to write .*holiday\.jpg\.part: it is a symbolic link/);
     expect(readFileSync(victim, 'utf8')).toBe('bob\'s settings\n');
 
