@@ -124,8 +124,17 @@ export async function startShare(options: ShareOptions): Promise<ShareSession> {
   const path = checkSharePath(options.path);
   const listing = options.listing ?? listShare(path);
   const pieceLength = options.pieceLength ?? choosePieceLength(listing.totalBytes);
-  const torrentFile = buildTorrentFile(listing, pieceLength, await piecesOf(listing, pieceLength, options));
-  const client = await createLockedClient({ uploadLimitBytesPerSecond: options.uploadLimitBytesPerSecond });
+  // Loading webtorrent is most of a cached start: let it overlap the listing's hashing I/O.
+  const clientLoading = createLockedClient({ uploadLimitBytesPerSecond: options.uploadLimitBytesPerSecond });
+  clientLoading.catch(() => {}); // awaited below; this only keeps an early failure from counting as unhandled
+  let torrentFile: Uint8Array;
+  try {
+    torrentFile = buildTorrentFile(listing, pieceLength, await piecesOf(listing, pieceLength, options));
+  } catch (error) {
+    await clientLoading.then(destroyClient, () => {});
+    throw error;
+  }
+  const client = await clientLoading;
   let peers: TorrentPeers | undefined;
   try {
     const torrent = await seed(client, torrentFile, listing.root, (address) => peers?.dial(address));
