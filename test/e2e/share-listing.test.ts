@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync
 import { createServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_PORT } from '../../src/net/swarm-node.js';
+import { expectCleanFailure, runCli } from '../helpers/cli.js';
 import { CliProcess, type JsonEvent } from '../helpers/cli-process.js';
 import { tempDir } from '../helpers/temp-home.js';
 import { join, makeUsers, sameFile, startGetter, startSharer, type TestUser } from '../share/cli-peers.js';
@@ -85,6 +86,16 @@ describe('swarm share <folder>: only what is inside', () => {
     expect(stderr.indexOf('sharing proj/:')).toBeLessThan(stderr.indexOf('on port'));
     expect(stderr).not.toMatch(/internal error|ELOOP/);
   }, 40_000);
+
+  it('refuses, in one line, a folder in which nothing can be shared', async () => {
+    const [alice] = makeUsers(['alice', 'bob']);
+    const dir = tempDir();
+    mkdirSync(join(dir, 'links'));
+    symlinkSync('/etc/passwd', join(dir, 'links', 'passwd'));
+    symlinkSync('..', join(dir, 'links', 'up'));
+    const result = await runCli(['share', join(dir, 'links'), '--host', '127.0.0.1', '--port', '0'], { home: alice!.home });
+    expectCleanFailure(result, 1, /^swarm: cannot share .*links: nothing in it can be shared \(2 entries skipped\) \(hint: .*never follows symlinks/);
+  }, 30_000);
 
   it('shares hidden names only with --include-hidden, and then tells the sharer getters need --allow-hidden', async () => {
     const [alice, bob] = makeUsers(['alice', 'bob']);
