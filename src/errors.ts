@@ -163,6 +163,18 @@ export const errors = {
   notFound: (path: string) => make<'NOT_FOUND', 'path'>('NOT_FOUND', `cannot share ${path}: no such file or directory`, { hint: 'check the path', path }),
   noAccess: (path: string) => make<'NO_ACCESS', 'path'>('NO_ACCESS', `cannot share ${path}: permission denied`, { path }),
   notShareable: (path: string, why: string) => make<'NOT_SHAREABLE', 'path'>('NOT_SHAREABLE', `cannot share ${path}: ${why}`, { path, reason: why }),
+  nothingToShare: (path: string, skippedCount: number) =>
+    make<'NOT_SHAREABLE', 'path'>('NOT_SHAREABLE', `cannot share ${path}: nothing in it can be shared (${skippedCount} entries skipped)`, {
+      hint: 'swarm shares regular files only and never follows symlinks; hidden names need --include-hidden', path, reason: 'nothing to share',
+    }),
+  tooManyFiles: (path: string, maxFiles: number) =>
+    make<'NOT_SHAREABLE', 'path'>('NOT_SHAREABLE', `cannot share ${path}: it holds more than ${maxFiles} files, more than getters accept`, {
+      hint: 'share a smaller folder, or pack it into an archive first', path, reason: 'too many files',
+    }),
+  changedWhileReading: (path: string) =>
+    make<'NOT_SHAREABLE', 'path'>('NOT_SHAREABLE', `cannot share ${path}: it changed while swarm was reading it`, {
+      hint: 'run the command again once the file is no longer being written', path, reason: 'changed while reading',
+    }),
   shareFailed: (path: string, cause: Error) => make<'SHARE_FAILED', 'path'>('SHARE_FAILED', `cannot share ${path}: ${cause.message}`, { cause, path }),
   badMagnet: (why: string) =>
     make('BAD_MAGNET', `not a valid swarm magnet link: ${why}`, {

@@ -2,16 +2,19 @@
  * `swarm share <file|dir>`: seed it to trusted keys, print the magnet link, serve until
  * SIGINT/SIGTERM with a status line (peers, uploaded) on stderr.
  */
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { usageError } from '../errors.js';
 import { encodeKeyText } from '../identity/key-text.js';
-import { SwarmNode } from '../net/swarm-node.js';
+import { DEFAULT_PORT, SwarmNode } from '../net/swarm-node.js';
 import { advertisedAddresses } from '../share/advertised-addresses.js';
 import { checkSharePath, startShare } from '../share/share-session.js';
+import { listShare } from '../share/share-listing.js';
 import { TorrentRouter } from '../share/torrent-router.js';
 import { parseRate } from '../ui/parse-rate.js';
 import { RefusalReporter } from '../ui/refusal-reporter.js';
 import { ShareReporter } from '../ui/share-reporter.js';
+import { ShareStartReporter } from '../ui/share-start-reporter.js';
 import { nameOfKey, openContext, type CliContext } from './context.js';
 import { addNodeOptions, parsePeerOption, type NodeOptions } from './node-options.js';
 import { untilSignal } from './until-signal.js';
@@ -20,6 +23,7 @@ interface ShareOptions extends NodeOptions {
   allow?: string;
   uploadLimit?: number;
   superSeed?: boolean;
+  includeHidden?: boolean;
   json?: boolean;
 }
 
@@ -33,10 +37,15 @@ export function registerShareCommand(program: Command): void {
     .option('--allow <names>', 'only these trusted names (or keys), comma-separated, may fetch it (default: every trusted key)')
     .option('--upload-limit <rate>', 'cap upload speed, bytes/s with k, M or G suffix (e.g. 4M)', parseRate)
     .option('--no-super-seed', 'turn off initial seeding (by default each piece is handed out once before any piece twice)')
-    .option('--json', 'one JSON event per line: ready, peer-connected, peer-disconnected, refused, error, status')
+    .option('--include-hidden', 'share names starting with "." too (skipped by default; getters then need --allow-hidden)')
+    .option('--json', 'one JSON event per line: listing, warning, hashing, ready, peer-connected, peer-disconnected, refused, error, status')
     .addHelpText(
       'after',
       `
+Only regular files inside the folder are shared: symlinks are never followed (each skipped
+one is listed), nor are hidden names unless --include-hidden. Piece hashes are cached in
+SWARM_HOME, so restarting an unchanged share is quick.
+
 Examples:
   $ swarm share ./photos --port 7000
   $ swarm share report.pdf --allow alice,bob --upload-limit 2M`,
@@ -61,9 +70,15 @@ async function runShare(context: CliContext, path: string, options: ShareOptions
   checkSharePath(path);
   const allowed = allowedKeys(context, options.allow);
   const extraPeers = (options.peer ?? []).map(parsePeerOption);
+  const isJson = !!options.json;
+  const start = new ShareStartReporter(isJson);
+  const listing = listShare(path, { includeHidden: !!options.includeHidden });
+  start.listing(listing);
+  if (context.trust.list().length === 0) start.emptyTrust();
   const node = new SwarmNode({ identity: context.identity, trust: context.trust, host: options.host, port: options.port });
   const router = new TorrentRouter(node);
   const address = await node.listen();
+  if (address.isFallbackPort) start.portFallback(DEFAULT_PORT, address.port);
   const session = await startShare({
     node,
     router,
@@ -72,16 +87,21 @@ async function runShare(context: CliContext, path: string, options: ShareOptions
     listenPort: address.port,
     extraPeers,
     path,
+    listing,
+    hashCacheDir: join(context.home, 'share-cache'),
+    onHashProgress: (done, total, isCached) => start.hashing(done, total, isCached),
     isAllowed: (key) => context.trust.allows(key) && (!allowed || allowed.has(encodeKeyText(key))),
     uploadLimitBytesPerSecond: options.uploadLimit,
     isSuperSeeding: options.superSeed !== false,
   }).catch(async (error: unknown) => {
+    start.stop();
     await node.close();
     throw error;
   });
-  const reporter = new ShareReporter(session, { isJson: !!options.json, nameOf: (key) => nameOfKey(context, key) });
+  start.stop();
+  const reporter = new ShareReporter(session, { isJson, nameOf: (key) => nameOfKey(context, key) });
   reporter.ready(address.port);
-  const refusals = new RefusalReporter(node, { isJson: !!options.json });
+  const refusals = new RefusalReporter(node, { isJson });
   await untilSignal();
   refusals.stop();
   reporter.stop();

@@ -112,21 +112,24 @@ export class SwarmNode extends EventEmitter implements LinkNode {
     this.handlers.set(channel, handler);
   }
 
-  async listen(): Promise<{ host: string; port: number }> {
+  /** `isFallbackPort`: DEFAULT_PORT was taken, so the port is a free one chosen instead. */
+  async listen(): Promise<{ host: string; port: number; isFallbackPort: boolean }> {
     if (this.server) throw new Error('SwarmNode: already listening');
     const server = createServer({ noDelay: true }, (socket) => this.accept(socket));
     this.server = server;
     const { host, port } = this.options;
+    let isFallbackPort = false;
     try {
       await listenOn(server, host, port ?? DEFAULT_PORT);
     } catch (error) {
       // Only the default port falls back; a port the user asked for is theirs to fix.
       if (port !== undefined || systemErrorCode(error) !== 'EADDRINUSE') throw listenError(error, host, port ?? DEFAULT_PORT);
       await listenOn(server, host, 0);
+      isFallbackPort = true;
     }
     const address = server.address();
     if (address === null || typeof address === 'string') throw new Error('SwarmNode: listener has no TCP address');
-    return { host: address.address, port: address.port };
+    return { host: address.address, port: address.port, isFallbackPort };
   }
 
   async connect(host: string, port: number, channel: string, opts: { expectedKey?: Uint8Array; localAddress?: string } = {}): Promise<PeerLink> {

@@ -1,15 +1,20 @@
 /**
- * Seeding a file or directory: hash it into a private torrent (no announce list, BEP 27
- * private flag so no client will DHT/PEX it), build swarm's magnet link, and accept
- * authenticated links for its infohash from keys the share allows.
+ * Seeding a file or directory: list it (share-listing.ts: regular files only, no symlink
+ * followed), hash it into a private torrent (no announce list, BEP 27 private flag so no
+ * client will DHT/PEX it) or take the hashes from the cache, build swarm's magnet link,
+ * and accept authenticated links for its infohash from keys the share allows.
  */
 import { EventEmitter } from 'node:events';
-import { readdirSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { errors, isSwarmError, systemErrorCode } from '../errors.js';
 import { buildMagnetLink } from './magnet-link.js';
 import { parsePeerAddress, type PeerAddress } from '../net/peer-address.js';
 import { createLockedClient, destroyClient, lockTorrent, type WebTorrentClient } from './locked-client.js';
+import { PieceHashCache } from './piece-hash-cache.js';
+import { hashPieces, type HashProgress } from './piece-hashes.js';
+import { listShare, type ShareListing } from './share-listing.js';
+import { buildTorrentFile } from './share-torrent.js';
 import { PEER_EVENT_NAMES, TorrentPeers, type PeerTraffic } from './torrent-peers.js';
 import type { LinkNode } from '../net/peer-link.js';
 import type { TorrentRouter } from './torrent-router.js';
@@ -23,6 +28,12 @@ export interface ShareOptions {
   advertisedAddresses: PeerAddress[];
   listenPort: number | null;
   path: string;
+  /** What listShare(path) found, when the caller listed it already (to print it first). */
+  listing?: ShareListing;
+  /** Where piece hashes are cached (`<SWARM_HOME>/share-cache`); none: hash every time. */
+  hashCacheDir?: string;
+  /** Hashing progress, in bytes; `isCached` once, when the cache spared the hashing. */
+  onHashProgress?: (doneBytes: number, totalBytes: number, isCached: boolean) => void;
   isAllowed(publicKey: Uint8Array): boolean;
   uploadLimitBytesPerSecond?: number;
   /** Initial seeding: send each piece once before any twice (many getters, capped upload). */
@@ -110,19 +121,24 @@ export function choosePieceLength(totalBytes: number): number {
   return Math.max(MIN_PIECE_BYTES, createTorrentDefault);
 }
 
-function totalBytesOf(path: string): number {
-  const stat = statSync(path);
-  if (!stat.isDirectory()) return stat.size;
-  return readdirSync(path).reduce((sum, entry) => sum + totalBytesOf(join(path, entry)), 0);
-}
-
 export async function startShare(options: ShareOptions): Promise<ShareSession> {
   const path = checkSharePath(options.path);
-  const client = await createLockedClient({ uploadLimitBytesPerSecond: options.uploadLimitBytesPerSecond });
+  const listing = options.listing ?? listShare(path);
+  const pieceLength = options.pieceLength ?? choosePieceLength(listing.totalBytes);
+  // Loading webtorrent is most of a cached start: let it overlap the listing's hashing I/O.
+  const clientLoading = createLockedClient({ uploadLimitBytesPerSecond: options.uploadLimitBytesPerSecond });
+  clientLoading.catch(() => {}); // awaited below; this only keeps an early failure from counting as unhandled
+  let torrentFile: Uint8Array;
+  try {
+    torrentFile = buildTorrentFile(listing, pieceLength, await piecesOf(listing, pieceLength, options));
+  } catch (error) {
+    await clientLoading.then(destroyClient, () => {});
+    throw error;
+  }
+  const client = await clientLoading;
   let peers: TorrentPeers | undefined;
   try {
-    const pieceLength = options.pieceLength ?? choosePieceLength(totalBytesOf(path));
-    const torrent = await seed(client, path, pieceLength, (address) => peers?.dial(address));
+    const torrent = await seed(client, torrentFile, listing.root, (address) => peers?.dial(address));
     peers = new TorrentPeers({
       torrent,
       node: options.node,
@@ -154,19 +170,34 @@ export async function startShare(options: ShareOptions): Promise<ShareSession> {
   }
 }
 
-function seed(client: WebTorrentClient, path: string, pieceLength: number, dial: (address: PeerAddress) => void): Promise<Torrent> {
+async function piecesOf(listing: ShareListing, pieceLength: number, options: ShareOptions): Promise<Buffer> {
+  const cache = options.hashCacheDir === undefined ? undefined : new PieceHashCache(options.hashCacheDir);
+  const cached = cache?.load(listing, pieceLength);
+  if (cached) {
+    options.onHashProgress?.(listing.totalBytes, listing.totalBytes, true);
+    return cached;
+  }
+  const onProgress: HashProgress | undefined = options.onHashProgress && ((done, total) => options.onHashProgress!(done, total, false));
+  const pieces = await hashPieces(listing, pieceLength, onProgress);
+  cache?.save(listing, pieceLength, pieces);
+  return pieces;
+}
+
+/** Seeds a torrent we built: webtorrent reads the files from `root`'s folder and hashes nothing. */
+function seed(client: WebTorrentClient, torrentFile: Uint8Array, root: string, dial: (address: PeerAddress) => void): Promise<Torrent> {
   return new Promise((resolveSeed, reject) => {
-    const torrent = client.seed(path, {
+    const torrent = client.add(torrentFile, {
       announce: [],
       private: true,
-      pieceLength,
+      path: dirname(root),
+      skipVerify: true,
     }, (seeded) => resolveSeed(seeded));
     lockTorrent(torrent, (address) => {
       const peer = parsePeerAddress(address);
       if (peer) dial(peer);
     });
     torrent.once('error', (error: Error) =>
-      reject(errors.shareFailed(path, error)),
+      reject(errors.shareFailed(root, error)),
     );
   });
 }

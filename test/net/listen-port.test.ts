@@ -34,6 +34,12 @@ describe('SwarmNode.listen', () => {
     expect(address.host).toBe(HOST);
     expect(address.port).not.toBe(DEFAULT_PORT);
     expect(address.port).toBeGreaterThan(0);
+    expect(address.isFallbackPort).toBe(true); // so share can say the firewall rule no longer fits
+  });
+
+  it('says it did not fall back when it got the port it was asked for', async () => {
+    const address = await node(0).listen();
+    expect(address.isFallbackPort).toBe(false);
   });
 
   it('refuses a taken port the user asked for, with a hint', async () => {
