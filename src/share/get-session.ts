@@ -19,7 +19,7 @@ import { useWriteBackpressure } from './write-backpressure.js';
 import { isExistingCopyComplete } from './existing-copy.js';
 import { ensureOutputDirectory, existingTargetError, finishOutputTarget, isBlockedByExistingTarget, prepareOutputTarget } from './output-target.js';
 import { NoFollowStore } from './no-follow-store.js';
-import { PEER_EVENT_NAMES, TorrentPeers, type PeerTraffic } from './torrent-peers.js';
+import { PEER_EVENT_NAMES, TorrentPeers, type PeerDrop, type PeerTraffic } from './torrent-peers.js';
 import type { TorrentNode } from './torrent-node.js';
 import type { TorrentRouter } from './torrent-router.js';
 
@@ -42,6 +42,8 @@ export interface GetOptions {
   isAllowed(publicKey: Uint8Array): boolean;
   strategy?: 'rarest' | 'sequential';
   uploadLimitBytesPerSecond?: number;
+  /** The trust store's name for a key, to name a dropped sharer in the final error. */
+  nameOf?(keyText: string): string | undefined;
 }
 
 export interface TransferSnapshot {
@@ -159,7 +161,7 @@ export class GetSession extends EventEmitter {
         return;
       }
       stuckSince ||= Date.now();
-      if (Date.now() - stuckSince >= STUCK_GRACE_MS) fail(noPeerError(peers.dialFailures(), this.options.ownKeyText));
+      if (Date.now() - stuckSince >= STUCK_GRACE_MS) fail(droppedPeersError(peers.drops(), this.options.nameOf) ?? noPeerError(peers.dialFailures(), this.options.ownKeyText));
     }, 250);
   }
 
@@ -206,6 +208,19 @@ export class GetSession extends EventEmitter {
     this.peers?.close();
     if (this.client) await destroyClient(this.client);
   }
+}
+
+/**
+ * Why the last source went away, when we dropped it: its copy changed after it was shared,
+ * or it served pieces that failed the hash check. Not "check that the sharer is running".
+ */
+function droppedPeersError(drops: PeerDrop[], nameOf?: (keyText: string) => string | undefined): SwarmError | undefined {
+  const who = (drop: PeerDrop) => nameOf?.(drop.key) ?? `the peer with key ${drop.key.slice(0, 16)}…`;
+  const changed = drops.find((drop) => drop.kind === 'changed');
+  if (changed) return errors.sourceChanged(who(changed), changed.path ?? 'a file');
+  const corrupt = drops.find((drop) => drop.kind === 'corrupt');
+  if (corrupt) return errors.badPieces(who(corrupt), corrupt.reason);
+  return undefined;
 }
 
 function noPeerError(failures: { address: string; error: unknown }[], ownKeyText: string): SwarmError {

@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { errors, isSwarmError, systemErrorCode } from '../errors.js';
 import { buildMagnetLink, parsePeerAddressText, type PeerAddress } from './magnet-link.js';
 import { createLockedClient, destroyClient, lockTorrent, type WebTorrentClient } from './locked-client.js';
+import { SharedFileWatch, type FileChange } from './shared-file-watch.js';
 import { PEER_EVENT_NAMES, TorrentPeers, type PeerTraffic } from './torrent-peers.js';
 import type { TorrentNode } from './torrent-node.js';
 import type { TorrentRouter } from './torrent-router.js';
@@ -41,16 +42,21 @@ export interface ShareSnapshot {
   traffic: PeerTraffic[];
 }
 
-/** A seeded torrent taking links; emits PEER_EVENT_NAMES (peer-connected, peer-refused, …). */
+/**
+ * A seeded torrent taking links; emits PEER_EVENT_NAMES (peer-connected, peer-refused, …)
+ * and 'file-changed' (FileChange) when a shared file changed on disk and is no longer served.
+ */
 export class ShareSession extends EventEmitter {
   constructor(
     readonly magnet: string,
     private readonly torrent: Torrent,
     private readonly peers: TorrentPeers,
+    fileWatch: SharedFileWatch,
     private readonly onClose: () => Promise<void>,
   ) {
     super();
     for (const name of PEER_EVENT_NAMES) peers.on(name, (event) => this.emit(name, event));
+    fileWatch.on('file-changed', (change: FileChange) => this.emit('file-changed', change));
   }
 
   get infoHash(): string {
@@ -122,6 +128,7 @@ export async function startShare(options: ShareOptions): Promise<ShareSession> {
   try {
     const pieceLength = options.pieceLength ?? choosePieceLength(totalBytesOf(path));
     const torrent = await seed(client, path, pieceLength, (address) => peers?.dial(address));
+    const fileWatch = new SharedFileWatch(torrent);
     peers = new TorrentPeers({
       torrent,
       node: options.node,
@@ -129,6 +136,7 @@ export async function startShare(options: ShareOptions): Promise<ShareSession> {
       listenPort: options.listenPort,
       isAllowed: options.isAllowed,
       isSuperSeeding: options.isSuperSeeding,
+      fileWatch,
     });
     options.router.add(torrent.infoHash, peers);
     const magnet = buildMagnetLink({
@@ -139,7 +147,7 @@ export async function startShare(options: ShareOptions): Promise<ShareSession> {
       keyText: options.ownKeyText,
     });
     const activePeers = peers;
-    const session = new ShareSession(magnet, torrent, activePeers, async () => {
+    const session = new ShareSession(magnet, torrent, activePeers, fileWatch, async () => {
       options.router.remove(torrent.infoHash);
       activePeers.close();
       await destroyClient(client);
