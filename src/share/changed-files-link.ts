@@ -4,7 +4,7 @@
  * tell the peer which files changed (swarm_changed), now and whenever another one does;
  * as a getter, hand what the peer says changed to `onPeerChanged`.
  */
-import type { Wire } from 'webtorrent';
+import type { Torrent, TorrentFile, Wire } from 'webtorrent';
 import type { SharedFileWatch } from './shared-file-watch.js';
 import { createSwarmChangedExtension } from './swarm-changed.js';
 
@@ -34,4 +34,14 @@ export function useChangedFilesLink(wire: Wire, options: ChangedFilesLinkOptions
       onMessage: (paths) => options.onPeerChanged(paths),
     }),
   );
+}
+
+/** The first of `paths` that names a file of ours with a piece not yet verified. */
+export function firstNeededFile(torrent: Torrent, paths: string[]): TorrentFile | undefined {
+  return torrent.files.find((file) => {
+    if (!paths.includes(file.path) || file.length === 0) return false;
+    const last = Math.floor((file.offset + file.length - 1) / torrent.pieceLength);
+    for (let index = Math.floor(file.offset / torrent.pieceLength); index <= last; index++) if (!torrent.bitfield.get(index)) return true;
+    return false;
+  });
 }

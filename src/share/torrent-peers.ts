@@ -8,8 +8,9 @@
 import { EventEmitter } from 'node:events';
 import type { Torrent, Wire } from 'webtorrent';
 import { decodeKeyText } from '../identity/key-text.js';
-import { useChangedFilesLink } from './changed-files-link.js';
+import { firstNeededFile, useChangedFilesLink } from './changed-files-link.js';
 import { CorruptPieceGuard } from './corrupt-piece-guard.js';
+import { NoProgressGuard } from './no-progress-guard.js';
 import { FairChoker } from './fair-choker.js';
 import { SuperSeeder } from './super-seeder.js';
 import { createLinkDuplex } from './link-duplex.js';
@@ -95,6 +96,7 @@ export class TorrentPeers extends EventEmitter {
   private readonly pexGate: PexDialGate;
   private readonly banned = new Map<string, PeerDrop>();
   private readonly guard: CorruptPieceGuard;
+  private readonly noProgressGuard: NoProgressGuard;
   private readonly choker: FairChoker;
   private readonly superSeeder: SuperSeeder | undefined;
   private pexTimer: NodeJS.Timeout | undefined;
@@ -105,6 +107,8 @@ export class TorrentPeers extends EventEmitter {
     this.options = options;
     this.torrent = options.torrent;
     this.guard = new CorruptPieceGuard(this.torrent, (key, piece) => this.ban({ key, kind: 'corrupt', reason: `sent corrupt data (piece ${piece} failed its hash check)` }));
+    this.noProgressGuard = new NoProgressGuard(this.torrent, (key, bytes) =>
+      this.ban({ key, kind: 'corrupt', reason: `sent ${Math.round(bytes / 1024 / 1024)} MiB of data that never verified` }));
     this.choker = new FairChoker(this.torrent);
     if (options.isSuperSeeding && this.torrent.done) this.superSeeder = new SuperSeeder(this.torrent);
     this.dialer = new TorrentDialer({
@@ -136,7 +140,8 @@ export class TorrentPeers extends EventEmitter {
       return false;
     };
     if (this.isClosed || this.torrent.destroyed) return refuse('torrent closed');
-    if (this.banned.has(key)) return refuse('banned for sending corrupt data');
+    const drop = this.banned.get(key);
+    if (drop) return refuse(`dropped earlier: ${drop.reason}`);
     if (!this.options.isAllowed(link.remoteKey)) return refuse('not allowed for this share');
     const existing = this.byKey.get(key);
     if (existing) {
@@ -251,6 +256,7 @@ export class TorrentPeers extends EventEmitter {
     wire.on('download', (bytes: number) => (traffic.received += bytes));
     wire.on('upload', (bytes: number) => (traffic.sent += bytes));
     this.guard.watch(wire, key);
+    this.noProgressGuard.watch(wire, key);
     this.superSeeder?.attach(wire);
     wire.use(
       createSwarmPexExtension({
@@ -265,13 +271,7 @@ export class TorrentPeers extends EventEmitter {
 
   /** A peer's copy of `paths` changed: useless to us if we still need any piece of one. */
   private onPeerChanged(key: string, paths: string[]): void {
-    const { torrent } = this;
-    const needed = torrent.files.find((file) => {
-      if (!paths.includes(file.path) || file.length === 0) return false;
-      const last = Math.floor((file.offset + file.length - 1) / torrent.pieceLength);
-      for (let index = Math.floor(file.offset / torrent.pieceLength); index <= last; index++) if (!torrent.bitfield.get(index)) return true;
-      return false;
-    });
+    const needed = firstNeededFile(this.torrent, paths);
     if (needed) this.ban({ key, kind: 'changed', path: needed.path, reason: `its copy of ${needed.path} changed after it was shared` });
   }
 
