@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { mkdirSync, renameSync, rmSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SharedFileWatch, type FileChange } from '../../src/share/shared-file-watch.js';
+import { RESTAT_EVERY_MS, SharedFileWatch, type FileChange } from '../../src/share/shared-file-watch.js';
 import { tempDir } from '../helpers/temp-home.js';
 import type { Torrent } from 'webtorrent';
 
@@ -27,6 +27,9 @@ function folderTorrent(): { torrent: Torrent; dir: string } {
   return { torrent, dir };
 }
 
+/** Past the window in which a file's last stat stands. */
+const afterRestatWindow = () => new Promise((resolve) => setTimeout(resolve, RESTAT_EVERY_MS + 5));
+
 describe('shared file watch', () => {
   it('serves everything while nothing changed', () => {
     const { torrent } = folderTorrent();
@@ -35,12 +38,13 @@ describe('shared file watch', () => {
     expect(watch.changes()).toEqual([]);
   });
 
-  it('refuses only the pieces of a truncated file, and reports it once', () => {
+  it('refuses only the pieces of a truncated file, and reports it once', async () => {
     const { torrent, dir } = folderTorrent();
     const watch = new SharedFileWatch(torrent);
     const reported: FileChange[] = [];
     watch.on('file-changed', (change: FileChange) => reported.push(change));
     truncateSync(join(dir, 'b'), 10);
+    await afterRestatWindow();
     expect(watch.isServable(0)).toBe(true); // a only
     expect(watch.isServable(1)).toBe(true);
     expect(watch.isServable(2)).toBe(false); // a's end and b's start
@@ -50,13 +54,14 @@ describe('shared file watch', () => {
     expect(watch.changes()).toEqual(reported);
   });
 
-  it('notices a same-size rewrite by its mtime, a replacement by its inode, and a removal', () => {
+  it('notices a same-size rewrite by its mtime, a replacement by its inode, and a removal', async () => {
     const { torrent, dir } = folderTorrent();
     const watch = new SharedFileWatch(torrent);
     writeFileSync(join(dir, 'a'), Buffer.alloc(2560, 9)); // same size, same inode, new mtime
     writeFileSync(join(dir, 'b.new'), Buffer.alloc(1536, 7));
     utimesSync(join(dir, 'b.new'), TIME_S, TIME_S);
     renameSync(join(dir, 'b.new'), join(dir, 'b')); // same size and mtime, another file
+    await afterRestatWindow();
     expect(watch.isServable(0)).toBe(false);
     expect(watch.isServable(3)).toBe(false);
     expect(watch.changes()).toEqual([
@@ -66,6 +71,7 @@ describe('shared file watch', () => {
     const other = folderTorrent();
     const removed = new SharedFileWatch(other.torrent);
     rmSync(join(other.dir, 'a'));
+    await afterRestatWindow();
     expect(removed.isServable(1)).toBe(false);
     expect(removed.changes()).toEqual([{ path: 'share/a', reason: 'it is gone' }]);
   });
