@@ -251,7 +251,6 @@ export class TorrentPeers extends EventEmitter {
     wire.on('request', (index: number, _offset: number, _length: number, respond: (error: Error) => void) => {
       if (this.torrent.pieces[index] !== null) respond(new Error(`piece ${index} is not available`));
     });
-    useChangedFilesLink(wire, { watch: this.options.fileWatch, onPeerChanged: (paths) => this.onPeerChanged(key, paths) });
     const traffic = this.trafficOf(key);
     wire.on('download', (bytes: number) => (traffic.received += bytes));
     wire.on('upload', (bytes: number) => (traffic.sent += bytes));
@@ -267,6 +266,8 @@ export class TorrentPeers extends EventEmitter {
         onMessage: (_wire, message) => this.onPexMessage(entry, message),
       }),
     );
+    // Still before webtorrent's own 'request' handler (added after this 'wire' event).
+    useChangedFilesLink(wire, { watch: this.options.fileWatch, onPeerChanged: (paths) => this.onPeerChanged(key, paths) });
   }
 
   /** A peer's copy of `paths` changed: useless to us if we still need any piece of one. */
