@@ -22,7 +22,7 @@ export const ERROR_CODES = [
   // share/ and get
   'NOT_FOUND', 'NO_ACCESS', 'NOT_SHAREABLE', 'SHARE_FAILED', 'BAD_MAGNET', 'UNTRUSTED_SHARER', 'NO_PEERS', 'GET_FAILED',
   'INTERRUPTED', 'BAD_METADATA', 'UNSAFE_NAME', 'HIDDEN_NAME', 'NAME_MISMATCH', 'SIZE_MISMATCH', 'BAD_OUTPUT', 'EXISTS',
-  'FORCE_REFUSED', 'UNSAFE_PATH', 'STATE_UNWRITABLE', 'DISK_FULL', 'WRITE_FAILED',
+  'FORCE_REFUSED', 'UNSAFE_PATH', 'STATE_UNWRITABLE', 'DISK_FULL', 'WRITE_FAILED', 'SOURCE_CHANGED', 'BAD_PIECES',
   // chat/
   'CHAT_CLOSED', 'MESSAGE_TOO_LONG', 'HISTORY_UNWRITABLE', 'HISTORY_WRITE_FAILED',
   'DEMO_FAILED',
@@ -193,6 +193,16 @@ export const errors = {
     }),
   noPeerToFetch: () => make('NO_PEERS', 'no peer to fetch from: the link names no address', { hint: "give the sharer's address with --peer host:port" }),
   noPeers: (reasons: string, hint: string) => make('NO_PEERS', `could not fetch from any peer (${reasons})`, { hint }),
+  /** Every source of the download was dropped because its copy of a file changed after it was shared. */
+  sourceChanged: (who: string, fileName: string) =>
+    make<'SOURCE_CHANGED', 'path'>('SOURCE_CHANGED', `${who}'s copy of ${fileName} changed while you were fetching; ask for a new link`, {
+      hint: 'the link pins the content as it was when shared: they must share the file again and send you the link it prints', path: fileName,
+    }),
+  /** Every source was dropped for sending data that failed the hash check (or never verified). */
+  badPieces: (who: string, why: string) =>
+    make<'BAD_PIECES', 'reason'>('BAD_PIECES', `${who} served bad pieces and was dropped: it ${why}`, {
+      hint: 'their copy may be damaged or changed since they shared it: ask them to check the file and share it again', reason: why,
+    }),
   getFailed: (message: string) => make('GET_FAILED', message),
   interrupted: (progress: string) => make('INTERRUPTED', `interrupted: ${progress}`, { hint: 'run the same command again to resume' }),
   badMetadata: (why: string) =>

@@ -49,6 +49,8 @@ const calls: { [K in keyof typeof errors]: Parameters<(typeof errors)[K]> } = {
   noAddressInLink: [],
   noPeerToFetch: [],
   noPeers: ['127.0.0.1:7: refused', 'ask them'],
+  sourceChanged: ['alice', 'big.bin'],
+  badPieces: ['alice', 'sent corrupt data (piece 3 failed its hash check)'],
   getFailed: ['boom'],
   interrupted: ['1 MB of 2 MB verified and kept'],
   badMetadata: ['no name'],

@@ -82,6 +82,7 @@ async function runGet(magnetText: string, options: GetOptions): Promise<void> {
     isHiddenAllowed: !!options.allowHidden,
     isAllowed: (key) => context.trust.allows(key),
     uploadLimitBytesPerSecond: options.uploadLimit,
+    nameOf: (key) => nameOfKey(context, key),
   });
   const reporter = new TransferReporter(session, { isJson: !!options.json, nameOf: (key) => nameOfKey(context, key) });
   const stop = async () => {

@@ -23,7 +23,7 @@ import {
   ensureOutputDirectory, existingTargetError, finishOutputTarget, isBlockedByExistingTarget, moveIntoPlace, prepareOutputTarget, stagedBytes, stagingName,
 } from './output-target.js';
 import { NoFollowStore, type NoFollowStoreOptions } from './no-follow-store.js';
-import { PEER_EVENT_NAMES, TorrentPeers, type PeerTraffic } from './torrent-peers.js';
+import { PEER_EVENT_NAMES, TorrentPeers, type PeerDrop, type PeerTraffic } from './torrent-peers.js';
 import type { LinkNode } from '../net/peer-link.js';
 import type { TorrentRouter } from './torrent-router.js';
 
@@ -46,6 +46,8 @@ export interface GetOptions {
   isAllowed(publicKey: Uint8Array): boolean;
   strategy?: 'rarest' | 'sequential';
   uploadLimitBytesPerSecond?: number;
+  /** The trust store's name for a key, to name a dropped sharer in the final error. */
+  nameOf?(keyText: string): string | undefined;
 }
 
 export interface TransferSnapshot {
@@ -188,7 +190,7 @@ export class GetSession extends EventEmitter {
         return;
       }
       stuckSince ||= Date.now();
-      if (Date.now() - stuckSince >= STUCK_GRACE_MS) fail(noPeerError(peers.dialFailures(), this.options.ownKeyText));
+      if (Date.now() - stuckSince >= STUCK_GRACE_MS) fail(droppedPeersError(peers.drops(), this.options.nameOf) ?? noPeerError(peers.dialFailures(), this.options.ownKeyText));
     }, 250);
   }
 
@@ -239,6 +241,19 @@ export class GetSession extends EventEmitter {
     this.peers?.close();
     if (this.client) await destroyClient(this.client);
   }
+}
+
+/**
+ * Why the last source went away, when we dropped it: its copy changed after it was shared,
+ * or it served pieces that failed the hash check. Not "check that the sharer is running".
+ */
+function droppedPeersError(drops: PeerDrop[], nameOf?: (keyText: string) => string | undefined): SwarmError | undefined {
+  const who = (drop: PeerDrop) => nameOf?.(drop.key) ?? `the peer with key ${drop.key.slice(0, 16)}…`;
+  const changed = drops.find((drop) => drop.kind === 'changed');
+  if (changed) return errors.sourceChanged(who(changed), changed.path ?? 'a file');
+  const corrupt = drops.find((drop) => drop.kind === 'corrupt');
+  if (corrupt) return errors.badPieces(who(corrupt), corrupt.reason);
+  return undefined;
 }
 
 function noPeerError(failures: { address: string; error: unknown }[], ownKeyText: string): SwarmError {

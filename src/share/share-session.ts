@@ -15,6 +15,7 @@ import { PieceHashCache } from './piece-hash-cache.js';
 import { hashPieces, type HashProgress } from './piece-hashes.js';
 import { listShare, type ShareListing } from './share-listing.js';
 import { buildTorrentFile } from './share-torrent.js';
+import { SharedFileWatch, type FileChange } from './shared-file-watch.js';
 import { PEER_EVENT_NAMES, TorrentPeers, type PeerTraffic } from './torrent-peers.js';
 import type { LinkNode } from '../net/peer-link.js';
 import type { TorrentRouter } from './torrent-router.js';
@@ -53,16 +54,21 @@ export interface ShareSnapshot {
   traffic: PeerTraffic[];
 }
 
-/** A seeded torrent taking links; emits PEER_EVENT_NAMES (peer-connected, peer-refused, …). */
+/**
+ * A seeded torrent taking links; emits PEER_EVENT_NAMES (peer-connected, peer-refused, …)
+ * and 'file-changed' (FileChange) when a shared file changed on disk and is no longer served.
+ */
 export class ShareSession extends EventEmitter {
   constructor(
     readonly magnet: string,
     private readonly torrent: Torrent,
     private readonly peers: TorrentPeers,
+    fileWatch: SharedFileWatch,
     private readonly onClose: () => Promise<void>,
   ) {
     super();
     for (const name of PEER_EVENT_NAMES) peers.on(name, (event) => this.emit(name, event));
+    fileWatch.on('file-changed', (change: FileChange) => this.emit('file-changed', change));
   }
 
   get infoHash(): string {
@@ -139,6 +145,7 @@ export async function startShare(options: ShareOptions): Promise<ShareSession> {
   let peers: TorrentPeers | undefined;
   try {
     const torrent = await seed(client, torrentFile, listing.root, (address) => peers?.dial(address));
+    const fileWatch = new SharedFileWatch(torrent);
     peers = new TorrentPeers({
       torrent,
       node: options.node,
@@ -146,6 +153,7 @@ export async function startShare(options: ShareOptions): Promise<ShareSession> {
       listenPort: options.listenPort,
       isAllowed: options.isAllowed,
       isSuperSeeding: options.isSuperSeeding,
+      fileWatch,
     });
     options.router.add(torrent.infoHash, peers);
     const magnet = buildMagnetLink({
@@ -156,7 +164,7 @@ export async function startShare(options: ShareOptions): Promise<ShareSession> {
       keyText: options.ownKeyText,
     });
     const activePeers = peers;
-    const session = new ShareSession(magnet, torrent, activePeers, async () => {
+    const session = new ShareSession(magnet, torrent, activePeers, fileWatch, async () => {
       options.router.remove(torrent.infoHash);
       activePeers.close();
       await destroyClient(client);

@@ -8,12 +8,15 @@
 import { EventEmitter } from 'node:events';
 import type { Torrent, Wire } from 'webtorrent';
 import { decodeKeyText } from '../identity/key-text.js';
+import { firstNeededFile, useChangedFilesLink } from './changed-files-link.js';
 import { CorruptPieceGuard } from './corrupt-piece-guard.js';
+import { NoProgressGuard } from './no-progress-guard.js';
 import { FairChoker } from './fair-choker.js';
 import { SuperSeeder } from './super-seeder.js';
 import { createLinkDuplex } from './link-duplex.js';
 import type { PeerAddress } from '../net/peer-address.js';
 import { PexDialGate } from './pex-dial-gate.js';
+import type { SharedFileWatch } from './shared-file-watch.js';
 import { acceptList, mayIntroduce } from './pex-introductions.js';
 import { createSwarmPexExtension, MAX_PEX_PEERS, type PexMessage } from './swarm-pex.js';
 import { TorrentDialer, type DialFailure } from './torrent-dialer.js';
@@ -61,6 +64,17 @@ export interface TorrentPeersOptions {
   isAllowed(publicKey: Uint8Array): boolean;
   /** Initial seeding (SuperSeeder): only for a sharer that has every piece. */
   isSuperSeeding?: boolean;
+  /** A sharer's files: pieces of a changed file are refused and peers told (changed-files-link.ts). */
+  fileWatch?: SharedFileWatch;
+}
+
+/** Why a peer was dropped and refused from then on. */
+export interface PeerDrop {
+  key: string;
+  kind: 'corrupt' | 'changed' | 'flood';
+  reason: string;
+  /** For 'changed': the file (path inside the torrent) that changed. */
+  path?: string;
 }
 
 interface LinkEntry {
@@ -80,8 +94,9 @@ export class TorrentPeers extends EventEmitter {
   private readonly traffic = new Map<string, PeerTraffic>();
   private readonly dialer: TorrentDialer;
   private readonly pexGate: PexDialGate;
-  private readonly banned = new Set<string>();
+  private readonly banned = new Map<string, PeerDrop>();
   private readonly guard: CorruptPieceGuard;
+  private readonly noProgressGuard: NoProgressGuard;
   private readonly choker: FairChoker;
   private readonly superSeeder: SuperSeeder | undefined;
   private pexTimer: NodeJS.Timeout | undefined;
@@ -91,7 +106,9 @@ export class TorrentPeers extends EventEmitter {
     super();
     this.options = options;
     this.torrent = options.torrent;
-    this.guard = new CorruptPieceGuard(this.torrent, (key, piece) => this.ban(key, `sent corrupt data (piece ${piece} failed its hash check)`));
+    this.guard = new CorruptPieceGuard(this.torrent, (key, piece) => this.ban({ key, kind: 'corrupt', reason: `sent corrupt data (piece ${piece} failed its hash check)` }));
+    this.noProgressGuard = new NoProgressGuard(this.torrent, (key, bytes) =>
+      this.ban({ key, kind: 'corrupt', reason: `sent ${Math.round(bytes / 1024 / 1024)} MiB of data that never verified` }));
     this.choker = new FairChoker(this.torrent);
     if (options.isSuperSeeding && this.torrent.done) this.superSeeder = new SuperSeeder(this.torrent);
     this.dialer = new TorrentDialer({
@@ -123,7 +140,8 @@ export class TorrentPeers extends EventEmitter {
       return false;
     };
     if (this.isClosed || this.torrent.destroyed) return refuse('torrent closed');
-    if (this.banned.has(key)) return refuse('banned for sending corrupt data');
+    const drop = this.banned.get(key);
+    if (drop) return refuse(`dropped earlier: ${drop.reason}`);
     if (!this.options.isAllowed(link.remoteKey)) return refuse('not allowed for this share');
     const existing = this.byKey.get(key);
     if (existing) {
@@ -174,10 +192,16 @@ export class TorrentPeers extends EventEmitter {
     return [...this.traffic.values()].map((t) => ({ ...t }));
   }
 
-  /** Drops every link of `key` and refuses it from now on. */
-  ban(key: string, reason: string): void {
+  /** Peers dropped so far, and why (get explains a failure with them). */
+  drops(): PeerDrop[] {
+    return [...this.banned.values()];
+  }
+
+  /** Drops every link of `drop.key` and refuses it from now on. */
+  ban(drop: PeerDrop): void {
+    const { key, reason } = drop;
     if (this.banned.has(key)) return;
-    this.banned.add(key);
+    this.banned.set(key, drop);
     const entry = this.byKey.get(key);
     if (entry) {
       this.detach(entry);
@@ -221,7 +245,7 @@ export class TorrentPeers extends EventEmitter {
     if (!entry) return wire.destroy(); // not one of our links: cannot happen, refuse anyway
     floorDownloadSpeed(wire);
     const key = entry.link.remoteKeyText;
-    wire.once('request-flood', () => this.ban(key, `flooded us with requests (over the ${MAX_QUEUED_REQUESTS} it may queue)`));
+    wire.once('request-flood', () => this.ban({ key, kind: 'flood', reason: `flooded us with requests (over the ${MAX_QUEUED_REQUESTS} it may queue)` }));
     // Registered before webtorrent's handler, which ignores a request for a piece we do not
     // have without answering it: that request would hold a queue slot (wire-request-limit.ts).
     wire.on('request', (index: number, _offset: number, _length: number, respond: (error: Error) => void) => {
@@ -231,6 +255,7 @@ export class TorrentPeers extends EventEmitter {
     wire.on('download', (bytes: number) => (traffic.received += bytes));
     wire.on('upload', (bytes: number) => (traffic.sent += bytes));
     this.guard.watch(wire, key);
+    this.noProgressGuard.watch(wire, key);
     this.superSeeder?.attach(wire);
     wire.use(
       createSwarmPexExtension({
@@ -241,6 +266,14 @@ export class TorrentPeers extends EventEmitter {
         onMessage: (_wire, message) => this.onPexMessage(entry, message),
       }),
     );
+    // Still before webtorrent's own 'request' handler (added after this 'wire' event).
+    useChangedFilesLink(wire, { watch: this.options.fileWatch, onPeerChanged: (paths) => this.onPeerChanged(key, paths) });
+  }
+
+  /** A peer's copy of `paths` changed: useless to us if we still need any piece of one. */
+  private onPeerChanged(key: string, paths: string[]): void {
+    const needed = firstNeededFile(this.torrent, paths);
+    if (needed) this.ban({ key, kind: 'changed', path: needed.path, reason: `its copy of ${needed.path} changed after it was shared` });
   }
 
   private entryOfWire(wire: Wire): LinkEntry | undefined {

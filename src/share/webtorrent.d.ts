@@ -50,6 +50,8 @@ declare module 'webtorrent' {
     name: string;
     path: string;
     length: number;
+    /** Byte offset of the file in the torrent's concatenated content. */
+    offset: number;
   }
 
   /** A piece being downloaded (webtorrent's Piece, from the torrent-piece package). */

@@ -6,6 +6,7 @@
  */
 import type { EventEmitter } from 'node:events';
 import type { ShareSnapshot } from '../share/share-session.js';
+import type { FileChange } from '../share/shared-file-watch.js';
 import { printJsonLine } from './json-output.js';
 import { showServingStatus } from './progress-display.js';
 import { watchPeerEvents } from './progress-events.js';
@@ -40,6 +41,10 @@ export class ShareReporter {
       process.stderr.write(`sharing ${escapeTerminal(source.name)} on port ${port}; give the magnet link above to a trusted friend. Ctrl-C stops.\n`);
     }
     watchPeerEvents(source, options.nameOf, options.isJson);
+    source.on('file-changed', (change: FileChange) => {
+      if (options.isJson) printJsonLine({ event: 'file-changed', path: change.path, reason: change.reason });
+      else process.stderr.write(`${escapeTerminal(change.path)} changed on disk since it was shared (${escapeTerminal(change.reason)}); no longer serving it. Share it again for a new link.\n`);
+    });
     this.stopStatus = showServingStatus(() => source.snapshot(), options.isJson, (snap) => {
       if (options.isJson) printJsonLine({ event: 'status', peers: snap.peers, uploaded: snap.uploaded, traffic: snap.traffic });
     });

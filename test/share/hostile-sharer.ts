@@ -17,6 +17,7 @@ import { buildMagnetLink } from '../../src/share/magnet-link.js';
 import { TorrentPeers } from '../../src/share/torrent-peers.js';
 import { TorrentRouter } from '../../src/share/torrent-router.js';
 import { tempDir } from '../helpers/temp-home.js';
+import type { Torrent } from 'webtorrent';
 import type { TestUser } from './cli-peers.js';
 
 export interface HostileFile {
@@ -36,6 +37,8 @@ export interface HostileTorrent {
 
 export interface HostileSharer {
   infoHash: string;
+  /** The sharer's webtorrent torrent, for tests that misbehave on its wires. */
+  torrent: Torrent;
   /** A link from this sharer with whatever dn/xl the attacker chooses (omitted when undefined). */
   magnet(show?: { dn?: string; xl?: number }): string;
 }
@@ -96,6 +99,7 @@ export async function startHostileSharer(user: TestUser, torrent: HostileTorrent
   cleanups.push(async () => peers.close());
   return {
     infoHash: added.infoHash,
+    torrent: added,
     magnet: (show = {}) =>
       buildMagnetLink({ infoHash: added.infoHash, name: show.dn, length: show.xl, peers: [{ host: '127.0.0.1', port }], keyText: identity.keyText }),
   };

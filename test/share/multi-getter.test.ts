@@ -5,7 +5,7 @@
  * still completes from another.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { GetSession } from '../../src/share/get-session.js';
@@ -64,11 +64,15 @@ describe('many sources', () => {
     const source = join(goodDir, 'file.bin');
     writeFileSync(source, randomBytes(4 * 1024 * 1024));
     copyFileSync(source, join(badDir, 'file.bin'));
+    const fixedTimeS = 1_700_000_000; // whole seconds: put back exactly after the rewrite below
+    utimesSync(join(badDir, 'file.bin'), fixedTimeS, fixedTimeS);
     const { session: good } = await share(source, 1024 * 1024);
     const { session: bad, node: badNode } = await share(join(badDir, 'file.bin'));
     expect(bad.infoHash).toBe(good.infoHash);
     // The bad sharer hashed honest data; now every byte it serves is wrong.
     writeFileSync(join(badDir, 'file.bin'), randomBytes(4 * 1024 * 1024));
+    // Same size, inode and mtime, so it cannot notice (shared-file-watch.ts) and serves it.
+    utimesSync(join(badDir, 'file.bin'), fixedTimeS, fixedTimeS);
     const { session } = await getter(good.magnet, join(dir, 'out'), [{ host: badNode.host, port: badNode.port }]);
     const dropped: { key: string; reason: string }[] = [];
     session.on('peer-dropped', (event) => dropped.push(event));

@@ -88,3 +88,23 @@ describe('ShareReporter for people', () => {
     ]);
   });
 });
+
+describe('ShareReporter: a shared file changed on disk', () => {
+  it('prints one line for people (escaped) and a file-changed event with --json', () => {
+    const human = new ScriptedShare();
+    const humanReporter = new ShareReporter(human, { isJson: false, nameOf: () => undefined });
+    humanReporter.ready(7000);
+    human.emit('file-changed', { path: 'notes\u001b[2J.txt', reason: 'size 4096 -> 10 bytes' });
+    humanReporter.stop();
+    expect(stderr.slice(1)).toEqual([
+      'notes\\x1b[2J.txt changed on disk since it was shared (size 4096 -> 10 bytes); no longer serving it. Share it again for a new link.\n',
+    ]);
+    stdout = [];
+    const json = new ScriptedShare();
+    const reporter = new ShareReporter(json, { isJson: true, nameOf: () => undefined });
+    reporter.ready(7000);
+    json.emit('file-changed', { path: 'notes.txt', reason: 'it was modified' });
+    reporter.stop();
+    expect(jsonEvents().slice(1)).toEqual([{ event: 'file-changed', path: 'notes.txt', reason: 'it was modified' }]);
+  });
+});
