@@ -13,6 +13,7 @@
  *    not strings, and entries past the first MAX_CHANGED_FILES.
  */
 import type { Wire } from 'webtorrent';
+import { decodeExtensionJson } from './extension-json.js';
 
 export const SWARM_CHANGED_NAME = 'swarm_changed';
 const MAX_MESSAGE_BYTES = 16 * 1024;
@@ -25,14 +26,8 @@ export interface SwarmChangedHandlers {
 }
 
 export function decodeChangedMessage(bytes: Uint8Array): string[] | undefined {
-  if (bytes.length > MAX_MESSAGE_BYTES) return undefined;
-  let parsed: any;
-  try {
-    parsed = JSON.parse(Buffer.from(bytes).toString('utf8'));
-  } catch {
-    return undefined;
-  }
-  if (!parsed || parsed.v !== 1 || !Array.isArray(parsed.files)) return undefined;
+  const parsed = decodeExtensionJson(bytes, MAX_MESSAGE_BYTES);
+  if (!parsed || !Array.isArray(parsed.files)) return undefined;
   return parsed.files.slice(0, MAX_CHANGED_FILES).filter((path: unknown): path is string => typeof path === 'string');
 }
 

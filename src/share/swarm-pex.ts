@@ -20,6 +20,7 @@
 import { isIP } from 'node:net';
 import type { Wire } from 'webtorrent';
 import { ACCEPT_HASH_HEX_CHARS, MAX_ACCEPT_HASHES } from './pex-introductions.js';
+import { decodeExtensionJson } from './extension-json.js';
 
 export const SWARM_PEX_NAME = 'swarm_pex';
 const MAX_MESSAGE_BYTES = 16 * 1024;
@@ -51,14 +52,8 @@ function isPort(value: unknown): value is number {
 }
 
 export function decodePexMessage(bytes: Uint8Array): PexMessage | undefined {
-  if (bytes.length > MAX_MESSAGE_BYTES) return undefined;
-  let parsed: any;
-  try {
-    parsed = JSON.parse(Buffer.from(bytes).toString('utf8'));
-  } catch {
-    return undefined;
-  }
-  if (!parsed || parsed.v !== 1 || !Array.isArray(parsed.peers)) return undefined;
+  const parsed = decodeExtensionJson(bytes, MAX_MESSAGE_BYTES);
+  if (!parsed || !Array.isArray(parsed.peers)) return undefined;
   const listen = isPort(parsed.listen) ? parsed.listen : null;
   const peers: PexPeer[] = [];
   for (const peer of parsed.peers.slice(0, MAX_PEX_PEERS)) {
