@@ -8,7 +8,7 @@
  * store loses its live links at the next poll (default every 500 ms).
  */
 import { EventEmitter } from 'node:events';
-import { createServer, type Server, type Socket } from 'node:net';
+import { createServer, isIP, type Server, type Socket } from 'node:net';
 import { errors, isSwarmError, systemErrorCode, type ErrorCode, type SwarmError } from '../errors.js';
 import type { Identity } from '../identity/identity.js';
 import { keyData } from '../identity/key-text.js';
@@ -132,11 +132,23 @@ export class SwarmNode extends EventEmitter implements LinkNode {
     return { host: address.address, port: address.port, isFallbackPort };
   }
 
+  /**
+   * Outgoing connections leave from --host when it names one address (design.md section 6):
+   * otherwise peers see the kernel's choice of source, and peer exchange passes that on
+   * instead of the address we listen on. Only for a destination of the same IP family.
+   */
+  private outgoingAddressFor(destination: string): string | undefined {
+    const host = this.options.host;
+    if (host === undefined || host === '0.0.0.0' || host === '::') return undefined;
+    const family = isIP(host);
+    return family !== 0 && isIP(destination) === family ? host : undefined;
+  }
+
   async connect(host: string, port: number, channel: string, opts: { expectedKey?: Uint8Array; localAddress?: string } = {}): Promise<PeerLink> {
     if (channelKind(channel) === undefined) throw errors.badChannel('a channel name', channel);
     if (this.isClosed) throw errors.nodeClosed();
     const timeoutMs = this.options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
-    const socket = await connectSocket(host, port, timeoutMs, opts.localAddress);
+    const socket = await connectSocket(host, port, timeoutMs, opts.localAddress ?? this.outgoingAddressFor(host));
     const secure = await secureOutbound(socket, {
       identity: this.options.identity,
       allows: (key) => this.options.trust.allows(key),

@@ -3,7 +3,8 @@ import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { torrentChannel } from '../../src/net/channel-name.js';
 import type { PeerLink } from '../../src/net/peer-link.js';
-import type { Refusal } from '../../src/net/swarm-node.js';
+import { SwarmNode, type Refusal } from '../../src/net/swarm-node.js';
+import { createIdentity } from '../../src/identity/identity.js';
 import { fingerprint } from '../../src/identity/key-text.js';
 import { encodePreamble } from '../../src/secure/preamble.js';
 import { collect } from '../helpers/duplex-pair.js';
@@ -27,6 +28,24 @@ describe('SwarmNode', () => {
     link.stream.write('hello from b');
     inbound[0]!.stream.write('hello from a');
     await waitFor(() => atA.text() === 'hello from b' && atB.text() === 'hello from a');
+  });
+
+  it('dials from its --host address, so peers (and peer exchange) see where it listens', async () => {
+    const [a] = await createNodes(1, { trust: 'none' });
+    const identity = createIdentity();
+    a!.trust.add(identity);
+    const b = new SwarmNode({ identity, trust: { allows: () => true }, host: '127.0.0.9', port: 0 });
+    try {
+      await b.listen();
+      const inbound: PeerLink[] = [];
+      a!.node.handle('chat', (link) => void inbound.push(link));
+      // The kernel would pick 127.0.0.1 as the source for 127.0.0.1; b must leave from 127.0.0.9.
+      await b.connect('127.0.0.1', a!.port, 'chat');
+      await waitFor(() => inbound.length === 1);
+      expect(inbound[0]!.remoteHost).toBe('127.0.0.9');
+    } finally {
+      await b.close();
+    }
   });
 
   it('routes torrent channels to the torrent handler, and refuses unknown or unwanted ones with a reason', async () => {
