@@ -81,13 +81,28 @@ export class SharedFileWatch extends EventEmitter {
     const start = index * this.torrent.pieceLength;
     const end = Math.min(start + this.torrent.pieceLength, this.torrent.length);
     let isServable = true;
-    for (const file of this.files) {
-      // Zero-length files hold no piece bytes.
-      if (file.length === 0 || file.offset >= end || file.offset + file.length <= start) continue;
+    // Called for every block served: visit only the files under the piece, not all of them
+    // (a share may hold 100,000 files). Files are in torrent order, by offset.
+    for (let i = this.firstFileEndingAfter(start); i < this.files.length && this.files[i]!.offset < end; i++) {
+      const file = this.files[i]!;
+      if (file.length === 0) continue; // zero-length files hold no piece bytes
       if (!file.change && nowMs - file.checkedAtMs >= RESTAT_EVERY_MS) this.check(file, nowMs);
       if (file.change) isServable = false;
     }
     return isServable;
+  }
+
+  /** Index of the first file whose bytes end after `offset` (binary search over offsets). */
+  private firstFileEndingAfter(offset: number): number {
+    let low = 0;
+    let high = this.files.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      const file = this.files[middle]!;
+      if (file.offset + file.length <= offset) low = middle + 1;
+      else high = middle;
+    }
+    return low;
   }
 
   /** Files found changed so far. */
