@@ -36,6 +36,9 @@ const PACKAGE_OWNERS: Readonly<Record<string, readonly string[]>> = {
   'node:crypto': ['crypto', 'identity'],
   crypto: ['crypto', 'identity'],
   tweetnacl: ['crypto', 'identity'],
+  // pairing: CPace over ristretto255 lives in src/crypto/cpace.ts only
+  '@noble/curves': ['crypto'],
+  '@noble/hashes': ['crypto'],
 };
 
 /**
