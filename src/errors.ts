@@ -26,6 +26,8 @@ export const ERROR_CODES = [
   // chat/
   'CHAT_CLOSED', 'MESSAGE_TOO_LONG', 'HISTORY_UNWRITABLE', 'HISTORY_WRITE_FAILED',
   'DEMO_FAILED',
+  // pair: pairing by short code (CPace)
+  'BAD_PAIR_CODE', 'PAIR_WRONG_CODE', 'PAIR_DECLINED', 'PAIR_EXPIRED', 'PAIR_FAILED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -264,6 +266,27 @@ export const errors = {
     }),
 
   demoFailed: (message: string, hint?: string) => make('DEMO_FAILED', message, { hint }),
+
+  // pair: pairing by short code (CPace)
+  badPairCode: (shown: string, why: string) =>
+    make('BAD_PAIR_CODE', `not a pairing code: ${JSON.stringify(shown)} (${why})`, {
+      hint: "type the code exactly as 'swarm pair' printed it on the other machine, e.g. 7-crossover-clockwork-indigo", reason: why,
+    }),
+  pairWrongCode: () =>
+    make('PAIR_WRONG_CODE', 'the two sides did not enter the same code: this attempt is over and the code is dead; nothing was written', {
+      hint: "run 'swarm pair' again for a new code and read it out carefully", reason: 'wrong code',
+    }),
+  pairDeclined: (byWhom: 'you' | 'the other side') =>
+    make('PAIR_DECLINED', `pairing declined by ${byWhom}; nothing was written`, {
+      hint: 'pair again only if both screens show the same words', reason: `declined by ${byWhom}`,
+    }),
+  pairExpired: (timeoutMs: number) =>
+    make('PAIR_EXPIRED', `the pairing did not finish within ${Math.round(timeoutMs / 1000)} s; the code is dead and nothing was written`, {
+      hint: "run 'swarm pair' again (--timeout sets how long a code lives)",
+    }),
+  pairFailed: (why: string, address?: string) =>
+    make('PAIR_FAILED', `pairing failed: ${why}; nothing was written`, { hint: "run 'swarm pair' again for a new code", reason: why, address }),
+  pairInterrupted: () => make('INTERRUPTED', 'pairing interrupted; nothing was written', { hint: "run 'swarm pair' again for a new code" }),
 };
 
 export function usageError(message: string, hint?: string): SwarmError<'USAGE'> {

@@ -72,6 +72,13 @@ const calls: { [K in keyof typeof errors]: Parameters<(typeof errors)[K]> } = {
   historyUnwritable: ['/h/chat.log', CAUSE],
   historyWriteFailed: ['/h/chat.log', Object.assign(new Error('no space left on device'), { code: 'ENOSPC' })],
   demoFailed: ['the demo did not complete'],
+  // pair
+  badPairCode: ['7-x', 'word 1 "x" is not in the word list'],
+  pairWrongCode: [],
+  pairDeclined: ['the other side'],
+  pairExpired: [600_000],
+  pairFailed: ['the other side closed the connection', '127.0.0.1:7927'],
+  pairInterrupted: [],
 };
 
 function build(name: keyof typeof errors): SwarmError {
