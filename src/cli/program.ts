@@ -10,6 +10,7 @@ import { registerDemoCommand } from './demo-command.js';
 import { registerChatCommand } from './chat-command.js';
 import { registerShareCommand } from './share-command.js';
 import { registerGetCommand } from './get-command.js';
+import { registerPairCommand } from './pair-command.js';
 
 export const VERSION = '0.1.0';
 
@@ -37,6 +38,7 @@ SWARM_HOME selects the directory holding your keys (default ~/.config/swarm).
   registerChatCommand(program);
   registerShareCommand(program);
   registerGetCommand(program);
+  registerPairCommand(program);
   pointErrorsAtOwnHelp(program);
   return program;
 }

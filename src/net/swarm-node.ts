@@ -271,7 +271,7 @@ export class SwarmNode extends EventEmitter implements LinkNode {
 
 const LISTEN_BACKLOG = 4096;
 
-function listenOn(server: Server, host: string | undefined, port: number): Promise<void> {
+export function listenOn(server: Server, host: string | undefined, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (error: Error) => reject(error);
     server.once('error', onError);
@@ -285,7 +285,7 @@ function listenOn(server: Server, host: string | undefined, port: number): Promi
   });
 }
 
-function listenError(error: unknown, host: string | undefined, port: number): SwarmError {
+export function listenError(error: unknown, host: string | undefined, port: number): SwarmError {
   const code = systemErrorCode(error);
   const where = `${host ?? '*'}:${port}`;
   if (code === 'EADDRINUSE') return errors.portInUse(port, where);
