@@ -64,24 +64,23 @@ async function runPair(codeText: string | undefined, options: PairOptions): Prom
   const reporter = new PairReporter({ json: options.json === true });
   const interrupt = new AbortController();
   void untilSignal().then(() => interrupt.abort());
-  const exchange: PairingExchangeOptions = {
-    code: undefined as unknown as PairingCode,
+  const exchangeFor = (code: PairingCode): PairingExchangeOptions => ({
+    code,
     identity: context.identity,
     deadline,
     timeoutMs,
     signal: interrupt.signal,
     confirm: (peer, signal) => confirmPeer(context, peer, options, reporter, signal),
-  };
+  });
   let peer: PairingPeer;
   if (codeText !== undefined) {
-    exchange.code = parsePairingCode(codeText);
+    const code = parsePairingCode(codeText);
     const address = findPairingPeer(options);
     const socket = await connectSocket(address.host, address.port, Math.min(CONNECT_TIMEOUT_MS, timeoutMs), options.host);
-    peer = await pairAsInitiator(socket, exchange);
+    peer = await pairAsInitiator(socket, exchangeFor(code));
   } else {
     if (options.peer?.length) throw usageError('--peer is for joining: give the code too', 'swarm pair <code> --peer host:port');
-    exchange.code = generatePairingCode();
-    peer = await waitAndPair(exchange, options, reporter, interrupt.signal);
+    peer = await waitAndPair(exchangeFor(generatePairingCode()), options, reporter, interrupt.signal);
   }
   // The one write: a fresh load, so a change made meanwhile by another command is kept.
   if (interrupt.signal.aborted) throw errors.pairInterrupted();

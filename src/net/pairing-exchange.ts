@@ -137,6 +137,8 @@ async function confirmBoth(
   } catch (error) {
     if (!stop.signal.aborted) throw error;
   }
+  // Ctrl-C at the question is an interruption, not a "no" (the prompt ends either way).
+  if (options.signal?.aborted) throw errors.pairInterrupted();
   if (!stop.signal.aborted) {
     socket.write(sealConfirm(session, mine));
     if (!mine) {

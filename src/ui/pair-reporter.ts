@@ -59,7 +59,8 @@ export class PairReporter {
   /** Asks on the terminal; no answer (end of input, or `signal`) is no. */
   askSameWords(signal: AbortSignal): Promise<boolean> {
     return new Promise((resolve) => {
-      const rl = createInterface({ input: process.stdin, output: this.options.json ? process.stderr : process.stdout });
+      const output = this.options.json ? process.stderr : process.stdout;
+      const rl = createInterface({ input: process.stdin, output });
       let settled = false;
       const finish = (answer: boolean) => {
         if (settled) return;
@@ -67,11 +68,15 @@ export class PairReporter {
         signal.removeEventListener('abort', onAbort);
         rl.close();
         process.stdin.pause();
+        // A terminal echoed the answer and its newline; a pipe did not.
+        if (!process.stdin.isTTY) output.write('\n');
         resolve(answer);
       };
       const onAbort = () => finish(false);
       signal.addEventListener('abort', onAbort, { once: true });
       rl.on('close', () => finish(false));
+      // On a terminal readline takes ^C as a key; pass it on as the Ctrl-C every command handles.
+      rl.on('SIGINT', () => process.kill(process.pid, 'SIGINT'));
       rl.question('same words on both screens? pair and trust this key [y/N] ', (answer) => finish(/^\s*y(es)?\s*$/i.test(answer)));
     });
   }
