@@ -192,6 +192,19 @@ describe('swarm pair', () => {
     expect(existsSync(join(homeB, 'trust.json'))).toBe(false);
   });
 
+  it('a --name already used for another key stops both sides before anything is trusted', async () => {
+    const [homeA, homeB, homeC] = [tempDir(), tempDir(), tempDir()];
+    expect((await runCli(['trust', 'add', await keyOf(homeC), '--name', 'bob'], { home: homeA })).code).toBe(0);
+    const waiting = await startWaiter(homeA, ['--yes', '--name', 'bob']);
+    const joiner = join_(waiting, homeB);
+    expect(await waiting.process.exited).toBe(1);
+    expect(await joiner.exited).toBe(1);
+    oneStderrLine(waiting.process, /the name "bob" is already used for another key/);
+    oneStderrLine(joiner, /the other side left before confirming/);
+    expect(await trustList(homeA)).toHaveLength(1);
+    expect(existsSync(join(homeB, 'trust.json'))).toBe(false);
+  });
+
   it('Ctrl-C while waiting, and an expired code, end non-zero with one line', async () => {
     const waiting = await startWaiter(tempDir());
     expect(await waiting.process.stop('SIGINT')).toBe(1);
