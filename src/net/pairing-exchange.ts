@@ -5,7 +5,7 @@
  * stores or terminals: the caller's `confirm` shows the words and answers yes or no.
  */
 import type { Duplex } from 'node:stream';
-import { errors, hasErrorCode, isSwarmError } from '../errors.js';
+import { errors, hasErrorCode, isSwarmError, systemErrorCode } from '../errors.js';
 import type { PairingCode } from '../secure/pairing-code.js';
 import { HandshakeReader } from '../secure/handshake-reader.js';
 import {
@@ -100,7 +100,7 @@ async function withLimits(
     try {
       return await reader.unlessFailed(promise);
     } catch (error) {
-      throw hasErrorCode(error, 'CONNECTION_CLOSED') ? errors.pairFailed(whyIfClosed) : error;
+      throw isDeparture(error) ? errors.pairFailed(whyIfClosed) : error;
     } finally {
       clearTimeout(timer);
     }
@@ -130,15 +130,23 @@ async function confirmBoth(
   const stop = new AbortController();
   const theirs = reader.unlessFailed(reader.readExactly(CONFIRM_BYTES)).then((bytes) => openConfirm(session, bytes));
   theirs.then((decision) => decision !== true && stop.abort(), () => stop.abort());
-  reader.unlessFailed(new Promise<never>(() => {})).catch(() => stop.abort());
+  let failure: unknown;
+  reader.unlessFailed(new Promise<never>(() => {})).catch((error: unknown) => {
+    failure = error;
+    stop.abort();
+  });
   let mine = false;
   try {
-    mine = await options.confirm(peer, stop.signal);
+    mine = await untilAborted(options.confirm(peer, stop.signal), stop.signal);
   } catch (error) {
     if (!stop.signal.aborted) throw error;
   }
-  // Ctrl-C at the question is an interruption, not a "no" (the prompt ends either way).
+  // Ctrl-C at the question is an interruption, not a "no" (the prompt ends either way);
+  // the deadline or a departure there is that failure, not a "no" either.
   if (options.signal?.aborted) throw errors.pairInterrupted();
+  if (failure !== undefined) {
+    throw isDeparture(failure) ? errors.pairFailed('the other side left before confirming') : failure;
+  }
   if (!stop.signal.aborted) {
     socket.write(sealConfirm(session, mine));
     if (!mine) {
@@ -150,13 +158,28 @@ async function confirmBoth(
   try {
     decision = await theirs;
   } catch (error) {
-    if (hasErrorCode(error, 'CONNECTION_CLOSED')) throw errors.pairFailed('the other side left before confirming');
+    if (isDeparture(error)) throw errors.pairFailed('the other side left before confirming');
     throw error;
   }
   if (decision === undefined) throw errors.pairFailed('the confirmation from the other side does not open');
   if (!decision) throw errors.pairDeclined('the other side');
   if (!mine) throw errors.pairDeclined('you');
   return peer;
+}
+
+/** The connection ended under us: closed, or reset by a peer that gave up with bytes unread. */
+function isDeparture(error: unknown): boolean {
+  return hasErrorCode(error, 'CONNECTION_CLOSED') || ['ECONNRESET', 'EPIPE'].includes(systemErrorCode(error) ?? '');
+}
+
+/** The answer, or false as soon as `signal` aborts (a confirm that ignores the signal cannot hold us). */
+function untilAborted(answer: Promise<boolean>, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return Promise.resolve(false);
+  return new Promise((resolve, reject) => {
+    const onAbort = () => resolve(false);
+    signal.addEventListener('abort', onAbort, { once: true });
+    answer.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 function writeAndEnd(socket: Duplex, bytes?: Uint8Array): Promise<void> {
