@@ -20,7 +20,8 @@ import { generatePairingCode, parsePairingCode, type PairingCode } from '../secu
 import { PairReporter } from '../ui/pair-reporter.js';
 import { parseDurationMs } from '../ui/parse-duration.js';
 import { openContext, type CliContext } from './context.js';
-import { addNodeOptions, parsePeerOption } from './node-options.js';
+import { parsePeerOption, parsePort } from './node-options.js';
+import { DEFAULT_PORT } from '../net/swarm-node.js';
 import { untilSignal } from './until-signal.js';
 
 export const DEFAULT_PAIR_TIMEOUT_MS = 10 * 60_000;
@@ -43,8 +44,11 @@ export function registerPairCommand(program: Command): void {
     .option('--name <name>', "the name the other person gets in your trust store (default: derived from their key)")
     .option('--json', 'print one JSON event a line: code, verify, paired')
     .option('--yes', 'do not ask to confirm the words (for scripts)')
-    .option('--timeout <duration>', 'how long the code lives, e.g. 90s or 10m (default 10m)', parseDurationMs);
-  addNodeOptions(command)
+    .option('--timeout <duration>', 'how long the code lives, e.g. 90s or 10m (default 10m)', parseDurationMs)
+    .option('--port <n>', `waiting: TCP port to listen on (default ${DEFAULT_PORT}, or any free port if that is taken)`, parsePort)
+    .option('--host <addr>', 'waiting: address to listen on (default: all interfaces); joining: address to connect from')
+    .option('--peer <host:port>', 'joining: the address of the machine that printed the code', collectPeer);
+  command
     .addHelpText(
       'after',
       '\nExamples:\n  $ swarm pair --name bob                                        prints a code and waits' +
@@ -92,6 +96,11 @@ async function runPair(codeText: string | undefined, options: PairOptions): Prom
   }
   const entry = trust.add(encodeKeyText(peer.publicKey), options.name);
   reporter.paired(entry.name, peer.publicKey, false);
+}
+
+function collectPeer(value: string, previous: string[] | undefined): string[] {
+  parsePeerOption(value);
+  return [...(previous ?? []), value];
 }
 
 /** Where the waiting side is. Only --peer for now; the discovery work adds LAN and DHT lookups by code number. */

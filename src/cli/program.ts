@@ -26,6 +26,7 @@ export function buildProgram(): Command {
       `
 Examples:
   $ swarm id                                  your key, to give to friends
+  $ swarm pair --name alice                   trust each other by a short spoken code
   $ swarm trust add swarm1abc… --name alice   accept alice's key
   $ swarm demo                                a local end-to-end demo
 
