@@ -11,12 +11,11 @@ import { GetSession } from '../share/get-session.js';
 import { looksCutByShell, parseMagnetLink, type MagnetLink } from '../share/magnet-link.js';
 import { TorrentRouter } from '../share/torrent-router.js';
 import { parseRate } from '../ui/parse-rate.js';
-import { formatBytes } from '../ui/progress-format.js';
 import { TransferReporter } from '../ui/transfer-reporter.js';
 import { RefusalReporter } from '../ui/refusal-reporter.js';
 import { nameOfKey, openContext, type CliContext } from './context.js';
 import { addNodeOptions, parsePeerOption, type NodeOptions } from './node-options.js';
-import { untilSignal } from './until-signal.js';
+import { signalExitCode, untilSignal } from './until-signal.js';
 
 interface GetOptions extends NodeOptions {
   output: string;
@@ -90,10 +89,17 @@ async function runGet(magnetText: string, options: GetOptions): Promise<void> {
     await session.close();
     await node.close();
   };
-  await runUntilSignal(session).catch(async (error: unknown) => {
+  const outcome = await runUntilSignal(session).catch(async (error: unknown) => {
     await stop();
     throw error;
   });
+  if (outcome !== 'done') {
+    // Ctrl-C is the user's choice, not a failure: a closing line saying what is kept, exit 128 + signal.
+    reporter.stopped();
+    await stop();
+    process.exitCode = signalExitCode(outcome);
+    return;
+  }
   reporter.done();
   if (options.seed) {
     const stopSeeding = reporter.seeding(address.port);
@@ -105,12 +111,10 @@ async function runGet(magnetText: string, options: GetOptions): Promise<void> {
   await stop();
 }
 
-/** The download, unless SIGINT/SIGTERM comes first: then INTERRUPTED, saying what is kept. */
-async function runUntilSignal(session: GetSession): Promise<void> {
-  const interrupted = untilSignal().then(() => 'interrupted' as const);
+/** 'done', or the signal (SIGINT/SIGTERM) that came first: what is verified stays on disk. */
+async function runUntilSignal(session: GetSession): Promise<'done' | NodeJS.Signals> {
+  const interrupted = untilSignal();
   const running = session.run().then(() => 'done' as const);
   running.catch(() => {}); // after an interrupt nobody awaits it any more
-  if ((await Promise.race([running, interrupted])) === 'done') return;
-  const snap = session.snapshot();
-  throw errors.interrupted(`${formatBytes(snap.verified)} of ${formatBytes(snap.length)} verified and kept`);
+  return Promise.race([running, interrupted]);
 }

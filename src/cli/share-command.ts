@@ -17,7 +17,7 @@ import { ShareReporter } from '../ui/share-reporter.js';
 import { ShareStartReporter } from '../ui/share-start-reporter.js';
 import { nameOfKey, openContext, type CliContext } from './context.js';
 import { addNodeOptions, parsePeerOption, type NodeOptions } from './node-options.js';
-import { untilSignal } from './until-signal.js';
+import { signalExitCode, untilSignal } from './until-signal.js';
 
 interface ShareOptions extends NodeOptions {
   allow?: string;
@@ -102,9 +102,11 @@ async function runShare(context: CliContext, path: string, options: ShareOptions
   const reporter = new ShareReporter(session, { isJson, nameOf: (key) => nameOfKey(context, key) });
   reporter.ready(address.port);
   const refusals = new RefusalReporter(node, { isJson });
-  await untilSignal();
+  const signal = await untilSignal();
   refusals.stop();
-  reporter.stop();
+  reporter.stopped();
   await session.close();
   await node.close();
+  // Stopping is what Ctrl-C is for, but scripts still tell it from a clean end: 128 + signal.
+  process.exitCode = signalExitCode(signal);
 }

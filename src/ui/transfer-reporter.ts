@@ -8,6 +8,7 @@
  */
 import type { EventEmitter } from 'node:events';
 import type { TransferSnapshot } from '../share/get-session.js';
+import { stagingName } from '../share/output-target.js';
 import { printJsonLine } from './json-output.js';
 import { DownloadProgress, showServingStatus } from './progress-display.js';
 import { watchPeerEvents } from './progress-events.js';
@@ -86,6 +87,20 @@ export class TransferReporter {
     const stopStatus = showServingStatus(() => this.source.snapshot(), this.options.isJson);
     if (this.options.isJson) printJsonLine({ event: 'seeding', port });
     return stopStatus;
+  }
+
+  /** Ctrl-C before the end: the closing line (or a `stopped` event) saying what is kept and how to resume. */
+  stopped(): void {
+    this.stop();
+    const snap = this.source.snapshot();
+    const part = this.hasMetadata && snap.name ? stagingName(snap.name) : undefined;
+    if (this.options.isJson) {
+      printJsonLine({ event: 'stopped', verified: snap.verified, length: snap.length, ...(part ? { part } : {}) });
+    } else if (part && snap.verified > 0) {
+      process.stderr.write(`stopped; ${formatBytes(snap.verified)} kept in ${escapeTerminal(part)}, run the same command to resume\n`);
+    } else {
+      process.stderr.write('stopped before any piece was verified; run the same command to start again\n');
+    }
   }
 
   /** Stops drawing (interrupt or failure); safe to call more than once. */
