@@ -38,7 +38,8 @@ export interface ChatSessionOptions {
   trust: ChatTrust;
   node: LinkNode;
   history: ChatHistory;
-  peers?: readonly PeerAddress[];
+  /** --peer: each kept linked; with `keyText` (a trusted name's known address) the link must prove that key. */
+  peers?: readonly (PeerAddress & { keyText?: string })[];
   /** The history window of a new link's catch-up (chat-sync.ts). */
   syncMaxAgeMs?: number;
   /** Per-author limits on received messages (DEFAULT_RATE_LIMITS when absent). */
@@ -71,9 +72,21 @@ export interface ChatPeerInfo {
   isInitiator: boolean;
 }
 
+/** An author we are not linked to whose live messages reach us through a neighbour. */
+export interface RelayedPeer {
+  key: string;
+  name: string;
+  /** The linked neighbour their latest live message came through. */
+  viaKey: string;
+  viaName: string;
+  lastHeardMs: number;
+}
+
 /** A running chat as a printer sees it: copies, so nothing outside reaches into links. */
 export interface ChatSnapshot {
   peers: ChatPeerInfo[];
+  /** Reachable only through someone: authors heard live through a link still open. */
+  relayed: RelayedPeer[];
 }
 
 export interface ChatSessionEvents {
@@ -100,6 +113,8 @@ export class ChatSession extends EventEmitter<ChatSessionEvents> {
   private readonly rateLimitedAuthors = new Set<string>();
   private readonly linkThrottle = new LinkThrottle();
   private readonly sync: ChatSync;
+  /** Per author (trusted keys only, so bounded by the trust list): the link its latest live message came by. */
+  private readonly routes = new Map<string, { author: Uint8Array; via: ChatLink; atMs: number }>();
   private lastSeq: number;
   private closed = false;
 
@@ -118,7 +133,11 @@ export class ChatSession extends EventEmitter<ChatSessionEvents> {
       guard: this.guard,
       rateLimit: this.rateLimit,
     });
-    this.router.on('message', (message, _from, isBacklog) => this.accept(message, isBacklog));
+    this.router.on('message', (message, from, isBacklog) => {
+      // Catch-up says nothing about who is reachable now; a live message does.
+      if (!isBacklog) this.routes.set(cachedKeyText(message.author), { author: message.author, via: from as ChatLink, atMs: Date.now() });
+      this.accept(message, isBacklog);
+    });
     this.sync = new ChatSync({
       self: identity.publicKey,
       history,
@@ -143,10 +162,11 @@ export class ChatSession extends EventEmitter<ChatSessionEvents> {
       void this.runLink(link);
       return true;
     });
-    for (const { host, port } of this.options.peers ?? []) {
+    for (const { host, port, keyText } of this.options.peers ?? []) {
       const address = `${host}:${port}`;
+      const expectedKey = keyText === undefined ? undefined : this.options.trust.find(keyText)?.publicKey;
       const redial = new Redial<PeerLink>({
-        dial: () => this.options.node.connect(host, port, CHAT_CHANNEL),
+        dial: () => this.options.node.connect(host, port, CHAT_CHANNEL, expectedKey && { expectedKey }),
         run: (link) => this.runLink(link),
         backoff: exponentialBackoff({
           minDelayMs: this.options.redialMinDelayMs ?? REDIAL_MIN_DELAY_MS,
@@ -203,7 +223,15 @@ export class ChatSession extends EventEmitter<ChatSessionEvents> {
   }
 
   snapshot(): ChatSnapshot {
-    return { peers: this.peers() };
+    const peers = this.peers();
+    const linked = new Set(peers.map((peer) => peer.key));
+    const relayed: RelayedPeer[] = [];
+    for (const [key, route] of this.routes) {
+      if (linked.has(key) || !this.links.has(route.via) || equalBytes(route.author, this.options.identity.publicKey)) continue;
+      const via = route.via.peer;
+      relayed.push({ key, name: this.nameOf(route.author), viaKey: via.remoteKeyText, viaName: this.nameOf(via.remoteKey), lastHeardMs: route.atMs });
+    }
+    return { peers, relayed };
   }
 
   async close(): Promise<void> {
