@@ -70,6 +70,8 @@ export interface ChatPeerInfo {
   host: string;
   port: number;
   isInitiator: boolean;
+  /** On peer-leave: the key was removed from the trust list (`name` is still the one it had). */
+  wasRemoved?: boolean;
 }
 
 /** An author we are not linked to whose live messages reach us through a neighbour. */
@@ -306,12 +308,19 @@ export class ChatSession extends EventEmitter<ChatSessionEvents> {
     };
   }
 
+  /** A revoked key has no name in the trust list any more: say who it was, and why it left. */
+  private leaveInfo(peer: PeerLink, joined: ChatPeerInfo): ChatPeerInfo {
+    if (this.options.trust.allows(peer.remoteKey)) return this.peerInfo(peer);
+    return { ...joined, wasRemoved: true };
+  }
+
   /** Runs one link until it closes (the promise lets a redial wait for that). */
   private runLink(peer: PeerLink): Promise<void> {
     if (this.closed) {
       peer.close();
       return Promise.resolve();
     }
+    const joined = this.peerInfo(peer);
     return new Promise((resolve) => {
       const link = new ChatLink(peer, {
         onRecord: (from, record) => {
@@ -321,12 +330,12 @@ export class ChatSession extends EventEmitter<ChatSessionEvents> {
           this.links.delete(closedLink);
           this.linkThrottle.forget(closedLink);
           this.router.removeLink(closedLink);
-          if (!this.closed) this.emit('peer-leave', this.peerInfo(peer));
+          if (!this.closed) this.emit('peer-leave', this.leaveInfo(peer, joined));
           resolve();
         },
       });
       this.links.add(link);
-      this.emit('peer-join', this.peerInfo(peer));
+      this.emit('peer-join', joined);
       this.router.addLink(link);
       this.sync.opened(link);
     });

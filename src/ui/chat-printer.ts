@@ -104,7 +104,8 @@ export class ChatPrinter {
   }
 
   peer(event: 'peer-join' | 'peer-leave', peer: ChatPeerInfo): void {
-    if (this.json) return this.event({ event, key: peer.key, name: peer.name, host: peer.host, port: peer.port });
+    if (this.json) return this.event({ event, key: peer.key, name: peer.name, host: peer.host, port: peer.port, ...(peer.wasRemoved ? { removed: true } : {}) });
+    if (peer.wasRemoved) return this.line(`* ${escapeTerminal(peer.name)} disconnected: removed from your trust list`);
     this.line(`* ${escapeTerminal(peer.name)} ${event === 'peer-join' ? 'connected' : 'disconnected'} (${peerAddressText(peer)})`);
   }
 

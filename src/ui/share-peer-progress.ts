@@ -17,10 +17,14 @@ export interface PeerFinish {
 
 /** At most this many peers are named in the status line; the rest are "+N more". */
 export const MAX_NAMED_PEERS = 3;
+/** Trusted names remembered per key (the trust list is the bound in practice; this caps it anyway). */
+const MAX_REMEMBERED_NAMES = 4096;
 
 export class SharePeerProgress {
   private readonly firstSeenAtMs = new Map<string, number>();
   private readonly finished = new Set<string>();
+  /** Names seen per key: a key removed from the trust list mid-share is still called what it was. */
+  private readonly knownNames = new Map<string, string>();
 
   constructor(
     private readonly totalBytes: number,
@@ -30,7 +34,12 @@ export class SharePeerProgress {
   /** The trust store's name, else the short fingerprint (key text from a link is valid; anything else is shown as is). */
   displayName(keyText: string): string {
     const name = this.nameOf(keyText);
-    if (name !== undefined) return name;
+    if (name !== undefined) {
+      if (this.knownNames.size < MAX_REMEMBERED_NAMES || this.knownNames.has(keyText)) this.knownNames.set(keyText, name);
+      return name;
+    }
+    const earlier = this.knownNames.get(keyText);
+    if (earlier !== undefined) return earlier;
     try {
       return fingerprint(decodeKeyText(keyText));
     } catch {
@@ -38,7 +47,13 @@ export class SharePeerProgress {
     }
   }
 
+  /** The key had a name here earlier and has none now: it was removed from the trust list. */
+  wasRemoved(keyText: string): boolean {
+    return this.knownNames.has(keyText) && this.nameOf(keyText) === undefined;
+  }
+
   connected(keyText: string, nowMs: number): void {
+    this.displayName(keyText);
     if (!this.firstSeenAtMs.has(keyText)) this.firstSeenAtMs.set(keyText, nowMs);
   }
 

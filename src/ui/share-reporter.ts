@@ -62,7 +62,8 @@ export class ShareReporter {
       if (options.isJson || !this.tick) return;
       const traffic = source.snapshot().traffic.find((peer) => peer.key === key);
       const far = traffic ? ` (${this.progress.progressWord(traffic)} of ${escapeTerminal(source.name)}, sent ${formatBytes(traffic.sent)})` : '';
-      status.printAbove(`${escapeTerminal(this.progress.displayName(key))} left${far}`);
+      const why = this.progress.wasRemoved(key) ? ': removed from your trust list' : '';
+      status.printAbove(`${escapeTerminal(this.progress.displayName(key))} left${why}${far}`);
     });
     source.on('file-changed', (change: FileChange) => {
       if (options.isJson) printJsonLine({ event: 'file-changed', path: change.path, reason: change.reason });

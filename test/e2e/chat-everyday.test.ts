@@ -100,4 +100,18 @@ describe('swarm chat, everyday', () => {
     expect(any.lines.some((line) => line.startsWith('warning:'))).toBe(false);
     expect(await any.stop('SIGINT')).toBe(0);
   }, 30_000);
+
+  it('revoking a peer says "removed mallory" on the command line and by name in the running chat', async () => {
+    const people = makePeople(['alice', 'mallory'] as const, allTrusting(['alice', 'mallory'] as const));
+    const alice = plainChat(people.alice.home, ['--host', '127.0.0.1', '--port', '0']);
+    const banner = await alice.waitForLine(/^-- chatting as .* on 127\.0\.0\.1:(\d+);/);
+    const mallory = await startChat(people.mallory, { peers: [Number(/:(\d+);/.exec(banner)![1])] });
+    await alice.waitForLine(/^\* mallory connected/);
+    const removed = await runCli(['trust', 'remove', people.mallory.identity.keyText], { home: people.alice.home });
+    expect(removed.code).toBe(0);
+    expect(removed.stdout).toMatch(/^removed mallory \([0-9a-f]{4}:[0-9a-f]{4}:[0-9a-f]{4}\)\n$/);
+    expect(await alice.waitForLine(/^\* .* disconnected/)).toBe('* mallory disconnected: removed from your trust list');
+    await mallory.process.stop('SIGINT');
+    expect(await alice.stop('SIGINT')).toBe(0);
+  }, 30_000);
 });

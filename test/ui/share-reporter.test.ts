@@ -182,4 +182,17 @@ describe('ShareReporter: who is fetching', () => {
       '\n',
     ]);
   });
+
+  it('a getter removed from the trust list mid-share is still called by its name when it leaves', () => {
+    const source = new ScriptedShare();
+    let isTrusted = true;
+    const reporter = new ShareReporter(source, { isJson: false, nameOf: (key) => (isTrusted && key === bobKey ? 'bob' : undefined) });
+    reporter.ready(7000);
+    source.emit('peer-connected', { key: bobKey });
+    isTrusted = false;
+    source.emit('peer-disconnected', { key: bobKey });
+    reporter.stop();
+    expect(stderr.slice(1)).toEqual(['bob connected\n', 'bob left: removed from your trust list\n']);
+  });
 });
+
