@@ -104,9 +104,12 @@ async function runGet(magnetText: string, options: GetOptions): Promise<void> {
   if (options.seed) {
     const stopSeeding = reporter.seeding(address.port);
     const refusals = new RefusalReporter(node, { isJson: !!options.json });
-    await untilSignal();
+    const signal = await untilSignal();
     refusals.stop();
     stopSeeding();
+    await stop();
+    process.exitCode = signalExitCode(signal);
+    return;
   }
   await stop();
 }

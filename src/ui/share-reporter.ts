@@ -61,7 +61,8 @@ export class ShareReporter {
     source.on('peer-disconnected', ({ key }: { key: string }) => {
       if (options.isJson || !this.tick) return;
       const traffic = source.snapshot().traffic.find((peer) => peer.key === key);
-      const far = traffic ? ` (${this.progress.progressWord(traffic)} of ${escapeTerminal(source.name)}, sent ${formatBytes(traffic.sent)})` : '';
+      const word = traffic && this.progress.progressWord(traffic);
+      const far = traffic ? ` (had ${word === 'done' ? 'all' : word} of ${escapeTerminal(source.name)}; sent ${formatBytes(traffic.sent)})` : '';
       const why = this.progress.wasRemoved(key) ? ': removed from your trust list' : '';
       status.printAbove(`${escapeTerminal(this.progress.displayName(key))} left${why}${far}`);
     });

@@ -12,7 +12,7 @@ import { stagingName } from '../share/output-target.js';
 import { printJsonLine } from './json-output.js';
 import { DownloadProgress, showServingStatus } from './progress-display.js';
 import { watchPeerEvents } from './progress-events.js';
-import { formatBytes } from './progress-format.js';
+import { formatBytes, formatElapsed, plural } from './progress-format.js';
 import { escapeTerminal } from './terminal-text.js';
 
 
@@ -82,11 +82,19 @@ export class TransferReporter {
     }
   }
 
-  /** `--seed`: a status line (or a `seeding` event) until the returned stop is called. */
+  /** `--seed`: a status line (or a `seeding` event) until the returned stop is called, then a closing line. */
   seeding(port: number): () => void {
     const stopStatus = showServingStatus(() => this.source.snapshot(), this.options.isJson);
     if (this.options.isJson) printJsonLine({ event: 'seeding', port });
-    return stopStatus;
+    const startedAtMs = Date.now();
+    return () => {
+      stopStatus();
+      const snap = this.source.snapshot();
+      const servedPeers = snap.traffic.filter((peer) => peer.sent > 0).length;
+      const seconds = Math.round((Date.now() - startedAtMs) / 1000);
+      if (this.options.isJson) printJsonLine({ event: 'stopped', uploaded: snap.uploaded, peers: servedPeers, seconds });
+      else process.stderr.write(`stopped seeding ${escapeTerminal(this.source.savedPath)} after ${formatElapsed(Date.now() - startedAtMs)}; uploaded ${formatBytes(snap.uploaded)} to ${plural(servedPeers, 'peer')}\n`);
+    };
   }
 
   /** Ctrl-C before the end: the closing line (or a `stopped` event) saying what is kept and how to resume. */

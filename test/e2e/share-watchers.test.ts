@@ -82,4 +82,18 @@ describe('Ctrl-C on swarm get', () => {
     expect(getter.stderr).toMatch(/\nstopped; [\d.]+ (KiB|MiB) kept in big\.bin\.part, run the same command to resume\n$/);
     expect(getter.stderr).not.toMatch(/swarm: /);
   }, 60_000);
+
+  it('after the download, --seed stops on Ctrl-C with exit 130 and a closing line', async () => {
+    const [alice, bob] = makeUsers(['alice', 'bob']);
+    const dir = tempDir();
+    const source = join(dir, 'small.bin');
+    writeFileSync(source, randomBytes(MiB));
+    const sharer = startPlainSharer(alice!.home, source);
+    const magnet = await magnetOf(sharer);
+    const seeder = new CliProcess(['get', magnet, '-o', join(dir, 'out'), '--host', '127.0.0.1', '--seed'], { home: bob!.home });
+    await seeder.waitForStderr(/^saved .*small\.bin \(1\.0 MiB, every piece verified\)$/m, 30_000);
+    expect(await seeder.stop('SIGINT')).toBe(130);
+    expect(seeder.stderr).toMatch(/\nstopped seeding \S*small\.bin after \d+ s; uploaded [\d.]+ (B|KiB) to 0 peers\n$/);
+  }, 60_000);
 });
+

@@ -142,7 +142,7 @@ describe('ShareReporter: who is fetching', () => {
     expect(text.match(/finished/g)).toHaveLength(1);
     expect(text).toContain('bob finished big.bin (200 MiB) in 2 s\n');
     expect(text).toContain('serving: 2 peers (bob done, swarm1carol 5%)');
-    expect(text).toContain('bob left (done of big.bin, sent 90.0 MiB)\n');
+    expect(text).toContain('bob left (had all of big.bin; sent 90.0 MiB)\n');
     expect(text).toMatch(/stopped sharing big\.bin after 42 s; uploaded 100 MiB to 2 peers\n$/);
   });
 
