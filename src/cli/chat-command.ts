@@ -39,7 +39,7 @@ export function registerChatCommand(program: Command): void {
     .description('chat with the people you trust; messages are signed, relayed peer to peer, and kept in history');
   addNodeOptions(command);
   command
-    .option('--json', 'one JSON event per line: ready, message, sent, peer-join, peer-leave, rate-limited, refused, error')
+    .option('--json', 'one JSON event per line: warning, ready, message, sent, peer-join, peer-leave, rate-limited, refused, error')
     .option('--history <count>', 'how many past messages to show on start', '20')
     .option('--history-max <size>', 'cap on the history file (k, M, G); older messages are dropped past it', '64M')
     .option('--author-rate <messages>', `messages per second accepted from one author (bursts of ${BURST_MESSAGE_SECONDS} s of it); the excess is dropped`, '20')

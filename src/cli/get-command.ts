@@ -38,7 +38,7 @@ export function registerGetCommand(program: Command): void {
     .option('--force', 'replace existing files the download names (never a folder or link)')
     .option('--allow-hidden', 'allow file or folder names starting with "." (refused by default)')
     .option('--upload-limit <rate>', 'cap upload speed to other getters, bytes/s with k, M or G suffix (e.g. 4M)', parseRate)
-    .option('--json', 'one JSON event per line: metadata, checking, progress, peer-*, done (with --seed also refused, error)')
+    .option('--json', 'one JSON event per line: metadata, checking, progress, peer-*, done, stopped (with --seed also seeding, refused, error)')
     .addHelpText(
       'after',
       `

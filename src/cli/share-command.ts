@@ -38,7 +38,7 @@ export function registerShareCommand(program: Command): void {
     .option('--upload-limit <rate>', 'cap upload speed, bytes/s with k, M or G suffix (e.g. 4M)', parseRate)
     .option('--no-super-seed', 'turn off initial seeding (by default each piece is handed out once before any piece twice)')
     .option('--include-hidden', 'share names starting with "." too (skipped by default; getters then need --allow-hidden)')
-    .option('--json', 'one JSON event per line: listing, warning, hashing, ready, peer-connected, peer-disconnected, refused, error, status')
+    .option('--json', 'one JSON event per line: listing, warning, hashing, ready, peer-connected, peer-disconnected, peer-finished, refused, error, status, stopped')
     .addHelpText(
       'after',
       `
