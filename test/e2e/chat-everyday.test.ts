@@ -114,4 +114,27 @@ describe('swarm chat, everyday', () => {
     await mallory.process.stop('SIGINT');
     expect(await alice.stop('SIGINT')).toBe(0);
   }, 30_000);
+
+  it('--peer <name> makes the link prove that name\'s key: another trusted key at the remembered address is refused', async () => {
+    const people = makePeople(['alice', 'bob', 'carol'] as const, allTrusting(['alice', 'bob', 'carol'] as const));
+    const host = privateLoopback();
+    const alice = plainChat(people.alice.home, ['--host', host, '--port', String(DEFAULT_PORT)]);
+    await alice.waitForLine(/^-- chatting as /);
+    const first = plainChat(people.bob.home, ['--host', '127.0.0.1', '--port', '0', '--peer', `${host}:${DEFAULT_PORT}`]);
+    await first.waitForLine(/^\* alice connected /);
+    expect(await first.stop('SIGINT')).toBe(0);
+    expect(await alice.stop('SIGINT')).toBe(0);
+
+    // Carol, also trusted, now listens where alice was: asked for alice, bob must not link to her.
+    const carol = plainChat(people.carol.home, ['--host', host, '--port', String(DEFAULT_PORT)]);
+    await carol.waitForLine(/^-- chatting as /);
+    const second = plainChat(people.bob.home, ['--host', '127.0.0.1', '--port', '0', '--peer', 'alice']);
+    const failure = await second.waitForLine(/^\* cannot reach /);
+    expect(failure).toMatch(new RegExp(`^\\* cannot reach ${host.replace(/\./g, '\\.')}:${DEFAULT_PORT} \\(.*(key|expected).*\\); retrying in the background$`));
+    expect(second.lines.some((line) => / connected \(/.test(line))).toBe(false);
+    expect(carol.lines.some((line) => / connected \(/.test(line))).toBe(false);
+    expect(await second.stop('SIGINT')).toBe(0);
+    expect(await carol.stop('SIGINT')).toBe(0);
+  }, 60_000);
 });
+
