@@ -65,9 +65,10 @@ export class ChatPrinter {
     }
     if (this.json) return this.event({ event: 'ready', host: address.host, port: address.port, key, fingerprint: print, addresses: [...reach.network, ...reach.local] });
     this.line(`-- chatting as ${print} on ${formatPeerAddress(address)}; /help for commands --`);
-    const local = reach.local.length > 0 ? `${reach.network.length > 0 ? ' (or ' : ' '}${reach.local.join(', ')} on this machine${reach.network.length > 0 ? ')' : ''}` : '';
-    this.line(`-- friends connect with: swarm chat --peer ${[reach.network.join(' or '), local].join('').trim()} --`);
-    this.line(`-- they see you under the name they gave your key (fingerprint ${print}) --`);
+    // Short lines: a banner that wraps on an 80-column terminal is hard to read and copy from.
+    if (reach.network.length > 0) this.line(`-- friends connect with: swarm chat --peer ${reach.network.join(' or ')} --`);
+    if (reach.local.length > 0) this.line(`-- on this machine: swarm chat --peer ${reach.local.join(' or ')} --`);
+    this.line('-- they see you by the name they gave your key --');
   }
 
   message(entry: ChatEntry, fromHistory = false): void {

@@ -34,9 +34,8 @@ describe('swarm chat, everyday', () => {
     const a = plainChat(people.a.home, ['--port', '0']);
     const banner = await a.waitForLine(/^-- chatting as .* on \[::\]:(\d+);/);
     const aPort = Number(/:(\d+);/.exec(banner)![1]);
-    const friends = await a.waitForLine(/^-- friends connect with: /);
-    expect(friends).toContain(`127.0.0.1:${aPort} on this machine`);
-    await a.waitForLine(/^-- they see you under the name they gave your key \(fingerprint /);
+    expect(await a.waitForLine(/^-- on this machine: /)).toBe(`-- on this machine: swarm chat --peer 127.0.0.1:${aPort} --`);
+    await a.waitForLine(/^-- they see you by the name they gave your key --$/);
 
     a.send('anyone there?');
     await a.waitForLine(/^\(queued: nobody is connected\)$/);
