@@ -34,8 +34,8 @@ export function formatDuration(seconds: number): string {
 export function formatElapsed(milliseconds: number): string {
   const s = Math.max(0, Math.round(milliseconds / 1000));
   if (s < 60) return `${s} s`;
-  if (s < 3600) return `${Math.round(s / 60)} m`;
   const m = Math.round(s / 60);
+  if (m < 60) return `${m} m`;
   return m % 60 === 0 ? `${m / 60} h` : `${Math.floor(m / 60)} h ${m % 60} m`;
 }
 

@@ -20,6 +20,7 @@ describe('progress-format', () => {
   it('says durations and counts as words', () => {
     expect(formatElapsed(42_400)).toBe('42 s');
     expect(formatElapsed(180_000)).toBe('3 m');
+    expect(formatElapsed(3_590_000)).toBe('1 h');
     expect(formatElapsed(2 * 3600_000 + 5 * 60_000)).toBe('2 h 5 m');
     expect(plural(1, 'peer')).toBe('1 peer');
     expect(plural(2, 'peer')).toBe('2 peers');
