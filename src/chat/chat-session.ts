@@ -38,7 +38,8 @@ export interface ChatSessionOptions {
   trust: ChatTrust;
   node: LinkNode;
   history: ChatHistory;
-  peers?: readonly PeerAddress[];
+  /** --peer: each kept linked; with `keyText` (a trusted name's known address) the link must prove that key. */
+  peers?: readonly (PeerAddress & { keyText?: string })[];
   /** The history window of a new link's catch-up (chat-sync.ts). */
   syncMaxAgeMs?: number;
   /** Per-author limits on received messages (DEFAULT_RATE_LIMITS when absent). */
@@ -69,11 +70,25 @@ export interface ChatPeerInfo {
   host: string;
   port: number;
   isInitiator: boolean;
+  /** On peer-leave: the key was removed from the trust list (`name` is still the one it had). */
+  wasRemoved?: boolean;
+}
+
+/** An author we are not linked to whose live messages reach us through a neighbour. */
+export interface RelayedPeer {
+  key: string;
+  name: string;
+  /** The linked neighbour their latest live message came through. */
+  viaKey: string;
+  viaName: string;
+  lastHeardMs: number;
 }
 
 /** A running chat as a printer sees it: copies, so nothing outside reaches into links. */
 export interface ChatSnapshot {
   peers: ChatPeerInfo[];
+  /** Reachable only through someone: authors heard live through a link still open. */
+  relayed: RelayedPeer[];
 }
 
 export interface ChatSessionEvents {
@@ -100,6 +115,8 @@ export class ChatSession extends EventEmitter<ChatSessionEvents> {
   private readonly rateLimitedAuthors = new Set<string>();
   private readonly linkThrottle = new LinkThrottle();
   private readonly sync: ChatSync;
+  /** Per author (trusted keys only, so bounded by the trust list): the link its latest live message came by. */
+  private readonly routes = new Map<string, { author: Uint8Array; via: ChatLink; atMs: number }>();
   private lastSeq: number;
   private closed = false;
 
@@ -118,7 +135,11 @@ export class ChatSession extends EventEmitter<ChatSessionEvents> {
       guard: this.guard,
       rateLimit: this.rateLimit,
     });
-    this.router.on('message', (message, _from, isBacklog) => this.accept(message, isBacklog));
+    this.router.on('message', (message, from, isBacklog) => {
+      // Catch-up says nothing about who is reachable now; a live message does.
+      if (!isBacklog) this.routes.set(cachedKeyText(message.author), { author: message.author, via: from as ChatLink, atMs: Date.now() });
+      this.accept(message, isBacklog);
+    });
     this.sync = new ChatSync({
       self: identity.publicKey,
       history,
@@ -143,10 +164,11 @@ export class ChatSession extends EventEmitter<ChatSessionEvents> {
       void this.runLink(link);
       return true;
     });
-    for (const { host, port } of this.options.peers ?? []) {
+    for (const { host, port, keyText } of this.options.peers ?? []) {
       const address = `${host}:${port}`;
+      const expectedKey = keyText === undefined ? undefined : this.options.trust.find(keyText)?.publicKey;
       const redial = new Redial<PeerLink>({
-        dial: () => this.options.node.connect(host, port, CHAT_CHANNEL),
+        dial: () => this.options.node.connect(host, port, CHAT_CHANNEL, expectedKey && { expectedKey }),
         run: (link) => this.runLink(link),
         backoff: exponentialBackoff({
           minDelayMs: this.options.redialMinDelayMs ?? REDIAL_MIN_DELAY_MS,
@@ -203,7 +225,15 @@ export class ChatSession extends EventEmitter<ChatSessionEvents> {
   }
 
   snapshot(): ChatSnapshot {
-    return { peers: this.peers() };
+    const peers = this.peers();
+    const linked = new Set(peers.map((peer) => peer.key));
+    const relayed: RelayedPeer[] = [];
+    for (const [key, route] of this.routes) {
+      if (linked.has(key) || !this.links.has(route.via) || equalBytes(route.author, this.options.identity.publicKey)) continue;
+      const via = route.via.peer;
+      relayed.push({ key, name: this.nameOf(route.author), viaKey: via.remoteKeyText, viaName: this.nameOf(via.remoteKey), lastHeardMs: route.atMs });
+    }
+    return { peers, relayed };
   }
 
   async close(): Promise<void> {
@@ -278,12 +308,19 @@ export class ChatSession extends EventEmitter<ChatSessionEvents> {
     };
   }
 
+  /** A revoked key has no name in the trust list any more: say who it was, and why it left. */
+  private leaveInfo(peer: PeerLink, joined: ChatPeerInfo): ChatPeerInfo {
+    if (this.options.trust.allows(peer.remoteKey)) return this.peerInfo(peer);
+    return { ...joined, wasRemoved: true };
+  }
+
   /** Runs one link until it closes (the promise lets a redial wait for that). */
   private runLink(peer: PeerLink): Promise<void> {
     if (this.closed) {
       peer.close();
       return Promise.resolve();
     }
+    const joined = this.peerInfo(peer);
     return new Promise((resolve) => {
       const link = new ChatLink(peer, {
         onRecord: (from, record) => {
@@ -293,12 +330,12 @@ export class ChatSession extends EventEmitter<ChatSessionEvents> {
           this.links.delete(closedLink);
           this.linkThrottle.forget(closedLink);
           this.router.removeLink(closedLink);
-          if (!this.closed) this.emit('peer-leave', this.peerInfo(peer));
+          if (!this.closed) this.emit('peer-leave', this.leaveInfo(peer, joined));
           resolve();
         },
       });
       this.links.add(link);
-      this.emit('peer-join', this.peerInfo(peer));
+      this.emit('peer-join', joined);
       this.router.addLink(link);
       this.sync.opened(link);
     });

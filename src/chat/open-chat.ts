@@ -6,9 +6,16 @@ import { ChatHistory, DEFAULT_KEEP_RECENT } from './chat-history.js';
 import type { LinkNode } from '../net/peer-link.js';
 import { ChatSession, type ChatTrust } from './chat-session.js';
 
+/** Where the chat listens; `isFallbackPort`: the default port was taken, so this is another one. */
+export interface ListenAddress {
+  host: string;
+  port: number;
+  isFallbackPort?: boolean;
+}
+
 /** The node slice a chat needs on top of LinkNode (structural, so net's SwarmNode fits). */
 export interface ListeningChatNode extends LinkNode {
-  listen(): Promise<{ host: string; port: number }>;
+  listen(): Promise<ListenAddress>;
   close(): Promise<void>;
 }
 
@@ -19,14 +26,14 @@ export interface OpenChatOptions {
   trust: ChatTrust;
   node: ListeningChatNode;
   /** --peer addresses, each kept linked (redialled) while the chat runs. */
-  peers: readonly { host: string; port: number }[];
+  peers: readonly { host: string; port: number; keyText?: string }[];
   historyMaxBytes: number;
   rateLimits: RateLimits;
 }
 
 export interface OpenChat {
   session: ChatSession;
-  address: { host: string; port: number };
+  address: ListenAddress;
   /** Starts links (inbound and --peer dials): live messages and peer events begin. */
   start(): void;
   /** Ends links, then the node, and always the history file. */
@@ -37,7 +44,7 @@ export interface OpenChat {
 export async function openChat(options: OpenChatOptions): Promise<OpenChat> {
   const { node } = options;
   let history: ChatHistory;
-  let address: { host: string; port: number };
+  let address: ListenAddress;
   try {
     history = ChatHistory.open(options.home, DEFAULT_KEEP_RECENT, options.historyMaxBytes);
   } catch (error) {

@@ -10,11 +10,14 @@ import type { Command } from 'commander';
 import { usageError } from '../errors.js';
 import { MIN_HISTORY_MAX_BYTES } from '../chat/chat-history.js';
 import { BURST_BYTE_SECONDS, BURST_MESSAGE_SECONDS, rateLimits, type RateLimits } from '../chat/author-rate-limit.js';
+import { KnownAddresses } from '../chat/known-addresses.js';
 import { openChat } from '../chat/open-chat.js';
+import { parsePeerAddress, type PeerAddress } from '../net/peer-address.js';
 import { RefusalReporter } from '../ui/refusal-reporter.js';
 import { fingerprint } from '../identity/key-text.js';
-import { SwarmNode } from '../net/swarm-node.js';
+import { DEFAULT_PORT, SwarmNode } from '../net/swarm-node.js';
 import { runChatConsole } from '../ui/chat-console.js';
+import { plainHost } from '../ui/listen-addresses.js';
 import { ChatPrinter } from '../ui/chat-printer.js';
 import { parseRate } from '../ui/parse-rate.js';
 import { parseSize } from '../ui/parse-size.js';
@@ -36,7 +39,7 @@ export function registerChatCommand(program: Command): void {
     .description('chat with the people you trust; messages are signed, relayed peer to peer, and kept in history');
   addNodeOptions(command);
   command
-    .option('--json', 'one JSON event per line: ready, message, sent, peer-join, peer-leave, rate-limited, refused, error')
+    .option('--json', 'one JSON event per line: warning, ready, message, sent, peer-join, peer-leave, rate-limited, refused, error')
     .option('--history <count>', 'how many past messages to show on start', '20')
     .option('--history-max <size>', 'cap on the history file (k, M, G); older messages are dropped past it', '64M')
     .option('--author-rate <messages>', `messages per second accepted from one author (bursts of ${BURST_MESSAGE_SECONDS} s of it); the excess is dropped`, '20')
@@ -51,6 +54,7 @@ node keeps relaying after input ends, until SIGINT/SIGTERM or a /quit line.
 Examples:
   $ swarm chat --port 7000
   $ swarm chat --peer 192.168.1.20:7000
+  $ swarm chat --peer alice          (once alice has been linked before: her last address)
   $ printf 'hello\\n' | swarm chat --peer 127.0.0.1:7000 --json`,
     )
     .action((options: ChatOptions) => runChat(openContext(), options));
@@ -60,7 +64,8 @@ interface ChatSettings {
   historyCount: number;
   historyMaxBytes: number;
   rateLimits: RateLimits;
-  peers: { host: string; port: number }[];
+  /** Raw --peer values: host[:port], or a trusted name (resolved once the trust store is open). */
+  peerTexts: string[];
 }
 
 function parseChatOptions(options: ChatOptions): ChatSettings {
@@ -71,20 +76,48 @@ function parseChatOptions(options: ChatOptions): ChatSettings {
   const messagesPerSecond = Number(options.authorRate);
   if (!(messagesPerSecond > 0 && Number.isFinite(messagesPerSecond))) throw usageError(`--author-rate must be a positive number, not "${options.authorRate}"`);
   const limits = rateLimits(messagesPerSecond, parseRate(options.authorBandwidth));
-  return { historyCount, historyMaxBytes, rateLimits: limits, peers: (options.peer ?? []).map(parsePeerOption) };
+  return { historyCount, historyMaxBytes, rateLimits: limits, peerTexts: options.peer ?? [] };
+}
+
+/**
+ * A --peer value: host:port as written, a trusted name at its last known address (and the
+ * link must then prove that name's key), or a host alone on the default port.
+ */
+function resolvePeer(text: string, context: CliContext, known: KnownAddresses): PeerAddress & { keyText?: string } {
+  const written = parsePeerAddress(text);
+  if (written) return written;
+  const entry = context.trust.find(text.trim());
+  if (!entry) return parsePeerOption(text);
+  const address = known.dialAddressOf(entry.key, DEFAULT_PORT);
+  if (!address) {
+    throw usageError(`no known address for ${entry.name} yet`, `connect once with --peer host:port (or have ${entry.name} connect to you); swarm remembers where trusted peers were reached`);
+  }
+  return { ...address, keyText: entry.key };
 }
 
 async function runChat(context: CliContext, options: ChatOptions): Promise<void> {
-  const { historyCount, ...settings } = parseChatOptions(options);
+  const { historyCount, peerTexts, ...settings } = parseChatOptions(options);
   const { home, identity, trust } = context;
+  const known = KnownAddresses.load(home, (keyText) => trust.find(keyText) !== undefined);
+  const peers = peerTexts.map((text) => resolvePeer(text, context, known));
   const node = new SwarmNode({ identity, trust, host: options.host, port: options.port });
-  const chat = await openChat({ home, identity, trust, node, ...settings });
+  const chat = await openChat({ home, identity, trust, node, peers, ...settings });
+  // Where each peer was reached, for `--peer <name>` next time; a cache, so a failed write only costs that.
+  chat.session.on('peer-join', (peer) => {
+    try {
+      known.remember(peer.key, plainHost(peer.host), peer.isInitiator ? peer.port : undefined);
+    } catch {
+      // SWARM_HOME unwritable: the chat's history error says so; nothing to add here.
+    }
+  });
   const refusals = new RefusalReporter(node, { isJson: Boolean(options.json) });
   await runChatConsole({
     chat,
     printer: new ChatPrinter(Boolean(options.json), chat.session),
     historyCount,
     me: { key: identity.keyText, print: fingerprint(identity.publicKey) },
+    // --port given: the user chose; without it, a taken default port is warned about.
+    defaultPort: options.port === undefined ? DEFAULT_PORT : undefined,
     trusted: () => trust.list().map((entry) => ({ name: entry.name, key: entry.key })),
     stop: untilSignal(),
   });

@@ -11,12 +11,11 @@ import { GetSession } from '../share/get-session.js';
 import { looksCutByShell, parseMagnetLink, type MagnetLink } from '../share/magnet-link.js';
 import { TorrentRouter } from '../share/torrent-router.js';
 import { parseRate } from '../ui/parse-rate.js';
-import { formatBytes } from '../ui/progress-format.js';
 import { TransferReporter } from '../ui/transfer-reporter.js';
 import { RefusalReporter } from '../ui/refusal-reporter.js';
 import { nameOfKey, openContext, type CliContext } from './context.js';
 import { addNodeOptions, parsePeerOption, type NodeOptions } from './node-options.js';
-import { untilSignal } from './until-signal.js';
+import { signalExitCode, untilSignal } from './until-signal.js';
 
 interface GetOptions extends NodeOptions {
   output: string;
@@ -39,7 +38,7 @@ export function registerGetCommand(program: Command): void {
     .option('--force', 'replace existing files the download names (never a folder or link)')
     .option('--allow-hidden', 'allow file or folder names starting with "." (refused by default)')
     .option('--upload-limit <rate>', 'cap upload speed to other getters, bytes/s with k, M or G suffix (e.g. 4M)', parseRate)
-    .option('--json', 'one JSON event per line: metadata, checking, progress, peer-*, done (with --seed also refused, error)')
+    .option('--json', 'one JSON event per line: metadata, checking, progress, peer-*, done, stopped (with --seed also seeding, refused, error)')
     .addHelpText(
       'after',
       `
@@ -90,27 +89,35 @@ async function runGet(magnetText: string, options: GetOptions): Promise<void> {
     await session.close();
     await node.close();
   };
-  await runUntilSignal(session).catch(async (error: unknown) => {
+  const outcome = await runUntilSignal(session).catch(async (error: unknown) => {
     await stop();
     throw error;
   });
+  if (outcome !== 'done') {
+    // Ctrl-C is the user's choice, not a failure: a closing line saying what is kept, exit 128 + signal.
+    reporter.stopped();
+    await stop();
+    process.exitCode = signalExitCode(outcome);
+    return;
+  }
   reporter.done();
   if (options.seed) {
     const stopSeeding = reporter.seeding(address.port);
     const refusals = new RefusalReporter(node, { isJson: !!options.json });
-    await untilSignal();
+    const signal = await untilSignal();
     refusals.stop();
     stopSeeding();
+    await stop();
+    process.exitCode = signalExitCode(signal);
+    return;
   }
   await stop();
 }
 
-/** The download, unless SIGINT/SIGTERM comes first: then INTERRUPTED, saying what is kept. */
-async function runUntilSignal(session: GetSession): Promise<void> {
-  const interrupted = untilSignal().then(() => 'interrupted' as const);
+/** 'done', or the signal (SIGINT/SIGTERM) that came first: what is verified stays on disk. */
+async function runUntilSignal(session: GetSession): Promise<'done' | NodeJS.Signals> {
+  const interrupted = untilSignal();
   const running = session.run().then(() => 'done' as const);
   running.catch(() => {}); // after an interrupt nobody awaits it any more
-  if ((await Promise.race([running, interrupted])) === 'done') return;
-  const snap = session.snapshot();
-  throw errors.interrupted(`${formatBytes(snap.verified)} of ${formatBytes(snap.length)} verified and kept`);
+  return Promise.race([running, interrupted]);
 }

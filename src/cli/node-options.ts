@@ -13,7 +13,13 @@ export interface NodeOptions {
   peer?: string[];
 }
 
-const PEER_HINT = 'use host:port with a port from 1 to 65535, e.g. 192.168.1.20:7927 or [::1]:7927';
+const PEER_HINT = `use host:port with a port from 1 to 65535, e.g. 192.168.1.20:7927 or [::1]:7927 (a host alone means port ${DEFAULT_PORT})`;
+
+/**
+ * A DNS name or IPv4 address (letters, digits, dots, hyphens, underscores; no spaces,
+ * colons or brackets). Loose on purpose: chat also takes a trusted name here.
+ */
+const BARE_HOST = /^(?=.{1,253}$)(?!.*\.\.)[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 export function parsePort(text: string): number {
   const port = /^\d{1,5}$/.test(text.trim()) ? Number(text.trim()) : NaN;
@@ -23,11 +29,22 @@ export function parsePort(text: string): number {
   return port;
 }
 
-/** A --peer value ("host:port" or "[ipv6]:port"); a usage error if it is neither. */
+/**
+ * A --peer value: "host:port", "[ipv6]:port", or a host alone ("10.0.0.2", "nas.local",
+ * "[::1]") on the default port; a usage error otherwise. A bare IPv6 address is refused:
+ * "::1:7000" could be an address or an address and a port.
+ */
 export function parsePeerOption(text: string): PeerAddress {
-  const address = parsePeerAddress(text);
+  const address = parsePeerAddress(text) ?? parseBareHost(text);
   if (!address) throw usageError(`invalid peer address ${JSON.stringify(text)}`, PEER_HINT);
   return address;
+}
+
+function parseBareHost(text: string): PeerAddress | undefined {
+  const trimmed = text.trim();
+  const bracketed = /^\[([0-9a-fA-F:.]+)\]$/.exec(trimmed);
+  if (bracketed) return { host: bracketed[1]!, port: DEFAULT_PORT };
+  return BARE_HOST.test(trimmed) ? { host: trimmed, port: DEFAULT_PORT } : undefined;
 }
 
 function collectPeer(value: string, previous: string[] | undefined): string[] {
@@ -42,5 +59,5 @@ export function addNodeOptions(command: Command, portDefaultText = LISTEN_PORT_D
   return command
     .option('--port <n>', `TCP port to listen on (${portDefaultText})`, parsePort)
     .option('--host <addr>', 'address to listen on (default: all interfaces)')
-    .option('--peer <host:port>', 'connect to this peer (repeatable)', collectPeer);
+    .option('--peer <host:port>', `connect to this peer (repeatable; port ${DEFAULT_PORT} if none is given)`, collectPeer);
 }

@@ -17,7 +17,7 @@ import { ShareReporter } from '../ui/share-reporter.js';
 import { ShareStartReporter } from '../ui/share-start-reporter.js';
 import { nameOfKey, openContext, type CliContext } from './context.js';
 import { addNodeOptions, parsePeerOption, type NodeOptions } from './node-options.js';
-import { untilSignal } from './until-signal.js';
+import { signalExitCode, untilSignal } from './until-signal.js';
 
 interface ShareOptions extends NodeOptions {
   allow?: string;
@@ -38,7 +38,7 @@ export function registerShareCommand(program: Command): void {
     .option('--upload-limit <rate>', 'cap upload speed, bytes/s with k, M or G suffix (e.g. 4M)', parseRate)
     .option('--no-super-seed', 'turn off initial seeding (by default each piece is handed out once before any piece twice)')
     .option('--include-hidden', 'share names starting with "." too (skipped by default; getters then need --allow-hidden)')
-    .option('--json', 'one JSON event per line: listing, warning, hashing, ready, peer-connected, peer-disconnected, refused, error, status')
+    .option('--json', 'one JSON event per line: listing, warning, hashing, ready, peer-connected, peer-disconnected, peer-finished, refused, error, status, stopped')
     .addHelpText(
       'after',
       `
@@ -102,9 +102,11 @@ async function runShare(context: CliContext, path: string, options: ShareOptions
   const reporter = new ShareReporter(session, { isJson, nameOf: (key) => nameOfKey(context, key) });
   reporter.ready(address.port);
   const refusals = new RefusalReporter(node, { isJson });
-  await untilSignal();
+  const signal = await untilSignal();
   refusals.stop();
-  reporter.stop();
+  reporter.stopped();
   await session.close();
   await node.close();
+  // Stopping is what Ctrl-C is for, but scripts still tell it from a clean end: 128 + signal.
+  process.exitCode = signalExitCode(signal);
 }

@@ -16,6 +16,8 @@ export const DEMO_FILE = fileURLToPath(new URL('../../fixtures/demo/field-notes.
 const DEMO_SUMS = fileURLToPath(new URL('../../fixtures/demo/SHA256SUMS', import.meta.url));
 const CLI_PATH = fileURLToPath(new URL('../cli.js', import.meta.url));
 const STEP_TIMEOUT_MS = 30_000;
+/** The demo file (3 MiB) takes about 2 s at this rate: long enough to watch the bar. */
+const DEMO_UPLOAD_LIMIT = '1536k';
 
 export interface DemoStep {
   title: string;
@@ -61,7 +63,9 @@ export class DemoSession {
   }
 
   private async share(alice: Person): Promise<string> {
-    const sharer = this.spawn(alice, ['share', DEMO_FILE, '--host', alice.host, '--port', '0', '--json']);
+    // On a terminal the getter's bar is shown: capped, it moves for a couple of seconds instead of flashing at 100%.
+    const limit = this.showProgress ? ['--upload-limit', DEMO_UPLOAD_LIMIT] : [];
+    const sharer = this.spawn(alice, ['share', DEMO_FILE, '--host', alice.host, '--port', '0', '--json', ...limit]);
     const ready = await sharer.waitForEvent((event) => event.event === 'ready', STEP_TIMEOUT_MS, 'the share to be ready');
     this.magnet = String(ready.magnet);
     this.say(this.magnet.length > 110 ? `${this.magnet.slice(0, 107)}...` : this.magnet);

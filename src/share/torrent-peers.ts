@@ -16,6 +16,7 @@ import { SuperSeeder } from './super-seeder.js';
 import { createLinkDuplex } from './link-duplex.js';
 import type { PeerAddress } from '../net/peer-address.js';
 import { PexDialGate } from './pex-dial-gate.js';
+import { trackPeerPieces } from './peer-pieces.js';
 import type { SharedFileWatch } from './shared-file-watch.js';
 import { acceptList, mayIntroduce } from './pex-introductions.js';
 import { createSwarmPexExtension, MAX_PEX_PEERS, type PexMessage } from './swarm-pex.js';
@@ -52,6 +53,8 @@ export interface PeerTraffic {
   received: number;
   sent: number;
   connected: boolean;
+  /** Bytes of the torrent the peer says it has (its bitfield and `have`s): how far a getter is. */
+  hasBytes?: number;
 }
 
 export interface TorrentPeersOptions {
@@ -254,6 +257,7 @@ export class TorrentPeers extends EventEmitter {
     const traffic = this.trafficOf(key);
     wire.on('download', (bytes: number) => (traffic.received += bytes));
     wire.on('upload', (bytes: number) => (traffic.sent += bytes));
+    trackPeerPieces(this.torrent, wire, traffic);
     this.guard.watch(wire, key);
     this.noProgressGuard.watch(wire, key);
     this.superSeeder?.attach(wire);

@@ -83,6 +83,8 @@ declare module 'webtorrent' {
     name: string;
     length: number;
     pieceLength: number;
+    /** The last piece is usually shorter. */
+    lastPieceLength: number;
     path: string;
     files: TorrentFile[];
     /** null once a piece is verified. */

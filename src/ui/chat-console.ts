@@ -14,6 +14,8 @@ export interface ChatConsoleOptions {
   historyCount: number;
   /** Our key text and its fingerprint, for the ready line. */
   me: { key: string; print: string };
+  /** The port used without --port: the ready line warns when another had to be taken. */
+  defaultPort?: number;
   /** What /trust lists. */
   trusted(): { name: string; key: string }[];
   /** Ends the chat when it settles. */
@@ -27,7 +29,7 @@ export function runChatConsole(options: ChatConsoleOptions): Promise<void> {
   // History and the ready line come first; links (and so live messages) start in the
   // same tick, before any connection can be handled.
   for (const entry of chat.session.historyEntries(options.historyCount)) printer.message(entry, true);
-  printer.ready(chat.address, options.me.key, options.me.print);
+  printer.ready(chat.address, options.me.key, options.me.print, options.defaultPort);
   chat.start();
 
   return new Promise<void>((resolve, reject) => {
@@ -84,7 +86,7 @@ function runLine(line: string, session: ChatSession, printer: ChatPrinter, trust
     case 'direct':
       return printer.sent(session.sendDirect(input.to, input.text));
     case 'peers':
-      return printer.peerList(session.snapshot().peers);
+      return printer.peerList(session.snapshot().peers, session.snapshot().relayed);
     case 'trust':
       return printer.trustList(trusted());
     case 'help':

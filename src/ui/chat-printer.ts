@@ -3,7 +3,11 @@
 // event per line with --json.
 import { createInterface, clearLine, cursorTo, type Interface } from 'node:readline';
 import { CHAT_HELP } from '../chat/chat-input.js';
-import type { ChatEntry, ChatPeerInfo, ChatSession } from '../chat/chat-session.js';
+import type { ChatEntry, ChatPeerInfo, ChatSession, RelayedPeer } from '../chat/chat-session.js';
+import type { ListenAddress } from '../chat/open-chat.js';
+import { formatPeerAddress } from '../net/peer-address.js';
+import { friendAddresses, plainHost } from './listen-addresses.js';
+import { formatElapsed } from './progress-format.js';
 import { escapeTerminal } from './terminal-text.js';
 import { layoutMessage } from './chat-lines.js';
 import { toJsonLine } from './json-output.js';
@@ -48,9 +52,23 @@ export class ChatPrinter {
     if (!this.isInteractive) process.stdin.destroy();
   }
 
-  ready(address: { host: string; port: number }, key: string, print: string): void {
-    if (this.json) return this.event({ event: 'ready', host: address.host, port: address.port, key });
-    this.line(`-- chatting as ${print} on ${address.host}:${address.port}; /help for commands --`);
+  /**
+   * Who we are and where friends should dial us; first, loudly, when the default port was
+   * taken (a friend's firewall rule or --peer for it would reach nobody).
+   */
+  ready(address: ListenAddress, key: string, print: string, defaultPort?: number): void {
+    const reach = friendAddresses(address.host, address.port);
+    if (address.isFallbackPort && defaultPort !== undefined) {
+      const message = `port ${defaultPort} is taken; listening on ${address.port} instead — friends dialling ${defaultPort} (or a firewall rule for it) will not reach you (--port chooses the port and fails if it is taken; --port 0 picks any)`;
+      if (this.json) this.event({ event: 'warning', code: 'PORT_FALLBACK', message, requestedPort: defaultPort, port: address.port });
+      else this.line(`warning: ${message}`);
+    }
+    if (this.json) return this.event({ event: 'ready', host: address.host, port: address.port, key, fingerprint: print, addresses: [...reach.network, ...reach.local] });
+    this.line(`-- chatting as ${print} on ${formatPeerAddress(address)}; /help for commands --`);
+    // Short lines: a banner that wraps on an 80-column terminal is hard to read and copy from.
+    if (reach.network.length > 0) this.line(`-- friends connect with: swarm chat --peer ${reach.network.join(' or ')} --`);
+    if (reach.local.length > 0) this.line(`-- on this machine: swarm chat --peer ${reach.local.join(' or ')} --`);
+    this.line('-- they see you by the name they gave your key --');
   }
 
   message(entry: ChatEntry, fromHistory = false): void {
@@ -76,16 +94,20 @@ export class ChatPrinter {
   }
 
   sent(entry: ChatEntry): void {
+    // Kept in history and handed over as catch-up when someone links; say so, or it looks lost.
+    const isQueued = this.session.snapshot().peers.length === 0;
     if (this.json) {
-      this.event({ event: 'sent', id: entry.id, text: entry.text, ts: entry.ts, ...(entry.direct ? { direct: true, to: entry.to } : {}) });
-    } else if (entry.direct && this.isInteractive) {
-      this.line(`(sealed for ${escapeTerminal(entry.toName ?? '?')} only)`);
+      this.event({ event: 'sent', id: entry.id, text: entry.text, ts: entry.ts, ...(entry.direct ? { direct: true, to: entry.to } : {}), ...(isQueued ? { queued: true } : {}) });
+      return;
     }
+    if (entry.direct && this.isInteractive) this.line(`(sealed for ${escapeTerminal(entry.toName ?? '?')} only)`);
+    if (isQueued) this.line('(queued: nobody is connected)');
   }
 
   peer(event: 'peer-join' | 'peer-leave', peer: ChatPeerInfo): void {
-    if (this.json) return this.event({ event, key: peer.key, name: peer.name, host: peer.host, port: peer.port });
-    this.line(`* ${escapeTerminal(peer.name)} ${event === 'peer-join' ? 'connected' : 'disconnected'} (${escapeTerminal(peer.host)}:${peer.port})`);
+    if (this.json) return this.event({ event, key: peer.key, name: peer.name, host: peer.host, port: peer.port, ...(peer.wasRemoved ? { removed: true } : {}) });
+    if (peer.wasRemoved) return this.line(`* ${escapeTerminal(peer.name)} disconnected: removed from your trust list`);
+    this.line(`* ${escapeTerminal(peer.name)} ${event === 'peer-join' ? 'connected' : 'disconnected'} (${peerAddressText(peer)})`);
   }
 
   /** Once per author: what they send over the limit is dropped from now on. */
@@ -105,11 +127,16 @@ export class ChatPrinter {
     this.line(`* cannot reach ${escapeTerminal(address)} (${escapeTerminal(message)}); retrying in the background`);
   }
 
-  peerList(peers: ChatPeerInfo[]): void {
-    if (this.json) return this.event({ event: 'peers', peers });
-    if (peers.length === 0) return this.line('* no peers connected');
+  /** `/peers`: who is linked directly (and which way), then who is heard only through whom. */
+  peerList(peers: ChatPeerInfo[], relayed: RelayedPeer[] = []): void {
+    if (this.json) return this.event({ event: 'peers', peers, relayed });
+    if (peers.length === 0) this.line('* no peers connected');
     for (const peer of peers) {
-      this.line(`* ${escapeTerminal(peer.name)}  ${escapeTerminal(peer.host)}:${peer.port}  ${peer.isInitiator ? 'outbound' : 'inbound'}`);
+      this.line(`* ${escapeTerminal(peer.name)}  ${peerAddressText(peer)}  direct (${peer.isInitiator ? 'you dialled' : 'dialled you'})`);
+    }
+    const nowMs = Date.now();
+    for (const peer of relayed) {
+      this.line(`* ${escapeTerminal(peer.name)}  via ${escapeTerminal(peer.viaName)}  (last heard ${formatElapsed(nowMs - peer.lastHeardMs)} ago)`);
     }
   }
 
@@ -176,4 +203,10 @@ export class ChatPrinter {
   private columns(): number {
     return process.stdout.columns || Number(process.env.COLUMNS) || 80;
   }
+}
+
+/** A peer's address as people read it: plain IPv4, and the port only when it is where the peer listens (we dialled it). */
+function peerAddressText(peer: ChatPeerInfo): string {
+  const host = escapeTerminal(plainHost(peer.host));
+  return peer.isInitiator ? formatPeerAddress({ host, port: peer.port }) : host;
 }

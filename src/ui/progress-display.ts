@@ -4,7 +4,7 @@
  * go to stdout instead). Share uses the same display as a one-line status.
  */
 import { SingleBar } from 'cli-progress';
-import { formatBytes, formatDuration, formatPercent, formatSpeed } from './progress-format.js';
+import { formatBytes, formatDuration, formatPercent, formatSpeed, plural } from './progress-format.js';
 
 export interface ProgressSample {
   done: number;
@@ -27,18 +27,20 @@ export class DownloadProgress {
 
   update(sample: ProgressSample): void {
     if (!this.isEnabled) return;
+    const isComplete = sample.total > 0 && sample.done >= sample.total;
     const eta = sample.speed > 0 ? (sample.total - sample.done) / sample.speed : Infinity;
+    // A complete file has no speed or ETA worth showing (it may have been complete before we started).
+    const rate = isComplete ? 'complete' : `${formatSpeed(sample.speed)} | ETA ${formatDuration(eta)}`;
     const payload = {
       bytes: `${formatBytes(sample.done)}/${formatBytes(sample.total)}`,
-      speed: formatSpeed(sample.speed),
-      etaText: formatDuration(eta),
-      peers: sample.peers,
+      rate,
+      peersText: plural(sample.peers, 'peer'),
     };
     if (this.isTty) {
       if (!this.bar) {
         this.bar = new SingleBar({
           stream: this.stream,
-          format: '{bar} {percentage}% | {bytes} | {speed} | ETA {etaText} | {peers} peers',
+          format: '{bar} {percentage}% | {bytes} | {rate} | {peersText}',
           hideCursor: true,
           barsize: 24,
         });
@@ -50,11 +52,11 @@ export class DownloadProgress {
       return;
     }
     const now = Date.now();
-    const isFinal = sample.total > 0 && sample.done >= sample.total;
-    if (isFinal ? this.hasPrintedFinal : now - this.lastPlainAt < PLAIN_INTERVAL_MS) return;
-    this.hasPrintedFinal = isFinal;
+    if (isComplete ? this.hasPrintedFinal : now - this.lastPlainAt < PLAIN_INTERVAL_MS) return;
+    this.hasPrintedFinal = isComplete;
     this.lastPlainAt = now;
-    this.stream.write(`${formatPercent(sample.done, sample.total)} ${payload.bytes} ${payload.speed} ETA ${payload.etaText} peers ${sample.peers}\n`);
+    const rateText = isComplete ? 'complete' : `${formatSpeed(sample.speed)} ETA ${formatDuration(eta)}`;
+    this.stream.write(`${formatPercent(sample.done, sample.total)} ${payload.bytes} ${rateText}, ${payload.peersText}\n`);
   }
 
   stop(): void {
@@ -63,26 +65,44 @@ export class DownloadProgress {
   }
 }
 
-/** The share status line: peers and bytes uploaded, rewritten in place on a TTY. */
+/**
+ * The share status line: peers (and, given, how far each is) and bytes uploaded,
+ * rewritten in place on a TTY with event lines printed above it.
+ */
 export class ShareStatus {
   private lastPlain = '';
   private lastPlainAt = 0;
+  /** What the TTY line shows now ('' before the first update), to redraw it under an event line. */
+  private ttyLine = '';
 
   constructor(private readonly stream: NodeJS.WriteStream = process.stderr, private readonly isEnabled = true) {}
 
-  update(peers: number, uploaded: number, uploadSpeed: number): void {
+  update(peers: number, uploaded: number, uploadSpeed: number, peerDetail = ''): void {
     if (!this.isEnabled) return;
-    const text = `serving: ${peers} peer${peers === 1 ? '' : 's'}, uploaded ${formatBytes(uploaded)} (${formatSpeed(uploadSpeed)})`;
+    const who = peerDetail ? `${plural(peers, 'peer')} (${peerDetail})` : plural(peers, 'peer');
+    const text = `serving: ${who}, uploaded ${formatBytes(uploaded)} (${formatSpeed(uploadSpeed)})`;
     if (this.stream.isTTY) {
-      this.stream.write(`\r\u001b[2K${text}`);
+      // Longer than the terminal, the line would wrap and \r could no longer take it back.
+      const columns = this.stream.columns || 80;
+      this.ttyLine = text.length >= columns ? `${text.slice(0, columns - 2)}…` : text;
+      this.stream.write(`\r\u001b[2K${this.ttyLine}`);
       return;
     }
     const now = Date.now();
-    const summary = `${peers}|${formatBytes(uploaded)}`;
+    const summary = `${peers}|${formatBytes(uploaded)}|${peerDetail}`;
     if (summary === this.lastPlain || now - this.lastPlainAt < PLAIN_INTERVAL_MS) return;
     this.lastPlain = summary;
     this.lastPlainAt = now;
     this.stream.write(`${text}\n`);
+  }
+
+  /** One line of its own (an event); on a TTY above the status line, which is drawn again below it. */
+  printAbove(line: string): void {
+    if (!this.stream.isTTY) {
+      this.stream.write(`${line}\n`);
+      return;
+    }
+    this.stream.write(`\r\u001b[2K${line}\n${this.ttyLine}`);
   }
 
   stop(): void {

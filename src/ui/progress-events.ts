@@ -9,7 +9,13 @@ import { printJsonLine } from './json-output.js';
 import { escapeTerminal } from './terminal-text.js';
 
 
-export function watchPeerEvents(source: EventEmitter, nameOf: (keyText: string) => string | undefined, isJson: boolean): void {
+/** `print` writes one human line (ShareReporter puts it above its status line). */
+export function watchPeerEvents(
+  source: EventEmitter,
+  nameOf: (keyText: string) => string | undefined,
+  isJson: boolean,
+  print: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+): void {
   for (const event of PEER_EVENT_NAMES) {
     source.on(event, (detail: { key?: string; reason?: string; address?: string; error?: unknown }) => {
       const name = detail.key ? nameOf(detail.key) : undefined;
@@ -18,10 +24,10 @@ export function watchPeerEvents(source: EventEmitter, nameOf: (keyText: string) 
         printJsonLine({ event, key: detail.key, name, address: detail.address, reason });
         return;
       }
-      // Connects and disconnects are visible in the status line; say only what went wrong.
+      // Connects and disconnects are the caller's to show (share names them); here only what went wrong.
       if (event === 'peer-dropped' || event === 'peer-refused') {
         const who = escapeTerminal(name ?? detail.key ?? 'peer');
-        process.stderr.write(`${event === 'peer-dropped' ? 'dropped' : 'refused'} ${who}: ${escapeTerminal(reason ?? '')}\n`);
+        print(`${event === 'peer-dropped' ? 'dropped' : 'refused'} ${who}: ${escapeTerminal(reason ?? '')}`);
       }
     });
   }

@@ -8,10 +8,11 @@
  */
 import type { EventEmitter } from 'node:events';
 import type { TransferSnapshot } from '../share/get-session.js';
+import { stagingName } from '../share/output-target.js';
 import { printJsonLine } from './json-output.js';
 import { DownloadProgress, showServingStatus } from './progress-display.js';
 import { watchPeerEvents } from './progress-events.js';
-import { formatBytes } from './progress-format.js';
+import { formatBytes, formatElapsed, plural } from './progress-format.js';
 import { escapeTerminal } from './terminal-text.js';
 
 
@@ -81,11 +82,33 @@ export class TransferReporter {
     }
   }
 
-  /** `--seed`: a status line (or a `seeding` event) until the returned stop is called. */
+  /** `--seed`: a status line (or a `seeding` event) until the returned stop is called, then a closing line. */
   seeding(port: number): () => void {
     const stopStatus = showServingStatus(() => this.source.snapshot(), this.options.isJson);
     if (this.options.isJson) printJsonLine({ event: 'seeding', port });
-    return stopStatus;
+    const startedAtMs = Date.now();
+    return () => {
+      stopStatus();
+      const snap = this.source.snapshot();
+      const servedPeers = snap.traffic.filter((peer) => peer.sent > 0).length;
+      const seconds = Math.round((Date.now() - startedAtMs) / 1000);
+      if (this.options.isJson) printJsonLine({ event: 'stopped', uploaded: snap.uploaded, peers: servedPeers, seconds });
+      else process.stderr.write(`stopped seeding ${escapeTerminal(this.source.savedPath)} after ${formatElapsed(Date.now() - startedAtMs)}; uploaded ${formatBytes(snap.uploaded)} to ${plural(servedPeers, 'peer')}\n`);
+    };
+  }
+
+  /** Ctrl-C before the end: the closing line (or a `stopped` event) saying what is kept and how to resume. */
+  stopped(): void {
+    this.stop();
+    const snap = this.source.snapshot();
+    const part = this.hasMetadata && snap.name ? stagingName(snap.name) : undefined;
+    if (this.options.isJson) {
+      printJsonLine({ event: 'stopped', verified: snap.verified, length: snap.length, ...(part ? { part } : {}) });
+    } else if (part && snap.verified > 0) {
+      process.stderr.write(`stopped; ${formatBytes(snap.verified)} kept in ${escapeTerminal(part)}, run the same command to resume\n`);
+    } else {
+      process.stderr.write('stopped before any piece was verified; run the same command to start again\n');
+    }
   }
 
   /** Stops drawing (interrupt or failure); safe to call more than once. */

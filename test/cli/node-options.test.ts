@@ -10,7 +10,13 @@ describe('parsePeerOption', () => {
     expect(parsePeerOption('[::1]:65535')).toEqual({ host: '::1', port: 65535 });
   });
 
-  it.each(['127.0.0.1', ':7000', '127.0.0.1:', '127.0.0.1:0', '127.0.0.1:65536', '127.0.0.1:70x', '::1:7000', 'a b:7'])('refuses %j as a usage error with a hint', (text) => {
+  it('takes a host alone as the default port 7927', () => {
+    expect(parsePeerOption('127.0.0.1')).toEqual({ host: '127.0.0.1', port: 7927 });
+    expect(parsePeerOption('nas.local')).toEqual({ host: 'nas.local', port: 7927 });
+    expect(parsePeerOption('[fe80::1]')).toEqual({ host: 'fe80::1', port: 7927 });
+  });
+
+  it.each([':7000', '-x', 'a..b', '[::1', '::1', '127.0.0.1:', '127.0.0.1:0', '127.0.0.1:65536', '127.0.0.1:70x', '::1:7000', 'a b:7'])('refuses %j as a usage error with a hint', (text) => {
     expect(() => parsePeerOption(text)).toThrow(expect.objectContaining({ code: 'USAGE', exitCode: 2, hint: expect.stringContaining('host:port') }));
   });
 });
@@ -30,7 +36,7 @@ describe('addNodeOptions', () => {
   it('refuses a bad --port or --peer as usage errors', () => {
     expect(() => parse(['--port', 'http'])).toThrow(expect.objectContaining({ code: 'USAGE' }));
     expect(() => parsePort('70000')).toThrow(/invalid port "70000"/);
-    expect(() => parse(['--peer', 'nowhere'])).toThrow(/invalid peer address "nowhere"/);
+    expect(() => parse(['--peer', 'no where'])).toThrow(/invalid peer address "no where"/);
   });
 });
 

@@ -9,7 +9,7 @@ import { tempDir } from '../helpers/temp-home.js';
 describe('swarm chat command line', () => {
   it('rejects bad options with one line and exit 2', async () => {
     const home = tempDir();
-    expectCleanFailure(await runCli(['chat', '--peer', 'nonsense'], { home }), 2, /invalid peer address "nonsense"/);
+    expectCleanFailure(await runCli(['chat', '--peer', 'non sense'], { home }), 2, /invalid peer address "non sense"/);
     expectCleanFailure(await runCli(['chat', '--port', 'abc'], { home }), 2, /invalid port "abc"/);
     expectCleanFailure(await runCli(['chat', '--history', '-3', '--port', '0'], { home }), 2, /--history must be a whole number/);
     expectCleanFailure(await runCli(['chat', '--history-max', 'lots', '--port', '0'], { home }), 2, /--history-max must be a size, not "lots"/);

@@ -60,6 +60,6 @@ describe('swarm chat shows a hostile peer exactly as it is', () => {
     // Each message starts one row with m's head; every other row of it carries the marker.
     expect(rows.filter((row) => row.startsWith(head))).toHaveLength(bodies.length);
     expect(rows.filter((row) => row.startsWith('  | ') && row.includes(`[${time}] bob:`))).toHaveLength(3);
-    for (const row of rows) expect(row).toMatch(/^(\[\d\d:\d\d\] m: |  \| |-- chatting as |\* )/);
+    for (const row of rows) expect(row).toMatch(/^(\[\d\d:\d\d\] m: |  \| |-- chatting as |-- on this machine: |-- they see you by |\* )/);
   });
 });

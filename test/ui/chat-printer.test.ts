@@ -16,7 +16,8 @@ let writes: string[];
 const stdoutTty = Object.getOwnPropertyDescriptor(process.stdout, 'isTTY');
 const stdoutColumns = Object.getOwnPropertyDescriptor(process.stdout, 'columns');
 const timeZone = process.env.TZ;
-const connected = { snapshot: () => ({ peers: [bob] }) };
+const connected = { snapshot: () => ({ peers: [bob], relayed: [] }) };
+const alone = { snapshot: () => ({ peers: [], relayed: [] }) };
 
 beforeEach(() => {
   writes = [];
@@ -53,7 +54,7 @@ describe('ChatPrinter --json', () => {
     expect(writes[0]).toContain('psst \\u202e'); // a bidi override is escaped in the JSON text
     expect(writes[0]!.split('\n').filter(Boolean).map((line) => JSON.parse(line))).toEqual([
       { event: 'message', from: 'swarm1ann', name: 'ann', text: 'hello', ts: TS, id: 'id1', history: true },
-      { event: 'ready', host: '127.0.0.1', port: 7000, key: 'swarm1me' },
+      { event: 'ready', host: '127.0.0.1', port: 7000, key: 'swarm1me', fingerprint: 'ab:cd', addresses: ['127.0.0.1:7000'] },
       { event: 'message', from: 'swarm1ann', name: 'ann', text: 'psst \u202e', ts: TS, id: 'id2', direct: true, to: 'swarm1me', toName: 'me' },
       { event: 'sent', id: 'id3', text: 'hello', ts: TS },
       { event: 'peer-join', key: 'swarm1bob', name: 'bob', host: '127.0.0.2', port: 7001 },
@@ -98,7 +99,8 @@ describe('ChatPrinter for people (no terminal)', () => {
     printer.ready({ host: '127.0.0.1', port: 7000 }, 'swarm1me', 'ab:cd');
     printer.peer('peer-join', bob);
     printer.peer('peer-leave', { ...bob, name: 'b\u0007ob' });
-    printer.peerList([bob, { ...bob, key: 'swarm1cy', name: 'cy', isInitiator: false }]);
+    // A peer that dialled us: plain IPv4 from the dual-stack form, and no port (its port was a random outgoing one).
+    printer.peerList([bob, { ...bob, key: 'swarm1cy', name: 'cy', host: '::ffff:10.66.0.2', port: 50770, isInitiator: false }]);
     printer.peerList([]);
     printer.trustList([{ name: 'bob', key: 'swarm1bob' }, { name: 'cy', key: 'swarm1cy' }]);
     printer.trustList([]);
@@ -106,12 +108,14 @@ describe('ChatPrinter for people (no terminal)', () => {
     printer.dialError('127.0.0.9:7000', 'connect ECONNREFUSED');
     printer.rateLimited({ key: 'swarm1eve', name: 'eve' });
     const lines = printed(printer).split('\n');
-    expect(lines.slice(0, 12)).toEqual([
+    expect(lines.slice(0, 14)).toEqual([
       '-- chatting as ab:cd on 127.0.0.1:7000; /help for commands --',
+      '-- on this machine: swarm chat --peer 127.0.0.1:7000 --',
+      '-- they see you by the name they gave your key --',
       '* bob connected (127.0.0.2:7001)',
       '* b\\x07ob disconnected (127.0.0.2:7001)',
-      '* bob  127.0.0.2:7001  outbound',
-      '* cy  127.0.0.2:7001  inbound',
+      '* bob  127.0.0.2:7001  direct (you dialled)',
+      '* cy  10.66.0.2  direct (dialled you)',
       '* no peers connected',
       '* bob  swarm1bob  (connected)',
       '* cy  swarm1cy',
@@ -131,3 +135,37 @@ describe('ChatPrinter for people (no terminal)', () => {
     for (const line of lines) expect(line.startsWith('  ')).toBe(true);
   });
 });
+
+describe('ChatPrinter: where to reach us, who is reachable through whom, queued lines', () => {
+  const printed = () => {
+    return writes.join('');
+  };
+
+  it('lists relayed peers by the neighbour they come through, and says a line sent to nobody is queued', () => {
+    const printer = new ChatPrinter(false, alone);
+    printer.peerList([], [{ key: 'swarm1dee', name: 'dee', viaKey: 'swarm1bob', viaName: 'bob', lastHeardMs: Date.now() - 125_000 }]);
+    printer.sent(entry({ from: 'swarm1me', name: 'me', isOwn: true }));
+    const json = new ChatPrinter(true, alone);
+    json.sent(entry({ id: 'q', from: 'swarm1me', name: 'me', isOwn: true }));
+    printer.flush();
+    json.flush();
+    const [human, events] = [printed().split('\n').slice(0, 3), JSON.parse(printed().split('\n')[3]!)];
+    expect(human).toEqual(['* no peers connected', '* dee  via bob  (last heard 2 m ago)', '(queued: nobody is connected)']);
+    expect(events).toMatchObject({ event: 'sent', id: 'q', queued: true });
+  });
+
+  it('on a wildcard listener names the network addresses and loopback; warns first when the default port was taken', () => {
+    const printer = new ChatPrinter(false, alone);
+    printer.ready({ host: '0.0.0.0', port: 40211, isFallbackPort: true }, 'swarm1me', 'ab:cd', 7927);
+    printer.flush();
+    const lines = printed().split('\n');
+    expect(lines[0]).toMatch(/^warning: port 7927 is taken; listening on 40211 instead .*--port 0 picks any\)$/);
+    expect(lines[1]).toBe('-- chatting as ab:cd on 0.0.0.0:40211; /help for commands --');
+    const reach = lines.slice(2, -2);
+    // Every non-loopback IPv4 of this machine (if it has any) on one line, loopback on its own.
+    if (reach.length === 2) expect(reach[0]).toMatch(/^-- friends connect with: swarm chat --peer \d+\.\d+\.\d+\.\d+:40211( or \d+\.\d+\.\d+\.\d+:40211)* --$/);
+    expect(reach.at(-1)).toBe('-- on this machine: swarm chat --peer 127.0.0.1:40211 --');
+    expect(lines.at(-2)).toBe('-- they see you by the name they gave your key --');
+  });
+});
+

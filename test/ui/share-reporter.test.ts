@@ -69,7 +69,7 @@ describe('ShareReporter for people', () => {
     source.name = 'evil\u001b[2Jname';
     const reporter = new ShareReporter(source, { isJson: false, nameOf: () => undefined });
     reporter.ready(7000);
-    source.emit('peer-connected', { key: 'swarm1bob' }); // shown in the status line only
+    source.emit('peer-connected', { key: 'swarm1bob' }); // a line of its own, named (or the key as given)
     source.emit('peer-dropped', { key: 'swarm1bob\u001b[31m', reason: 'sent a bad piece' });
     source.current = { peers: 1, uploaded: 4096, uploadSpeed: 1024, traffic: [] };
     await vi.advanceTimersByTimeAsync(1000);
@@ -82,6 +82,7 @@ describe('ShareReporter for people', () => {
     expect(stdout).toEqual([`${source.magnet}\n`]);
     expect(stderr).toEqual([
       'sharing evil\\x1b[2Jname on port 7000; give the magnet link above to a trusted friend. Ctrl-C stops.\n',
+      'swarm1bob connected\n',
       'dropped swarm1bob\\x1b[31m: sent a bad piece\n',
       'serving: 1 peer, uploaded 4.0 KiB (1.0 KiB/s)\n',
       'serving: 2 peers, uploaded 8.0 KiB (2.0 KiB/s)\n',
@@ -108,3 +109,90 @@ describe('ShareReporter: a shared file changed on disk', () => {
     expect(jsonEvents().slice(1)).toEqual([{ event: 'file-changed', path: 'notes.txt', reason: 'it was modified' }]);
   });
 });
+
+describe('ShareReporter: who is fetching', () => {
+  const bobKey = 'swarm1bob';
+  const nameOf = (key: string) => (key === bobKey ? 'bob' : undefined);
+
+  it('names each peer with how far it is, says when each finishes (once) and when it leaves', async () => {
+    const source = new ScriptedShare();
+    source.name = 'big.bin';
+    source.length = 200 * 1024 * 1024;
+    const reporter = new ShareReporter(source, { isJson: false, nameOf });
+    reporter.ready(7000);
+    source.emit('peer-connected', { key: bobKey });
+    source.emit('peer-connected', { key: 'swarm1carol' });
+    source.current = {
+      peers: 2, uploaded: 100 * 1024 * 1024, uploadSpeed: 3 * 1024 * 1024,
+      traffic: [
+        { key: bobKey, received: 0, sent: 90 * 1024 * 1024, connected: true, hasBytes: 90 * 1024 * 1024 },
+        { key: 'swarm1carol', received: 0, sent: 10 * 1024 * 1024, connected: true, hasBytes: 10 * 1024 * 1024 },
+      ],
+    };
+    await vi.advanceTimersByTimeAsync(1000);
+    source.current = { ...source.current, traffic: [{ ...source.current.traffic[0]!, hasBytes: source.length }, source.current.traffic[1]!] };
+    await vi.advanceTimersByTimeAsync(41_000);
+    source.current = { ...source.current, peers: 1, traffic: [{ ...source.current.traffic[0]!, connected: false }, source.current.traffic[1]!] };
+    source.emit('peer-disconnected', { key: bobKey });
+    reporter.stopped();
+
+    const text = stderr.join('');
+    expect(text).toContain('bob connected\n');
+    expect(text).toContain('serving: 2 peers (bob 45%, swarm1carol 5%), uploaded 100 MiB (3.0 MiB/s)\n');
+    expect(text.match(/finished/g)).toHaveLength(1);
+    expect(text).toContain('bob finished big.bin (200 MiB) in 2 s\n');
+    expect(text).toContain('serving: 2 peers (bob done, swarm1carol 5%)');
+    expect(text).toContain('bob left (had all of big.bin; sent 90.0 MiB)\n');
+    expect(text).toMatch(/stopped sharing big\.bin after 42 s; uploaded 100 MiB to 2 peers\n$/);
+  });
+
+  it('a peer that arrives complete did not finish here; --json says peer-finished and stopped', async () => {
+    const source = new ScriptedShare();
+    const reporter = new ShareReporter(source, { isJson: true, nameOf });
+    reporter.ready(7000);
+    source.emit('peer-connected', { key: 'swarm1seed' });
+    source.emit('peer-connected', { key: bobKey });
+    source.current = {
+      peers: 2, uploaded: 4096, uploadSpeed: 0,
+      traffic: [
+        { key: 'swarm1seed', received: 0, sent: 0, connected: true, hasBytes: 4096 },
+        { key: bobKey, received: 0, sent: 4096, connected: true, hasBytes: 4096 },
+      ],
+    };
+    await vi.advanceTimersByTimeAsync(3000);
+    reporter.stopped();
+    const events = jsonEvents();
+    expect(events.filter((e) => e.event === 'peer-finished')).toEqual([{ event: 'peer-finished', key: bobKey, name: 'bob', bytes: 4096, seconds: 1 }]);
+    expect(events.at(-1)).toEqual({ event: 'stopped', uploaded: 4096, peers: 1, seconds: 3 });
+    expect(stderr).toEqual([]);
+  });
+
+  it('on a TTY, event lines go above the status line, which is redrawn below them', async () => {
+    Object.defineProperty(process.stderr, 'isTTY', { value: true, configurable: true });
+    const source = new ScriptedShare();
+    const reporter = new ShareReporter(source, { isJson: false, nameOf });
+    reporter.ready(7000);
+    source.current = { peers: 0, uploaded: 0, uploadSpeed: 0, traffic: [] };
+    await vi.advanceTimersByTimeAsync(1000);
+    source.emit('peer-connected', { key: bobKey });
+    reporter.stop();
+    expect(stderr.slice(1)).toEqual([
+      '\r\u001b[2Kserving: 0 peers, uploaded 0 B (0 B/s)',
+      '\r\u001b[2Kbob connected\nserving: 0 peers, uploaded 0 B (0 B/s)',
+      '\n',
+    ]);
+  });
+
+  it('a getter removed from the trust list mid-share is still called by its name when it leaves', () => {
+    const source = new ScriptedShare();
+    let isTrusted = true;
+    const reporter = new ShareReporter(source, { isJson: false, nameOf: (key) => (isTrusted && key === bobKey ? 'bob' : undefined) });
+    reporter.ready(7000);
+    source.emit('peer-connected', { key: bobKey });
+    isTrusted = false;
+    source.emit('peer-disconnected', { key: bobKey });
+    reporter.stop();
+    expect(stderr.slice(1)).toEqual(['bob connected\n', 'bob left: removed from your trust list\n']);
+  });
+});
+

@@ -88,8 +88,9 @@ describe('TransferReporter --json', () => {
     await vi.advanceTimersByTimeAsync(3000);
     stopSeeding();
     expect(vi.getTimerCount()).toBe(0);
-    expect(jsonEvents().map((event) => event.event)).toEqual(['done', 'seeding']);
+    expect(jsonEvents().map((event) => event.event)).toEqual(['done', 'seeding', 'stopped']);
     expect(jsonEvents()[1]).toEqual({ event: 'seeding', port: 7001 });
+    expect(jsonEvents()[2]).toEqual({ event: 'stopped', uploaded: 0, peers: 0, seconds: 3 });
   });
 });
 
