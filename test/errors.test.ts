@@ -72,6 +72,12 @@ const calls: { [K in keyof typeof errors]: Parameters<(typeof errors)[K]> } = {
   historyUnwritable: ['/h/chat.log', CAUSE],
   historyWriteFailed: ['/h/chat.log', Object.assign(new Error('no space left on device'), { code: 'ENOSPC' })],
   demoFailed: ['the demo did not complete'],
+  // patient get
+  shareStopped: ['alice', '127.0.0.1:7000'],
+  otherShare: ['alice', '127.0.0.1:7000'],
+  leftOutByAllow: ['alice'],
+  alreadyFetching: [4242, '/h/partial/ab.lock'],
+  getTimedOut: ['3 s', 'alice is unreachable at 127.0.0.1:7000 (ECONNREFUSED)', '0 B of 1 MiB kept'],
 };
 
 function build(name: keyof typeof errors): SwarmError {
@@ -92,8 +98,8 @@ describe('error catalogue', () => {
     expect(new Set(ERROR_CODES).size).toBe(ERROR_CODES.length);
   });
 
-  test('usage errors exit 2, every other error exits 1', () => {
-    for (const { error } of built) expect(error.exitCode).toBe(error.code === 'USAGE' ? 2 : 1);
+  test('usage errors exit 2, a get that passed its --timeout exits 124, every other error exits 1', () => {
+    for (const { error } of built) expect(error.exitCode).toBe(error.code === 'USAGE' ? 2 : error.code === 'TIMED_OUT' ? 124 : 1);
   });
 
   test('refusals carry the key, the fingerprint and a short reason as fields', () => {
