@@ -42,7 +42,8 @@ export class TorrentRouter {
   private route(link: PeerLink): boolean | string {
     const infoHash = infoHashOf(link.channel);
     const acceptor = infoHash ? this.torrents.get(infoHash) : undefined;
-    if (acceptor) return acceptor.attachOrRefuse?.(link) ?? acceptor.attach(link);
+    if (acceptor?.attachOrRefuse) return acceptor.attachOrRefuse(link) ?? true;
+    if (acceptor) return acceptor.attach(link);
     if (this.isStarting) return refusalReason('starting', 'this share is still being prepared; retry shortly');
     if (this.torrents.size > 0) return refusalReason('other-share', 'this node shares something else, not that torrent');
     return refusalReason('no-share', 'this node shares nothing right now');
