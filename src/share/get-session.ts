@@ -10,12 +10,11 @@ import { EventEmitter } from 'node:events';
 import { join, resolve } from 'node:path';
 import type { Torrent } from 'webtorrent';
 import { errors, isSwarmError, systemErrorCode, type SwarmError } from '../errors.js';
-import { formatPeerAddress } from '../net/peer-address.js';
 import { acquireFetchLock, type FetchLock } from './fetch-lock.js';
 import { droppedPeersError, noPeerError, peerLabel, timedOutError, waitReason } from './get-failure.js';
 import { createLockedClient, destroyClient, lockTorrent } from './locked-client.js';
 import type { MagnetLink } from './magnet-link.js';
-import { parsePeerAddress, type PeerAddress } from '../net/peer-address.js';
+import { formatPeerAddress, parsePeerAddress, type PeerAddress } from '../net/peer-address.js';
 import { checkTorrentMetadata, type MetadataSummary } from './metadata-guard.js';
 import { startEndGame } from './end-game.js';
 import { usePiecePicker } from './piece-picker.js';
@@ -26,7 +25,7 @@ import {
   ensureOutputDirectory, existingTargetError, finishOutputTarget, isBlockedByExistingTarget, moveIntoPlace, prepareOutputTarget, stagedBytes, stagingName,
 } from './output-target.js';
 import { NoFollowStore, type NoFollowStoreOptions } from './no-follow-store.js';
-import { PEER_EVENT_NAMES, TorrentPeers, type PeerDrop, type PeerTraffic } from './torrent-peers.js';
+import { PEER_EVENT_NAMES, TorrentPeers, type PeerTraffic } from './torrent-peers.js';
 import type { LinkNode } from '../net/peer-link.js';
 import type { TorrentRouter } from './torrent-router.js';
 

@@ -3,8 +3,8 @@
  * through the node (always the secure channel; expecting the key when it is known), and
  * keeps at it for as long as the torrent runs: network failures and refusals that pass
  * ("starting", "busy": net/refusal-reason.ts) are retried with capped exponential backoff,
- * a link that drops is redialed, and while the network fails a bare TCP connect every
- * PROBE_EVERY_MS notices the path coming back. Only a refusal that will not pass (not
+ * a link that drops is redialed, and while the network fails (or the share is starting) a
+ * bare TCP connect every PROBE_EVERY_MS notices the path coming back. Only a refusal that will not pass (not
  * trusted, not allowed, not shared there) gives an address up. Remembers why each
  * address failed, to explain a download that cannot go on.
  */
@@ -16,7 +16,7 @@ import { formatPeerAddress, type PeerAddress } from '../net/peer-address.js';
 import { torrentChannel } from '../net/channel-name.js';
 import type { LinkNode, PeerLink } from '../net/peer-link.js';
 import { exponentialBackoff, Redial } from '../net/redial.js';
-import { isPassingRefusal } from '../net/refusal-reason.js';
+import { isPassingRefusal, refusalCauseOf } from '../net/refusal-reason.js';
 
 /** Redial waits double from MIN to MAX (jittered); a link that lived HEALTHY_AFTER_MS starts them over. */
 export const REDIAL_MIN_DELAY_MS = 500;
@@ -96,7 +96,9 @@ export class TorrentDialer extends EventEmitter {
       onGiveUp: (error) => this.giveUp(state, error),
       probe: () => isListening(address),
       probeEveryMs: PROBE_EVERY_MS,
-      shouldProbe: (error) => hasErrorCode(error, 'CONNECT_FAILED'),
+      // Probed: the network failing, and a share still hashing (its end is not signalled, and
+      // a dial a second is cheap next to waiting out a 12 s backoff grown during an outage).
+      shouldProbe: (error) => hasErrorCode(error, 'CONNECT_FAILED') || (hasErrorCode(error, 'REFUSED_BY_PEER') && refusalCauseOf(error.reason ?? '') === 'starting'),
     });
     state.redial.start();
   }
