@@ -15,7 +15,8 @@ import { escapeTerminal } from './terminal-text.js';
 export function formatWaiting(event: WaitingEvent): string {
   const who = escapeTerminal(event.peer);
   const kept = event.keptBytes > 0 ? ` (${formatBytes(event.keptBytes)} kept)` : '';
-  const head = event.wasConnected ? `${who} went away` : `waiting for ${who} at ${escapeTerminal(event.address ?? '?')}: ${escapeTerminal(event.reason)}`;
+  const where = event.address && !event.peer.includes(event.address) ? ` at ${escapeTerminal(event.address)}` : '';
+  const head = event.wasConnected ? `${who} went away` : `waiting for ${who}${where}: ${escapeTerminal(event.reason)}`;
   return `${head} — retrying${kept}; Ctrl-C to stop`;
 }
 

@@ -13,6 +13,11 @@ describe('the waiting line', () => {
       .toBe('waiting for 25ac:d086:4211 at 10.0.0.2:7000: ECONNREFUSED — retrying; Ctrl-C to stop');
   });
 
+  it('a peer known only by address (--peer) is not named twice', () => {
+    expect(formatWaiting({ peer: 'the peer at 10.0.0.2:7000', keptBytes: 0, wasConnected: false, reason: 'ECONNREFUSED', address: '10.0.0.2:7000' }))
+      .toBe('waiting for the peer at 10.0.0.2:7000: ECONNREFUSED — retrying; Ctrl-C to stop');
+  });
+
   it('escapes a hostile name from the trust store', () => {
     expect(formatWaiting({ peer: 'ev\u001b[2Jil', keptBytes: 0, wasConnected: true, reason: '' })).not.toContain('\u001b');
   });
