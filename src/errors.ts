@@ -7,7 +7,8 @@
  * is reported as one. (Style of holepunchto/hyperdht lib/errors.js: one class, factories.)
  * This module imports nothing, so every layer may use it.
  */
-export type ExitCode = 1 | 2;
+/** 124 (as timeout(1) uses): `swarm get --timeout` passed before the download completed. */
+export type ExitCode = 1 | 2 | 124;
 
 export const ERROR_CODES = [
   'USAGE',
@@ -28,6 +29,8 @@ export const ERROR_CODES = [
   'DEMO_FAILED',
   // pair: pairing by short code (CPace)
   'BAD_PAIR_CODE', 'PAIR_WRONG_CODE', 'PAIR_DECLINED', 'PAIR_EXPIRED', 'PAIR_FAILED',
+  // patient get: refusals that name their cause, one fetch per download, --timeout
+  'NOT_SHARED', 'NOT_ALLOWED', 'ALREADY_FETCHING', 'TIMED_OUT',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -287,6 +290,30 @@ export const errors = {
   pairFailed: (why: string, address?: string) =>
     make('PAIR_FAILED', `pairing failed: ${why}; nothing was written`, { hint: "run 'swarm pair' again for a new code", reason: why, address }),
   pairInterrupted: () => make('INTERRUPTED', 'pairing interrupted; nothing was written', { hint: "run 'swarm pair' again for a new code" }),
+  // patient get: refusals that name their cause, one fetch per download, --timeout
+  /** The sharer's node answered but serves no torrent (or none at all): its share was stopped. */
+  shareStopped: (who: string, address: string) =>
+    make<'NOT_SHARED', 'address'>('NOT_SHARED', `${who} is not sharing anything at ${address} any more (the share was stopped)`, {
+      hint: `ask ${who} to run \`swarm share\` on the same files again (it gives the same link), then run this command again to resume`, address, reason: 'share stopped',
+    }),
+  /** The sharer's node shares other torrents, not this link's. */
+  otherShare: (who: string, address: string) =>
+    make<'NOT_SHARED', 'address'>('NOT_SHARED', `${who} is sharing something else at ${address}, not this link (that share was stopped or replaced, e.g. after its files changed)`, {
+      hint: `ask ${who} for the link their current \`swarm share\` printed`, address, reason: 'another share',
+    }),
+  /** The share's --allow list leaves this key out (trust is fine). */
+  leftOutByAllow: (who: string) =>
+    make<'NOT_ALLOWED', 'reason'>('NOT_ALLOWED', `${who}'s share is limited to certain people (--allow) and you are not one of them`, {
+      hint: `${who} already trusts your key: ask them to add your name to --allow and share again`, reason: 'not allowed for this share',
+    }),
+  alreadyFetching: (pid: number, path: string) =>
+    make<'ALREADY_FETCHING', 'path'>('ALREADY_FETCHING', `already fetching this in another swarm process (pid ${pid})`, {
+      hint: 'let that one finish, or stop it (Ctrl-C keeps what it verified) and run this command again', path,
+    }),
+  getTimedOut: (after: string, why: string, kept: string) =>
+    make('TIMED_OUT', `gave up after ${after} (--timeout): ${why}; ${kept}`, {
+      hint: 'run the same command again to resume, or leave out --timeout to wait until the sharer is back', exitCode: 124, reason: why,
+    }),
 };
 
 export function usageError(message: string, hint?: string): SwarmError<'USAGE'> {

@@ -79,6 +79,12 @@ const calls: { [K in keyof typeof errors]: Parameters<(typeof errors)[K]> } = {
   pairExpired: [600_000],
   pairFailed: ['the other side closed the connection', '127.0.0.1:7927'],
   pairInterrupted: [],
+  // patient get
+  shareStopped: ['alice', '127.0.0.1:7000'],
+  otherShare: ['alice', '127.0.0.1:7000'],
+  leftOutByAllow: ['alice'],
+  alreadyFetching: [4242, '/h/partial/ab.lock'],
+  getTimedOut: ['3 s', 'alice is unreachable at 127.0.0.1:7000 (ECONNREFUSED)', '0 B of 1 MiB kept'],
 };
 
 function build(name: keyof typeof errors): SwarmError {
@@ -99,8 +105,8 @@ describe('error catalogue', () => {
     expect(new Set(ERROR_CODES).size).toBe(ERROR_CODES.length);
   });
 
-  test('usage errors exit 2, every other error exits 1', () => {
-    for (const { error } of built) expect(error.exitCode).toBe(error.code === 'USAGE' ? 2 : 1);
+  test('usage errors exit 2, a get that passed its --timeout exits 124, every other error exits 1', () => {
+    for (const { error } of built) expect(error.exitCode).toBe(error.code === 'USAGE' ? 2 : error.code === 'TIMED_OUT' ? 124 : 1);
   });
 
   test('refusals carry the key, the fingerprint and a short reason as fields', () => {

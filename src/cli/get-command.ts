@@ -1,7 +1,8 @@
 /**
  * `swarm get <magnet>`: fetch from every trusted peer that has it; exit 0 only when every
  * file is complete and verified. Refuses a link whose key is not trusted, with the
- * exact command to trust it. Ctrl-C keeps verified pieces (rerun to resume).
+ * exact command to trust it. Waits for a sharer that goes away, retrying until Ctrl-C
+ * (which keeps verified pieces: rerun to resume) or --timeout (exit 124).
  */
 import type { Command } from 'commander';
 import { errors } from '../errors.js';
@@ -10,9 +11,12 @@ import { SwarmNode } from '../net/swarm-node.js';
 import { GetSession } from '../share/get-session.js';
 import { looksCutByShell, parseMagnetLink, type MagnetLink } from '../share/magnet-link.js';
 import { TorrentRouter } from '../share/torrent-router.js';
+import { parseDurationMs } from '../ui/parse-duration.js';
 import { parseRate } from '../ui/parse-rate.js';
+import { formatBytes } from '../ui/progress-format.js';
 import { TransferReporter } from '../ui/transfer-reporter.js';
 import { RefusalReporter } from '../ui/refusal-reporter.js';
+import { watchWaiting } from '../ui/waiting-reporter.js';
 import { nameOfKey, openContext, type CliContext } from './context.js';
 import { addNodeOptions, parsePeerOption, type NodeOptions } from './node-options.js';
 import { signalExitCode, untilSignal } from './until-signal.js';
@@ -24,6 +28,7 @@ interface GetOptions extends NodeOptions {
   allowHidden?: boolean;
   json?: boolean;
   uploadLimit?: number;
+  timeout?: string;
 }
 
 export function registerGetCommand(program: Command): void {
@@ -38,7 +43,8 @@ export function registerGetCommand(program: Command): void {
     .option('--force', 'replace existing files the download names (never a folder or link)')
     .option('--allow-hidden', 'allow file or folder names starting with "." (refused by default)')
     .option('--upload-limit <rate>', 'cap upload speed to other getters, bytes/s with k, M or G suffix (e.g. 4M)', parseRate)
-    .option('--json', 'one JSON event per line: metadata, checking, progress, peer-*, done, stopped (with --seed also seeding, refused, error)')
+    .option('--timeout <duration>', 'give up (exit 124) if not complete by then, e.g. 30s, 10m, 1h (default: wait for the sharer forever)')
+    .option('--json', 'one JSON event per line: metadata, checking, progress, waiting, peer-*, done, stopped (with --seed also seeding, refused, error)')
     .addHelpText(
       'after',
       `
@@ -59,6 +65,7 @@ function checkSharerTrusted(context: CliContext, magnet: MagnetLink): void {
 
 async function runGet(magnetText: string, options: GetOptions): Promise<void> {
   const magnet = parseMagnetLink(magnetText);
+  const timeoutMs = options.timeout === undefined ? undefined : parseDurationMs(options.timeout);
   const extraPeers = (options.peer ?? []).map(parsePeerOption);
   const context = openContext();
   checkSharerTrusted(context, magnet);
@@ -84,12 +91,15 @@ async function runGet(magnetText: string, options: GetOptions): Promise<void> {
     nameOf: (key) => nameOfKey(context, key),
   });
   const reporter = new TransferReporter(session, { isJson: !!options.json, nameOf: (key) => nameOfKey(context, key) });
+  const stopWaiting = watchWaiting(session, !!options.json);
   const stop = async () => {
+    stopWaiting();
     reporter.stop();
     await session.close();
     await node.close();
   };
-  const outcome = await runUntilSignal(session).catch(async (error: unknown) => {
+  const deadline = timeoutMs === undefined ? undefined : { ms: timeoutMs, text: options.timeout!.trim() };
+  const outcome = await runUntilSignal(session, deadline).catch(async (error: unknown) => {
     await stop();
     throw error;
   });
@@ -114,10 +124,20 @@ async function runGet(magnetText: string, options: GetOptions): Promise<void> {
   await stop();
 }
 
-/** 'done', or the signal (SIGINT/SIGTERM) that came first: what is verified stays on disk. */
-async function runUntilSignal(session: GetSession): Promise<'done' | NodeJS.Signals> {
+/**
+ * 'done', or the signal (SIGINT/SIGTERM) that came first: what is verified stays on disk.
+ * When --timeout passes first, throws TIMED_OUT (exit 124) saying what is kept.
+ */
+async function runUntilSignal(session: GetSession, deadline?: { ms: number; text: string }): Promise<'done' | NodeJS.Signals> {
   const interrupted = untilSignal();
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timed-out'>((resolve) => {
+    if (deadline) timer = setTimeout(() => resolve('timed-out'), deadline.ms);
+  });
   const running = session.run().then(() => 'done' as const);
   running.catch(() => {}); // after an interrupt nobody awaits it any more
-  return Promise.race([running, interrupted]);
+  const outcome = await Promise.race([running, interrupted, timedOut]).finally(() => clearTimeout(timer));
+  if (outcome !== 'timed-out') return outcome;
+  const snap = session.snapshot();
+  throw session.timedOutError(deadline!.text, `${formatBytes(snap.verified)} of ${formatBytes(snap.length)} verified and kept`);
 }

@@ -76,7 +76,9 @@ async function runShare(context: CliContext, path: string, options: ShareOptions
   start.listing(listing);
   if (context.trust.list().length === 0) start.emptyTrust();
   const node = new SwarmNode({ identity: context.identity, trust: context.trust, host: options.host, port: options.port });
-  const router = new TorrentRouter(node);
+  // Listening starts before hashing ends (the magnet needs the port): until the torrent is
+  // registered, getters are told "starting" and retry, rather than "not available here".
+  const router = new TorrentRouter(node, { isStarting: true });
   const address = await node.listen();
   if (address.isFallbackPort) start.portFallback(DEFAULT_PORT, address.port);
   const session = await startShare({

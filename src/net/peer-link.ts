@@ -32,8 +32,8 @@ export interface PeerLink {
 export interface LinkNode {
   /** Dials host:port and opens `channel`; rejects when unreachable, refused or (with expectedKey) someone else. */
   connect(host: string, port: number, channel: string, opts?: { expectedKey?: Uint8Array }): Promise<PeerLink>;
-  /** Takes every inbound link on channels of this kind; the handler returns false to refuse one. */
-  handle(kind: ChannelKind, handler: (link: PeerLink) => void | boolean): void;
+  /** Takes every inbound link on channels of this kind; the handler returns false or a reason (net/refusal-reason.ts) to refuse one. */
+  handle(kind: ChannelKind, handler: (link: PeerLink) => void | boolean | string): void;
   /** The keys on the node's trust list (share/'s swarm_pex `accept`). */
   trustedKeys?(): Uint8Array[];
 }

@@ -9,6 +9,8 @@ export interface Backoff {
   afterFailedDial(): number;
   /** The wait after a link that was open for `livedMs` closed. */
   afterLink(livedMs: number): number;
+  /** The peer showed a sign of life: start again from the shortest wait. */
+  reset?(): void;
 }
 
 /**
@@ -29,6 +31,9 @@ export function exponentialBackoff(options: { minDelayMs: number; maxDelayMs: nu
     afterLink(livedMs) {
       if (livedMs >= options.healthyAfterMs) delayMs = options.minDelayMs;
       return next();
+    },
+    reset() {
+      delayMs = options.minDelayMs;
     },
   };
 }
@@ -62,6 +67,15 @@ export interface RedialOptions<Link> {
   isWanted?(): boolean;
   onError?(error: unknown): void;
   onGiveUp?(error: unknown): void;
+  /**
+   * A cheap look for a sign of life (e.g. a bare TCP connect), tried every probeEveryMs while
+   * waiting after a failed dial that `shouldProbe` says was the network: when it answers true
+   * the wait ends and the backoff starts over, so a path that comes back is used within
+   * about probeEveryMs however long it was down, while full dials stay spaced by the backoff.
+   */
+  probe?(): Promise<boolean>;
+  probeEveryMs?: number;
+  shouldProbe?(error: unknown): boolean;
 }
 
 export class Redial<Link> {
@@ -85,6 +99,7 @@ export class Redial<Link> {
     let failures = 0;
     while (!this.isStopped) {
       let delayMs: number;
+      let isProbing = false;
       try {
         const link = await this.options.dial();
         failures = 0;
@@ -97,10 +112,25 @@ export class Redial<Link> {
         failures += 1;
         if (this.options.isPermanent?.(error) || failures >= maxFailures) return this.options.onGiveUp?.(error);
         delayMs = backoff.afterFailedDial();
+        isProbing = !!this.options.probe && this.options.shouldProbe?.(error) !== false;
       }
       if (this.isStopped) return;
-      await this.sleep(delayMs);
+      await (isProbing ? this.sleepOrProbe(delayMs) : this.sleep(delayMs));
       if (!this.isStopped && this.options.isWanted?.() === false) return;
+    }
+  }
+
+  /** Waits delayMs, ending early (and resetting the backoff) when a probe finds the peer. */
+  private async sleepOrProbe(delayMs: number): Promise<void> {
+    const everyMs = this.options.probeEveryMs ?? 1000;
+    const endAt = Date.now() + delayMs;
+    for (let leftMs = delayMs; leftMs > 0 && !this.isStopped; leftMs = endAt - Date.now()) {
+      await this.sleep(Math.min(everyMs, leftMs));
+      if (this.isStopped || endAt - Date.now() <= 0) return;
+      if (await this.options.probe!().catch(() => false)) {
+        this.options.backoff.reset?.();
+        return;
+      }
     }
   }
 

@@ -19,6 +19,7 @@ import { connectSocket } from './connect-socket.js';
 import { DEFAULT_HANDSHAKE_RATES, HandshakeBudget, type HandshakeRates } from './handshake-budget.js';
 import { DEFAULT_PENDING_LIMITS, PendingConnections } from './pending-connections.js';
 import { createPeerLink, type LinkNode, type PeerLink } from './peer-link.js';
+import { refusalReason } from './refusal-reason.js';
 
 /** The port a node listens on when none is given (falls back to any free port if taken). */
 export const DEFAULT_PORT = 7927;
@@ -64,7 +65,8 @@ export interface Refusal {
   remotePort: number;
 }
 
-export type ChannelHandler = (link: PeerLink) => void | boolean;
+/** Returns false, or a reason (net/refusal-reason.ts), to refuse the link. */
+export type ChannelHandler = (link: PeerLink) => void | boolean | string;
 
 export class SwarmNode extends EventEmitter implements LinkNode {
   /** Refusals so far, by code (UNTRUSTED_PEER, HANDSHAKE_TIMEOUT, PENDING_EVICTED, …); each is also a 'refused' event. */
@@ -221,20 +223,21 @@ export class SwarmNode extends EventEmitter implements LinkNode {
     const kind = channelKind(channel.channel);
     if (kind === undefined) return `unknown channel ${JSON.stringify(channel.channel.slice(0, 80))}`;
     const handler = this.handlers.get(kind);
-    if (!handler) return `this node does not serve ${kind}`;
+    if (!handler) return refusalReason('no-service', `this node does not serve ${kind}`);
     // Checked again here, not only inside the handshake: a key revoked between its
     // handshake and its channel request would otherwise slip past the trust watcher.
-    if (!this.options.trust.allows(channel.remoteKey)) return 'your key is no longer on this node\'s trust list';
+    if (!this.options.trust.allows(channel.remoteKey)) return refusalReason('not-trusted', 'your key is no longer on this node\'s trust list');
     const limit = this.options.maxLinksPerPeer ?? DEFAULT_MAX_LINKS_PER_PEER;
     const key = Buffer.from(channel.remoteKey);
     if (this.peerLinks.filter((link) => key.equals(link.remoteKey)).length >= limit) {
-      return `too many connections from your key (limit ${limit})`;
+      return refusalReason('busy', `too many connections from your key (limit ${limit})`);
     }
     const link = createPeerLink(channel, remoteHost, remotePort);
     this.track(link);
-    if (handler(link) === false) {
+    const verdict = handler(link);
+    if (verdict === false || typeof verdict === 'string') {
       this.links.delete(link);
-      return `${channel.channel} is not available here`;
+      return typeof verdict === 'string' ? verdict : `${channel.channel} is not available here`;
     }
     return null;
   }

@@ -9,10 +9,12 @@
 import { EventEmitter } from 'node:events';
 import { join, resolve } from 'node:path';
 import type { Torrent } from 'webtorrent';
-import { errors, hasErrorCode, isSwarmError, systemErrorCode, type SwarmError } from '../errors.js';
+import { errors, isSwarmError, systemErrorCode, type SwarmError } from '../errors.js';
+import { acquireFetchLock, type FetchLock } from './fetch-lock.js';
+import { droppedPeersError, noPeerError, peerLabel, timedOutError, waitReason } from './get-failure.js';
 import { createLockedClient, destroyClient, lockTorrent } from './locked-client.js';
 import type { MagnetLink } from './magnet-link.js';
-import { parsePeerAddress, type PeerAddress } from '../net/peer-address.js';
+import { formatPeerAddress, parsePeerAddress, type PeerAddress } from '../net/peer-address.js';
 import { checkTorrentMetadata, type MetadataSummary } from './metadata-guard.js';
 import { startEndGame } from './end-game.js';
 import { usePiecePicker } from './piece-picker.js';
@@ -23,12 +25,14 @@ import {
   ensureOutputDirectory, existingTargetError, finishOutputTarget, isBlockedByExistingTarget, moveIntoPlace, prepareOutputTarget, stagedBytes, stagingName,
 } from './output-target.js';
 import { NoFollowStore, type NoFollowStoreOptions } from './no-follow-store.js';
-import { PEER_EVENT_NAMES, TorrentPeers, type PeerDrop, type PeerTraffic } from './torrent-peers.js';
+import { PEER_EVENT_NAMES, TorrentPeers, type PeerTraffic } from './torrent-peers.js';
 import type { LinkNode } from '../net/peer-link.js';
 import type { TorrentRouter } from './torrent-router.js';
 
 /** How long get waits with no link and no dial left before giving up. */
 const STUCK_GRACE_MS = 1500;
+/** How long no peer may be connected before get says it is waiting (a quick redial says nothing). */
+const AWAY_AFTER_MS = 1000;
 
 export interface GetOptions {
   node: LinkNode;
@@ -48,6 +52,23 @@ export interface GetOptions {
   uploadLimitBytesPerSecond?: number;
   /** The trust store's name for a key, to name a dropped sharer in the final error. */
   nameOf?(keyText: string): string | undefined;
+}
+
+/**
+ * Emitted as 'waiting' when no peer has been connected for a moment and a dial failed:
+ * get keeps retrying, and says who it waits for and what it keeps meanwhile.
+ */
+export interface WaitingEvent {
+  /** The trust store's name, else a short fingerprint, else the address. */
+  peer: string;
+  key?: string;
+  address?: string;
+  /** Verified bytes on disk, kept whatever happens. */
+  keptBytes: number;
+  /** A peer was connected earlier in this run (it "went away"), rather than never reached. */
+  wasConnected: boolean;
+  /** What the last dial met: "ECONNREFUSED", "refused: this share is still being prepared…". */
+  reason: string;
 }
 
 export interface TransferSnapshot {
@@ -74,6 +95,7 @@ export class GetSession extends EventEmitter {
   peers: TorrentPeers | undefined;
   private client: Awaited<ReturnType<typeof createLockedClient>> | undefined;
   private stuckTimer: NodeJS.Timeout | undefined;
+  private lock: FetchLock | undefined;
   private stopEndGame: (() => void) | undefined;
   private isClosed = false;
   isResume = false;
@@ -122,6 +144,7 @@ export class GetSession extends EventEmitter {
   async run(): Promise<void> {
     const { magnet, outDir } = this.options;
     ensureOutputDirectory(outDir);
+    this.lock = acquireFetchLock(this.options.stateDir, magnet.infoHash);
     this.client = await createLockedClient({ uploadLimitBytesPerSecond: this.options.uploadLimitBytesPerSecond });
     const torrent = (this.torrent = this.client.add(magnet.infoHash, {
       path: outDir,
@@ -184,14 +207,43 @@ export class GetSession extends EventEmitter {
     for (const address of this.options.magnet.peers) peers.dial(address, this.options.magnet.keyText);
     for (const address of this.options.extraPeers) peers.dial(address);
     let stuckSince = 0;
+    let awaySince = 0;
+    let hasSaidWaiting = false;
+    let wasConnected = false;
     this.stuckTimer = setInterval(() => {
-      if (peers.connectedCount > 0 || peers.hasPendingDials || torrent.done) {
+      if (peers.connectedCount > 0 || torrent.done) {
+        wasConnected ||= peers.connectedCount > 0;
+        stuckSince = awaySince = 0;
+        hasSaidWaiting = false;
+        return;
+      }
+      awaySince ||= Date.now();
+      if (peers.hasPendingDials) {
         stuckSince = 0;
+        const lastError = peers.dialErrors().at(-1);
+        if (!hasSaidWaiting && lastError && Date.now() - awaySince >= AWAY_AFTER_MS) {
+          hasSaidWaiting = true;
+          this.emit('waiting', this.waitingEvent(lastError, wasConnected));
+        }
         return;
       }
       stuckSince ||= Date.now();
-      if (Date.now() - stuckSince >= STUCK_GRACE_MS) fail(droppedPeersError(peers.drops(), this.options.nameOf) ?? noPeerError(peers.dialFailures(), this.options.ownKeyText));
+      if (Date.now() - stuckSince >= STUCK_GRACE_MS) fail(droppedPeersError(peers.drops(), this.options.nameOf) ?? noPeerError(peers.dialFailures(), this.options.ownKeyText, this.options.nameOf));
     }, 250);
+  }
+
+  private waitingEvent(lastError: { address: string; key?: string; error: unknown }, wasConnected: boolean): WaitingEvent {
+    // The sharer named by the link is who a person waits for, whichever address failed last.
+    const key = this.options.magnet.keyText ?? lastError.key;
+    const address = this.options.magnet.peers[0] ? formatPeerAddress(this.options.magnet.peers[0]) : lastError.address;
+    return { peer: peerLabel(key, address, this.options.nameOf), key, address, keptBytes: this.snapshot().verified, wasConnected, reason: waitReason(lastError.error) };
+  }
+
+  /** The error for --timeout passing now (`after`: how it was written), naming whom we wait for and why. */
+  timedOutError(after: string, kept: string): SwarmError {
+    const snap = this.snapshot();
+    if (snap.peers > 0) return errors.getTimedOut(after, `not complete yet (${snap.peers} peer${snap.peers === 1 ? '' : 's'} connected)`, kept);
+    return timedOutError(after, this.peers?.dialErrors() ?? [], kept, this.options.nameOf);
   }
 
   /** Checks names (and the output target) in the raw metadata before webtorrent uses it. */
@@ -240,35 +292,6 @@ export class GetSession extends EventEmitter {
     if (this.torrent) this.options.router.remove(this.options.magnet.infoHash);
     this.peers?.close();
     if (this.client) await destroyClient(this.client);
+    this.lock?.release();
   }
-}
-
-/**
- * Why the last source went away, when we dropped it: its copy changed after it was shared,
- * or it served pieces that failed the hash check. Not "check that the sharer is running".
- */
-function droppedPeersError(drops: PeerDrop[], nameOf?: (keyText: string) => string | undefined): SwarmError | undefined {
-  const who = (drop: PeerDrop) => nameOf?.(drop.key) ?? `the peer with key ${drop.key.slice(0, 16)}…`;
-  const changed = drops.find((drop) => drop.kind === 'changed');
-  if (changed) return errors.sourceChanged(who(changed), changed.path ?? 'a file');
-  const corrupt = drops.find((drop) => drop.kind === 'corrupt');
-  if (corrupt) return errors.badPieces(who(corrupt), corrupt.reason);
-  return undefined;
-}
-
-function noPeerError(failures: { address: string; error: unknown }[], ownKeyText: string): SwarmError {
-  if (failures.length === 0) {
-    return errors.noPeerToFetch();
-  }
-  const reasons = failures.map((f) => `${f.address}: ${describeError(f.error)}`).join('; ');
-  const first = failures[0]!.error;
-  const hint = failures.some((f) => hasErrorCode(f.error, 'REFUSED_BY_PEER', 'CONNECTION_CLOSED'))
-    ? `the sharer must trust your key and allow it for this share: ask them to run \`swarm trust add ${ownKeyText}\``
-    : (isSwarmError(first) ? first.hint : undefined) ?? 'check that the sharer is running and reachable';
-  return errors.noPeers(reasons, hint);
-}
-
-function describeError(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  return String(error);
 }

@@ -1,22 +1,42 @@
 /**
  * Outbound links for one torrent: dials host:port on the "torrent <infohash>" channel
- * through the node (always the secure channel; expecting the key when it is known),
- * retries network failures with backoff, gives up at once on refusals, and redials a
- * link that drops. Remembers why each address failed, to explain a download that
- * cannot start.
+ * through the node (always the secure channel; expecting the key when it is known), and
+ * keeps at it for as long as the torrent runs: network failures and refusals that pass
+ * ("starting", "busy": net/refusal-reason.ts) are retried with capped exponential backoff,
+ * a link that drops is redialed, and while the network fails (or the share is starting) a
+ * bare TCP connect every PROBE_EVERY_MS notices the path coming back. Only a refusal that will not pass (not
+ * trusted, not allowed, not shared there) gives an address up. Remembers why each
+ * address failed, to explain a download that cannot go on.
  */
 import { EventEmitter } from 'node:events';
-import { isPermanentError } from '../errors.js';
+import { hasErrorCode, isPermanentError } from '../errors.js';
 import { decodeKeyText } from '../identity/key-text.js';
+import { connectSocket } from '../net/connect-socket.js';
 import { formatPeerAddress, type PeerAddress } from '../net/peer-address.js';
 import { torrentChannel } from '../net/channel-name.js';
 import type { LinkNode, PeerLink } from '../net/peer-link.js';
-import { Redial, steppedBackoff } from '../net/redial.js';
+import { exponentialBackoff, Redial } from '../net/redial.js';
+import { isPassingRefusal, refusalCauseOf } from '../net/refusal-reason.js';
 
-/** The wait before redialing after a link dropped, then after 1, 2, 3 or more failed dials in a row. */
-const REDIAL_DELAYS_MS = [500, 1000, 2000, 4000];
-/** Network failures in a row after which an address is given up. */
-const MAX_FAILED_DIALS = 5;
+/** Redial waits double from MIN to MAX (jittered); a link that lived HEALTHY_AFTER_MS starts them over. */
+export const REDIAL_MIN_DELAY_MS = 500;
+export const REDIAL_MAX_DELAY_MS = 12_000;
+const HEALTHY_AFTER_MS = 5_000;
+/** How often an unreachable address is probed with a bare TCP connect between dials. */
+export const PROBE_EVERY_MS = 1_000;
+const PROBE_TIMEOUT_MS = 2_000;
+
+/** True when dialing again cannot help: a refusal that will not pass, a wrong key, a protocol mismatch. */
+export function isFinalDialError(error: unknown): boolean {
+  if (hasErrorCode(error, 'REFUSED_BY_PEER')) return !isPassingRefusal(error.reason ?? '');
+  return isPermanentError(error);
+}
+
+async function isListening(address: PeerAddress): Promise<boolean> {
+  const socket = await connectSocket(address.host, address.port, PROBE_TIMEOUT_MS);
+  socket.destroy();
+  return true;
+}
 
 export interface DialFailure {
   address: string;
@@ -41,7 +61,7 @@ export interface TorrentDialerOptions {
   isConnected(keyText: string): boolean;
 }
 
-/** Emits 'dial-failed' (DialFailure) when an address is given up. */
+/** Emits 'dial-error' (DialFailure) on every failed dial, and 'dial-failed' when an address is given up. */
 const MAX_TRACKED_ADDRESSES = 512;
 
 export class TorrentDialer extends EventEmitter {
@@ -66,12 +86,19 @@ export class TorrentDialer extends EventEmitter {
     state.redial = new Redial<PeerLink>({
       dial: () => this.options.node.connect(address.host, address.port, channel, expectedKey ? { expectedKey } : undefined),
       run: (link) => this.run(state, link),
-      backoff: steppedBackoff(REDIAL_DELAYS_MS),
-      isPermanent: isPermanentError,
-      maxFailures: MAX_FAILED_DIALS,
+      backoff: exponentialBackoff({ minDelayMs: REDIAL_MIN_DELAY_MS, maxDelayMs: REDIAL_MAX_DELAY_MS, healthyAfterMs: HEALTHY_AFTER_MS }),
+      isPermanent: isFinalDialError,
       isWanted: () => !(keyText && this.options.isConnected(keyText)),
-      onError: (error) => (state.lastError = error),
+      onError: (error) => {
+        state.lastError = error;
+        this.emit('dial-error', failureOf(state, error));
+      },
       onGiveUp: (error) => this.giveUp(state, error),
+      probe: () => isListening(address),
+      probeEveryMs: PROBE_EVERY_MS,
+      // Probed: the network failing, and a share still hashing (its end is not signalled, and
+      // a dial a second is cheap next to waiting out a 12 s backoff grown during an outage).
+      shouldProbe: (error) => hasErrorCode(error, 'CONNECT_FAILED') || (hasErrorCode(error, 'REFUSED_BY_PEER') && refusalCauseOf(error.reason ?? '') === 'starting'),
     });
     state.redial.start();
   }
@@ -92,6 +119,11 @@ export class TorrentDialer extends EventEmitter {
     return [...this.dials.values()].filter((s) => s.isExhausted).map((s) => failureOf(s, s.lastError));
   }
 
+  /** The last error of every address that has one (still dialing or given up). */
+  lastErrors(): DialFailure[] {
+    return [...this.dials.values()].filter((s) => s.lastError !== undefined).map((s) => failureOf(s, s.lastError));
+  }
+
   close(): void {
     this.isClosed = true;
     for (const state of this.dials.values()) state.redial?.stop();
@@ -108,6 +140,7 @@ export class TorrentDialer extends EventEmitter {
       this.giveUp(state, new Error('refused by us after connecting'));
       return Promise.resolve(false);
     }
+    state.lastError = undefined;
     return new Promise((resolve) => link.stream.once('close', () => resolve()));
   }
 

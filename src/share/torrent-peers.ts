@@ -23,6 +23,7 @@ import { createSwarmPexExtension, MAX_PEX_PEERS, type PexMessage } from './swarm
 import { TorrentDialer, type DialFailure } from './torrent-dialer.js';
 import { MAX_QUEUED_REQUESTS } from './wire-request-limit.js';
 import type { LinkNode, PeerLink } from '../net/peer-link.js';
+import { refusalReason, type RefusalCause } from '../net/refusal-reason.js';
 
 /**
  * webtorrent keeps 2 + speed x 0.5..1 s / 16 KiB requests in flight, with speed measured
@@ -121,6 +122,7 @@ export class TorrentPeers extends EventEmitter {
       isConnected: (key) => this.byKey.has(key),
     });
     this.dialer.on('dial-failed', (failure: DialFailure) => this.emit('dial-failed', failure));
+    this.dialer.on('dial-error', (failure: DialFailure) => this.emit('dial-error', failure));
     this.pexGate = new PexDialGate({
       dial: (address, keyText) => this.dial(address, keyText),
       isBusy: (keyText) => this.byKey.has(keyText) || this.dialer.isDialing(keyText),
@@ -137,15 +139,20 @@ export class TorrentPeers extends EventEmitter {
    * (the node's handler refuses it properly, telling the initiator).
    */
   attach(link: PeerLink): boolean {
+    return this.attachOrRefuse(link) === null;
+  }
+
+  /** attach(), saying why a link is refused: a reason with its cause (net/refusal-reason.ts) for the dialer. */
+  attachOrRefuse(link: PeerLink): string | null {
     const key = link.remoteKeyText;
-    const refuse = (reason: string): false => {
+    const refuse = (reason: string, cause: RefusalCause = 'busy'): string => {
       this.emit('peer-refused', { key, reason });
-      return false;
+      return refusalReason(cause, reason);
     };
-    if (this.isClosed || this.torrent.destroyed) return refuse('torrent closed');
+    if (this.isClosed || this.torrent.destroyed) return refuse('torrent closed', 'closing');
     const drop = this.banned.get(key);
-    if (drop) return refuse(`dropped earlier: ${drop.reason}`);
-    if (!this.options.isAllowed(link.remoteKey)) return refuse('not allowed for this share');
+    if (drop) return refuse(`dropped earlier: ${drop.reason}`, 'dropped');
+    if (!this.options.isAllowed(link.remoteKey)) return refuse('not allowed for this share', 'not-allowed');
     const existing = this.byKey.get(key);
     if (existing) {
       // Two nodes may dial each other at once; both keep the link opened by the smaller key.
@@ -168,7 +175,7 @@ export class TorrentPeers extends EventEmitter {
     }
     this.emit('peer-connected', { key });
     this.schedulePex();
-    return true;
+    return null;
   }
 
   /** Dials host:port for this torrent (expecting `keyText` if given), retrying with backoff. */
@@ -185,6 +192,11 @@ export class TorrentPeers extends EventEmitter {
   /** The last error of each address given up, for explaining why nothing connected. */
   dialFailures(): DialFailure[] {
     return this.dialer.failures();
+  }
+
+  /** The last error of every address dialed that has one, given up or not (why get is waiting). */
+  dialErrors(): DialFailure[] {
+    return this.dialer.lastErrors();
   }
 
   get connectedCount(): number {

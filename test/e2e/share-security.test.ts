@@ -87,7 +87,7 @@ describe('share/get refusals', () => {
     writeFileSync(join(dir, 'for-bob.bin'), randomBytes(300_000));
     const { magnet } = await startSharer(alice!, join(dir, 'for-bob.bin'), ['--allow', 'bob']);
     const refused = await runCli(['get', magnet, '-o', join(dir, 'carol')], { home: carol!.home, timeoutMs: 40_000 });
-    expectCleanFailure(refused, 1, /could not fetch.*refused/);
+    expectCleanFailure(refused, 1, /alice's share is limited to certain people \(--allow\) and you are not one of them/);
     expect(existsSync(join(dir, 'carol', 'for-bob.bin'))).toBe(false);
     const allowed = startGetter(bob!, magnet, join(dir, 'bob'));
     expect(await allowed.exited).toBe(0);
