@@ -26,6 +26,8 @@ export const ERROR_CODES = [
   // chat/
   'CHAT_CLOSED', 'MESSAGE_TOO_LONG', 'HISTORY_UNWRITABLE', 'HISTORY_WRITE_FAILED',
   'DEMO_FAILED',
+  // roaming: link liveness (net/link-liveness.ts)
+  'LINK_TIMEOUT',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -264,6 +266,12 @@ export const errors = {
     }),
 
   demoFailed: (message: string, hint?: string) => make('DEMO_FAILED', message, { hint }),
+
+  // roaming: link liveness (net/link-liveness.ts)
+  linkTimeout: (silentMs: number) =>
+    make('LINK_TIMEOUT', `no sign of life from the peer for ${Math.round(silentMs / 100) / 10} s; link closed as dead`, {
+      hint: 'the path to the peer died (a network change, sleep, a cut cable); it is redialled when it can be',
+    }),
 };
 
 export function usageError(message: string, hint?: string): SwarmError<'USAGE'> {

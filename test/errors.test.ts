@@ -72,6 +72,8 @@ const calls: { [K in keyof typeof errors]: Parameters<(typeof errors)[K]> } = {
   historyUnwritable: ['/h/chat.log', CAUSE],
   historyWriteFailed: ['/h/chat.log', Object.assign(new Error('no space left on device'), { code: 'ENOSPC' })],
   demoFailed: ['the demo did not complete'],
+  // roaming: link liveness
+  linkTimeout: [15_000],
 };
 
 function build(name: keyof typeof errors): SwarmError {

@@ -6,6 +6,11 @@
  * Any failure (a frame that does not authenticate, an oversized frame, bytes after the end
  * marker, the raw connection ending without the end marker) destroys the channel and the
  * raw connection; nothing from the failing frame onwards is delivered.
+ *
+ * After the channel opens, each frame's plaintext starts with a type byte (FrameType):
+ * application data, or PING / ALIVE, which carry nothing and exist so that an idle link
+ * still shows it is alive (net/link-liveness.ts decides when to send them and when a
+ * silent link is dead; this class only records when it last heard and sent anything).
  */
 import type { Duplex } from 'node:stream';
 import { FrameDecoder, MAX_FRAME_BYTES } from './frame-codec.js';
@@ -20,6 +25,17 @@ const HIGH_WATER_MARK_BYTES = 512 * 1024;
 
 /** How long a refused peer gets to read the refusal before the socket is destroyed. */
 const GRACEFUL_CLOSE_MS = 2000;
+
+/** The first plaintext byte of every frame after the opening record (docs/protocol.md section 4). */
+export const FrameType = { data: 0x00, ping: 0x01, alive: 0x02 } as const;
+const DATA_TYPE = Buffer.from([FrameType.data]);
+
+/**
+ * A PING is answered only while less than this is queued towards the peer: a peer that
+ * pings without reading cannot make us buffer answers without bound (queued data, when
+ * the peer reads it, shows life as well as an ALIVE would).
+ */
+const MAX_CONTROL_BACKLOG_BYTES = 256 * 1024;
 
 type Phase = 'opening' | 'open' | 'closed';
 
@@ -38,6 +54,9 @@ export class SecureChannel {
   channel = '';
   /** Why the channel closed, if it failed. */
   closeError?: Error;
+  /** When any byte last arrived from the peer, and when we last wrote a frame (Date.now()). */
+  lastHeardMs = Date.now();
+  lastSentMs = Date.now();
 
   private phase: Phase = 'opening';
   private readonly sealer: FrameSealer;
@@ -135,8 +154,35 @@ export class SecureChannel {
     else this.stream.destroy();
   }
 
+  /** True once the channel is open and we may still send in our direction. */
+  get canSend(): boolean {
+    return this.phase === 'open' && !this.hasLocalEnded;
+  }
+
+  /** True after the peer sent its authenticated end: nothing more can come, not even a PING. */
+  get hasPeerEnded(): boolean {
+    return this.hasRemoteEnded;
+  }
+
+  /** True while we stopped reading (our reader is full): silence from the peer proves nothing then. */
+  get isReadPaused(): boolean {
+    return this.raw.isPaused();
+  }
+
+  /**
+   * Sends a PING (the peer answers ALIVE at once) or an ALIVE (answered by nothing).
+   * Skipped, returning false, when the channel cannot send or much is already queued.
+   */
+  sendControl(type: typeof FrameType.ping | typeof FrameType.alive): boolean {
+    if (!this.canSend || this.raw.writableLength > MAX_CONTROL_BACKLOG_BYTES) return false;
+    this.raw.write(this.sealer.seal(Buffer.from([type])));
+    this.lastSentMs = Date.now();
+    return true;
+  }
+
   private receive(chunk: Buffer): void {
     if (this.phase === 'closed') return;
+    this.lastHeardMs = Date.now();
     try {
       for (const parts of this.decoder.pushParts(chunk)) {
         const pieces = this.opener.openParts(parts);
@@ -155,15 +201,31 @@ export class SecureChannel {
           this.stream.push(null);
           this.endRawIfDone();
         } else {
-          let isFlowing = true;
-          for (const piece of pieces) isFlowing = this.stream.push(piece);
-          if (!isFlowing) this.raw.pause();
+          this.receiveTyped(pieces);
         }
         if ((this.phase as Phase) === 'closed') return;
       }
     } catch (error) {
       this.fail(error as Error);
     }
+  }
+
+  /** An opened channel's frame: data is delivered (without its type byte), PING answered, ALIVE only heard. */
+  private receiveTyped(pieces: Buffer[]): void {
+    const first = pieces[0]!;
+    const type = first[0];
+    if (type === FrameType.data) {
+      if (first.length === 1) pieces.shift();
+      else pieces[0] = first.subarray(1);
+      let isFlowing = true;
+      for (const piece of pieces) isFlowing = this.stream.push(piece);
+      if (!isFlowing) this.raw.pause();
+      return;
+    }
+    // Control frames carry nothing after their type; anything else is not this protocol.
+    if (pieces.length !== 1 || first.length !== 1) throw errors.badFrame();
+    if (type === FrameType.ping) this.sendControl(FrameType.alive);
+    else if (type !== FrameType.alive) throw errors.badFrame();
   }
 
   /** Packs a batch of writes into as few frames as possible (each at most the Noise maximum). */
@@ -174,15 +236,15 @@ export class SecureChannel {
     }
     if (this.phase === 'closed') return cb(this.writeFailure());
     let isFlowing = true;
-    let parts: Buffer[] = [];
-    let partsBytes = 0;
+    let parts: Buffer[] = [DATA_TYPE];
+    let partsBytes = DATA_TYPE.length;
     // Corked, the pieces of all frames go out in one vectored write (no copy, one syscall).
     this.raw.cork();
     const flush = () => {
-      if (partsBytes === 0) return;
+      if (partsBytes === DATA_TYPE.length) return;
       for (const piece of this.sealer.sealPieces(parts)) isFlowing = this.raw.write(piece);
-      parts = [];
-      partsBytes = 0;
+      parts = [DATA_TYPE];
+      partsBytes = DATA_TYPE.length;
     };
     for (const buffer of batch) {
       let offset = 0;
@@ -196,6 +258,7 @@ export class SecureChannel {
     }
     flush();
     this.raw.uncork();
+    this.lastSentMs = Date.now();
     if (isFlowing) return cb(null);
     const onDrain = () => {
       this.waitingWrite = undefined;
