@@ -14,6 +14,7 @@ import { NoProgressGuard } from './no-progress-guard.js';
 import { FairChoker } from './fair-choker.js';
 import { SuperSeeder } from './super-seeder.js';
 import { createLinkDuplex } from './link-duplex.js';
+import { duplicateVerdict } from './duplicate-link.js';
 import type { PeerAddress } from '../net/peer-address.js';
 import { PexDialGate } from './pex-dial-gate.js';
 import type { SharedFileWatch } from './shared-file-watch.js';
@@ -95,6 +96,8 @@ export class TorrentPeers extends EventEmitter {
   private readonly dialer: TorrentDialer;
   private readonly pexGate: PexDialGate;
   private readonly banned = new Map<string, PeerDrop>();
+  /** A new link per key waiting while the key's old link is probed (one at a time). */
+  private readonly waitingForProbe = new Map<string, PeerLink>();
   private readonly guard: CorruptPieceGuard;
   private readonly noProgressGuard: NoProgressGuard;
   private readonly choker: FairChoker;
@@ -145,9 +148,13 @@ export class TorrentPeers extends EventEmitter {
     if (!this.options.isAllowed(link.remoteKey)) return refuse('not allowed for this share');
     const existing = this.byKey.get(key);
     if (existing) {
-      // Two nodes may dial each other at once; both keep the link opened by the smaller key.
-      const isPreferred = (l: PeerLink) => l.isInitiator === this.options.ownKeyText < key;
-      if (isPreferred(existing.link) || !isPreferred(link)) return refuse('duplicate connection');
+      const verdict = duplicateVerdict(existing.link, link, this.options.ownKeyText);
+      if (verdict === 'keep-existing') {
+        // Kept, but a dead one must not keep the peer out until its timeout: probe it.
+        void existing.link.probe();
+        return refuse('duplicate connection');
+      }
+      if (verdict === 'probe-existing') return this.replaceIfDead(existing, link) || refuse('duplicate connection');
       this.detach(existing);
       existing.link.close();
     }
@@ -165,6 +172,28 @@ export class TorrentPeers extends EventEmitter {
     }
     this.emit('peer-connected', { key });
     this.schedulePex();
+    return true;
+  }
+
+  /**
+   * The peer dialled again while we hold a link from it (duplicate-link.ts): the new link
+   * is accepted but waits, unread, until the old one has been probed. False when another
+   * new link from this key is already waiting (a peer dialling in a loop gets one probe).
+   */
+  private replaceIfDead(existing: LinkEntry, link: PeerLink): boolean {
+    const key = link.remoteKeyText;
+    if (this.waitingForProbe.has(key)) return false;
+    this.waitingForProbe.set(key, link);
+    void existing.link.probe().then((isAlive) => {
+      this.waitingForProbe.delete(key);
+      if (link.stream.destroyed) return;
+      if (isAlive && this.byKey.get(key) === existing) {
+        this.emit('peer-refused', { key, reason: 'duplicate connection (the older link is alive)' });
+        return link.close();
+      }
+      this.detach(existing);
+      if (!this.attach(link)) link.close();
+    });
     return true;
   }
 
@@ -216,6 +245,7 @@ export class TorrentPeers extends EventEmitter {
     this.dialer.close();
     this.pexGate.close();
     clearTimeout(this.pexTimer);
+    for (const link of this.waitingForProbe.values()) link.close();
     for (const entry of [...this.byKey.values()]) {
       this.detach(entry);
       entry.link.close();
