@@ -1,8 +1,11 @@
 /**
  * Notices dead links in seconds instead of the ~15 minutes TCP takes to give up on a path
  * that went silent (roaming, NAT rebinding, sleep, a cut cable): every open link sends an
- * ALIVE frame when it has sent nothing for a third of the timeout, and a link that has
- * heard nothing for the whole timeout is closed with LINK_TIMEOUT.
+ * ALIVE frame when it has sent nothing for a third of its timeout (at most every 5 s), a
+ * link that has heard nothing for half its timeout sends a PING (answered at once, so a
+ * peer with a longer timeout, hence rarer ALIVEs, cannot look dead), and a link that has
+ * heard nothing for the whole timeout is closed with LINK_TIMEOUT. Each node may so pick
+ * its own timeout.
  *
  * Backpressure does not look like death: any byte counts as life (a bulk sender's data
  * frames, the receiver's ALIVEs, which travel the other, free direction), and while we
@@ -20,6 +23,8 @@ const MIN_LINK_TIMEOUT_MS = 300;
 const MAX_LINK_TIMEOUT_MS = 24 * 60 * 60 * 1000;
 /** How long an old link gets to answer a PING before a new link from its key replaces it. */
 export const DEFAULT_PROBE_MS = 1500;
+/** The longest an idle link goes without an ALIVE, whatever its own timeout. */
+const MAX_KEEPALIVE_MS = 5000;
 
 /** The link timeout from the environment, or the default when unset or unusable. */
 export function linkTimeoutFromEnv(env: NodeJS.ProcessEnv = process.env): number {
@@ -31,9 +36,10 @@ export function linkTimeoutFromEnv(env: NodeJS.ProcessEnv = process.env): number
 
 /** Keeps one open channel's liveness until it closes. */
 export function watchLiveness(channel: SecureChannel, timeoutMs: number): void {
-  const keepAliveMs = timeoutMs / 3;
-  const tickMs = Math.max(50, Math.floor(timeoutMs / 6));
+  const keepAliveMs = Math.min(timeoutMs / 3, MAX_KEEPALIVE_MS);
+  const tickMs = Math.max(50, Math.floor(Math.min(timeoutMs, 3 * MAX_KEEPALIVE_MS) / 6));
   let lastTickMs = Date.now();
+  let lastPingMs = 0;
   const timer = setInterval(() => {
     const nowMs = Date.now();
     const wasLate = nowMs - lastTickMs > 2 * tickMs;
@@ -42,6 +48,10 @@ export function watchLiveness(channel: SecureChannel, timeoutMs: number): void {
     if (wasLate || channel.isReadPaused || channel.hasPeerEnded) channel.lastHeardMs = nowMs;
     const silentMs = nowMs - channel.lastHeardMs;
     if (silentMs >= timeoutMs) return channel.fail(errors.linkTimeout(silentMs));
+    if (silentMs >= timeoutMs / 2 && nowMs - lastPingMs >= timeoutMs / 4 && channel.sendControl(FrameType.ping)) {
+      lastPingMs = nowMs;
+      return;
+    }
     if (nowMs - channel.lastSentMs >= keepAliveMs || wasLate) channel.sendControl(FrameType.alive);
   }, tickMs);
   timer.unref();

@@ -43,6 +43,19 @@ describe('link liveness', () => {
     expect(await got).toBe('still here');
   }, 20_000);
 
+  it('keeps an idle link open between nodes with very different timeouts (the short side pings)', async () => {
+    const [patient] = await createNodes(1, { node: { linkTimeoutMs: 600_000 } });
+    const [hasty] = await createNodes(1, { node: { linkTimeoutMs: TIMEOUT_MS } });
+    patient!.trust.add(hasty!.identity);
+    hasty!.trust.add(patient!.identity);
+    let atPatient: PeerLink | undefined;
+    patient!.node.handle('chat', (link) => void (atPatient = link));
+    const atHasty = await hasty!.node.connect('127.0.0.1', patient!.port, 'chat');
+    await sleep(TIMEOUT_MS * 4);
+    expect(atHasty.closeError()).toBeUndefined();
+    expect(atHasty.stream.destroyed || atPatient!.stream.destroyed).toBe(false);
+  }, 20_000);
+
   it('does not kill a link whose reader paused while the sender is blocked on backpressure', async () => {
     const { atAlice, atBob } = await linkThroughRelay();
     atBob.stream.pause();
