@@ -25,6 +25,7 @@ const MAX_LINK_TIMEOUT_MS = 24 * 60 * 60 * 1000;
 export const DEFAULT_PROBE_MS = 1500;
 /** The longest an idle link goes without an ALIVE, whatever its own timeout. */
 const MAX_KEEPALIVE_MS = 5000;
+const MAX_TICK_MS = 1000;
 
 /** The link timeout from the environment, or the default when unset or unusable. */
 export function linkTimeoutFromEnv(env: NodeJS.ProcessEnv = process.env): number {
@@ -37,7 +38,8 @@ export function linkTimeoutFromEnv(env: NodeJS.ProcessEnv = process.env): number
 /** Keeps one open channel's liveness until it closes. */
 export function watchLiveness(channel: SecureChannel, timeoutMs: number): void {
   const keepAliveMs = Math.min(timeoutMs / 3, MAX_KEEPALIVE_MS);
-  const tickMs = Math.max(50, Math.floor(Math.min(timeoutMs, 3 * MAX_KEEPALIVE_MS) / 6));
+  // Checked at least every second, so a dead link is closed at most ~1 s after its timeout.
+  const tickMs = Math.max(50, Math.min(MAX_TICK_MS, Math.floor(timeoutMs / 6)));
   let lastTickMs = Date.now();
   let lastPingMs = 0;
   const timer = setInterval(() => {
