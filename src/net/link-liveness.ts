@@ -14,7 +14,8 @@
  * restarts the clock: the peer's bytes may be waiting unread in our socket.
  */
 import { errors } from '../errors.js';
-import { FrameType, type SecureChannel } from '../secure/secure-channel.js';
+import { FrameType } from '../secure/frame-types.js';
+import type { SecureChannel } from '../secure/secure-channel.js';
 
 export const DEFAULT_LINK_TIMEOUT_MS = 15_000;
 /** Environment override of DEFAULT_LINK_TIMEOUT_MS (tests, and networks with long stalls). */

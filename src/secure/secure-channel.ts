@@ -7,10 +7,9 @@
  * marker, the raw connection ending without the end marker) destroys the channel and the
  * raw connection; nothing from the failing frame onwards is delivered.
  *
- * After the channel opens, each frame's plaintext starts with a type byte (FrameType):
- * application data, or PING / ALIVE, which carry nothing and exist so that an idle link
- * still shows it is alive (net/link-liveness.ts decides when to send them and when a
- * silent link is dead; this class only records when it last heard and sent anything).
+ * After the channel opens, each frame's plaintext starts with a type byte (frame-types.ts);
+ * net/link-liveness.ts decides when to send PING / ALIVE and when a silent link is dead;
+ * this class answers PINGs and records when it last heard and sent anything.
  */
 import type { Duplex } from 'node:stream';
 import { FrameDecoder, MAX_FRAME_BYTES } from './frame-codec.js';
@@ -18,6 +17,7 @@ import { decodeRecord, encodeAccept, encodeOpen, encodeRefuse, type SessionRecor
 import { errors } from '../errors.js';
 import type { HandshakeResult } from './swarm-handshake.js';
 import { createStreamxDuplex, type StreamxDuplex } from './streamx-duplex.js';
+import { DATA_TYPE_PREFIX as DATA_TYPE, FrameType, readTypedFrame, type ControlFrameType } from './frame-types.js';
 import { MAX_PLAINTEXT_BYTES, type FrameOpener, type FrameSealer } from './transport-cipher.js';
 
 /** Deep enough that a 64 KiB frame does not immediately pause the socket. */
@@ -25,10 +25,6 @@ const HIGH_WATER_MARK_BYTES = 512 * 1024;
 
 /** How long a refused peer gets to read the refusal before the socket is destroyed. */
 const GRACEFUL_CLOSE_MS = 2000;
-
-/** The first plaintext byte of every frame after the opening record (docs/protocol.md section 4). */
-export const FrameType = { data: 0x00, ping: 0x01, alive: 0x02 } as const;
-const DATA_TYPE = Buffer.from([FrameType.data]);
 
 /**
  * A PING is answered only while less than this is queued towards the peer: a peer that
@@ -173,7 +169,7 @@ export class SecureChannel {
    * Sends a PING (the peer answers ALIVE at once) or an ALIVE (answered by nothing).
    * Skipped, returning false, when the channel cannot send or much is already queued.
    */
-  sendControl(type: typeof FrameType.ping | typeof FrameType.alive): boolean {
+  sendControl(type: ControlFrameType): boolean {
     if (!this.canSend || this.raw.writableLength > MAX_CONTROL_BACKLOG_BYTES) return false;
     this.raw.write(this.sealer.seal(Buffer.from([type])));
     this.lastSentMs = Date.now();
@@ -212,20 +208,14 @@ export class SecureChannel {
 
   /** An opened channel's frame: data is delivered (without its type byte), PING answered, ALIVE only heard. */
   private receiveTyped(pieces: Buffer[]): void {
-    const first = pieces[0]!;
-    const type = first[0];
-    if (type === FrameType.data) {
-      if (first.length === 1) pieces.shift();
-      else pieces[0] = first.subarray(1);
-      let isFlowing = true;
-      for (const piece of pieces) isFlowing = this.stream.push(piece);
-      if (!isFlowing) this.raw.pause();
+    const frame = readTypedFrame(pieces);
+    if ('control' in frame) {
+      if (frame.control === FrameType.ping) this.sendControl(FrameType.alive);
       return;
     }
-    // Control frames carry nothing after their type; anything else is not this protocol.
-    if (pieces.length !== 1 || first.length !== 1) throw errors.badFrame();
-    if (type === FrameType.ping) this.sendControl(FrameType.alive);
-    else if (type !== FrameType.alive) throw errors.badFrame();
+    let isFlowing = true;
+    for (const piece of frame.data) isFlowing = this.stream.push(piece);
+    if (!isFlowing) this.raw.pause();
   }
 
   /** Packs a batch of writes into as few frames as possible (each at most the Noise maximum). */

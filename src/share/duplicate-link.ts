@@ -23,3 +23,33 @@ export function duplicateVerdict(existing: PeerLink, incoming: PeerLink, ownKeyT
   }
   return incoming.isInitiator ? 'keep-existing' : 'probe-existing';
 }
+
+/**
+ * New links waiting, unread, while the old link of their key is probed: at most one per
+ * key, so a peer dialling in a loop costs one PING at a time.
+ */
+export class ProbeBeforeReplace {
+  private readonly waiting = new Map<string, PeerLink>();
+
+  /**
+   * Probes `existing`; then calls `onDead()` (the old link is closed: take the new one) or,
+   * if it answered, `onAlive()` (close the new one). False when a link of this key already waits.
+   */
+  start(existing: PeerLink, link: PeerLink, handlers: { onDead(): void; onAlive(): void }): boolean {
+    const key = link.remoteKeyText;
+    if (this.waiting.has(key)) return false;
+    this.waiting.set(key, link);
+    void existing.probe().then((isAlive) => {
+      this.waiting.delete(key);
+      if (link.stream.destroyed) return;
+      if (isAlive) handlers.onAlive();
+      else handlers.onDead();
+    });
+    return true;
+  }
+
+  close(): void {
+    for (const link of this.waiting.values()) link.close();
+    this.waiting.clear();
+  }
+}

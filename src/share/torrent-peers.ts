@@ -14,7 +14,7 @@ import { NoProgressGuard } from './no-progress-guard.js';
 import { FairChoker } from './fair-choker.js';
 import { SuperSeeder } from './super-seeder.js';
 import { createLinkDuplex } from './link-duplex.js';
-import { duplicateVerdict } from './duplicate-link.js';
+import { duplicateVerdict, ProbeBeforeReplace } from './duplicate-link.js';
 import type { PeerAddress } from '../net/peer-address.js';
 import { PexDialGate } from './pex-dial-gate.js';
 import type { SharedFileWatch } from './shared-file-watch.js';
@@ -96,8 +96,7 @@ export class TorrentPeers extends EventEmitter {
   private readonly dialer: TorrentDialer;
   private readonly pexGate: PexDialGate;
   private readonly banned = new Map<string, PeerDrop>();
-  /** A new link per key waiting while the key's old link is probed (one at a time). */
-  private readonly waitingForProbe = new Map<string, PeerLink>();
+  private readonly probes = new ProbeBeforeReplace();
   private readonly guard: CorruptPieceGuard;
   private readonly noProgressGuard: NoProgressGuard;
   private readonly choker: FairChoker;
@@ -175,26 +174,20 @@ export class TorrentPeers extends EventEmitter {
     return true;
   }
 
-  /**
-   * The peer dialled again while we hold a link from it (duplicate-link.ts): the new link
-   * is accepted but waits, unread, until the old one has been probed. False when another
-   * new link from this key is already waiting (a peer dialling in a loop gets one probe).
-   */
+  /** The peer dialled again while we hold its link: the new one waits for a probe of the old (duplicate-link.ts). */
   private replaceIfDead(existing: LinkEntry, link: PeerLink): boolean {
-    const key = link.remoteKeyText;
-    if (this.waitingForProbe.has(key)) return false;
-    this.waitingForProbe.set(key, link);
-    void existing.link.probe().then((isAlive) => {
-      this.waitingForProbe.delete(key);
-      if (link.stream.destroyed) return;
-      if (isAlive && this.byKey.get(key) === existing) {
-        this.emit('peer-refused', { key, reason: 'duplicate connection (the older link is alive)' });
-        return link.close();
-      }
+    const replace = () => {
       this.detach(existing);
       if (!this.attach(link)) link.close();
+    };
+    return this.probes.start(existing.link, link, {
+      onDead: replace,
+      onAlive: () => {
+        if (this.byKey.get(link.remoteKeyText) !== existing) return replace();
+        this.emit('peer-refused', { key: link.remoteKeyText, reason: 'duplicate connection (the older link is alive)' });
+        link.close();
+      },
     });
-    return true;
   }
 
   /** Dials host:port for this torrent (expecting `keyText` if given), retrying with backoff. */
@@ -245,7 +238,7 @@ export class TorrentPeers extends EventEmitter {
     this.dialer.close();
     this.pexGate.close();
     clearTimeout(this.pexTimer);
-    for (const link of this.waitingForProbe.values()) link.close();
+    this.probes.close();
     for (const entry of [...this.byKey.values()]) {
       this.detach(entry);
       entry.link.close();
