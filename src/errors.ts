@@ -31,6 +31,8 @@ export const ERROR_CODES = [
   'BAD_PAIR_CODE', 'PAIR_WRONG_CODE', 'PAIR_DECLINED', 'PAIR_EXPIRED', 'PAIR_FAILED',
   // patient get: refusals that name their cause, one fetch per download, --timeout
   'NOT_SHARED', 'NOT_ALLOWED', 'ALREADY_FETCHING', 'TIMED_OUT',
+  // roaming: link liveness (net/link-liveness.ts)
+  'LINK_TIMEOUT',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -313,6 +315,11 @@ export const errors = {
   getTimedOut: (after: string, why: string, kept: string) =>
     make('TIMED_OUT', `gave up after ${after} (--timeout): ${why}; ${kept}`, {
       hint: 'run the same command again to resume, or leave out --timeout to wait until the sharer is back', exitCode: 124, reason: why,
+    }),
+  // roaming: link liveness (net/link-liveness.ts)
+  linkTimeout: (silentMs: number) =>
+    make('LINK_TIMEOUT', `no sign of life from the peer for ${Math.round(silentMs / 100) / 10} s; link closed as dead`, {
+      hint: 'the path to the peer died (a network change, sleep, a cut cable); it is redialled when it can be',
     }),
 };
 

@@ -85,6 +85,8 @@ const calls: { [K in keyof typeof errors]: Parameters<(typeof errors)[K]> } = {
   leftOutByAllow: ['alice'],
   alreadyFetching: [4242, '/h/partial/ab.lock'],
   getTimedOut: ['3 s', 'alice is unreachable at 127.0.0.1:7000 (ECONNREFUSED)', '0 B of 1 MiB kept'],
+  // roaming: link liveness
+  linkTimeout: [15_000],
 };
 
 function build(name: keyof typeof errors): SwarmError {

@@ -314,6 +314,19 @@ export class ChatSession extends EventEmitter<ChatSessionEvents> {
     return { ...joined, wasRemoved: true };
   }
 
+  /**
+   * A peer that links again while we hold a link from it has usually lost that one (its
+   * address changed, it slept): our old link is probed and closed if it does not answer
+   * within ~1.5 s, so the dead one stops taking our messages and the peer is shown as
+   * left. A live one answers and stays (two nodes that dial each other keep both links,
+   * as before), so nothing flaps; a peer linking in a loop costs one PING per link it has.
+   */
+  private probeOlderLinks(link: ChatLink): void {
+    for (const other of this.links) {
+      if (equalBytes(other.remoteKey, link.remoteKey)) void other.peer.probe();
+    }
+  }
+
   /** Runs one link until it closes (the promise lets a redial wait for that). */
   private runLink(peer: PeerLink): Promise<void> {
     if (this.closed) {
@@ -334,6 +347,7 @@ export class ChatSession extends EventEmitter<ChatSessionEvents> {
           resolve();
         },
       });
+      this.probeOlderLinks(link);
       this.links.add(link);
       this.emit('peer-join', joined);
       this.router.addLink(link);

@@ -3,6 +3,7 @@ import { encodeKeyText } from '../identity/key-text.js';
 import type { SecureChannel } from '../secure/secure-channel.js';
 import type { StreamxDuplex } from '../secure/streamx-duplex.js';
 import type { ChannelKind } from './channel-name.js';
+import { probeLink } from './link-liveness.js';
 
 export interface PeerLink {
   /** Authenticated Ed25519 public key of the remote node. */
@@ -23,6 +24,11 @@ export interface PeerLink {
   close(): void;
   /** Why the link closed, if it failed; undefined while open or after a clean end. */
   closeError(): Error | undefined;
+  /**
+   * Asks the peer to show it is alive (a PING): true if anything arrives within `withinMs`
+   * (default ~1.5 s); otherwise the link is closed as dead (LINK_TIMEOUT) and it is false.
+   */
+  probe(withinMs?: number): Promise<boolean>;
 }
 
 /**
@@ -49,5 +55,6 @@ export function createPeerLink(channel: SecureChannel, remoteHost: string, remot
     stream: channel.stream,
     close: () => channel.close(),
     closeError: () => channel.closeError,
+    probe: (withinMs) => probeLink(channel, withinMs),
   };
 }

@@ -20,6 +20,7 @@ import { DEFAULT_HANDSHAKE_RATES, HandshakeBudget, type HandshakeRates } from '.
 import { DEFAULT_PENDING_LIMITS, PendingConnections } from './pending-connections.js';
 import { createPeerLink, type LinkNode, type PeerLink } from './peer-link.js';
 import { refusalReason } from './refusal-reason.js';
+import { linkTimeoutFromEnv, watchLiveness } from './link-liveness.js';
 
 /** The port a node listens on when none is given (falls back to any free port if taken). */
 export const DEFAULT_PORT = 7927;
@@ -46,6 +47,8 @@ export interface SwarmNodeOptions {
   /** Largest transport frame accepted (default and maximum 65,535, the Noise limit). */
   maxFrameBytes?: number;
   trustPollMs?: number;
+  /** A link that hears nothing this long is closed as dead (default: $SWARM_LINK_TIMEOUT_MS, else 15 s). */
+  linkTimeoutMs?: number;
 }
 
 /** Why a connection was turned away: an error's code, or one of the node's own. */
@@ -81,9 +84,11 @@ export class SwarmNode extends EventEmitter implements LinkNode {
   private readonly sockets = new Set<Socket>();
   private stopWatching?: () => void;
   private isClosed = false;
+  private readonly linkTimeoutMs: number;
 
   constructor(private readonly options: SwarmNodeOptions) {
     super();
+    this.linkTimeoutMs = options.linkTimeoutMs ?? linkTimeoutFromEnv();
     this.pending = new PendingConnections({
       maxTotal: options.maxPendingHandshakes ?? DEFAULT_PENDING_LIMITS.maxTotal,
       maxPerAddress: options.maxPendingPerAddress ?? DEFAULT_PENDING_LIMITS.maxPerAddress,
@@ -151,6 +156,7 @@ export class SwarmNode extends EventEmitter implements LinkNode {
     if (this.isClosed) throw errors.nodeClosed();
     const timeoutMs = this.options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
     const socket = await connectSocket(host, port, timeoutMs, opts.localAddress ?? this.outgoingAddressFor(host));
+    keepAlive(socket, this.linkTimeoutMs);
     const secure = await secureOutbound(socket, {
       identity: this.options.identity,
       allows: (key) => this.options.trust.allows(key),
@@ -171,7 +177,7 @@ export class SwarmNode extends EventEmitter implements LinkNode {
       throw error;
     }
     const link = createPeerLink(secure, host, port);
-    this.track(link);
+    this.track(link, secure);
     return link;
   }
 
@@ -191,6 +197,7 @@ export class SwarmNode extends EventEmitter implements LinkNode {
     const remotePort = socket.remotePort ?? 0;
     if (this.isClosed) return void socket.destroy();
     socket.on('error', () => {});
+    keepAlive(socket, this.linkTimeoutMs);
     this.sockets.add(socket);
     socket.once('close', () => this.sockets.delete(socket));
     for (const evicted of this.pending.admit(socket, remoteHost)) {
@@ -233,7 +240,7 @@ export class SwarmNode extends EventEmitter implements LinkNode {
       return refusalReason('busy', `too many connections from your key (limit ${limit})`);
     }
     const link = createPeerLink(channel, remoteHost, remotePort);
-    this.track(link);
+    this.track(link, channel);
     const verdict = handler(link);
     if (verdict === false || typeof verdict === 'string') {
       this.links.delete(link);
@@ -242,7 +249,8 @@ export class SwarmNode extends EventEmitter implements LinkNode {
     return null;
   }
 
-  private track(link: PeerLink): void {
+  private track(link: PeerLink, channel: SecureChannel): void {
+    watchLiveness(channel, this.linkTimeoutMs);
     this.links.add(link);
     link.stream.once('close', () => this.links.delete(link));
   }
@@ -273,6 +281,15 @@ export class SwarmNode extends EventEmitter implements LinkNode {
 }
 
 const LISTEN_BACKLOG = 4096;
+
+/**
+ * TCP keep-alive as well as our own ALIVE frames: it still probes a link whose both
+ * directions have sent their end, when frames can no longer be sent (Node sets only the
+ * idle time; there is no TCP_USER_TIMEOUT to bound unacknowledged data).
+ */
+function keepAlive(socket: Socket, linkTimeoutMs: number): void {
+  socket.setKeepAlive(true, linkTimeoutMs);
+}
 
 export function listenOn(server: Server, host: string | undefined, port: number): Promise<void> {
   return new Promise((resolve, reject) => {

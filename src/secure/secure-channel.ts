@@ -6,6 +6,10 @@
  * Any failure (a frame that does not authenticate, an oversized frame, bytes after the end
  * marker, the raw connection ending without the end marker) destroys the channel and the
  * raw connection; nothing from the failing frame onwards is delivered.
+ *
+ * After the channel opens, each frame's plaintext starts with a type byte (frame-types.ts);
+ * net/link-liveness.ts decides when to send PING / ALIVE and when a silent link is dead;
+ * this class answers PINGs and records when it last heard and sent anything.
  */
 import type { Duplex } from 'node:stream';
 import { FrameDecoder, MAX_FRAME_BYTES } from './frame-codec.js';
@@ -13,6 +17,7 @@ import { decodeRecord, encodeAccept, encodeOpen, encodeRefuse, type SessionRecor
 import { errors } from '../errors.js';
 import type { HandshakeResult } from './swarm-handshake.js';
 import { createStreamxDuplex, type StreamxDuplex } from './streamx-duplex.js';
+import { DATA_TYPE_PREFIX as DATA_TYPE, FrameType, readTypedFrame, type ControlFrameType } from './frame-types.js';
 import { MAX_PLAINTEXT_BYTES, type FrameOpener, type FrameSealer } from './transport-cipher.js';
 
 /** Deep enough that a 64 KiB frame does not immediately pause the socket. */
@@ -20,6 +25,13 @@ const HIGH_WATER_MARK_BYTES = 512 * 1024;
 
 /** How long a refused peer gets to read the refusal before the socket is destroyed. */
 const GRACEFUL_CLOSE_MS = 2000;
+
+/**
+ * A PING is answered only while less than this is queued towards the peer: a peer that
+ * pings without reading cannot make us buffer answers without bound (queued data, when
+ * the peer reads it, shows life as well as an ALIVE would).
+ */
+const MAX_CONTROL_BACKLOG_BYTES = 256 * 1024;
 
 type Phase = 'opening' | 'open' | 'closed';
 
@@ -38,6 +50,9 @@ export class SecureChannel {
   channel = '';
   /** Why the channel closed, if it failed. */
   closeError?: Error;
+  /** When any byte last arrived from the peer, and when we last wrote a frame (Date.now()). */
+  lastHeardMs = Date.now();
+  lastSentMs = Date.now();
 
   private phase: Phase = 'opening';
   private readonly sealer: FrameSealer;
@@ -135,8 +150,35 @@ export class SecureChannel {
     else this.stream.destroy();
   }
 
+  /** True once the channel is open and we may still send in our direction. */
+  get canSend(): boolean {
+    return this.phase === 'open' && !this.hasLocalEnded;
+  }
+
+  /** True after the peer sent its authenticated end: nothing more can come, not even a PING. */
+  get hasPeerEnded(): boolean {
+    return this.hasRemoteEnded;
+  }
+
+  /** True while we stopped reading (our reader is full): silence from the peer proves nothing then. */
+  get isReadPaused(): boolean {
+    return this.raw.isPaused();
+  }
+
+  /**
+   * Sends a PING (the peer answers ALIVE at once) or an ALIVE (answered by nothing).
+   * Skipped, returning false, when the channel cannot send or much is already queued.
+   */
+  sendControl(type: ControlFrameType): boolean {
+    if (!this.canSend || this.raw.writableLength > MAX_CONTROL_BACKLOG_BYTES) return false;
+    this.raw.write(this.sealer.seal(Buffer.from([type])));
+    this.lastSentMs = Date.now();
+    return true;
+  }
+
   private receive(chunk: Buffer): void {
     if (this.phase === 'closed') return;
+    this.lastHeardMs = Date.now();
     try {
       for (const parts of this.decoder.pushParts(chunk)) {
         const pieces = this.opener.openParts(parts);
@@ -155,15 +197,25 @@ export class SecureChannel {
           this.stream.push(null);
           this.endRawIfDone();
         } else {
-          let isFlowing = true;
-          for (const piece of pieces) isFlowing = this.stream.push(piece);
-          if (!isFlowing) this.raw.pause();
+          this.receiveTyped(pieces);
         }
         if ((this.phase as Phase) === 'closed') return;
       }
     } catch (error) {
       this.fail(error as Error);
     }
+  }
+
+  /** An opened channel's frame: data is delivered (without its type byte), PING answered, ALIVE only heard. */
+  private receiveTyped(pieces: Buffer[]): void {
+    const frame = readTypedFrame(pieces);
+    if ('control' in frame) {
+      if (frame.control === FrameType.ping) this.sendControl(FrameType.alive);
+      return;
+    }
+    let isFlowing = true;
+    for (const piece of frame.data) isFlowing = this.stream.push(piece);
+    if (!isFlowing) this.raw.pause();
   }
 
   /** Packs a batch of writes into as few frames as possible (each at most the Noise maximum). */
@@ -174,15 +226,15 @@ export class SecureChannel {
     }
     if (this.phase === 'closed') return cb(this.writeFailure());
     let isFlowing = true;
-    let parts: Buffer[] = [];
-    let partsBytes = 0;
+    let parts: Buffer[] = [DATA_TYPE];
+    let partsBytes = DATA_TYPE.length;
     // Corked, the pieces of all frames go out in one vectored write (no copy, one syscall).
     this.raw.cork();
     const flush = () => {
-      if (partsBytes === 0) return;
+      if (partsBytes === DATA_TYPE.length) return;
       for (const piece of this.sealer.sealPieces(parts)) isFlowing = this.raw.write(piece);
-      parts = [];
-      partsBytes = 0;
+      parts = [DATA_TYPE];
+      partsBytes = DATA_TYPE.length;
     };
     for (const buffer of batch) {
       let offset = 0;
@@ -196,6 +248,7 @@ export class SecureChannel {
     }
     flush();
     this.raw.uncork();
+    this.lastSentMs = Date.now();
     if (isFlowing) return cb(null);
     const onDrain = () => {
       this.waitingWrite = undefined;

@@ -14,6 +14,7 @@ import { NoProgressGuard } from './no-progress-guard.js';
 import { FairChoker } from './fair-choker.js';
 import { SuperSeeder } from './super-seeder.js';
 import { createLinkDuplex } from './link-duplex.js';
+import { duplicateVerdict, ProbeBeforeReplace } from './duplicate-link.js';
 import type { PeerAddress } from '../net/peer-address.js';
 import { PexDialGate } from './pex-dial-gate.js';
 import { trackPeerPieces } from './peer-pieces.js';
@@ -99,6 +100,7 @@ export class TorrentPeers extends EventEmitter {
   private readonly dialer: TorrentDialer;
   private readonly pexGate: PexDialGate;
   private readonly banned = new Map<string, PeerDrop>();
+  private readonly probes = new ProbeBeforeReplace();
   private readonly guard: CorruptPieceGuard;
   private readonly noProgressGuard: NoProgressGuard;
   private readonly choker: FairChoker;
@@ -155,9 +157,13 @@ export class TorrentPeers extends EventEmitter {
     if (!this.options.isAllowed(link.remoteKey)) return refuse('not allowed for this share', 'not-allowed');
     const existing = this.byKey.get(key);
     if (existing) {
-      // Two nodes may dial each other at once; both keep the link opened by the smaller key.
-      const isPreferred = (l: PeerLink) => l.isInitiator === this.options.ownKeyText < key;
-      if (isPreferred(existing.link) || !isPreferred(link)) return refuse('duplicate connection');
+      const verdict = duplicateVerdict(existing.link, link, this.options.ownKeyText);
+      if (verdict === 'keep-existing') {
+        // Kept, but a dead one must not keep the peer out until its timeout: probe it.
+        void existing.link.probe();
+        return refuse('duplicate connection');
+      }
+      if (verdict === 'probe-existing') return this.replaceIfDead(existing, link) ? null : refuse('duplicate connection');
       this.detach(existing);
       existing.link.close();
     }
@@ -176,6 +182,22 @@ export class TorrentPeers extends EventEmitter {
     this.emit('peer-connected', { key });
     this.schedulePex();
     return null;
+  }
+
+  /** The peer dialled again while we hold its link: the new one waits for a probe of the old (duplicate-link.ts). */
+  private replaceIfDead(existing: LinkEntry, link: PeerLink): boolean {
+    const replace = () => {
+      this.detach(existing);
+      if (!this.attach(link)) link.close();
+    };
+    return this.probes.start(existing.link, link, {
+      onDead: replace,
+      onAlive: () => {
+        if (this.byKey.get(link.remoteKeyText) !== existing) return replace();
+        this.emit('peer-refused', { key: link.remoteKeyText, reason: 'duplicate connection (the older link is alive)' });
+        link.close();
+      },
+    });
   }
 
   /** Dials host:port for this torrent (expecting `keyText` if given), retrying with backoff. */
@@ -231,6 +253,7 @@ export class TorrentPeers extends EventEmitter {
     this.dialer.close();
     this.pexGate.close();
     clearTimeout(this.pexTimer);
+    this.probes.close();
     for (const entry of [...this.byKey.values()]) {
       this.detach(entry);
       entry.link.close();

@@ -60,6 +60,7 @@ function linkOver(stream: FakeStream) {
     stream,
     close: () => stream.destroy(),
     closeError: () => stream.destroyError,
+    probe: async () => true,
   };
   const link = new ChatLink(peer, { onRecord: (_l, r) => records.push(r), onClose: (_l, reason) => (closedWith = reason) });
   return { link, records, closed: () => closedWith };

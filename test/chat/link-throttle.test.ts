@@ -13,7 +13,7 @@ describe('a link that keeps bringing over-limit messages', () => {
     stream.resume = () => (calls.push('resume'), resume());
     const peer: PeerLink = {
       remoteKey: new Uint8Array(32), remoteKeyText: 'k', channel: 'chat', remoteHost: '127.0.0.1', remotePort: 1, isInitiator: false,
-      stream, close: () => stream.destroy(), closeError: () => undefined,
+      stream, close: () => stream.destroy(), closeError: () => undefined, probe: async () => true,
     };
     const link = new ChatLink(peer, { onRecord: () => {}, onClose: () => {} });
     let nowMs = 0;
