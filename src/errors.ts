@@ -26,6 +26,8 @@ export const ERROR_CODES = [
   // chat/
   'CHAT_CLOSED', 'MESSAGE_TOO_LONG', 'HISTORY_UNWRITABLE', 'HISTORY_WRITE_FAILED',
   'DEMO_FAILED',
+  // share/: webtorrent's internals fence (issue 10)
+  'ENGINE_CHANGED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -264,6 +266,12 @@ export const errors = {
     }),
 
   demoFailed: (message: string, hint?: string) => make('DEMO_FAILED', message, { hint }),
+
+  // share/: webtorrent's internals fence (issue 10)
+  engineChanged: (hook: string, expected: string) =>
+    make('ENGINE_CHANGED', `the installed webtorrent no longer has ${hook} (${expected}); swarm relies on it`, {
+      hint: 'reinstall swarm with its locked dependencies (npm ci); this webtorrent version is not supported',
+    }),
 };
 
 export function usageError(message: string, hint?: string): SwarmError<'USAGE'> {

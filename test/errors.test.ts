@@ -72,6 +72,8 @@ const calls: { [K in keyof typeof errors]: Parameters<(typeof errors)[K]> } = {
   historyUnwritable: ['/h/chat.log', CAUSE],
   historyWriteFailed: ['/h/chat.log', Object.assign(new Error('no space left on device'), { code: 'ENOSPC' })],
   demoFailed: ['the demo did not complete'],
+  // share/: webtorrent's internals fence (issue 10)
+  engineChanged: ['Torrent.prototype._addPeer', 'a method of 3 arguments'],
 };
 
 function build(name: keyof typeof errors): SwarmError {

@@ -11,10 +11,10 @@
  * share with slower peers, and never under MIN_UNVERIFIED_BYTES.
  */
 import type { Torrent, Wire } from 'webtorrent';
+import { FAILED_PIECE_WARNING } from './webtorrent-internals.js';
 
 export const MIN_UNVERIFIED_BYTES = 32 * 1024 * 1024;
 const PIECES_OF_SLACK = 4;
-const FAILED_PIECE = /^Piece (\d+) failed verification/;
 
 export function maxUnverifiedBytes(pieceLength: number): number {
   return Math.max(MIN_UNVERIFIED_BYTES, PIECES_OF_SLACK * pieceLength + 8 * 1024 * 1024);
@@ -32,7 +32,7 @@ export class NoProgressGuard {
     });
     // A failed piece starts over: its senders get no credit when it later verifies.
     torrent.on('warning', (error: Error) => {
-      const match = FAILED_PIECE.exec(error?.message ?? '');
+      const match = FAILED_PIECE_WARNING.exec(error?.message ?? '');
       if (match) this.senders.delete(Number(match[1]));
     });
   }

@@ -11,6 +11,7 @@
  * Peers without the fast extension (no have-none) are served normally.
  */
 import type { Torrent, Wire } from 'webtorrent';
+import { replaceHaveAll } from './webtorrent-internals.js';
 
 const OFFERS_PER_PEER = 8;
 
@@ -34,13 +35,12 @@ export class SuperSeeder {
   attach(wire: Wire): void {
     if (!this.isActive) return;
     const w = wire as OfferingWire;
-    const haveAll = w.haveAll.bind(w);
-    w.haveAll = () => {
+    replaceHaveAll(w, (haveAll) => () => {
       if (!this.isActive) return haveAll();
       w.haveNone();
       this.offered.set(w, new Set());
       this.fill(w);
-    };
+    });
     w.on('have', (index: number) => this.onHave(w, index));
     w.on('bitfield', () => {
       for (let i = 0; i < this.seenCount.length; i++) if (w.peerPieces.get(i)) this.markSeen(i);

@@ -21,6 +21,7 @@ import { acceptList, mayIntroduce } from './pex-introductions.js';
 import { createSwarmPexExtension, MAX_PEX_PEERS, type PexMessage } from './swarm-pex.js';
 import { TorrentDialer, type DialFailure } from './torrent-dialer.js';
 import { MAX_QUEUED_REQUESTS } from './wire-request-limit.js';
+import { torrentPeers } from './webtorrent-internals.js';
 import type { LinkNode, PeerLink } from '../net/peer-link.js';
 
 /**
@@ -277,7 +278,7 @@ export class TorrentPeers extends EventEmitter {
   }
 
   private entryOfWire(wire: Wire): LinkEntry | undefined {
-    for (const peer of this.torrent._peers.values()) {
+    for (const peer of torrentPeers(this.torrent)) {
       if (peer.wire === wire) return this.byDuplexId.get(peer.id);
     }
     return undefined;
