@@ -22,6 +22,7 @@
  */
 import type { Wire } from 'webtorrent';
 import { replaceDownloadSpeed } from './webtorrent-internals.js';
+import { MAX_QUEUED_REQUESTS } from './wire-request-limit.js';
 
 export const BLOCK_BYTES = 16 * 1024;
 /**
@@ -29,8 +30,8 @@ export const BLOCK_BYTES = 16 * 1024;
  * keeps ~32 requests in flight, which fills loopback and LAN links from the first block.
  */
 export const PIPELINE_FLOOR_BYTES_PER_SECOND = 1_000_000;
-/** Our reqq (wire-request-limit.ts): a peer of ours never queues more. */
-export const MAX_PIPELINE_BLOCKS = 1024;
+/** Our reqq: a peer of ours never queues more (and webtorrent honours the peer's reqq). */
+export const MAX_PIPELINE_BLOCKS = MAX_QUEUED_REQUESTS;
 const PIPELINE_GAIN = 2;
 /** webtorrent refills a wire's pipeline when fewer than 2 + this x speed / block are in flight. */
 const WEBTORRENT_MIN_DURATION_S = 0.5;
