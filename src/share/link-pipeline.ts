@@ -44,6 +44,39 @@ const SRTT_WEIGHT = 1 / 8;
 
 type Now = () => number;
 
+/**
+ * A delivery rate that follows a link opening up: bytes per interval of at least one round
+ * trip (and MIN_RATE_INTERVAL_MS), the largest of the last RATE_WINDOW_MS. A sliding
+ * average over seconds (bittorrent-protocol's meters) lags far behind a growing pipeline.
+ */
+export class DeliveryRate {
+  private intervalStartMs: number;
+  private intervalBytes = 0;
+  private readonly rates: { atMs: number; bytesPerSecond: number }[] = [];
+
+  constructor(private readonly now: Now = () => performance.now()) {
+    this.intervalStartMs = now();
+  }
+
+  add(bytes: number, rttMs = 0): void {
+    const nowMs = this.now();
+    this.intervalBytes += bytes;
+    const elapsedMs = nowMs - this.intervalStartMs;
+    if (elapsedMs < Math.max(rttMs, MIN_RATE_INTERVAL_MS)) return;
+    this.rates.push({ atMs: nowMs, bytesPerSecond: (this.intervalBytes * 1000) / elapsedMs });
+    this.intervalBytes = 0;
+    this.intervalStartMs = nowMs;
+    while (this.rates.length > 0 && nowMs - this.rates[0]!.atMs > RATE_WINDOW_MS) this.rates.shift();
+  }
+
+  /** 0 before one full interval. */
+  bytesPerSecond(): number {
+    let best = 0;
+    for (const rate of this.rates) best = Math.max(best, rate.bytesPerSecond);
+    return best;
+  }
+}
+
 /** One wire's RTT and delivery-rate estimates, and the pipeline depth they call for. */
 export class LinkMeter {
   /** Smoothed RTT (EWMA, 1/8 per sample as TCP does); undefined before the first sample. */
@@ -51,13 +84,11 @@ export class LinkMeter {
   private minRttMs = Infinity;
   private previousMinRttMs = Infinity;
   private rttWindowStartMs: number;
-  private intervalStartMs: number;
-  private intervalBytes = 0;
-  private readonly rates: { atMs: number; bytesPerSecond: number }[] = [];
+  private readonly rate: DeliveryRate;
 
   constructor(private readonly now: Now = () => performance.now()) {
     this.rttWindowStartMs = now();
-    this.intervalStartMs = this.rttWindowStartMs;
+    this.rate = new DeliveryRate(now);
   }
 
   /** A block asked for at `sentAtMs` arrived now with `bytes`. */
@@ -71,15 +102,7 @@ export class LinkMeter {
       this.rttWindowStartMs = nowMs;
     }
     this.minRttMs = Math.min(this.minRttMs, sampleMs);
-
-    this.intervalBytes += bytes;
-    const elapsedMs = nowMs - this.intervalStartMs;
-    if (elapsedMs >= Math.max(this.rttMs() ?? 0, MIN_RATE_INTERVAL_MS)) {
-      this.rates.push({ atMs: nowMs, bytesPerSecond: (this.intervalBytes * 1000) / elapsedMs });
-      this.intervalBytes = 0;
-      this.intervalStartMs = nowMs;
-      while (this.rates.length > 0 && nowMs - this.rates[0]!.atMs > RATE_WINDOW_MS) this.rates.shift();
-    }
+    this.rate.add(bytes, this.rttMs());
   }
 
   /** The round trip the pipeline is sized by: the smallest recent sample. */
@@ -90,9 +113,7 @@ export class LinkMeter {
 
   /** The largest recent delivery rate (0 before one full interval). */
   rateBytesPerSecond(): number {
-    let best = 0;
-    for (const rate of this.rates) best = Math.max(best, rate.bytesPerSecond);
-    return best;
+    return this.rate.bytesPerSecond();
   }
 
   /** Requests to keep in flight: rate x RTT x gain, in blocks, clamped. */
