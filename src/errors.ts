@@ -33,6 +33,8 @@ export const ERROR_CODES = [
   'NOT_SHARED', 'NOT_ALLOWED', 'ALREADY_FETCHING', 'TIMED_OUT',
   // roaming: link liveness (net/link-liveness.ts)
   'LINK_TIMEOUT',
+  // share/: webtorrent's internals fence (issue 10)
+  'ENGINE_CHANGED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -320,6 +322,11 @@ export const errors = {
   linkTimeout: (silentMs: number) =>
     make('LINK_TIMEOUT', `no sign of life from the peer for ${Math.round(silentMs / 100) / 10} s; link closed as dead`, {
       hint: 'the path to the peer died (a network change, sleep, a cut cable); it is redialled when it can be',
+    }),
+  // share/: webtorrent's internals fence (issue 10)
+  engineChanged: (hook: string, expected: string) =>
+    make('ENGINE_CHANGED', `the installed webtorrent no longer has ${hook} (${expected}); swarm relies on it`, {
+      hint: 'reinstall swarm with its locked dependencies (npm ci); this webtorrent version is not supported',
     }),
 };
 

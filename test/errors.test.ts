@@ -87,6 +87,8 @@ const calls: { [K in keyof typeof errors]: Parameters<(typeof errors)[K]> } = {
   getTimedOut: ['3 s', 'alice is unreachable at 127.0.0.1:7000 (ECONNREFUSED)', '0 B of 1 MiB kept'],
   // roaming: link liveness
   linkTimeout: [15_000],
+  // share/: webtorrent's internals fence (issue 10)
+  engineChanged: ['Torrent.prototype._addPeer', 'a method of 3 arguments'],
 };
 
 function build(name: keyof typeof errors): SwarmError {

@@ -12,8 +12,7 @@
  */
 import { sha1 } from '../crypto/hash.js';
 import type { Torrent, Wire } from 'webtorrent';
-
-const FAILED_PIECE = /^Piece (\d+) failed verification/;
+import { FAILED_PIECE_WARNING } from './webtorrent-internals.js';
 
 interface Block {
   peer: string;
@@ -40,7 +39,7 @@ export class CorruptPieceGuard {
   constructor(private readonly torrent: Torrent, private readonly onCorruptPeer: (peerKey: string, pieceIndex: number) => void) {
     torrent.on('verified', (index: number) => this.pieceVerified(index));
     torrent.on('warning', (error: Error) => {
-      const match = FAILED_PIECE.exec(error?.message ?? '');
+      const match = FAILED_PIECE_WARNING.exec(error?.message ?? '');
       if (match) this.pieceFailed(Number(match[1]));
     });
   }

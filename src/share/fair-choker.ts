@@ -15,6 +15,7 @@
  * first piece and better partners are discovered. Everyone else is choked.
  */
 import type { Torrent, Wire } from 'webtorrent';
+import { disableBuiltInChoker } from './webtorrent-internals.js';
 
 const RECHOKE_INTERVAL_MS = 5_000;
 const OPTIMISTIC_ROUNDS = 3;
@@ -32,7 +33,7 @@ export class FairChoker {
   private readonly timer: NodeJS.Timeout;
 
   constructor(private readonly torrent: Torrent, private readonly slots = REGULAR_SLOTS) {
-    torrent._rechoke = () => {}; // webtorrent's own interval now does nothing
+    disableBuiltInChoker(torrent);
     this.timer = setInterval(() => this.rechoke(), RECHOKE_INTERVAL_MS);
     this.timer.unref();
   }

@@ -18,6 +18,7 @@ import { formatPeerAddress, parsePeerAddress, type PeerAddress } from '../net/pe
 import { checkTorrentMetadata, type MetadataSummary } from './metadata-guard.js';
 import { startEndGame } from './end-game.js';
 import { usePiecePicker } from './piece-picker.js';
+import { replaceOnMetadata } from './webtorrent-internals.js';
 import { useRequestScheduler } from './request-scheduler.js';
 import { useWriteBackpressure } from './write-backpressure.js';
 import { isExistingCopyComplete } from './existing-copy.js';
@@ -248,9 +249,8 @@ export class GetSession extends EventEmitter {
 
   /** Checks names (and the output target) in the raw metadata before webtorrent uses it. */
   private guardMetadata(torrent: Torrent, fail: (error: unknown) => void): void {
-    const onMetadata = torrent._onMetadata.bind(torrent);
     let isChecking = false;
-    torrent._onMetadata = (metadata: unknown) => {
+    replaceOnMetadata(torrent, (onMetadata) => (metadata: unknown) => {
       if (torrent.metadata || torrent.destroyed || !(metadata instanceof Uint8Array)) return onMetadata(metadata);
       if (isChecking) return; // another peer's copy of the same metadata, while we check the first
       const { outDir, stateDir, magnet, isForced } = this.options;
@@ -281,7 +281,7 @@ export class GetSession extends EventEmitter {
         },
         (error: unknown) => fail(error),
       );
-    };
+    });
   }
 
   async close(): Promise<void> {

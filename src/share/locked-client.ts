@@ -7,7 +7,7 @@
  * - its own TCP listener (opened unconditionally by its constructor) is closed as soon
  *   as it is listening, before any torrent exists;
  * - every address webtorrent would dial itself (x.pe, ut_pex, trackers, DHT, LSD, the
- *   uTP->TCP fallback) goes through `torrent._addPeer(string, …)`: lockTorrent() turns
+ *   uTP->TCP fallback) goes through the torrent's internal add-peer: lockTorrent() turns
  *   those into calls to the secure dialer and never lets webtorrent open the socket.
  * - what one peer can make us hold is bounded: message size (wire-message-limit.ts),
  *   queued and answered requests (wire-request-limit.ts), outgoing bytes (wire-outgoing-limit.ts).
@@ -16,6 +16,7 @@
 import type WebTorrent from 'webtorrent';
 import type { Torrent } from 'webtorrent';
 import { installStrictBencode } from './strict-bencode.js';
+import { checkEngineInternals, replaceAddPeer, takeConnPool } from './webtorrent-internals.js';
 import { limitWireMessages } from './wire-message-limit.js';
 import { limitWireOutgoing } from './wire-outgoing-limit.js';
 import { limitWireRequests } from './wire-request-limit.js';
@@ -44,6 +45,12 @@ export async function createLockedClient(options: LockedClientOptions = {}): Pro
     uploadLimit: options.uploadLimitBytesPerSecond ?? -1,
   });
   client.on('error', () => {}); // errors surface per torrent; a client error must not crash the CLI
+  try {
+    await checkEngineInternals(client);
+  } catch (error) {
+    await destroyClient(client);
+    throw error;
+  }
   await new Promise<void>((resolve) => {
     if (client.listening) resolve();
     else client.once('listening', () => resolve());
@@ -54,9 +61,8 @@ export async function createLockedClient(options: LockedClientOptions = {}): Pro
 
 /** Closes webtorrent's own plaintext TCP server; `listening` stays true so torrents start. */
 async function closeBuiltInListener(client: WebTorrentClient): Promise<void> {
-  const pool = client._connPool;
+  const pool = takeConnPool(client);
   if (!pool) return;
-  client._connPool = null;
   await new Promise<void>((resolve) => pool.destroy(() => resolve()));
 }
 
@@ -65,14 +71,13 @@ async function closeBuiltInListener(client: WebTorrentClient): Promise<void> {
  * connection objects (our authenticated duplexes) reach webtorrent's peer table.
  */
 export function lockTorrent(torrent: Torrent, dialSecurely: (address: string) => void): void {
-  const addPeer = torrent._addPeer.bind(torrent);
-  torrent._addPeer = (peer: unknown, type: string, source?: string) => {
+  replaceAddPeer(torrent, (addPeer) => (peer: unknown, type: string, source?: string) => {
     if (typeof peer === 'string') {
       dialSecurely(peer);
       return null;
     }
     return addPeer(peer, type, source);
-  };
+  });
 }
 
 export function destroyClient(client: WebTorrentClient): Promise<void> {

@@ -7,17 +7,18 @@
  * block of verifies; past the limit it is convicted.
  *
  * The limit is far above what an honest peer sends before one of its pieces completes: its
- * requests in flight (wire-request-limit.ts allows 4 MiB) plus a few whole pieces it may
+ * requests in flight (wire-request-limit.ts allows MAX_QUEUED_REQUEST_BYTES) plus a few whole pieces it may
  * share with slower peers, and never under MIN_UNVERIFIED_BYTES.
  */
 import type { Torrent, Wire } from 'webtorrent';
+import { FAILED_PIECE_WARNING } from './webtorrent-internals.js';
+import { MAX_QUEUED_REQUEST_BYTES } from './wire-request-limit.js';
 
 export const MIN_UNVERIFIED_BYTES = 32 * 1024 * 1024;
 const PIECES_OF_SLACK = 4;
-const FAILED_PIECE = /^Piece (\d+) failed verification/;
 
 export function maxUnverifiedBytes(pieceLength: number): number {
-  return Math.max(MIN_UNVERIFIED_BYTES, PIECES_OF_SLACK * pieceLength + 8 * 1024 * 1024);
+  return Math.max(MIN_UNVERIFIED_BYTES, PIECES_OF_SLACK * pieceLength + MAX_QUEUED_REQUEST_BYTES + 4 * 1024 * 1024);
 }
 
 export class NoProgressGuard {
@@ -32,7 +33,7 @@ export class NoProgressGuard {
     });
     // A failed piece starts over: its senders get no credit when it later verifies.
     torrent.on('warning', (error: Error) => {
-      const match = FAILED_PIECE.exec(error?.message ?? '');
+      const match = FAILED_PIECE_WARNING.exec(error?.message ?? '');
       if (match) this.senders.delete(Number(match[1]));
     });
   }

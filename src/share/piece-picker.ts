@@ -15,16 +15,14 @@
  * from a much slower peer) no longer sees fully reserved pieces; the request timeout and
  * choke/reject handling still return such blocks to the pool.
  */
-import type { Torrent, TorrentPiece } from 'webtorrent';
+import type { Torrent } from 'webtorrent';
+import { hasRequestableBlock, isPieceStarted, pieceAvailability, rarityMapOf } from './webtorrent-internals.js';
 
-export function isRequestable(piece: TorrentPiece | null | undefined): boolean {
-  if (!piece) return false;
-  return piece._reservations < piece._chunks || (piece._cancellations?.length ?? 0) > 0;
-}
+export const isRequestable = hasRequestableBlock;
 
 export function usePiecePicker(torrent: Torrent): void {
   const install = () => {
-    const rarity = torrent._rarityMap;
+    const rarity = rarityMapOf(torrent);
     if (!rarity) return;
     rarity.getRarestPiece = (filter) => {
       const pieces = torrent.pieces;
@@ -32,11 +30,11 @@ export function usePiecePicker(torrent: Torrent): void {
       let min = Infinity;
       let ties = 0;
       let isBestStarted = false;
-      const availability = rarity._pieces;
-      for (let i = 0; i < rarity._numPieces; i++) {
+      const { counts: availability, pieceCount } = pieceAvailability(rarity);
+      for (let i = 0; i < pieceCount; i++) {
         const piece = pieces[i];
         if (!isRequestable(piece) || (filter && !filter(i))) continue;
-        const isStarted = piece!._reservations > 0;
+        const isStarted = isPieceStarted(piece!);
         if (isBestStarted && !isStarted) continue;
         const count = availability[i]!;
         if (isStarted && !isBestStarted) {
@@ -55,6 +53,6 @@ export function usePiecePicker(torrent: Torrent): void {
       return best;
     };
   };
-  if (torrent._rarityMap) install();
+  if (rarityMapOf(torrent)) install();
   else torrent.once('metadata', install);
 }

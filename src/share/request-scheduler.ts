@@ -10,18 +10,17 @@
  *   no request is possible (webtorrent keeps `amInterested` current on every have).
  */
 import type { Torrent } from 'webtorrent';
+import { replaceUpdate, replaceUpdateWire } from './webtorrent-internals.js';
 
 export function useRequestScheduler(torrent: Torrent): void {
-  const update = torrent._update.bind(torrent);
   let isScheduled = false;
-  torrent._update = () => {
+  replaceUpdate(torrent, (update) => () => {
     if (isScheduled) return;
     isScheduled = true;
     setImmediate(() => {
       isScheduled = false;
       if (!torrent.destroyed) update();
     });
-  };
-  const updateWire = torrent._updateWire.bind(torrent);
-  torrent._updateWire = (wire) => (wire.amInterested ? updateWire(wire) : false);
+  });
+  replaceUpdateWire(torrent, (updateWire) => (wire) => (wire.amInterested ? updateWire(wire) : false));
 }

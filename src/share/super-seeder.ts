@@ -9,15 +9,36 @@
  * offered least. When a getter announces a piece, offers are refilled. Once every piece
  * has been announced by some peer, the sharer announces everything and seeds normally.
  * Peers without the fast extension (no have-none) are served normally.
+ *
+ * "A few" is sized to the link, like the request pipeline (link-pipeline.ts): a getter can
+ * only ask for offered pieces, and a piece stays offered until its `have` comes back, so
+ * the offers bound what is in flight. Fixed at 8 pieces, one getter over an 80 ms round trip
+ * had at most 8 x 16 blocks in flight and got ~5 MB/s. So each peer is offered at least
+ * OFFERS_PER_PEER pieces, and up to OFFER_GAIN x (what we upload to it per second) x (its round trip)
+ * in pieces; the round trip is the shortest time from an offer to the first request for it.
+ * On a LAN that stays 8; on a capped upload shared by many getters too.
  */
 import type { Torrent, Wire } from 'webtorrent';
+import { DeliveryRate } from './link-pipeline.js';
+import { replaceHaveAll } from './webtorrent-internals.js';
 
 const OFFERS_PER_PEER = 8;
+const MAX_OFFERS_PER_PEER = 256;
+/**
+ * An offered piece turns into data after about two round trips (our `have` out, the request
+ * back, the blocks out) and leaves the offers half a round trip later (its `have` back): the
+ * offers must cover ~2.5 round trips of data, and more for the rate to be able to grow.
+ */
+const OFFER_GAIN = 4;
 
 type OfferingWire = Wire & { haveAll(): void; haveNone(): void; have(index: number): void; hasFast: boolean };
 
 export class SuperSeeder {
   private readonly offered = new Map<OfferingWire, Set<number>>();
+  /** When each offer not yet asked for was made (ms), and each peer's shortest offer-to-request time. */
+  private readonly offeredAtMs = new Map<OfferingWire, Map<number, number>>();
+  private readonly rttMs = new Map<OfferingWire, number>();
+  private readonly uploadRate = new Map<OfferingWire, DeliveryRate>();
   private readonly offerCount: number[];
   private readonly seenCount: number[];
   private unseen: number;
@@ -34,13 +55,17 @@ export class SuperSeeder {
   attach(wire: Wire): void {
     if (!this.isActive) return;
     const w = wire as OfferingWire;
-    const haveAll = w.haveAll.bind(w);
-    w.haveAll = () => {
+    replaceHaveAll(w, (haveAll) => () => {
       if (!this.isActive) return haveAll();
       w.haveNone();
       this.offered.set(w, new Set());
+      this.offeredAtMs.set(w, new Map());
       this.fill(w);
-    };
+    });
+    w.on('request', (index: number) => this.onRequest(w, index));
+    const rate = new DeliveryRate();
+    this.uploadRate.set(w, rate);
+    w.on('upload', (bytes: number) => rate.add(bytes, this.rttMs.get(w)));
     w.on('have', (index: number) => this.onHave(w, index));
     w.on('bitfield', () => {
       for (let i = 0; i < this.seenCount.length; i++) if (w.peerPieces.get(i)) this.markSeen(i);
@@ -49,6 +74,9 @@ export class SuperSeeder {
     w.once('close', () => {
       for (const index of this.offered.get(w) ?? []) this.offerCount[index]! -= 1;
       this.offered.delete(w);
+      this.offeredAtMs.delete(w);
+      this.rttMs.delete(w);
+      this.uploadRate.delete(w);
     });
   }
 
@@ -65,10 +93,29 @@ export class SuperSeeder {
     this.seenCount[index]! += 1;
   }
 
+  private onRequest(wire: OfferingWire, index: number): void {
+    const offeredAtMs = this.offeredAtMs.get(wire);
+    const atMs = offeredAtMs?.get(index);
+    if (atMs === undefined) return;
+    offeredAtMs!.delete(index);
+    const sampleMs = performance.now() - atMs;
+    this.rttMs.set(wire, Math.min(this.rttMs.get(wire) ?? Infinity, sampleMs));
+  }
+
+  /** Pieces to keep offered to `wire`: enough to cover its bandwidth-delay product. */
+  private offersWanted(wire: OfferingWire): number {
+    const rttMs = this.rttMs.get(wire);
+    if (rttMs === undefined) return OFFERS_PER_PEER;
+    const rate = this.uploadRate.get(wire)?.bytesPerSecond() ?? 0;
+    const pieces = Math.ceil((OFFER_GAIN * rate * rttMs) / 1000 / this.torrent.pieceLength);
+    return Math.min(Math.max(pieces, OFFERS_PER_PEER), MAX_OFFERS_PER_PEER);
+  }
+
   private fill(wire: OfferingWire): void {
     const offers = this.offered.get(wire);
     if (!offers || !this.isActive || wire.destroyed) return;
-    while (offers.size < OFFERS_PER_PEER) {
+    const wanted = this.offersWanted(wire);
+    while (offers.size < wanted) {
       let best = -1;
       let bestScore = Infinity;
       let ties = 0;
@@ -85,6 +132,7 @@ export class SuperSeeder {
       }
       if (best < 0) return;
       offers.add(best);
+      this.offeredAtMs.get(wire)?.set(best, performance.now());
       this.offerCount[best]! += 1;
       wire.have(best);
     }

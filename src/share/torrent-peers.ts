@@ -15,6 +15,7 @@ import { FairChoker } from './fair-choker.js';
 import { SuperSeeder } from './super-seeder.js';
 import { createLinkDuplex } from './link-duplex.js';
 import { duplicateVerdict, ProbeBeforeReplace } from './duplicate-link.js';
+import { sizePipelineToLink } from './link-pipeline.js';
 import type { PeerAddress } from '../net/peer-address.js';
 import { PexDialGate } from './pex-dial-gate.js';
 import { trackPeerPieces } from './peer-pieces.js';
@@ -23,28 +24,11 @@ import { acceptList, mayIntroduce } from './pex-introductions.js';
 import { createSwarmPexExtension, MAX_PEX_PEERS, type PexMessage } from './swarm-pex.js';
 import { TorrentDialer, type DialFailure } from './torrent-dialer.js';
 import { MAX_QUEUED_REQUESTS } from './wire-request-limit.js';
+import { torrentPeers } from './webtorrent-internals.js';
 import type { LinkNode, PeerLink } from '../net/peer-link.js';
 import { refusalReason, type RefusalCause } from '../net/refusal-reason.js';
 
-/**
- * webtorrent keeps 2 + speed x 0.5..1 s / 16 KiB requests in flight, with speed measured
- * over a sliding window that starts at zero: every new wire crawls out of a 2-request
- * pipeline. Reporting at least this speed to the request logic starts it at ~30 blocks.
- */
-export const PIPELINE_FLOOR_BYTES_PER_SECOND = 1_000_000;
 const PEX_DEBOUNCE_MS = 300;
-
-/**
- * Floors what the request pipeline sees of a wire's download speed; the real figure stays
- * available as `measuredDownloadSpeed()` (fair choker, end game). bittorrent-protocol
- * records each block by calling `downloadSpeed(bytes)`, so the replacement must pass the
- * count on: dropping it left every measured speed at 0.
- */
-export function floorDownloadSpeed(wire: Wire): void {
-  const measure = wire.downloadSpeed;
-  wire.measuredDownloadSpeed = () => measure();
-  wire.downloadSpeed = (bytes?: number) => Math.max(measure(bytes), PIPELINE_FLOOR_BYTES_PER_SECOND);
-}
 
 /** The events a transfer's peers emit (and GetSession and ShareSession pass on). */
 export const PEER_EVENT_NAMES = ['peer-connected', 'peer-disconnected', 'peer-dropped', 'peer-refused', 'dial-failed'] as const;
@@ -281,7 +265,7 @@ export class TorrentPeers extends EventEmitter {
   private onWire(wire: Wire): void {
     const entry = this.entryOfWire(wire);
     if (!entry) return wire.destroy(); // not one of our links: cannot happen, refuse anyway
-    floorDownloadSpeed(wire);
+    sizePipelineToLink(wire);
     const key = entry.link.remoteKeyText;
     wire.once('request-flood', () => this.ban({ key, kind: 'flood', reason: `flooded us with requests (over the ${MAX_QUEUED_REQUESTS} it may queue)` }));
     // Registered before webtorrent's handler, which ignores a request for a piece we do not
@@ -316,7 +300,7 @@ export class TorrentPeers extends EventEmitter {
   }
 
   private entryOfWire(wire: Wire): LinkEntry | undefined {
-    for (const peer of this.torrent._peers.values()) {
+    for (const peer of torrentPeers(this.torrent)) {
       if (peer.wire === wire) return this.byDuplexId.get(peer.id);
     }
     return undefined;

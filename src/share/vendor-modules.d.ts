@@ -34,3 +34,21 @@ declare module 'bencode' {
   };
   export default bencode;
 }
+
+/** webtorrent's own classes, for the internals check (webtorrent-internals.ts) only. */
+declare module 'webtorrent/lib/torrent.js' {
+  const TorrentClass: { prototype: object };
+  export default TorrentClass;
+}
+declare module 'webtorrent/lib/rarity-map.js' {
+  const RarityMapClass: new (torrent: object) => object;
+  export default RarityMapClass;
+}
+declare module 'torrent-piece' {
+  const Piece: new (length: number) => object;
+  export default Piece;
+}
+declare module 'immediate-chunk-store' {
+  const ImmediateChunkStore: { prototype: object };
+  export default ImmediateChunkStore;
+}

@@ -1,18 +1,9 @@
 /**
  * The slice of webtorrent 2.8.x (and its bittorrent-protocol wires) that share/ uses.
- * webtorrent ships no types; these describe only what we call, and every private member
- * share/ reaches into (pinned versions, so they hold still). Each is named here with the
- * file that depends on it, so an upgrade knows what to re-check:
- *   client._connPool                          locked-client.ts (no listening socket of its own)
- *   torrent._addPeer                          locked-client.ts (only authenticated links get in)
- *   torrent._onMetadata                       get-session.ts (metadata checked before it is used)
- *   torrent._peers                            torrent-peers.ts (which link a wire came from)
- *   torrent._rechoke                          fair-choker.ts (our choker replaces webtorrent's)
- *   torrent._update, torrent._updateWire      request-scheduler.ts (coalesced re-planning)
- *   torrent._request, torrent._update, store  write-backpressure.ts (no requests while writes pile up)
- *   torrent._rarityMap (_pieces, _numPieces)  piece-picker.ts (rarest-first that prefers started pieces)
- *   piece._reservations, _chunks, _cancellations  piece-picker.ts, end-game.ts (is a block left to ask for)
- *   Wire.prototype._onMessageLength           wire-message-limit.ts (bittorrent-protocol; caps message size)
+ * webtorrent ships no types; these describe only what we call, and the private members
+ * share/ reaches into (pinned versions). Every such reach goes through
+ * webtorrent-internals.ts, which checks each one when a client is created and names the
+ * module relying on it.
  */
 declare module 'webtorrent' {
   import { EventEmitter } from 'node:events';

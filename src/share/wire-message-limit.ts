@@ -5,6 +5,7 @@
  * piece block (16 KiB + 13), a metadata piece (16 KiB + a small header) or a bitfield
  * (one bit per piece), so a wire that announces a longer message is destroyed at once.
  */
+import { replaceOnMessageLength } from './webtorrent-internals.js';
 
 /** A bitfield of 8 million pieces; far above any message a swarm peer sends. */
 export const MAX_WIRE_MESSAGE_BYTES = 1024 * 1024;
@@ -16,12 +17,12 @@ export async function limitWireMessages(): Promise<void> {
   if (isInstalled) return;
   const { default: WireClass } = await import('bittorrent-protocol');
   const prototype = WireClass.prototype;
-  const readLength = prototype._onMessageLength;
-  prototype._onMessageLength = function (this: typeof prototype, buffer: Uint8Array) {
-    const length = ((buffer[0]! << 24) >>> 0) + (buffer[1]! << 16) + (buffer[2]! << 8) + buffer[3]!;
-    if (length > MAX_WIRE_MESSAGE_BYTES) return this.destroy();
-    return readLength.call(this, buffer);
-  };
+  replaceOnMessageLength(prototype, (readLength) =>
+    function (this: typeof prototype, buffer: Uint8Array) {
+      const length = ((buffer[0]! << 24) >>> 0) + (buffer[1]! << 16) + (buffer[2]! << 8) + buffer[3]!;
+      if (length > MAX_WIRE_MESSAGE_BYTES) return this.destroy();
+      return readLength.call(this, buffer);
+    });
   isInstalled = true;
 }
 

@@ -14,6 +14,7 @@
  * at most ANSWER_HIGH_WATER_BYTES + MAX_ANSWERING_REQUESTS blocks ahead of the peer), so two
  * honest peers sending each other pieces never both stop reading and deadlock.
  */
+import { outgoingBufferedBytes } from './webtorrent-internals.js';
 import { answerQueuedRequests, ANSWER_HIGH_WATER_BYTES, MAX_ANSWERING_REQUESTS, type RequestLimitedWire } from './wire-request-limit.js';
 
 /** The largest block webtorrent serves (it drops a peer asking for more). */
@@ -48,7 +49,7 @@ export async function limitWireOutgoing(): Promise<void> {
   const end = prototype.end;
   prototype._write = function (this: OutgoingLimitedWire, data: Uint8Array, cb: Callback) {
     write.call(this, data, (error) => {
-      if (error || this._isEnding || this._readableState.buffered < READ_PAUSE_HIGH_WATER_BYTES) return cb(error);
+      if (error || this._isEnding || outgoingBufferedBytes(this) < READ_PAUSE_HIGH_WATER_BYTES) return cb(error);
       this._heldWrite = cb;
     });
   };

@@ -18,10 +18,16 @@
  * - a block that is a view into a larger buffer is copied before it is queued, so a
  *   waiting block holds its own bytes, not its piece.
  */
+import { outgoingBufferedBytes } from './webtorrent-internals.js';
 
-/** Advertised as reqq; 4 MiB of 16 KiB blocks in flight is far more than loopback needs. */
-export const MAX_QUEUED_REQUESTS = 256;
-export const MAX_QUEUED_REQUEST_BYTES = 4 * 1024 * 1024;
+/**
+ * Advertised as reqq, the most requests a peer keeps in flight to us (link-pipeline.ts sizes
+ * each pipeline up to it): 16 MiB of 16 KiB blocks carry ~80 MB/s over a 200 ms round trip.
+ * A queued request costs a small record, not its block (at most MAX_ANSWERING_REQUESTS are
+ * being read at once).
+ */
+export const MAX_QUEUED_REQUESTS = 1024;
+export const MAX_QUEUED_REQUEST_BYTES = 16 * 1024 * 1024;
 /** Requests over the cap a peer may send (in all) before its link is ended. */
 export const MAX_OVERFLOW_REQUESTS = 64;
 export const MAX_ANSWERING_REQUESTS = 8;
@@ -46,7 +52,6 @@ export interface RequestLimitedWire {
   allowedFastSet: number[];
   peerRequests: QueuedRequest[];
   extendedHandshake: Record<string, unknown>;
-  _readableState: { buffered: number };
   _pull(requests: QueuedRequest[], piece: number, offset: number, length: number): QueuedRequest | null;
   _message(id: number, numbers: number[], data: Uint8Array | null): void;
   _sendExtendedHandshake(): void;
@@ -83,7 +88,7 @@ function onOverflow(wire: RequestLimitedWire, piece: number, offset: number, len
 
 /** Starts answering queued requests while there is room for their blocks. */
 export function answerQueuedRequests(wire: RequestLimitedWire): void {
-  while ((wire._answering ?? 0) < MAX_ANSWERING_REQUESTS && wire._readableState.buffered < ANSWER_HIGH_WATER_BYTES) {
+  while ((wire._answering ?? 0) < MAX_ANSWERING_REQUESTS && outgoingBufferedBytes(wire) < ANSWER_HIGH_WATER_BYTES) {
     if (wire.destroyed || wire._isFlooding) return;
     // Started requests are the oldest, at the front: this finds the next one in a few steps.
     // (A respond() called synchronously removes entries, so no iterator is kept across emit.)

@@ -9,6 +9,7 @@
  * connections; only our request pipeline pauses.
  */
 import type { Torrent } from 'webtorrent';
+import { replaceRequest, replanRequests, replaceStorePut } from './webtorrent-internals.js';
 
 const HIGH_WATER_BYTES = 32 * 1024 * 1024;
 const LOW_WATER_BYTES = 16 * 1024 * 1024;
@@ -19,8 +20,7 @@ export function useWriteBackpressure(torrent: Torrent): { pendingBytes(): number
   const install = () => {
     const store = torrent.store;
     if (!store) return;
-    const put = store.put.bind(store);
-    store.put = (index, buf, cb) => {
+    replaceStorePut(store, (put) => (index, buf, cb) => {
       pendingBytes += buf.length;
       if (pendingBytes > HIGH_WATER_BYTES) isPaused = true;
       put(index, buf, (err) => {
@@ -28,12 +28,11 @@ export function useWriteBackpressure(torrent: Torrent): { pendingBytes(): number
         cb?.(err);
         if (isPaused && pendingBytes <= LOW_WATER_BYTES && !torrent.destroyed) {
           isPaused = false;
-          torrent._update(); // ask every wire for blocks again
+          replanRequests(torrent);
         }
       });
-    };
-    const request = torrent._request.bind(torrent);
-    torrent._request = (wire, index, hotswap) => (isPaused ? false : request(wire, index, hotswap));
+    });
+    replaceRequest(torrent, (request) => (wire, index, hotswap) => (isPaused ? false : request(wire, index, hotswap)));
   };
   if (torrent.store) install();
   else torrent.once('metadata', install);

@@ -1,7 +1,7 @@
 /**
  * Measured download speed over real bittorrent-protocol wires on loopback TCP (issue 10):
  * bittorrent-protocol records every block with `downloadSpeed(bytes)`; the pipeline floor
- * from torrent-peers.ts once dropped that count, so every measured speed was 0, the fair
+ * (then in torrent-peers.ts, now link-pipeline.ts) once dropped that count, so every measured speed was 0, the fair
  * choker ranked every peer alike and end game always stole from the first wire. Here
  * blocks really flow, the measured speed must be non-zero, and the choker must give its
  * regular slot to the peer that uploaded more to us.
@@ -13,7 +13,7 @@ import Wire from 'bittorrent-protocol';
 import type { Torrent, Wire as WebTorrentWire } from 'webtorrent';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FairChoker } from '../../src/share/fair-choker.js';
-import { floorDownloadSpeed, PIPELINE_FLOOR_BYTES_PER_SECOND } from '../../src/share/torrent-peers.js';
+import { PIPELINE_FLOOR_BYTES_PER_SECOND, sizePipelineToLink } from '../../src/share/link-pipeline.js';
 import { limitWireOutgoing } from '../../src/share/wire-outgoing-limit.js';
 import { limitWireRequests } from '../../src/share/wire-request-limit.js';
 
@@ -49,7 +49,7 @@ async function wirePair(): Promise<{ local: BtWire; remote: BtWire }> {
     tcp.pipe(wire as never);
     (wire as unknown as Readable).pipe(tcp);
   }
-  floorDownloadSpeed(local); // what TorrentPeers does to every wire
+  sizePipelineToLink(local); // what TorrentPeers does to every wire
   const handshaken = Promise.all([once(local, 'handshake'), once(remote, 'handshake')]);
   local.handshake(INFO_HASH, randomBytes(20).toString('hex'), { fast: true });
   remote.handshake(INFO_HASH, randomBytes(20).toString('hex'), { fast: true });

@@ -1,0 +1,166 @@
+/**
+ * Request pipeline sized to the link (issue 10). webtorrent keeps between
+ * 2 + 0.5 s x speed and 2 + 1 s x speed of 16 KiB requests in flight on a wire, with
+ * `speed` the wire's `downloadSpeed()`, a 5 s sliding average that starts at zero. On a
+ * long link that is far too slow to open up: every block waits a round trip, so a
+ * 32-request pipeline over 80 ms carries ~6 MB/s whatever the link could do.
+ *
+ * Here each wire measures, from its own requests:
+ * - the round-trip time: request sent -> block arrived. With a deep pipeline a sample
+ *   also includes the time the block queued behind others at the sender, so the
+ *   pipeline is sized from the smallest recent sample (a windowed minimum, as BBR does),
+ *   not from the smoothed one (kept for reports): sizing from a delay the pipeline itself
+ *   causes would grow it without end;
+ * - the delivery rate: bytes delivered per interval of at least one round trip, the
+ *   largest of the recent intervals.
+ * and wants rate x RTT (the bandwidth-delay product) x PIPELINE_GAIN in flight: the gain
+ * leaves room for the rate to grow, since a pipeline can only measure what it carries.
+ * The count is clamped to [floor, MAX_PIPELINE_BLOCKS] and reported to webtorrent as the
+ * speed its formula turns into that many requests (webtorrent further caps it at the
+ * peer's reqq). The real measured speed stays available as `measuredDownloadSpeed()`
+ * (fair choker, end game).
+ */
+import type { Wire } from 'webtorrent';
+import { replaceDownloadSpeed } from './webtorrent-internals.js';
+import { MAX_QUEUED_REQUESTS } from './wire-request-limit.js';
+
+export const BLOCK_BYTES = 16 * 1024;
+/**
+ * A new wire, or one on a short link, is reported at least this fast: webtorrent then
+ * keeps ~32 requests in flight, which fills loopback and LAN links from the first block.
+ */
+export const PIPELINE_FLOOR_BYTES_PER_SECOND = 1_000_000;
+/** Our reqq: a peer of ours never queues more (and webtorrent honours the peer's reqq). */
+export const MAX_PIPELINE_BLOCKS = MAX_QUEUED_REQUESTS;
+const PIPELINE_GAIN = 2;
+/** webtorrent refills a wire's pipeline when fewer than 2 + this x speed / block are in flight. */
+const WEBTORRENT_MIN_DURATION_S = 0.5;
+/** The minimum RTT is forgotten after this long (a route that got longer is noticed). */
+const RTT_WINDOW_MS = 10_000;
+/** Delivery-rate intervals last at least one RTT and at least this long. */
+const MIN_RATE_INTERVAL_MS = 50;
+const RATE_WINDOW_MS = 2_000;
+const SRTT_WEIGHT = 1 / 8;
+
+type Now = () => number;
+
+/**
+ * A delivery rate that follows a link opening up: bytes per interval of at least one round
+ * trip (and MIN_RATE_INTERVAL_MS), the largest of the last RATE_WINDOW_MS. A sliding
+ * average over seconds (bittorrent-protocol's meters) lags far behind a growing pipeline.
+ */
+export class DeliveryRate {
+  private intervalStartMs: number;
+  private intervalBytes = 0;
+  private readonly rates: { atMs: number; bytesPerSecond: number }[] = [];
+
+  constructor(private readonly now: Now = () => performance.now()) {
+    this.intervalStartMs = now();
+  }
+
+  add(bytes: number, rttMs = 0): void {
+    const nowMs = this.now();
+    this.intervalBytes += bytes;
+    const elapsedMs = nowMs - this.intervalStartMs;
+    if (elapsedMs < Math.max(rttMs, MIN_RATE_INTERVAL_MS)) return;
+    this.rates.push({ atMs: nowMs, bytesPerSecond: (this.intervalBytes * 1000) / elapsedMs });
+    this.intervalBytes = 0;
+    this.intervalStartMs = nowMs;
+    while (this.rates.length > 0 && nowMs - this.rates[0]!.atMs > RATE_WINDOW_MS) this.rates.shift();
+  }
+
+  /** 0 before one full interval. */
+  bytesPerSecond(): number {
+    let best = 0;
+    for (const rate of this.rates) best = Math.max(best, rate.bytesPerSecond);
+    return best;
+  }
+}
+
+/** One wire's RTT and delivery-rate estimates, and the pipeline depth they call for. */
+export class LinkMeter {
+  /** Smoothed RTT (EWMA, 1/8 per sample as TCP does); undefined before the first sample. */
+  srttMs: number | undefined;
+  private minRttMs = Infinity;
+  private previousMinRttMs = Infinity;
+  private rttWindowStartMs: number;
+  private readonly rate: DeliveryRate;
+
+  constructor(private readonly now: Now = () => performance.now()) {
+    this.rttWindowStartMs = now();
+    this.rate = new DeliveryRate(now);
+  }
+
+  /** A block asked for at `sentAtMs` arrived now with `bytes`. */
+  onBlock(sentAtMs: number, bytes: number): void {
+    const nowMs = this.now();
+    const sampleMs = Math.max(nowMs - sentAtMs, 0.01);
+    this.srttMs = this.srttMs === undefined ? sampleMs : this.srttMs + SRTT_WEIGHT * (sampleMs - this.srttMs);
+    if (nowMs - this.rttWindowStartMs >= RTT_WINDOW_MS) {
+      this.previousMinRttMs = this.minRttMs;
+      this.minRttMs = Infinity;
+      this.rttWindowStartMs = nowMs;
+    }
+    this.minRttMs = Math.min(this.minRttMs, sampleMs);
+    this.rate.add(bytes, this.rttMs());
+  }
+
+  /** The round trip the pipeline is sized by: the smallest recent sample. */
+  rttMs(): number | undefined {
+    const rtt = Math.min(this.minRttMs, this.previousMinRttMs);
+    return Number.isFinite(rtt) ? rtt : undefined;
+  }
+
+  /** The largest recent delivery rate (0 before one full interval). */
+  rateBytesPerSecond(): number {
+    return this.rate.bytesPerSecond();
+  }
+
+  /** Requests to keep in flight: rate x RTT x gain, in blocks, clamped. */
+  pipelineBlocks(): number {
+    const floor = floorBlocks();
+    const rttMs = this.rttMs();
+    if (rttMs === undefined) return floor;
+    const bdpBlocks = Math.ceil((PIPELINE_GAIN * this.rateBytesPerSecond() * rttMs) / 1000 / BLOCK_BYTES);
+    return Math.min(Math.max(bdpBlocks, floor), MAX_PIPELINE_BLOCKS);
+  }
+}
+
+/** The pipeline webtorrent keeps at PIPELINE_FLOOR_BYTES_PER_SECOND. */
+const floorBlocks = () => speedToBlocks(PIPELINE_FLOOR_BYTES_PER_SECOND);
+const speedToBlocks = (bytesPerSecond: number) => 2 + Math.ceil((WEBTORRENT_MIN_DURATION_S * bytesPerSecond) / BLOCK_BYTES);
+/** The speed webtorrent's formula turns into `blocks` requests in flight (at least). */
+const blocksToSpeed = (blocks: number) => ((blocks - 2) * BLOCK_BYTES) / WEBTORRENT_MIN_DURATION_S;
+
+export type MeteredWire = Wire & {
+  linkMeter?: LinkMeter;
+  request(index: number, offset: number, length: number, cb?: (error: Error | null, block?: Uint8Array) => void): void;
+};
+
+/**
+ * Times every request of `wire` and makes the speed webtorrent's pipeline sees follow the
+ * link's bandwidth-delay product. bittorrent-protocol records each block by calling
+ * `downloadSpeed(bytes)`; that count is passed on to the real meter.
+ */
+export function sizePipelineToLink(wire: Wire, now: Now = () => performance.now()): LinkMeter {
+  const metered = wire as MeteredWire;
+  const meter = new LinkMeter(now);
+  metered.linkMeter = meter;
+  const request = metered.request.bind(metered);
+  metered.request = (index, offset, length, cb) => {
+    const sentAtMs = now();
+    request(index, offset, length, (error, block) => {
+      if (!error && block) meter.onBlock(sentAtMs, block.length);
+      cb?.(error, block);
+    });
+  };
+  replaceDownloadSpeed(wire, (measure) => {
+    metered.measuredDownloadSpeed = () => measure();
+    return (bytes?: number) => {
+      if (bytes !== undefined) return measure(bytes);
+      const blocks = meter.pipelineBlocks();
+      return blocks <= floorBlocks() ? PIPELINE_FLOOR_BYTES_PER_SECOND : blocksToSpeed(blocks);
+    };
+  });
+  return meter;
+}

@@ -1,0 +1,233 @@
+/**
+ * The fence around webtorrent 2.8.5's and bittorrent-protocol 4.1's private members. Every
+ * reach into them from share/ goes through a function here (test/architecture checks that no
+ * other module names them), and `checkEngineInternals` runs when a client is created: each
+ * hook must exist with the shape we rely on, or the client is destroyed and ENGINE_CHANGED
+ * names the hook. A silent miss would turn off a protection without a sound: the piece
+ * picker, disk backpressure, corrupt-peer banning, the request caps, or even leave
+ * webtorrent's plaintext listener open. What relies on each hook is in HOOKS below.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { errors } from '../errors.js';
+import type WebTorrent from 'webtorrent';
+import type { InternalPeer, RarityMap, Torrent, TorrentPiece, TorrentStore, Wire } from 'webtorrent';
+
+/** The warning webtorrent emits when a piece's SHA-1 check fails (corrupt-piece-guard.ts). */
+export const FAILED_PIECE_WARNING = /^Piece (\d+) failed verification/;
+
+/** Objects the checks look at: webtorrent's classes and a fresh instance where a field is per instance. */
+export interface EngineParts {
+  client: object;
+  torrentPrototype: object;
+  /** webtorrent's torrent.js: instance fields set in the constructor, the pipeline formula, warning text. */
+  torrentSource: string;
+  wirePrototype: object;
+  wireSource: string;
+  wire: object;
+  piece: object;
+  rarityMap: object;
+  storePrototype: object;
+}
+
+type Expect = { kind: 'function'; arity?: number } | { kind: 'object' | 'number' | 'array' | 'present' } | { kind: 'text'; text: string };
+
+interface Hook {
+  /** How the failure names it, e.g. `Torrent.prototype._addPeer`. */
+  name: string;
+  part: keyof EngineParts;
+  /** Property path inside the part (empty for a text check). */
+  path: string[];
+  expect: Expect;
+}
+
+const fn = (arity?: number): Expect => ({ kind: 'function', arity });
+const text = (value: string): Expect => ({ kind: 'text', text: value });
+const hook = (name: string, part: keyof EngineParts, path: string, expect: Expect): Hook => ({ name, part, path: path ? path.split('.') : [], expect });
+
+export const HOOKS: readonly Hook[] = [
+  // locked-client.ts: webtorrent's own plaintext listener is closed; only secure links get in
+  hook('client._connPool.destroy', 'client', '_connPool.destroy', fn()),
+  hook('Torrent.prototype._addPeer', 'torrentPrototype', '_addPeer', fn(3)),
+  // get-session.ts: metadata is checked before webtorrent uses it
+  hook('Torrent.prototype._onMetadata', 'torrentPrototype', '_onMetadata', fn(1)),
+  // fair-choker.ts replaces webtorrent's choker
+  hook('Torrent.prototype._rechoke', 'torrentPrototype', '_rechoke', fn(0)),
+  // request-scheduler.ts, write-backpressure.ts: coalesced re-planning, no requests while writes pile up
+  hook('Torrent.prototype._update', 'torrentPrototype', '_update', fn(0)),
+  hook('Torrent.prototype._updateWire', 'torrentPrototype', '_updateWire', fn(1)),
+  hook('Torrent.prototype._request', 'torrentPrototype', '_request', fn(3)),
+  hook('torrent._peers (a Map)', 'torrentSource', '', text('this._peers = new Map()')),
+  hook('torrent._rarityMap', 'torrentSource', '', text('this._rarityMap = new RarityMap(this)')),
+  hook('torrent.store (an ImmediateChunkStore)', 'torrentSource', '', text('this.store = new ImmediateChunkStore(')),
+  hook('ImmediateChunkStore.prototype.put', 'storePrototype', 'put', fn(2)),
+  // corrupt-piece-guard.ts reads the piece number from this warning
+  hook('the "Piece N failed verification" warning', 'torrentSource', '', text('`Piece ${index} failed verification`')),
+  // link-pipeline.ts: webtorrent sizes each wire's request pipeline from downloadSpeed()
+  hook('the request pipeline sized by wire.downloadSpeed()', 'torrentSource', '', text('duration * wire.downloadSpeed() / Piece.BLOCK_LENGTH')),
+  // piece-picker.ts
+  hook('rarityMap._pieces', 'rarityMap', '_pieces', { kind: 'array' }),
+  hook('rarityMap._numPieces', 'rarityMap', '_numPieces', { kind: 'number' }),
+  hook('rarityMap.getRarestPiece', 'rarityMap', 'getRarestPiece', fn(1)),
+  // piece-picker.ts, end-game.ts: is a block of a piece left to ask for
+  hook('piece._reservations', 'piece', '_reservations', { kind: 'number' }),
+  hook('piece._chunks', 'piece', '_chunks', { kind: 'number' }),
+  hook('piece._cancellations', 'piece', '_cancellations', { kind: 'present' }),
+  // link-pipeline.ts, fair-choker.ts, end-game.ts: the per-wire speed meter, fed per block
+  hook('wire.downloadSpeed', 'wire', 'downloadSpeed', fn(1)),
+  hook('Wire#_onPiece feeding downloadSpeed(bytes)', 'wireSource', '', text('this.downloadSpeed(buffer.length)')),
+  hook('Wire.prototype.request', 'wirePrototype', 'request', fn(4)),
+  // super-seeder.ts offers pieces one by one instead of announcing them all
+  hook('Wire.prototype.haveAll', 'wirePrototype', 'haveAll', fn(0)),
+  hook('Wire.prototype.haveNone', 'wirePrototype', 'haveNone', fn(0)),
+  // wire-message-limit.ts, wire-request-limit.ts, wire-outgoing-limit.ts: what a peer can make us hold
+  hook('Wire.prototype._onMessageLength', 'wirePrototype', '_onMessageLength', fn(1)),
+  hook('Wire.prototype._onRequest', 'wirePrototype', '_onRequest', fn(3)),
+  hook('Wire.prototype._pull', 'wirePrototype', '_pull', fn(4)),
+  hook('Wire.prototype._message', 'wirePrototype', '_message', fn(3)),
+  hook('Wire.prototype._sendExtendedHandshake', 'wirePrototype', '_sendExtendedHandshake', fn(0)),
+  hook('Wire.prototype._write (streamx)', 'wirePrototype', '_write', fn(2)),
+  hook('Wire.prototype._read (streamx)', 'wirePrototype', '_read', fn(1)),
+  hook('Wire.prototype.end', 'wirePrototype', 'end', fn(1)),
+  hook('wire._readableState.buffered (streamx)', 'wire', '_readableState.buffered', { kind: 'number' }),
+  hook('wire.peerRequests', 'wire', 'peerRequests', { kind: 'array' }),
+  hook('wire.requests', 'wire', 'requests', { kind: 'array' }),
+];
+
+function describeExpect(expect: Expect): string {
+  if (expect.kind === 'text') return `expected its source to contain ${expect.text}`;
+  if (expect.kind === 'function') return expect.arity === undefined ? 'expected a method' : `expected a method of ${expect.arity} arguments`;
+  if (expect.kind === 'present') return 'expected a field';
+  return `expected ${expect.kind === 'array' ? 'an array' : `a ${expect.kind}`}`;
+}
+
+function holds(value: unknown, expect: Expect): boolean {
+  switch (expect.kind) {
+    case 'function':
+      return typeof value === 'function' && (expect.arity === undefined || value.length === expect.arity);
+    case 'object':
+      return typeof value === 'object' && value !== null;
+    case 'number':
+      return typeof value === 'number' && Number.isFinite(value);
+    case 'array':
+      return Array.isArray(value);
+    case 'present':
+      return value !== undefined;
+    case 'text':
+      return typeof value === 'string' && value.includes(expect.text);
+  }
+}
+
+/** Throws ENGINE_CHANGED naming the first hook that is missing or has another shape. */
+export function checkEngineParts(parts: EngineParts, hooks: readonly Hook[] = HOOKS): void {
+  for (const { name, part, path, expect } of hooks) {
+    let value: unknown = parts[part];
+    for (const key of path) value = value == null ? undefined : (value as Record<string, unknown>)[key];
+    if (!holds(value, expect)) throw errors.engineChanged(name, describeExpect(expect));
+  }
+}
+
+/** webtorrent's own classes (the ones its client uses: same module instances). */
+export async function loadEngineParts(client: object): Promise<EngineParts> {
+  const [{ default: TorrentClass }, { default: RarityMapClass }, { default: Piece }, { default: ImmediateChunkStore }, { default: WireClass }] = await Promise.all([
+    import('webtorrent/lib/torrent.js'),
+    import('webtorrent/lib/rarity-map.js'),
+    import('torrent-piece'),
+    import('immediate-chunk-store'),
+    import('bittorrent-protocol'),
+  ]);
+  const standIn = { pieces: [null, null], wires: [], on() {}, removeListener() {} };
+  // the module's text, not the class's: the pipeline formula is a function outside the class
+  const torrentSource = readFileSync(createRequire(import.meta.url).resolve('webtorrent/lib/torrent.js'), 'utf8');
+  return {
+    client,
+    torrentPrototype: TorrentClass.prototype,
+    torrentSource,
+    wirePrototype: WireClass.prototype,
+    wireSource: String(WireClass),
+    wire: new WireClass(),
+    piece: new Piece(2 * 16 * 1024),
+    rarityMap: new RarityMapClass(standIn),
+    storePrototype: ImmediateChunkStore.prototype,
+  };
+}
+
+/** Called by createLockedClient: a changed engine fails here, before any torrent exists. */
+export async function checkEngineInternals(client: object): Promise<void> {
+  const parts = await loadEngineParts(client);
+  (parts.wire as { destroy(): void }).destroy();
+  checkEngineParts(parts);
+}
+
+// ---- The accessors. Each names the module that uses it. ----
+
+type Replace<F> = (original: F) => F;
+
+function replaceMethod<T extends object, K extends keyof T>(target: T, name: K, make: Replace<T[K]>): void {
+  const original = (target[name] as (...args: unknown[]) => unknown).bind(target) as T[K];
+  target[name] = make(original);
+}
+
+/** locked-client.ts: takes webtorrent's plaintext listener pool away from the client. */
+export function takeConnPool(client: WebTorrent): WebTorrent['_connPool'] {
+  const pool = client._connPool;
+  client._connPool = null;
+  return pool;
+}
+
+/** locked-client.ts */
+export const replaceAddPeer = (torrent: Torrent, make: Replace<Torrent['_addPeer']>) => replaceMethod(torrent, '_addPeer', make);
+/** get-session.ts */
+export const replaceOnMetadata = (torrent: Torrent, make: Replace<Torrent['_onMetadata']>) => replaceMethod(torrent, '_onMetadata', make);
+/** fair-choker.ts: webtorrent's own rechoke interval then does nothing. */
+export function disableBuiltInChoker(torrent: Torrent): void {
+  torrent._rechoke = () => {};
+}
+/** request-scheduler.ts */
+export const replaceUpdate = (torrent: Torrent, make: Replace<Torrent['_update']>) => replaceMethod(torrent, '_update', make);
+/** request-scheduler.ts */
+export const replaceUpdateWire = (torrent: Torrent, make: Replace<Torrent['_updateWire']>) => replaceMethod(torrent, '_updateWire', make);
+/** write-backpressure.ts */
+export const replaceRequest = (torrent: Torrent, make: Replace<Torrent['_request']>) => replaceMethod(torrent, '_request', make);
+/** write-backpressure.ts: asks every wire for blocks again. */
+export function replanRequests(torrent: Torrent): void {
+  torrent._update();
+}
+/** write-backpressure.ts */
+export const replaceStorePut = (store: TorrentStore, make: Replace<TorrentStore['put']>) => replaceMethod(store, 'put', make);
+
+/** piece-picker.ts (null until the metadata is in). */
+export function rarityMapOf(torrent: Torrent): RarityMap | null {
+  return torrent._rarityMap ?? null;
+}
+/** piece-picker.ts: how many peers have each piece, and how many pieces there are. */
+export const pieceAvailability = (rarity: RarityMap): { counts: number[]; pieceCount: number } => ({ counts: rarity._pieces, pieceCount: rarity._numPieces });
+
+/** piece-picker.ts, end-game.ts: a block of the piece is not reserved by any wire (or was cancelled). */
+export function hasRequestableBlock(piece: TorrentPiece | null | undefined): boolean {
+  if (!piece) return false;
+  return piece._reservations < piece._chunks || (piece._cancellations?.length ?? 0) > 0;
+}
+/** piece-picker.ts: some block of the piece has been asked for. */
+export const isPieceStarted = (piece: TorrentPiece): boolean => piece._reservations > 0;
+
+/** torrent-peers.ts: webtorrent's peers (their connection id and wire). */
+export function torrentPeers(torrent: Torrent): Iterable<InternalPeer> {
+  return torrent._peers?.values() ?? [];
+}
+
+/** link-pipeline.ts: the wire's speed meter, which bittorrent-protocol feeds with each block's bytes. */
+export const replaceDownloadSpeed = (wire: Wire, make: Replace<Wire['downloadSpeed']>) => replaceMethod(wire, 'downloadSpeed', make);
+/** super-seeder.ts */
+export const replaceHaveAll = (wire: Wire & { haveAll(): void }, make: Replace<() => void>) => replaceMethod(wire, 'haveAll', make);
+
+/** wire-message-limit.ts: patches how every wire reads a message's 4-byte length. */
+export function replaceOnMessageLength<P extends { _onMessageLength(buffer: Uint8Array): void }>(prototype: P, make: Replace<P['_onMessageLength']>): void {
+  const original = prototype._onMessageLength;
+  prototype._onMessageLength = make(original);
+}
+
+/** wire-outgoing-limit.ts, wire-request-limit.ts: bytes the wire has queued for the peer (streamx). */
+export function outgoingBufferedBytes(wire: object): number {
+  return (wire as { _readableState: { buffered: number } })._readableState.buffered;
+}

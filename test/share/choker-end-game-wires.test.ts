@@ -1,0 +1,142 @@
+/**
+ * The fair choker and end game on real bittorrent-protocol wires over real TCP links
+ * (issue 10): one peer reached directly on loopback, one through bench/delay-relay.mjs with
+ * a 40 ms one-way delay and its uplink capped at 256 KiB/s. Both decide from the speed the
+ * wires measure as blocks arrive, so with the old speed bug (every measured speed 0) the
+ * choker ranked the peers alike and end game stole from whichever busy wire came first.
+ */
+import net from 'node:net';
+import type { Readable } from 'node:stream';
+import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import Wire from 'bittorrent-protocol';
+import Piece from 'torrent-piece';
+import type { Torrent, Wire as WebTorrentWire } from 'webtorrent';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startDelayRelay } from '../../bench/delay-relay.mjs';
+import { startEndGame } from '../../src/share/end-game.js';
+import { FairChoker } from '../../src/share/fair-choker.js';
+import { sizePipelineToLink } from '../../src/share/link-pipeline.js';
+import { limitWireOutgoing } from '../../src/share/wire-outgoing-limit.js';
+import { limitWireRequests } from '../../src/share/wire-request-limit.js';
+
+const BLOCK_BYTES = 16 * 1024;
+const INFO_HASH = randomBytes(20).toString('hex');
+
+type BtWire = WebTorrentWire & {
+  handshake(infoHash: string, peerId: string, extensions: object): void;
+  interested(): void;
+  have(index: number): void;
+  requests: { piece: number; offset: number; length: number }[];
+  request(piece: number, offset: number, length: number, cb: (error: Error | null) => void): void;
+};
+
+interface Pair {
+  local: BtWire;
+  remote: BtWire;
+  /** While true the remote keeps requests unanswered (a peer still owing blocks). */
+  isHolding: boolean;
+}
+
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+const once = <T>(emitter: { once(event: string, listener: (value: T) => void): unknown }, event: string) =>
+  new Promise<T>((resolve) => emitter.once(event, resolve));
+
+/** Our wire and a serving remote wire over TCP, through a delay relay when `relay` is given. */
+async function wirePair(relay?: { oneWayDelayMs: number; rateBytesPerSecond: number }): Promise<Pair> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  let port = (server.address() as net.AddressInfo).port;
+  if (relay) {
+    const delay = await startDelayRelay({ targetPort: port, ...relay });
+    cleanups.push(() => delay.close());
+    port = delay.port;
+  }
+  const accepted = once<net.Socket>(server, 'connection');
+  const socket = net.connect(port, '127.0.0.1');
+  const serverSocket = await accepted;
+  server.close();
+  cleanups.push(() => socket.destroy(), () => serverSocket.destroy());
+  const pair: Pair = { local: new Wire() as unknown as BtWire, remote: new Wire() as unknown as BtWire, isHolding: false };
+  for (const [tcp, wire] of [[socket, pair.local], [serverSocket, pair.remote]] as const) {
+    tcp.pipe(wire as never);
+    (wire as unknown as Readable).pipe(tcp);
+  }
+  sizePipelineToLink(pair.local); // what TorrentPeers does to every wire
+  const handshaken = Promise.all([once(pair.local, 'handshake'), once(pair.remote, 'handshake')]);
+  pair.local.handshake(INFO_HASH, randomBytes(20).toString('hex'), { fast: true });
+  pair.remote.handshake(INFO_HASH, randomBytes(20).toString('hex'), { fast: true });
+  await handshaken;
+  pair.remote.on('interested', () => pair.remote.unchoke());
+  pair.remote.on('request', (_piece: number, _offset: number, length: number, respond: (e: Error | null, b: Uint8Array) => void) => {
+    if (!pair.isHolding) respond(null, Buffer.alloc(length));
+  });
+  const unchoked = once(pair.local, 'unchoke');
+  pair.local.interested();
+  pair.remote.interested();
+  await unchoked;
+  return pair;
+}
+
+/** Requests `blocks` blocks of piece `piece`; resolves when all arrived (or were cancelled). */
+function download(wire: BtWire, blocks: number, piece = 0): Promise<void> {
+  const all: Promise<void>[] = [];
+  for (let i = 0; i < blocks; i++) all.push(new Promise((resolve) => wire.request(piece, i * BLOCK_BYTES, BLOCK_BYTES, () => resolve())));
+  return Promise.all(all).then(() => undefined);
+}
+
+const SLOW_LINK = { oneWayDelayMs: 40, rateBytesPerSecond: 256 * 1024 };
+
+describe('choker and end game on real wires over a slow long link and a fast one', () => {
+  it('the choker gives its one regular slot to the fast peer, even listed last', async () => {
+    await limitWireRequests();
+    await limitWireOutgoing();
+    const slow = await wirePair(SLOW_LINK);
+    const fast = await wirePair();
+    await Promise.all([download(fast.local, 128), download(slow.local, 24)]);
+    expect(slow.local.measuredDownloadSpeed!()).toBeGreaterThan(0);
+    expect(fast.local.measuredDownloadSpeed!()).toBeGreaterThan(2 * slow.local.measuredDownloadSpeed!());
+
+    const torrent = { ready: true, destroyed: false, done: false, pieces: new Array(8).fill({}), wires: [slow.local, fast.local], _rechoke() {} };
+    const choker = new FairChoker(torrent as unknown as Torrent, 1);
+    const { regular, optimistic } = choker.rechoke();
+    choker.stop();
+    expect(regular).toEqual([fast.local]);
+    expect(optimistic).toBe(slow.local); // the slow one only gets the rotating slot
+  }, 30_000);
+
+  it('end game cancels the slow busy wire, not the first busy one, for an idle fast wire', async () => {
+    await limitWireRequests();
+    await limitWireOutgoing();
+    const fastBusy = await wirePair();
+    const slowBusy = await wirePair(SLOW_LINK);
+    const idle = await wirePair();
+    await Promise.all([download(fastBusy.local, 128), download(idle.local, 128), download(slowBusy.local, 24)]);
+
+    // The tail of a download: piece 1 missing, its one block reserved; both busy wires owe blocks.
+    const piece = new Piece(BLOCK_BYTES);
+    expect(piece.reserve()).toBe(0);
+    fastBusy.isHolding = slowBusy.isHolding = true;
+    void download(fastBusy.local, 4, 1);
+    void download(slowBusy.local, 4, 1);
+    const haveArrived = once(idle.local, 'have');
+    idle.remote.have(1);
+    await haveArrived;
+    expect(fastBusy.local.requests).toHaveLength(4);
+    expect(slowBusy.local.requests).toHaveLength(4);
+
+    const torrent = Object.assign(new EventEmitter(), {
+      ready: true, done: false, destroyed: false, pieces: [null, piece], wires: [fastBusy.local, slowBusy.local, idle.local],
+    });
+    const stolen = once<BtWire>(torrent, 'end-game-steal');
+    const stop = startEndGame(torrent as unknown as Torrent);
+    cleanups.push(stop);
+    expect(await stolen).toBe(slowBusy.local);
+    expect(slowBusy.local.requests).toHaveLength(0);
+    expect(fastBusy.local.requests).toHaveLength(4);
+  }, 30_000);
+});

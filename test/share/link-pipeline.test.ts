@@ -1,0 +1,103 @@
+/**
+ * The request pipeline sized to the link (issue 10), over a real long link: share and get
+ * in one process over SwarmNodes (Noise, the production link path, real webtorrent), the
+ * getter reaching the sharer only through bench/delay-relay.mjs, which holds every chunk
+ * 40 ms each way (80 ms round trip). At the 1 MB/s floor the pipeline keeps ~33 blocks in
+ * flight, which over 80 ms caps a link near 6.6 MB/s; sized by rate x RTT it must grow past
+ * that. The relay makes every round trip at least 80 ms, so the measured RTT cannot be less.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Torrent } from 'webtorrent';
+import { describe, expect, it } from 'vitest';
+import { startDelayRelay } from '../../bench/delay-relay.mjs';
+import { GetSession } from '../../src/share/get-session.js';
+import { LinkMeter, PIPELINE_FLOOR_BYTES_PER_SECOND, type MeteredWire } from '../../src/share/link-pipeline.js';
+import { parseMagnetLink } from '../../src/share/magnet-link.js';
+import { startShare } from '../../src/share/share-session.js';
+import { tempDir } from '../helpers/temp-home.js';
+import { makeNode, onTeardown } from './share-node-fixture.js';
+
+const ONE_WAY_DELAY_MS = 40;
+const FLOOR_BLOCKS = 2 + Math.ceil((0.5 * PIPELINE_FLOOR_BYTES_PER_SECOND) / (16 * 1024));
+
+describe('request pipeline over an 80 ms link', () => {
+  it('measures the round trip, grows past the floor, and feeds the real speed meter', async () => {
+    const dir = tempDir();
+    const source = join(dir, 'long.bin');
+    writeFileSync(source, randomBytes(24 * 1024 * 1024));
+    const sharer = await makeNode();
+    const relay = await startDelayRelay({ targetPort: sharer.port, oneWayDelayMs: ONE_WAY_DELAY_MS });
+    onTeardown(() => relay.close());
+    // The magnet names only the relay: every byte between getter and sharer crosses it.
+    const share = await startShare({
+      node: sharer.node, router: sharer.router, ownKeyText: sharer.keyText, advertisedAddresses: [{ host: relay.host, port: relay.port }],
+      listenPort: relay.port, path: source, isAllowed: () => true,
+    });
+    onTeardown(() => share.close());
+    const getterNode = await makeNode();
+    const out = join(dir, 'out');
+    const getter = new GetSession({
+      node: getterNode.node, router: getterNode.router, ownKeyText: getterNode.keyText, listenPort: getterNode.port,
+      magnet: parseMagnetLink(share.magnet), extraPeers: [], outDir: out, stateDir: tempDir(), isForced: false, isAllowed: () => true,
+    });
+    onTeardown(() => getter.close());
+
+    // The session keeps its torrent private; the test holds on to the one wire to read its meter.
+    const wires = new Set<MeteredWire>();
+    let maxInFlight = 0;
+    const watch = setInterval(() => {
+      for (const wire of (getter as unknown as { torrent?: Torrent }).torrent?.wires ?? []) {
+        wires.add(wire as MeteredWire);
+        maxInFlight = Math.max(maxInFlight, (wire as MeteredWire & { requests: unknown[] }).requests.length);
+      }
+    }, 20);
+    try {
+      await getter.run();
+    } finally {
+      clearInterval(watch);
+    }
+    expect(createHash('sha256').update(readFileSync(join(out, 'long.bin'))).digest('hex')).toBe(createHash('sha256').update(readFileSync(source)).digest('hex'));
+    expect(relay.connections).toBeGreaterThanOrEqual(1);
+    expect(wires.size).toBe(1);
+    const wire = [...wires][0]!;
+    const meter = wire.linkMeter!;
+    expect(meter).toBeInstanceOf(LinkMeter);
+    expect(meter.rttMs()).toBeGreaterThanOrEqual(2 * ONE_WAY_DELAY_MS);
+    expect(meter.srttMs).toBeGreaterThanOrEqual(2 * ONE_WAY_DELAY_MS);
+    expect(meter.rateBytesPerSecond()).toBeGreaterThan(0);
+    expect(wire.measuredDownloadSpeed!()).toBeGreaterThan(0); // the speed bug left this at 0
+    expect(meter.pipelineBlocks()).toBeGreaterThan(FLOOR_BLOCKS);
+    expect(wire.downloadSpeed()).toBeGreaterThan(PIPELINE_FLOOR_BYTES_PER_SECOND);
+    expect(maxInFlight).toBeGreaterThan(FLOOR_BLOCKS + 2);
+  }, 60_000);
+});
+
+describe('LinkMeter', () => {
+  it('sizes the pipeline by the smallest recent round trip, not by queueing it causes', () => {
+    let nowMs = 0;
+    const meter = new LinkMeter(() => nowMs);
+    expect(meter.pipelineBlocks()).toBe(FLOOR_BLOCKS); // nothing measured yet
+    // 10 MB/s for 2 s over an 80 ms link; samples alternate 80 ms and 400 ms (queued at the sender).
+    for (let i = 0; i < 1220; i++) {
+      nowMs += 1.6384; // one 16 KiB block per 1.64 ms = 10 MB/s
+      meter.onBlock(nowMs - (i % 2 === 0 ? 80 : 400), 16 * 1024);
+    }
+    expect(meter.rttMs()).toBe(80);
+    expect(meter.srttMs).toBeGreaterThan(80);
+    expect(meter.rateBytesPerSecond()).toBeCloseTo(10_000_000, -5);
+    // 2 x 10 MB/s x 0.08 s / 16 KiB = 98 blocks
+    expect(meter.pipelineBlocks()).toBe(Math.ceil((2 * meter.rateBytesPerSecond() * 0.08) / 16384));
+  });
+
+  it('stays within its ceiling on a fat long link', () => {
+    let nowMs = 0;
+    const meter = new LinkMeter(() => nowMs);
+    for (let i = 0; i < 20_000; i++) {
+      nowMs += 0.1; // 160 MB/s
+      meter.onBlock(nowMs - 200, 16 * 1024);
+    }
+    expect(meter.pipelineBlocks()).toBe(1024);
+  });
+});
