@@ -26,6 +26,8 @@ export const ERROR_CODES = [
   // chat/
   'CHAT_CLOSED', 'MESSAGE_TOO_LONG', 'HISTORY_UNWRITABLE', 'HISTORY_WRITE_FAILED',
   'DEMO_FAILED',
+  // handshake v2 (issue 14): silent refusals and address-only dialling
+  'BAD_MAC1', 'REPLAYED_HANDSHAKE', 'NO_KEY_ANSWERED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -264,6 +266,26 @@ export const errors = {
     }),
 
   demoFailed: (message: string, hint?: string) => make('DEMO_FAILED', message, { hint }),
+
+  // handshake v2 (issue 14)
+  /** A message 1 whose mac1 is not for this node's key: dropped without Diffie-Hellman, silently. */
+  badMac1: () => make('BAD_MAC1', 'a message 1 not made for this node\'s key (wrong mac1); ignored silently', { reason: 'wrong mac1' }),
+  replayedHandshake: (key: KeyData) =>
+    make<'REPLAYED_HANDSHAKE', keyof KeyData | 'reason'>('REPLAYED_HANDSHAKE', `refused a replayed handshake of key ${key.fingerprint} (timestamp not newer)`, { ...key, reason: 'replayed message 1' }),
+  /** A v1 initiator reached this v2 node (it gets silence). */
+  v1Initiator: () =>
+    make('PROTOCOL_VERSION', 'a swarm protocol v1 node tried to connect; this node speaks v2 and stays silent to it', { hint: 'the other side needs to upgrade swarm', reason: 'protocol v1' }),
+  /** This v2 node dialled a v1 node. */
+  peerRunsV1: (address: string) =>
+    make<'PROTOCOL_VERSION', 'address'>('PROTOCOL_VERSION', `peer ${address} runs swarm protocol v1; this node speaks v2, and both sides must run the same version`, { hint: 'the other side needs to upgrade swarm', address }),
+  handshakeUnanswered: (timeoutMs: number) =>
+    make('HANDSHAKE_TIMEOUT', `no answer to the secure handshake within ${timeoutMs} ms: the node there does not trust your key, is not the key you dialled, or is not a swarm node`, {
+      hint: 'check that they trust your key (swarm id shows it) and that the address and key are theirs',
+    }),
+  noKeyAnswered: (address: string, triedKeys: number) =>
+    make<'NO_KEY_ANSWERED', 'address'>('NO_KEY_ANSWERED', `no trusted key answered at ${address} (tried ${triedKeys})`, {
+      hint: 'the node there does not trust you, or is not one of your trusted keys; name its key with --peer <name>@host:port', address,
+    }),
 };
 
 export function usageError(message: string, hint?: string): SwarmError<'USAGE'> {

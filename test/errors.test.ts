@@ -72,6 +72,13 @@ const calls: { [K in keyof typeof errors]: Parameters<(typeof errors)[K]> } = {
   historyUnwritable: ['/h/chat.log', CAUSE],
   historyWriteFailed: ['/h/chat.log', Object.assign(new Error('no space left on device'), { code: 'ENOSPC' })],
   demoFailed: ['the demo did not complete'],
+  // handshake v2 (issue 14)
+  badMac1: [],
+  replayedHandshake: [{ keyText: 'swarm1x', fingerprint: 'ab:cd' }],
+  v1Initiator: [],
+  peerRunsV1: ['127.0.0.1:7927'],
+  handshakeUnanswered: [5000],
+  noKeyAnswered: ['127.0.0.1:7927', 3],
 };
 
 function build(name: keyof typeof errors): SwarmError {

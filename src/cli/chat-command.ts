@@ -19,7 +19,8 @@ import { ChatPrinter } from '../ui/chat-printer.js';
 import { parseRate } from '../ui/parse-rate.js';
 import { parseSize } from '../ui/parse-size.js';
 import { openContext, type CliContext } from './context.js';
-import { addNodeOptions, parsePeerOption, type NodeOptions } from './node-options.js';
+import { addNodeOptions, parsePeerOption, pinnedPeerKeys, type NodeOptions } from './node-options.js';
+import { KnownAddresses } from '../identity/known-addresses.js';
 import { untilSignal } from './until-signal.js';
 
 interface ChatOptions extends NodeOptions {
@@ -77,7 +78,7 @@ function parseChatOptions(options: ChatOptions): ChatSettings {
 async function runChat(context: CliContext, options: ChatOptions): Promise<void> {
   const { historyCount, ...settings } = parseChatOptions(options);
   const { home, identity, trust } = context;
-  const node = new SwarmNode({ identity, trust, host: options.host, port: options.port });
+  const node = new SwarmNode({ identity, trust, host: options.host, port: options.port, addressBook: KnownAddresses.load(home), pinnedKeys: pinnedPeerKeys({ home, identity, trust }, settings.peers) });
   const chat = await openChat({ home, identity, trust, node, ...settings });
   const refusals = new RefusalReporter(node, { isJson: Boolean(options.json) });
   await runChatConsole({

@@ -5,7 +5,8 @@
 import type { Command } from 'commander';
 import { usageError } from '../errors.js';
 import { parsePeerAddress, type PeerAddress } from '../net/peer-address.js';
-import { DEFAULT_PORT } from '../net/swarm-node.js';
+import { DEFAULT_PORT, type PinnedKey } from '../net/swarm-node.js';
+import type { CliContext } from './context.js';
 
 export interface NodeOptions {
   port?: number;
@@ -13,7 +14,12 @@ export interface NodeOptions {
   peer?: string[];
 }
 
-const PEER_HINT = 'use host:port with a port from 1 to 65535, e.g. 192.168.1.20:7927 or [::1]:7927';
+const PEER_HINT = 'use [name@]host:port with a port from 1 to 65535, e.g. 192.168.1.20:7927, bob@192.168.1.20:7927 or [::1]:7927';
+
+/** A --peer value: an address, and the trust-list name or key text of the node there if given. */
+export interface PeerOption extends PeerAddress {
+  keyName?: string;
+}
 
 export function parsePort(text: string): number {
   const port = /^\d{1,5}$/.test(text.trim()) ? Number(text.trim()) : NaN;
@@ -23,11 +29,29 @@ export function parsePort(text: string): number {
   return port;
 }
 
-/** A --peer value ("host:port" or "[ipv6]:port"); a usage error if it is neither. */
-export function parsePeerOption(text: string): PeerAddress {
-  const address = parsePeerAddress(text);
-  if (!address) throw usageError(`invalid peer address ${JSON.stringify(text)}`, PEER_HINT);
-  return address;
+/** A --peer value ("host:port", "[ipv6]:port", either after "name@" or "swarm1…@"); a usage error otherwise. */
+export function parsePeerOption(text: string): PeerOption {
+  const at = text.lastIndexOf('@');
+  const keyName = at >= 0 ? text.slice(0, at).trim() : undefined;
+  const address = parsePeerAddress(at >= 0 ? text.slice(at + 1) : text);
+  if (!address || keyName === '') throw usageError(`invalid peer address ${JSON.stringify(text)}`, PEER_HINT);
+  return keyName === undefined ? address : { ...address, keyName };
+}
+
+/**
+ * The keys named by --peer values (name@host:port, swarm1…@host:port), for SwarmNode's
+ * `pinnedKeys`: the node dials that key instead of searching the trust list (handshake v2
+ * is addressed to a key). A name or key that is not in the trust list is a usage error.
+ */
+export function pinnedPeerKeys(context: CliContext, peers: PeerOption[]): PinnedKey[] {
+  const pins: PinnedKey[] = [];
+  for (const peer of peers) {
+    if (peer.keyName === undefined) continue;
+    const entry = context.trust.find(peer.keyName);
+    if (!entry) throw usageError(`--peer: ${JSON.stringify(peer.keyName)} is not in your trust list`, 'see `swarm trust list`, or give just host:port');
+    pins.push({ host: peer.host, port: peer.port, key: entry.publicKey });
+  }
+  return pins;
 }
 
 function collectPeer(value: string, previous: string[] | undefined): string[] {
@@ -42,5 +66,5 @@ export function addNodeOptions(command: Command, portDefaultText = LISTEN_PORT_D
   return command
     .option('--port <n>', `TCP port to listen on (${portDefaultText})`, parsePort)
     .option('--host <addr>', 'address to listen on (default: all interfaces)')
-    .option('--peer <host:port>', 'connect to this peer (repeatable)', collectPeer);
+    .option('--peer <[name@]host:port>', 'connect to this peer, optionally naming its key: name@host:port or swarm1…@host:port (repeatable)', collectPeer);
 }

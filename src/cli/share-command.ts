@@ -16,7 +16,8 @@ import { RefusalReporter } from '../ui/refusal-reporter.js';
 import { ShareReporter } from '../ui/share-reporter.js';
 import { ShareStartReporter } from '../ui/share-start-reporter.js';
 import { nameOfKey, openContext, type CliContext } from './context.js';
-import { addNodeOptions, parsePeerOption, type NodeOptions } from './node-options.js';
+import { addNodeOptions, parsePeerOption, pinnedPeerKeys, type NodeOptions } from './node-options.js';
+import { KnownAddresses } from '../identity/known-addresses.js';
 import { untilSignal } from './until-signal.js';
 
 interface ShareOptions extends NodeOptions {
@@ -75,7 +76,7 @@ async function runShare(context: CliContext, path: string, options: ShareOptions
   const listing = listShare(path, { includeHidden: !!options.includeHidden });
   start.listing(listing);
   if (context.trust.list().length === 0) start.emptyTrust();
-  const node = new SwarmNode({ identity: context.identity, trust: context.trust, host: options.host, port: options.port });
+  const node = new SwarmNode({ identity: context.identity, trust: context.trust, host: options.host, port: options.port, addressBook: KnownAddresses.load(context.home), pinnedKeys: pinnedPeerKeys(context, extraPeers) });
   const router = new TorrentRouter(node);
   const address = await node.listen();
   if (address.isFallbackPort) start.portFallback(DEFAULT_PORT, address.port);
