@@ -98,7 +98,8 @@ function holdSilent(raw: Duplex, deadline: Deadline): void {
   raw.on('data', () => {});
   raw.on('error', () => {});
   raw.resume();
-  const remainingMs = Math.max(0, deadline.startMs + deadline.timeoutMs - performance.now());
+  const remainingMs = deadline.startMs + deadline.timeoutMs - performance.now();
+  if (remainingMs <= 0) return void raw.destroy();
   const timer = setTimeout(() => raw.destroy(), remainingMs);
   timer.unref();
   raw.once('close', () => clearTimeout(timer));
