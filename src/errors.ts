@@ -27,7 +27,7 @@ export const ERROR_CODES = [
   'CHAT_CLOSED', 'MESSAGE_TOO_LONG', 'HISTORY_UNWRITABLE', 'HISTORY_WRITE_FAILED',
   'DEMO_FAILED',
   // handshake v2 (issue 14): silent refusals and address-only dialling
-  'BAD_MAC1', 'REPLAYED_HANDSHAKE', 'NO_KEY_ANSWERED',
+  'BAD_MAC1', 'REPLAYED_HANDSHAKE', 'NO_KEY_ANSWERED', 'NO_ANSWER',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -278,8 +278,9 @@ export const errors = {
   /** This v2 node dialled a v1 node. */
   peerRunsV1: (address: string) =>
     make<'PROTOCOL_VERSION', 'address'>('PROTOCOL_VERSION', `peer ${address} runs swarm protocol v1; this node speaks v2, and both sides must run the same version`, { hint: 'the other side needs to upgrade swarm', address }),
+  /** v2 responders are silent to keys they do not trust: not retried, since retrying gets the same silence. */
   handshakeUnanswered: (timeoutMs: number) =>
-    make('HANDSHAKE_TIMEOUT', `no answer to the secure handshake within ${timeoutMs} ms: the node there does not trust your key, is not the key you dialled, or is not a swarm node`, {
+    make('NO_ANSWER', `no answer to the secure handshake within ${timeoutMs} ms: the node there does not trust your key, is not the key you dialled, or is not a swarm node`, {
       hint: 'check that they trust your key (swarm id shows it) and that the address and key are theirs',
     }),
   noKeyAnswered: (address: string, triedKeys: number) =>

@@ -67,7 +67,7 @@ export const KEY_GUESSES_PER_ROUND = 4;
 
 /** A failed guess: the node there did not answer that key (silence), so another key may. */
 function isSilentFailure(error: unknown): boolean {
-  return isSwarmError(error) && (error.code === 'HANDSHAKE_TIMEOUT' || error.code === 'CONNECTION_CLOSED');
+  return isSwarmError(error) && (error.code === 'NO_ANSWER' || error.code === 'HANDSHAKE_TIMEOUT' || error.code === 'CONNECTION_CLOSED');
 }
 
 /** Why a connection was turned away: an error's code, or one of the node's own. */

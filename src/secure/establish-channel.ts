@@ -129,7 +129,10 @@ export function secureOutbound(raw: Duplex, options: OutboundOptions): Promise<S
     let hasCookie = false;
     let message2: Buffer | undefined;
     while (!message2) {
-      const type = (await reader.readExactly(1))[0]!;
+      // A silent responder closes at its own deadline: to us that is the same silence.
+      const type = (await reader.readExactly(1).catch((error: unknown) => {
+        throw hasErrorCode(error, 'CONNECTION_CLOSED') ? errors.handshakeUnanswered(timeoutMs) : error;
+      }))[0]!;
       if (type === TYPE_MESSAGE2) {
         message2 = Buffer.concat([Buffer.from([type]), await reader.readExactly(MESSAGE2_BYTES - 1)]);
       } else if (type === TYPE_COOKIE_REPLY && !hasCookie) {

@@ -262,7 +262,7 @@ function noPeerError(failures: { address: string; error: unknown }[], ownKeyText
   }
   const reasons = failures.map((f) => `${f.address}: ${describeError(f.error)}`).join('; ');
   const first = failures[0]!.error;
-  const hint = failures.some((f) => hasErrorCode(f.error, 'REFUSED_BY_PEER', 'CONNECTION_CLOSED'))
+  const hint = failures.some((f) => hasErrorCode(f.error, 'REFUSED_BY_PEER', 'CONNECTION_CLOSED', 'NO_ANSWER'))
     ? `the sharer must trust your key and allow it for this share: ask them to run \`swarm trust add ${ownKeyText}\``
     : (isSwarmError(first) ? first.hint : undefined) ?? 'check that the sharer is running and reachable';
   return errors.noPeers(reasons, hint);

@@ -69,7 +69,7 @@ describe('SwarmNode', () => {
     const refusals: Refusal[] = [];
     a!.node.on('refused', (refusal: Refusal) => refusals.push(refusal));
     // v2: the responder sends nothing to a key it does not trust; the initiator only sees silence.
-    await expect(b!.node.connect('127.0.0.1', a!.port, 'chat', { expectedKey: a!.identity.publicKey })).rejects.toMatchObject({ code: 'HANDSHAKE_TIMEOUT', message: expect.stringMatching(/does not trust your key/) });
+    await expect(b!.node.connect('127.0.0.1', a!.port, 'chat', { expectedKey: a!.identity.publicKey })).rejects.toMatchObject({ code: 'NO_ANSWER', message: expect.stringMatching(/does not trust your key/) });
     await waitFor(() => a!.node.refusalCounts.get('UNTRUSTED_PEER') === 1);
     expect(handled).toBe(0);
     // The key the handshake authenticated travels as data (the reporter prints its trust command).
@@ -94,7 +94,7 @@ describe('SwarmNode', () => {
   it('gets silence when it dials another key than the one listening there (mac1 is wrong: no DH, no byte)', async () => {
     const [a, b, c] = await createNodes(3, { node: { handshakeTimeoutMs: 500 } });
     a!.node.handle('chat', () => {});
-    await expect(b!.node.connect('127.0.0.1', a!.port, 'chat', { expectedKey: c!.identity.publicKey })).rejects.toMatchObject({ code: 'HANDSHAKE_TIMEOUT' });
+    await expect(b!.node.connect('127.0.0.1', a!.port, 'chat', { expectedKey: c!.identity.publicKey })).rejects.toMatchObject({ code: 'NO_ANSWER' });
     await waitFor(() => a!.node.refusalCounts.get('BAD_MAC1') === 1);
   });
 
