@@ -23,6 +23,7 @@ import { DEFAULT_HANDSHAKE_RATES, HandshakeBudget, type HandshakeRates } from '.
 import { DEFAULT_PENDING_LIMITS, PendingConnections } from './pending-connections.js';
 import { createPeerLink, type LinkNode, type PeerLink } from './peer-link.js';
 import { formatPeerAddress } from './peer-address.js';
+import { searchKey } from './key-search.js';
 
 /** The port a node listens on when none is given (falls back to any free port if taken). */
 export const DEFAULT_PORT = 7927;
@@ -59,15 +60,6 @@ export interface PinnedKey {
   host: string;
   port: number;
   key: Uint8Array;
-}
-
-/** Dialling an address without a key tries at most this many trusted keys, this many at once. */
-export const MAX_KEY_GUESSES = 32;
-export const KEY_GUESSES_PER_ROUND = 4;
-
-/** A failed guess: the node there did not answer that key (silence), so another key may. */
-function isSilentFailure(error: unknown): boolean {
-  return isSwarmError(error) && (error.code === 'NO_ANSWER' || error.code === 'HANDSHAKE_TIMEOUT' || error.code === 'CONNECTION_CLOSED');
 }
 
 /** Why a connection was turned away: an error's code, or one of the node's own. */
@@ -228,49 +220,11 @@ export class SwarmNode extends EventEmitter implements LinkNode {
     });
   }
 
-  /** Tries trusted keys in rounds (most recently seen at this address first) until one answers. */
-  private async dialAddress(host: string, port: number, channel: string, localAddress: string | undefined): Promise<SecureChannel> {
+  /** Tries trusted keys (most recently seen at this address first) until one answers (key-search.ts). */
+  private dialAddress(host: string, port: number, channel: string, localAddress: string | undefined): Promise<SecureChannel> {
     const trusted = this.trustedKeys().filter((key) => this.options.trust.allows(key));
-    const keys = (this.options.addressBook?.order(host, port, trusted) ?? trusted).slice(0, MAX_KEY_GUESSES);
-    for (let start = 0; start < keys.length; start += KEY_GUESSES_PER_ROUND) {
-      const outcome = await this.guessRound(host, port, channel, keys.slice(start, start + KEY_GUESSES_PER_ROUND), localAddress);
-      if (outcome.secure) return outcome.secure;
-      if (!isSilentFailure(outcome.error)) throw outcome.error;
-      if (this.isClosed) throw errors.nodeClosed();
-    }
-    throw errors.noKeyAnswered(formatPeerAddress({ host, port }), keys.length);
-  }
-
-  /** One connection per key at once; the first to answer wins and the others are closed. */
-  private guessRound(host: string, port: number, channel: string, keys: Uint8Array[], localAddress: string | undefined): Promise<{ secure?: SecureChannel; error?: unknown }> {
-    return new Promise((resolve) => {
-      const sockets: Socket[] = [];
-      let left = keys.length;
-      let isSettled = false;
-      const settle = (outcome: { secure?: SecureChannel; error?: unknown }, winner?: Socket) => {
-        isSettled = true;
-        for (const socket of sockets) if (socket !== winner) socket.destroy();
-        resolve(outcome);
-      };
-      for (const key of keys) {
-        let own: Socket | undefined;
-        this.dialKey(host, port, channel, key, localAddress, (socket) => {
-          own = socket;
-          if (isSettled) socket.destroy();
-          else sockets.push(socket);
-        }).then(
-          (secure) => {
-            if (isSettled) secure.close();
-            else settle({ secure }, own);
-          },
-          (error: unknown) => {
-            left--;
-            if (isSettled) return;
-            if (!isSilentFailure(error) || left === 0) settle({ error });
-          },
-        );
-      }
-    });
+    const keys = this.options.addressBook?.order(host, port, trusted) ?? trusted;
+    return searchKey(formatPeerAddress({ host, port }), keys, (key, onSocket) => this.dialKey(host, port, channel, key, localAddress, onSocket), () => this.isClosed);
   }
 
   async close(): Promise<void> {
