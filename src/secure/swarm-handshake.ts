@@ -12,7 +12,7 @@
  * and ss, without which message 2 does not decrypt.
  */
 import { edPublicKeyToX25519, edSecretKeyToX25519 } from '../crypto/box-keys.js';
-import { dhKeyPairFromSecret, type DhKeyPair } from '../crypto/noise-dh.js';
+import { dh, dhKeyPairFromSecret, type DhKeyPair } from '../crypto/noise-dh.js';
 import { errors } from '../errors.js';
 import { keyData } from '../identity/key-text.js';
 import { encodeIdentityPayload, verifyIdentityPayload, type SigningIdentity } from './handshake-payload.js';
@@ -66,6 +66,23 @@ export function staticKeyOf(edPublicKey: Uint8Array): Buffer {
   return key;
 }
 
+// ss = DH(our static, their static) never changes for a pair of keys: computed once per
+// pair (bounded), which saves one of the four X25519 operations per side.
+const staticSecrets = new Map<string, Buffer>();
+const STATIC_SECRET_LIMIT = 1024;
+function staticStaticDh(own: DhKeyPair): (remoteStaticKey: Uint8Array) => Buffer {
+  return (remoteStaticKey) => {
+    const id = own.publicKey.toString('base64') + Buffer.from(remoteStaticKey).toString('base64');
+    let secret = staticSecrets.get(id);
+    if (!secret) {
+      secret = dh(own, remoteStaticKey);
+      if (staticSecrets.size >= STATIC_SECRET_LIMIT) staticSecrets.delete(staticSecrets.keys().next().value!);
+      staticSecrets.set(id, secret);
+    }
+    return secret;
+  };
+}
+
 function resultOf(noise: HandshakeState, remoteKey: Buffer): HandshakeResult {
   const { send, receive, handshakeHash } = noise.split();
   return { remoteKey, sealer: new FrameSealer(send.exportKey()), opener: new FrameOpener(receive.exportKey()), handshakeHash };
@@ -87,7 +104,7 @@ export class InitiatorHandshake {
   /** A fresh message 1 (new ephemeral key and timestamp); with a cookie from a cookie reply, mac2 is set. */
   message1(cookie?: Uint8Array): Buffer {
     const own = ownStatic(this.config.identity);
-    this.noise = new HandshakeState({ protocolName: NOISE_PROTOCOL_NAME, isInitiator: true, prologue: NOISE_PROLOGUE, staticKey: own.keyPair, remoteStaticKey: staticKeyOf(this.config.responderKey) });
+    this.noise = new HandshakeState({ protocolName: NOISE_PROTOCOL_NAME, isInitiator: true, prologue: NOISE_PROLOGUE, staticKey: own.keyPair, remoteStaticKey: staticKeyOf(this.config.responderKey), staticStaticDh: staticStaticDh(own.keyPair) });
     const body = this.noise.writeMessage(encodePayload(own.payload, nextTimestampNs(), this.config.channel));
     const message = Buffer.alloc(MESSAGE1_BYTES);
     V2_MARKER.copy(message, 0);
@@ -133,7 +150,8 @@ export class ResponderHandshake {
   private remote?: Buffer;
 
   constructor(private readonly config: ResponderConfig) {
-    this.noise = new HandshakeState({ protocolName: NOISE_PROTOCOL_NAME, isInitiator: false, prologue: NOISE_PROLOGUE, staticKey: ownStatic(config.identity).keyPair });
+    const own = ownStatic(config.identity).keyPair;
+    this.noise = new HandshakeState({ protocolName: NOISE_PROTOCOL_NAME, isInitiator: false, prologue: NOISE_PROLOGUE, staticKey: own, staticStaticDh: staticStaticDh(own) });
   }
 
   /**
