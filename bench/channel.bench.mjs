@@ -32,43 +32,47 @@ const fromHex = (o) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, 
 
 /** Child: connect and write totalBytes as fast as the stream accepts them. */
 async function sender() {
-  const { mode, port, identity } = JSON.parse(process.argv[3]);
-  if (mode === 'dial') await dialMany(port, identity);
-  else await send(mode, port, identity);
+  const { mode, port, identity, peerKey } = JSON.parse(process.argv[3]);
+  if (mode === 'dial') await dialMany(port, identity, peerKey);
+  else await send(mode, port, identity, peerKey);
   process.exit(0);
 }
 
 /** JIT warm-up for the listening side, so the measured runs are not paying for compilation. */
 async function dialWarmUp() {
-  const listener = new SwarmNode({ identity: createIdentity(), trust: trustAll, host: '127.0.0.1', port: 0, maxLinksPerPeer: 1e6 });
+  const listenerIdentity = createIdentity();
+  const listener = new SwarmNode({ identity: listenerIdentity, trust: trustAll, host: '127.0.0.1', port: 0, maxLinksPerPeer: 1e6 });
   listener.handle('chat', () => {});
   const { port } = await listener.listen();
   const dialer = new SwarmNode({ identity: createIdentity(), trust: trustAll });
-  for (let i = 0; i < 300; i++) (await dialer.connect('127.0.0.1', port, 'chat')).close();
+  for (let i = 0; i < 300; i++) (await dialer.connect('127.0.0.1', port, 'chat', { expectedKey: listenerIdentity.publicKey })).close();
   await Promise.all([listener.close(), dialer.close()]);
 }
 
-async function dialMany(port, identity) {
+// Handshake v2 is addressed to a key: every dial names the listener's.
+async function dialMany(port, identity, peerKey) {
   const node = new SwarmNode({ identity: fromHex(identity), trust: trustAll });
-  for (let i = 0; i < handshakeCount; i++) (await node.connect('127.0.0.1', port, 'chat')).close();
+  const expectedKey = Buffer.from(peerKey, 'hex');
+  for (let i = 0; i < handshakeCount; i++) (await node.connect('127.0.0.1', port, 'chat', { expectedKey })).close();
 }
 
 async function responderCost() {
   await dialWarmUp();
-  const node = new SwarmNode({ identity: createIdentity(), trust: trustAll, host: '127.0.0.1', port: 0, maxLinksPerPeer: handshakeCount });
+  const nodeIdentity = createIdentity();
+  const node = new SwarmNode({ identity: nodeIdentity, trust: trustAll, host: '127.0.0.1', port: 0, maxLinksPerPeer: handshakeCount });
   let accepted = 0;
   node.handle('chat', () => void accepted++);
   const { port } = await node.listen();
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
-  await startSender('dial', port, toHex(createIdentity()), false);
+  await startSender('dial', port, toHex(createIdentity()), false, Buffer.from(nodeIdentity.publicKey).toString('hex'));
   const cpu = process.cpuUsage(cpuBefore);
   const seconds = (performance.now() - started) / 1000;
   await node.close();
   return { perCpuSecond: accepted / ((cpu.user + cpu.system) / 1e6), perSecond: accepted / seconds };
 }
 
-async function send(mode, port, identity) {
+async function send(mode, port, identity, peerKey) {
   let stream;
   if (mode === 'raw') {
     const { connect } = await import('node:net');
@@ -76,7 +80,7 @@ async function send(mode, port, identity) {
     await new Promise((resolve) => stream.once('connect', resolve));
   } else {
     const node = new SwarmNode({ identity: fromHex(identity), trust: trustAll });
-    stream = (await node.connect('127.0.0.1', port, 'chat')).stream;
+    stream = (await node.connect('127.0.0.1', port, 'chat', { expectedKey: Buffer.from(peerKey, 'hex') })).stream;
   }
   let sent = 0;
   while (sent < totalBytes) {
@@ -88,9 +92,9 @@ async function send(mode, port, identity) {
 }
 
 /** Runs the sender in a child process, or here when `isInProcess`; resolves when it is done. */
-function startSender(mode, port, identity, isInProcess) {
-  if (isInProcess) return send(mode, port, identity);
-  const child = fork(fileURLToPath(import.meta.url), ['sender', JSON.stringify({ mode, port, identity })], { stdio: 'inherit' });
+function startSender(mode, port, identity, isInProcess, peerKey) {
+  if (isInProcess) return send(mode, port, identity, peerKey);
+  const child = fork(fileURLToPath(import.meta.url), ['sender', JSON.stringify({ mode, port, identity, peerKey })], { stdio: 'inherit' });
   return new Promise((resolve) => child.once('exit', resolve));
 }
 
@@ -127,7 +131,7 @@ async function secureRun(isInProcess) {
   const node = new SwarmNode({ identity: receiver, trust: trustAll, host: '127.0.0.1', port: 0 });
   const done = new Promise((resolve) => node.handle('chat', (link) => void resolve(receive(link.stream))));
   const { port } = await node.listen();
-  const sent = startSender('secure', port, toHex(createIdentity()), isInProcess);
+  const sent = startSender('secure', port, toHex(createIdentity()), isInProcess, Buffer.from(receiver.publicKey).toString('hex'));
   const mbps = await done;
   await sent;
   await node.close();
@@ -148,7 +152,7 @@ async function handshakesPerSecond(isCached) {
     if (!isCached) clearVerifiedPayloadCache();
     const [a, b] = duplexPair();
     const [client, server] = await Promise.all([
-      secureOutbound(a, { identity: identities[i % 50], allows: () => true, channel: 'chat' }),
+      secureOutbound(a, { identity: identities[i % 50], allows: () => true, channel: 'chat', expectedKey: identities[(i + 1) % 50].publicKey }),
       secureInbound(b, { identity: identities[(i + 1) % 50], allows: () => true, decideChannel: () => null }),
     ]);
     client.close();

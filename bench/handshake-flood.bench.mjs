@@ -1,10 +1,13 @@
 #!/usr/bin/env node
 // Handshake flood (npm run bench -- handshake-flood): three processes on loopback.
 //  - node:    a SwarmNode listening on 127.0.0.1 (this file, role "node");
-//  - flooder: forged Noise message 1s (preamble + 32 random bytes) from 127.0.0.2 at
+//  - flooder: forged handshake v2 message 1s (marker + 301 random bytes) from 127.0.0.2 at
 //             BENCH_FLOOD_RATE/s (default 2000) for at most BENCH_FLOOD_SECONDS (default 14).
-//             Two runs: "end" (each connection ends right after its message 1) and "hold"
-//             (every other connection waits up to 300 ms for an answer, keeping its slot);
+//             Three runs: "end" (each connection ends right after its message 1), "hold"
+//             (every other connection waits up to 300 ms for an answer, keeping its slot),
+//             both with a wrong mac1 (the flooder does not know the node's key), and "keyed"
+//             (hold, but the flooder knows the key: valid mac1, so the node does one DH each
+//             within its handshake budget, and may send cookie replies);
 //  - this process: a trusted peer. It measures connect latency (TCP connect to ACCEPT) from
 //    127.0.0.3 idle, then from 127.0.0.3 during the flood (same /24 as the flooder), then
 //    how long it takes from 127.0.0.2 itself (retrying every 100 ms on a refusal).
@@ -14,8 +17,8 @@ import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
 import { createIdentity } from '../dist/identity/identity.js';
 import { SwarmNode } from '../dist/net/swarm-node.js';
-import { encodeFrame } from '../dist/secure/frame-codec.js';
-import { encodePreamble } from '../dist/secure/preamble.js';
+import { stampMacs } from '../dist/secure/handshake-macs.js';
+import { MESSAGE1_BYTES, V2_MARKER } from '../dist/secure/handshake-wire.js';
 
 const FLOOD_RATE = Number(process.env.BENCH_FLOOD_RATE ?? 2000);
 const FLOOD_SECONDS = Number(process.env.BENCH_FLOOD_SECONDS ?? 14);
@@ -24,7 +27,8 @@ const SAMPLE_INTERVAL_MS = 40; // 25/s: under the per-address budget (40/s), so 
 const role = process.argv[2];
 
 function runNode() {
-  const node = new SwarmNode({ identity: createIdentity(), trust: { allows: () => true }, host: '127.0.0.1', port: 0 });
+  const identity = createIdentity();
+  const node = new SwarmNode({ identity, trust: { allows: () => true }, host: '127.0.0.1', port: 0 });
   node.handle('chat', () => {});
   let cpuAtStart;
   let wallAtStart;
@@ -35,16 +39,17 @@ function runNode() {
     } else if (message === 'report') {
       const cpu = process.cpuUsage(cpuAtStart);
       const wallMs = performance.now() - wallAtStart;
-      process.send({ cpuShare: (cpu.user + cpu.system) / 1000 / wallMs, refusals: Object.fromEntries(node.refusalCounts) });
+      process.send({ cpuShare: (cpu.user + cpu.system) / 1000 / wallMs, cpuMs: (cpu.user + cpu.system) / 1000, refusals: Object.fromEntries(node.refusalCounts) });
     } else if (message === 'exit') node.close().then(() => process.exit(0));
   });
-  node.listen().then(({ port }) => process.send({ port }));
+  node.listen().then(({ port }) => process.send({ port, key: Buffer.from(identity.publicKey).toString('hex') }));
 }
 
 function runFlooder() {
   const port = Number(process.argv[3]);
   const mode = process.argv[4];
-  const stats = { opened: 0, answered: 0, failed: 0 };
+  const nodeKey = Buffer.from(process.argv[5], 'hex');
+  const stats = { opened: 0, answered: 0, cookieReplies: 0, failed: 0 };
   const started = performance.now();
   let sent = 0;
   let stopped = false;
@@ -57,15 +62,17 @@ function runFlooder() {
     const done = () => socket.destroy();
     socket.on('error', () => stats.failed++);
     socket.on('data', (chunk) => {
+      // A cookie reply (45 bytes, type 3) is not an answer to the handshake.
+      if (received === 0 && chunk[0] === 3 && chunk.length === 45) stats.cookieReplies++;
+      else stats.answered++;
       received += chunk.length;
-      if (received > 6) {
-        stats.answered++;
-        done();
-      }
+      done();
     });
     socket.once('connect', () => {
       stats.opened++;
-      socket.write(Buffer.concat([encodePreamble(), encodeFrame(randomBytes(32))]));
+      const message = Buffer.concat([V2_MARKER, randomBytes(MESSAGE1_BYTES - V2_MARKER.length)]);
+      if (mode === 'keyed') stampMacs(message, nodeKey);
+      socket.write(message);
       if (mode === 'end' || index % 2 === 0) socket.end();
       else setTimeout(done, 300);
     });
@@ -96,9 +103,10 @@ function child(args) {
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+let nodeKey;
 async function connectOnce(peer, port, localAddress) {
   const started = performance.now();
-  const link = await peer.connect('127.0.0.1', port, 'chat', { localAddress });
+  const link = await peer.connect('127.0.0.1', port, 'chat', { localAddress, expectedKey: nodeKey });
   const ms = performance.now() - started;
   link.close();
   return ms;
@@ -117,8 +125,9 @@ async function latencies(peer, port, localAddress) {
 const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 const fmt = (ms) => `${ms.toFixed(2)} ms`;
 
-async function floodRun(mode, port, peer, idleP99) {
-  const flooder = child(['flooder', String(port), mode]);
+async function floodRun(mode, port, peer, idleP99, node) {
+  node.proc.send('mark');
+  const flooder = child(['flooder', String(port), mode, Buffer.from(nodeKey).toString('hex')]);
   const floodDone = flooder.next();
   await sleep(500);
   const nodeMark = performance.now();
@@ -128,7 +137,7 @@ async function floodRun(mode, port, peer, idleP99) {
     const started = performance.now();
     let gotIn = false;
     while (!gotIn && performance.now() - started < 10_000) {
-      gotIn = await peer.connect('127.0.0.1', port, 'chat', { localAddress: '127.0.0.2' }).then((link) => (link.close(), true), () => false);
+      gotIn = await peer.connect('127.0.0.1', port, 'chat', { localAddress: '127.0.0.2', expectedKey: nodeKey }).then((link) => (link.close(), true), () => false);
       if (!gotIn) await sleep(100);
     }
     sameAddress.push(gotIn ? performance.now() - started : Infinity);
@@ -136,8 +145,11 @@ async function floodRun(mode, port, peer, idleP99) {
   }
   flooder.proc.send('stop');
   const flood = await floodDone;
+  node.proc.send('report');
+  const cost = await node.next();
   const floodP99 = quantile(during, 0.99);
-  console.log(`\n[${mode}] flood: ${flood.sent} forged message 1s from 127.0.0.2 in ${flood.seconds.toFixed(1)} s (${(flood.sent / flood.seconds).toFixed(0)}/s), ${flood.opened} connected, ${flood.answered} answered by the node (${((performance.now() - nodeMark) / 1000).toFixed(1)} s measured)`);
+  console.log(`\n[${mode}] flood: ${flood.sent} forged message 1s from 127.0.0.2 in ${flood.seconds.toFixed(1)} s (${(flood.sent / flood.seconds).toFixed(0)}/s), ${flood.opened} connected, ${flood.answered} answered by the node, ${flood.cookieReplies} cookie replies (${((performance.now() - nodeMark) / 1000).toFixed(1)} s measured)`);
+  console.log(`[${mode}] node CPU during the run: ${cost.cpuMs.toFixed(0)} ms (${(cost.cpuShare * 100).toFixed(0)}% of one core), ${((cost.cpuMs * 1000) / Math.max(1, flood.opened)).toFixed(0)} us per forged connection, TCP accept and the trusted peer's ${SAMPLES + 5} handshakes included; refusals so far: ${JSON.stringify(cost.refusals)}`);
   console.log(`[${mode}] trusted peer from 127.0.0.3, flood:  p50 ${fmt(quantile(during, 0.5))}  p99 ${fmt(floodP99)}  -> ${(floodP99 / idleP99).toFixed(2)}x idle p99 (bar < 3x)`);
   console.log(`[${mode}] trusted peer from 127.0.0.2 (the flooding address), time to get in: ${sameAddress.map((ms) => (Number.isFinite(ms) ? fmt(ms) : 'never')).join(', ')} (bar < 5 s)`);
   return floodP99 < 3 * idleP99 && sameAddress.every((ms) => ms < 5000);
@@ -145,22 +157,20 @@ async function floodRun(mode, port, peer, idleP99) {
 
 async function main() {
   const node = child(['node']);
-  const { port } = await node.next();
+  const started = await node.next();
+  const port = started.port;
+  nodeKey = Buffer.from(started.key, 'hex');
   const peer = new SwarmNode({ identity: createIdentity(), trust: { allows: () => true }, host: '127.0.0.1', port: 0 });
   for (let i = 0; i < 10; i++) await connectOnce(peer, port, '127.0.0.3'); // warm up
   await sleep(1000);
   const idle = await latencies(peer, port, '127.0.0.3');
   const idleP99 = quantile(idle, 0.99);
   console.log(`trusted peer from 127.0.0.3, idle:   p50 ${fmt(quantile(idle, 0.5))}  p99 ${fmt(idleP99)}  (${SAMPLES} connects)`);
-  node.proc.send('mark');
   const results = [];
-  for (const mode of ['end', 'hold']) {
-    results.push(await floodRun(mode, port, peer, idleP99));
+  for (const mode of ['end', 'hold', 'keyed']) {
+    results.push(await floodRun(mode, port, peer, idleP99, node));
     await sleep(2000);
   }
-  node.proc.send('report');
-  const nodeReport = await node.next();
-  console.log(`\nnode CPU over both floods: ${(nodeReport.cpuShare * 100).toFixed(0)}% of one core; refusals: ${JSON.stringify(nodeReport.refusals)}`);
   node.proc.send('exit');
   await peer.close();
   const ok = results.every(Boolean);

@@ -35,6 +35,8 @@ export const ERROR_CODES = [
   'LINK_TIMEOUT',
   // share/: webtorrent's internals fence (issue 10)
   'ENGINE_CHANGED',
+  // handshake v2 (issue 14): silent refusals and address-only dialling
+  'BAD_MAC1', 'REPLAYED_HANDSHAKE', 'NO_KEY_ANSWERED', 'NO_ANSWER',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -327,6 +329,26 @@ export const errors = {
   engineChanged: (hook: string, expected: string) =>
     make('ENGINE_CHANGED', `the installed webtorrent no longer has ${hook} (${expected}); swarm relies on it`, {
       hint: 'reinstall swarm with its locked dependencies (npm ci); this webtorrent version is not supported',
+    }),
+  // handshake v2 (issue 14)
+  /** A message 1 whose mac1 is not for this node's key: dropped without Diffie-Hellman, silently. */
+  badMac1: () => make('BAD_MAC1', 'a message 1 not made for this node\'s key (wrong mac1); ignored silently', { reason: 'wrong mac1' }),
+  replayedHandshake: (key: KeyData) =>
+    make<'REPLAYED_HANDSHAKE', keyof KeyData | 'reason'>('REPLAYED_HANDSHAKE', `refused a replayed handshake of key ${key.fingerprint} (timestamp not newer)`, { ...key, reason: 'replayed message 1' }),
+  /** A v1 initiator reached this v2 node (it gets silence). */
+  v1Initiator: () =>
+    make('PROTOCOL_VERSION', 'a swarm protocol v1 node tried to connect; this node speaks v2 and stays silent to it', { hint: 'the other side needs to upgrade swarm', reason: 'protocol v1' }),
+  /** This v2 node dialled a v1 node. */
+  peerRunsV1: (address: string) =>
+    make<'PROTOCOL_VERSION', 'address'>('PROTOCOL_VERSION', `peer ${address} runs swarm protocol v1; this node speaks v2, and both sides must run the same version`, { hint: 'the other side needs to upgrade swarm', address }),
+  /** v2 responders are silent to keys they do not trust: not retried, since retrying gets the same silence. */
+  handshakeUnanswered: (timeoutMs: number) =>
+    make('NO_ANSWER', `no answer to the secure handshake within ${timeoutMs} ms: the node there does not trust your key, is not the key you dialled, or is not a swarm node`, {
+      hint: 'check that they trust your key (swarm id shows it) and that the address and key are theirs',
+    }),
+  noKeyAnswered: (address: string, triedKeys: number) =>
+    make<'NO_KEY_ANSWERED', 'address'>('NO_KEY_ANSWERED', `no trusted key answered at ${address} (tried ${triedKeys})`, {
+      hint: 'the node there does not trust you, or is not one of your trusted keys; name its key with --peer <name>@host:port', address,
     }),
 };
 

@@ -89,6 +89,13 @@ const calls: { [K in keyof typeof errors]: Parameters<(typeof errors)[K]> } = {
   linkTimeout: [15_000],
   // share/: webtorrent's internals fence (issue 10)
   engineChanged: ['Torrent.prototype._addPeer', 'a method of 3 arguments'],
+  // handshake v2 (issue 14)
+  badMac1: [],
+  replayedHandshake: [{ keyText: 'swarm1x', fingerprint: 'ab:cd' }],
+  v1Initiator: [],
+  peerRunsV1: ['127.0.0.1:7927'],
+  handshakeUnanswered: [5000],
+  noKeyAnswered: ['127.0.0.1:7927', 3],
 };
 
 function build(name: keyof typeof errors): SwarmError {

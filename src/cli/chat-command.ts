@@ -10,7 +10,6 @@ import type { Command } from 'commander';
 import { usageError } from '../errors.js';
 import { MIN_HISTORY_MAX_BYTES } from '../chat/chat-history.js';
 import { BURST_BYTE_SECONDS, BURST_MESSAGE_SECONDS, rateLimits, type RateLimits } from '../chat/author-rate-limit.js';
-import { KnownAddresses } from '../chat/known-addresses.js';
 import { openChat } from '../chat/open-chat.js';
 import { parsePeerAddress, type PeerAddress } from '../net/peer-address.js';
 import { RefusalReporter } from '../ui/refusal-reporter.js';
@@ -22,7 +21,8 @@ import { ChatPrinter } from '../ui/chat-printer.js';
 import { parseRate } from '../ui/parse-rate.js';
 import { parseSize } from '../ui/parse-size.js';
 import { openContext, type CliContext } from './context.js';
-import { addNodeOptions, parsePeerOption, type NodeOptions } from './node-options.js';
+import { addNodeOptions, parsePeerOption, pinnedPeerKeys, type NodeOptions, type PeerOption } from './node-options.js';
+import { KnownAddresses } from '../identity/known-addresses.js';
 import { untilSignal } from './until-signal.js';
 
 interface ChatOptions extends NodeOptions {
@@ -83,10 +83,10 @@ function parseChatOptions(options: ChatOptions): ChatSettings {
  * A --peer value: host:port as written, a trusted name at its last known address (and the
  * link must then prove that name's key), or a host alone on the default port.
  */
-function resolvePeer(text: string, context: CliContext, known: KnownAddresses): PeerAddress & { keyText?: string } {
+function resolvePeer(text: string, context: CliContext, known: KnownAddresses): PeerOption & { keyText?: string } {
   const written = parsePeerAddress(text);
   if (written) return written;
-  const entry = context.trust.find(text.trim());
+  const entry = text.includes('@') ? undefined : context.trust.find(text.trim());
   if (!entry) return parsePeerOption(text);
   const address = known.dialAddressOf(entry.key, DEFAULT_PORT);
   if (!address) {
@@ -100,7 +100,7 @@ async function runChat(context: CliContext, options: ChatOptions): Promise<void>
   const { home, identity, trust } = context;
   const known = KnownAddresses.load(home, (keyText) => trust.find(keyText) !== undefined);
   const peers = peerTexts.map((text) => resolvePeer(text, context, known));
-  const node = new SwarmNode({ identity, trust, host: options.host, port: options.port });
+  const node = new SwarmNode({ identity, trust, host: options.host, port: options.port, addressBook: known, pinnedKeys: pinnedPeerKeys(context, peers) });
   const chat = await openChat({ home, identity, trust, node, peers, ...settings });
   // Where each peer was reached, for `--peer <name>` next time; a cache, so a failed write only costs that.
   chat.session.on('peer-join', (peer) => {

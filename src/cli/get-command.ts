@@ -18,7 +18,8 @@ import { TransferReporter } from '../ui/transfer-reporter.js';
 import { RefusalReporter } from '../ui/refusal-reporter.js';
 import { watchWaiting } from '../ui/waiting-reporter.js';
 import { nameOfKey, openContext, type CliContext } from './context.js';
-import { addNodeOptions, parsePeerOption, type NodeOptions } from './node-options.js';
+import { addNodeOptions, parsePeerOption, pinnedPeerKeys, type NodeOptions } from './node-options.js';
+import { KnownAddresses } from '../identity/known-addresses.js';
 import { signalExitCode, untilSignal } from './until-signal.js';
 
 interface GetOptions extends NodeOptions {
@@ -72,7 +73,7 @@ async function runGet(magnetText: string, options: GetOptions): Promise<void> {
   if (magnet.peers.length === 0 && extraPeers.length === 0) {
     throw errors.noAddressInLink(looksCutByShell(magnet));
   }
-  const node = new SwarmNode({ identity: context.identity, trust: context.trust, host: options.host, port: options.port ?? 0 });
+  const node = new SwarmNode({ identity: context.identity, trust: context.trust, host: options.host, port: options.port ?? 0, addressBook: KnownAddresses.load(context.home, (keyText) => context.trust.find(keyText) !== undefined), pinnedKeys: pinnedPeerKeys(context, extraPeers) });
   const router = new TorrentRouter(node);
   const address = await node.listen();
   const session = new GetSession({

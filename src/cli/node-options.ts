@@ -5,7 +5,8 @@
 import type { Command } from 'commander';
 import { usageError } from '../errors.js';
 import { parsePeerAddress, type PeerAddress } from '../net/peer-address.js';
-import { DEFAULT_PORT } from '../net/swarm-node.js';
+import { DEFAULT_PORT, type PinnedKey } from '../net/swarm-node.js';
+import type { CliContext } from './context.js';
 
 export interface NodeOptions {
   port?: number;
@@ -13,13 +14,18 @@ export interface NodeOptions {
   peer?: string[];
 }
 
-const PEER_HINT = `use host:port with a port from 1 to 65535, e.g. 192.168.1.20:7927 or [::1]:7927 (a host alone means port ${DEFAULT_PORT})`;
+const PEER_HINT = `use [name@]host[:port] with a port from 1 to 65535, e.g. 192.168.1.20:7927, bob@192.168.1.20:7927 or [::1]:7927 (a host alone means port ${DEFAULT_PORT})`;
 
 /**
  * A DNS name or IPv4 address (letters, digits, dots, hyphens, underscores; no spaces,
  * colons or brackets). Loose on purpose: chat also takes a trusted name here.
  */
 const BARE_HOST = /^(?=.{1,253}$)(?!.*\.\.)[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+/** A --peer value: an address, and the trust-list name or key text of the node there if given. */
+export interface PeerOption extends PeerAddress {
+  keyName?: string;
+}
 
 export function parsePort(text: string): number {
   const port = /^\d{1,5}$/.test(text.trim()) ? Number(text.trim()) : NaN;
@@ -31,13 +37,33 @@ export function parsePort(text: string): number {
 
 /**
  * A --peer value: "host:port", "[ipv6]:port", or a host alone ("10.0.0.2", "nas.local",
- * "[::1]") on the default port; a usage error otherwise. A bare IPv6 address is refused:
- * "::1:7000" could be an address or an address and a port.
+ * "[::1]") on the default port, each optionally after "name@" or "swarm1…@" naming the
+ * node's key; a usage error otherwise. A bare IPv6 address is refused: "::1:7000" could be
+ * an address or an address and a port.
  */
-export function parsePeerOption(text: string): PeerAddress {
-  const address = parsePeerAddress(text) ?? parseBareHost(text);
-  if (!address) throw usageError(`invalid peer address ${JSON.stringify(text)}`, PEER_HINT);
-  return address;
+export function parsePeerOption(text: string): PeerOption {
+  const at = text.lastIndexOf('@');
+  const keyName = at >= 0 ? text.slice(0, at).trim() : undefined;
+  const addressText = at >= 0 ? text.slice(at + 1) : text;
+  const address = parsePeerAddress(addressText) ?? parseBareHost(addressText);
+  if (!address || keyName === '') throw usageError(`invalid peer address ${JSON.stringify(text)}`, PEER_HINT);
+  return keyName === undefined ? address : { ...address, keyName };
+}
+
+/**
+ * The keys named by --peer values (name@host:port, swarm1…@host:port), for SwarmNode's
+ * `pinnedKeys`: the node dials that key instead of searching the trust list (handshake v2
+ * is addressed to a key). A name or key that is not in the trust list is a usage error.
+ */
+export function pinnedPeerKeys(context: Pick<CliContext, 'trust'>, peers: PeerOption[]): PinnedKey[] {
+  const pins: PinnedKey[] = [];
+  for (const peer of peers) {
+    if (peer.keyName === undefined) continue;
+    const entry = context.trust.find(peer.keyName);
+    if (!entry) throw usageError(`--peer: ${JSON.stringify(peer.keyName)} is not in your trust list`, 'see `swarm trust list`, or give just host:port');
+    pins.push({ host: peer.host, port: peer.port, key: entry.publicKey });
+  }
+  return pins;
 }
 
 function parseBareHost(text: string): PeerAddress | undefined {
@@ -59,5 +85,5 @@ export function addNodeOptions(command: Command, portDefaultText = LISTEN_PORT_D
   return command
     .option('--port <n>', `TCP port to listen on (${portDefaultText})`, parsePort)
     .option('--host <addr>', 'address to listen on (default: all interfaces)')
-    .option('--peer <host:port>', `connect to this peer (repeatable; port ${DEFAULT_PORT} if none is given)`, collectPeer);
+    .option('--peer <[name@]host[:port]>', `connect to this peer (repeatable; port ${DEFAULT_PORT} if none is given), optionally naming its key: name@host:port or swarm1…@host:port`, collectPeer);
 }

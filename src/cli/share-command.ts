@@ -16,7 +16,8 @@ import { RefusalReporter } from '../ui/refusal-reporter.js';
 import { ShareReporter } from '../ui/share-reporter.js';
 import { ShareStartReporter } from '../ui/share-start-reporter.js';
 import { nameOfKey, openContext, type CliContext } from './context.js';
-import { addNodeOptions, parsePeerOption, type NodeOptions } from './node-options.js';
+import { addNodeOptions, parsePeerOption, pinnedPeerKeys, type NodeOptions } from './node-options.js';
+import { KnownAddresses } from '../identity/known-addresses.js';
 import { signalExitCode, untilSignal } from './until-signal.js';
 
 interface ShareOptions extends NodeOptions {
@@ -75,7 +76,14 @@ async function runShare(context: CliContext, path: string, options: ShareOptions
   const listing = listShare(path, { includeHidden: !!options.includeHidden });
   start.listing(listing);
   if (context.trust.list().length === 0) start.emptyTrust();
-  const node = new SwarmNode({ identity: context.identity, trust: context.trust, host: options.host, port: options.port });
+  const node = new SwarmNode({
+    identity: context.identity,
+    trust: context.trust,
+    host: options.host,
+    port: options.port,
+    addressBook: KnownAddresses.load(context.home, (keyText) => context.trust.find(keyText) !== undefined),
+    pinnedKeys: pinnedPeerKeys(context, extraPeers),
+  });
   // Listening starts before hashing ends (the magnet needs the port): until the torrent is
   // registered, getters are told "starting" and retry, rather than "not available here".
   const router = new TorrentRouter(node, { isStarting: true });

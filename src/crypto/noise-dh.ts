@@ -47,8 +47,12 @@ function importPublicKey(raw: Uint8Array): KeyObject {
   return key;
 }
 
+/** Diffie-Hellman operations done so far: tests and benchmarks check that forged handshakes cost none. */
+export const dhCounter = { calls: 0 };
+
 /** DH(ours, theirs). Throws if the remote key is malformed or yields the all-zero secret. */
 export function dh(ours: DhKeyPair, theirPublicKey: Uint8Array): Buffer {
+  dhCounter.calls++;
   if (theirPublicKey.length !== DH_BYTES) throw new RangeError('X25519 public key must be 32 bytes');
   const publicKey = importPublicKey(theirPublicKey);
   // OpenSSL refuses a low-order point (all-zero shared secret) by throwing, which aborts the handshake.

@@ -11,8 +11,11 @@ import { EventEmitter } from 'node:events';
 import { createServer, isIP, type Server, type Socket } from 'node:net';
 import { errors, isSwarmError, systemErrorCode, type ErrorCode, type SwarmError } from '../errors.js';
 import type { Identity } from '../identity/identity.js';
+import type { AddressBook } from '../identity/known-addresses.js';
 import { keyData } from '../identity/key-text.js';
 import { DEFAULT_HANDSHAKE_TIMEOUT_MS, secureInbound, secureOutbound } from '../secure/establish-channel.js';
+import { CookieChecker } from '../secure/handshake-macs.js';
+import { ReplayWindow } from '../secure/replay-window.js';
 import type { SecureChannel } from '../secure/secure-channel.js';
 import { channelKind, type ChannelKind } from './channel-name.js';
 import { connectSocket } from './connect-socket.js';
@@ -21,6 +24,8 @@ import { DEFAULT_PENDING_LIMITS, PendingConnections } from './pending-connection
 import { createPeerLink, type LinkNode, type PeerLink } from './peer-link.js';
 import { refusalReason } from './refusal-reason.js';
 import { linkTimeoutFromEnv, watchLiveness } from './link-liveness.js';
+import { formatPeerAddress } from './peer-address.js';
+import { searchKey } from './key-search.js';
 
 /** The port a node listens on when none is given (falls back to any free port if taken). */
 export const DEFAULT_PORT = 7927;
@@ -49,6 +54,16 @@ export interface SwarmNodeOptions {
   trustPollMs?: number;
   /** A link that hears nothing this long is closed as dead (default: $SWARM_LINK_TIMEOUT_MS, else 15 s). */
   linkTimeoutMs?: number;
+  /** Remembers which key answered at which address (dialling by address only needs a key). */
+  addressBook?: AddressBook;
+  /** Keys named for addresses (--peer name@host:port): dialled instead of searching. */
+  pinnedKeys?: PinnedKey[];
+}
+
+export interface PinnedKey {
+  host: string;
+  port: number;
+  key: Uint8Array;
 }
 
 /** Why a connection was turned away: an error's code, or one of the node's own. */
@@ -85,6 +100,10 @@ export class SwarmNode extends EventEmitter implements LinkNode {
   private stopWatching?: () => void;
   private isClosed = false;
   private readonly linkTimeoutMs: number;
+  private readonly replayWindow = new ReplayWindow();
+  // "host:port" -> the key named for it (--peer name@host:port).
+  private readonly pinnedKeys = new Map<string, Uint8Array>();
+  private readonly cookies: CookieChecker;
 
   constructor(private readonly options: SwarmNodeOptions) {
     super();
@@ -94,6 +113,8 @@ export class SwarmNode extends EventEmitter implements LinkNode {
       maxPerAddress: options.maxPendingPerAddress ?? DEFAULT_PENDING_LIMITS.maxPerAddress,
     });
     this.budget = new HandshakeBudget({ ...DEFAULT_HANDSHAKE_RATES, ...options.handshakeRates });
+    this.cookies = new CookieChecker(options.identity.publicKey);
+    for (const pin of options.pinnedKeys ?? []) this.pinKey(pin.host, pin.port, pin.key);
     // A damaged trust file keeps the last good list in force; say so rather than silently.
     const onTrustError = (error: unknown) => {
       this.emit('trust-error', error);
@@ -113,6 +134,11 @@ export class SwarmNode extends EventEmitter implements LinkNode {
   /** The keys the trust policy lists (empty if it cannot list them). */
   trustedKeys(): Uint8Array[] {
     return this.options.trust.list?.().map((entry) => entry.publicKey) ?? [];
+  }
+
+  /** Dials of `host:port` without a key use this one instead of searching (--peer name@host:port). */
+  pinKey(host: string, port: number, key: Uint8Array): void {
+    this.pinnedKeys.set(formatPeerAddress({ host, port }), key);
   }
 
   handle(channel: ChannelKind, handler: ChannelHandler): void {
@@ -151,24 +177,24 @@ export class SwarmNode extends EventEmitter implements LinkNode {
     return family !== 0 && isIP(destination) === family ? host : undefined;
   }
 
+  /**
+   * Opens a link on `channel`. With `expectedKey`, only that key can answer (handshake v2 is
+   * addressed to it); without, the trusted keys are tried (docs/protocol.md section 1,
+   * "Dialling by address only") and the one that answered is remembered.
+   */
   async connect(host: string, port: number, channel: string, opts: { expectedKey?: Uint8Array; localAddress?: string } = {}): Promise<PeerLink> {
     if (channelKind(channel) === undefined) throw errors.badChannel('a channel name', channel);
     if (this.isClosed) throw errors.nodeClosed();
-    const timeoutMs = this.options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
-    const socket = await connectSocket(host, port, timeoutMs, opts.localAddress ?? this.outgoingAddressFor(host));
-    keepAlive(socket, this.linkTimeoutMs);
-    const secure = await secureOutbound(socket, {
-      identity: this.options.identity,
-      allows: (key) => this.options.trust.allows(key),
-      expectedKey: opts.expectedKey,
-      channel,
-      handshakeTimeoutMs: timeoutMs,
-      maxFrameBytes: this.options.maxFrameBytes,
-    }).catch((error: unknown) => {
+    const localAddress = opts.localAddress ?? this.outgoingAddressFor(host);
+    const key = opts.expectedKey ?? this.pinnedKeys.get(formatPeerAddress({ host, port }));
+    let secure: SecureChannel;
+    try {
+      secure = key ? await this.dialKey(host, port, channel, key, localAddress) : await this.dialAddress(host, port, channel, localAddress);
+    } catch (error) {
       this.refused(error, host, port, false);
       throw error;
-    });
-    // The key was checked inside the handshake; check again in case it was revoked
+    }
+    // The key was checked before dialling; check again in case it was revoked
     // while the channel was being opened (the trust watcher only sees tracked links).
     if (!this.options.trust.allows(secure.remoteKey)) {
       secure.close();
@@ -176,9 +202,37 @@ export class SwarmNode extends EventEmitter implements LinkNode {
       this.refused(error, host, port, false);
       throw error;
     }
+    this.options.addressBook?.rememberAnswer(host, port, secure.remoteKey);
     const link = createPeerLink(secure, host, port);
     this.track(link, secure);
     return link;
+  }
+
+  private async dialKey(host: string, port: number, channel: string, key: Uint8Array, localAddress: string | undefined, onSocket?: (socket: Socket) => void): Promise<SecureChannel> {
+    const timeoutMs = this.options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
+    const socket = await connectSocket(host, port, timeoutMs, localAddress);
+    keepAlive(socket, this.linkTimeoutMs);
+    onSocket?.(socket);
+    if (this.isClosed) {
+      socket.destroy();
+      throw errors.nodeClosed();
+    }
+    return secureOutbound(socket, {
+      identity: this.options.identity,
+      allows: (remote) => this.options.trust.allows(remote),
+      expectedKey: key,
+      address: formatPeerAddress({ host, port }),
+      channel,
+      handshakeTimeoutMs: timeoutMs,
+      maxFrameBytes: this.options.maxFrameBytes,
+    });
+  }
+
+  /** Tries trusted keys (most recently seen at this address first) until one answers (key-search.ts). */
+  private dialAddress(host: string, port: number, channel: string, localAddress: string | undefined): Promise<SecureChannel> {
+    const trusted = this.trustedKeys().filter((key) => this.options.trust.allows(key));
+    const keys = this.options.addressBook?.order(host, port, trusted) ?? trusted;
+    return searchKey(formatPeerAddress({ host, port }), keys, (key, onSocket) => this.dialKey(host, port, channel, key, localAddress, onSocket), () => this.isClosed);
   }
 
   async close(): Promise<void> {
@@ -209,6 +263,8 @@ export class SwarmNode extends EventEmitter implements LinkNode {
       this.evicted.add(evicted);
       this.count({ code: 'PENDING_EVICTED', message: 'too many unauthenticated connections; evicted the oldest of the busiest network', remoteHost: evicted.remoteAddress ?? '?', remotePort: evicted.remotePort ?? 0, isInbound: true });
     }
+    // A refused connection is held silent until its deadline: it keeps its pending slot until it closes.
+    socket.once('close', () => this.pending.release(socket, remoteHost));
     secureInbound(socket, {
       identity: this.options.identity,
       allows: (key) => this.options.trust.allows(key),
@@ -216,10 +272,13 @@ export class SwarmNode extends EventEmitter implements LinkNode {
       maxFrameBytes: this.options.maxFrameBytes,
       decideChannel: (channel) => this.decide(channel, remoteHost, remotePort),
       waitForTurn: () => this.budget.requestTurn(remoteHost),
+      replayWindow: this.replayWindow,
+      cookies: this.cookies,
+      isUnderLoad: () => this.budget.waiting > 0,
+      source: `${remoteHost}:${remotePort}`,
     }).then(
       () => this.pending.release(socket, remoteHost),
       (error: unknown) => {
-        this.pending.release(socket, remoteHost);
         if (!this.evicted.has(socket)) this.refused(error, remoteHost, remotePort, true);
       },
     );

@@ -22,6 +22,11 @@ export interface HandshakeOptions {
   remoteStaticKey?: Uint8Array;
   remoteEphemeralKey?: Uint8Array;
   psks?: Uint8Array[];
+  /**
+   * DH(our static, their static) for the "ss" token, when the caller caches it (it never
+   * changes for a pair of keys, so swarm computes it once per peer, as WireGuard does).
+   */
+  staticStaticDh?: (remoteStaticKey: Uint8Array) => Buffer;
 }
 
 export interface TransportKeys {
@@ -45,6 +50,7 @@ export class HandshakeState {
   private remoteStatic?: Buffer;
   private remoteEphemeral?: Buffer;
   private readonly psks: Uint8Array[];
+  private readonly staticStaticDh?: (remoteStaticKey: Uint8Array) => Buffer;
   private messageIndex = 0;
 
   constructor(options: HandshakeOptions) {
@@ -56,6 +62,7 @@ export class HandshakeState {
     if (options.remoteStaticKey) this.remoteStatic = Buffer.from(options.remoteStaticKey);
     if (options.remoteEphemeralKey) this.remoteEphemeral = Buffer.from(options.remoteEphemeralKey);
     this.psks = [...(options.psks ?? [])];
+    this.staticStaticDh = options.staticStaticDh;
     for (const psk of this.psks) if (psk.length !== PSK_BYTES) throw new Error('Noise PSK must be 32 bytes');
 
     this.symmetric.mixHash(options.prologue ?? Buffer.alloc(0));
@@ -182,7 +189,7 @@ export class HandshakeState {
     const remoteKind = this.isInitiator ? responderKey : initiatorKey;
     const local = this.requireKey(localKind === 'e' ? this.ephemeralKey : this.staticKey, localKind);
     const remote = this.requireKey(remoteKind === 'e' ? this.remoteEphemeral : this.remoteStatic, `r${remoteKind}`);
-    this.symmetric.mixKey(dh(local, remote));
+    this.symmetric.mixKey(token === 'ss' && this.staticStaticDh ? this.staticStaticDh(remote) : dh(local, remote));
   }
 
   private requireKey<T>(key: T | undefined, label: string): T {

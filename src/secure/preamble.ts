@@ -1,13 +1,8 @@
 /**
- * The first bytes on every swarm TCP connection, sent by both sides before Noise:
- *
- *   1. 5 bytes  ASCII "SWARM"   protocol magic: anything else is not a swarm node
- *   2. 1 byte   version (1)     a mismatch is refused with both versions named
- *
- * The initiator sends its preamble with the first Noise message; the responder sends its own
- * with the second, or alone just before closing when the initiator's is wrong, so that the
- * initiator can explain a version mismatch instead of reporting a bare disconnect. The
- * version is also in the Noise prologue, so a tampered preamble makes the handshake fail.
+ * Protocol v1's preamble ("SWARM" then a version byte, sent first by both sides), kept so
+ * tests and tools can play a v1 node. Protocol v2 (handshake-wire.ts) sends no preamble
+ * from the responder; its initiator's message 1 starts with "SWARM" 0x02, which a v1 node
+ * answers with its own preamble, and a v2 node recognises a v1 initiator by these 6 bytes.
  */
 import { errors } from '../errors.js';
 

@@ -51,7 +51,10 @@ export function noPeerError(failures: DialFailure[], ownKeyText: string, nameOf?
   }
   const reasons = failures.map((f) => `${f.address}: ${describeError(f.error)}`).join('; ');
   const first = failures[0]!.error;
-  const isUntrusted = failures.some((f) => hasErrorCode(f.error, 'REFUSED_BY_PEER') && refusalCauseOf(f.error.reason ?? '') === 'not-trusted');
+  // A v2 node is silent to a key it does not trust (NO_ANSWER, NO_KEY_ANSWERED): the likeliest cause.
+  const isUntrusted = failures.some(
+    (f) => (hasErrorCode(f.error, 'REFUSED_BY_PEER') && refusalCauseOf(f.error.reason ?? '') === 'not-trusted') || hasErrorCode(f.error, 'NO_ANSWER', 'NO_KEY_ANSWERED'),
+  );
   const hint = isUntrusted
     ? `the sharer must trust your key and allow it for this share: ask them to run \`swarm trust add ${ownKeyText}\``
     : (isSwarmError(first) ? first.hint : undefined) ?? 'check that the sharer is running and reachable';

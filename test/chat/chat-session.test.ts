@@ -12,6 +12,9 @@ import { tempDir } from '../helpers/temp-home.js';
 
 class ListTrust {
   constructor(readonly entries: TrustEntry[]) {}
+  list() {
+    return this.entries;
+  }
   allows(key: Uint8Array) {
     return this.entries.some((e) => Buffer.from(e.publicKey).equals(key));
   }

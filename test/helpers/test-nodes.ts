@@ -13,6 +13,9 @@ export class MemoryTrust {
   allows(key: Uint8Array): boolean {
     return this.keys.has(Buffer.from(key).toString('hex'));
   }
+  list(): { publicKey: Uint8Array }[] {
+    return [...this.keys].map((hex) => ({ publicKey: Buffer.from(hex, 'hex') }));
+  }
   add(identity: Identity): void {
     this.keys.add(Buffer.from(identity.publicKey).toString('hex'));
     this.changed();

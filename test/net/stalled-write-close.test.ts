@@ -28,7 +28,7 @@ async function backedUpLink(options: { hasErrorListener: boolean }): Promise<{ l
     link.stream.pause(); // never reads: alice's writes back up
   });
   const { port } = await bobNode.listen();
-  const link = await aliceNode.connect('127.0.0.1', port, 'chat');
+  const link = await aliceNode.connect('127.0.0.1', port, 'chat', { expectedKey: bob!.publicKey });
   if (options.hasErrorListener) link.stream.on('error', () => {});
   let isBackedUp = false;
   for (let round = 0; round < 40 && !isBackedUp; round++) {

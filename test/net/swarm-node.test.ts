@@ -1,5 +1,5 @@
 // SwarmNode over real TCP sockets on 127.0.0.1: routing, trust in both directions, limits.
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { torrentChannel } from '../../src/net/channel-name.js';
 import type { PeerLink } from '../../src/net/peer-link.js';
@@ -7,6 +7,7 @@ import { SwarmNode, type Refusal } from '../../src/net/swarm-node.js';
 import { createIdentity } from '../../src/identity/identity.js';
 import { fingerprint } from '../../src/identity/key-text.js';
 import { encodePreamble } from '../../src/secure/preamble.js';
+import { MESSAGE1_BYTES, V1_PREAMBLE, V2_MARKER } from '../../src/secure/handshake-wire.js';
 import { collect } from '../helpers/duplex-pair.js';
 import { createNodes, waitFor } from '../helpers/test-nodes.js';
 
@@ -40,7 +41,7 @@ describe('SwarmNode', () => {
       const inbound: PeerLink[] = [];
       a!.node.handle('chat', (link) => void inbound.push(link));
       // The kernel would pick 127.0.0.1 as the source for 127.0.0.1; b must leave from 127.0.0.9.
-      await b.connect('127.0.0.1', a!.port, 'chat');
+      await b.connect('127.0.0.1', a!.port, 'chat', { expectedKey: a!.identity.publicKey });
       await waitFor(() => inbound.length === 1);
       expect(inbound[0]!.remoteHost).toBe('127.0.0.9');
     } finally {
@@ -60,14 +61,15 @@ describe('SwarmNode', () => {
     expect(seen).toEqual([`torrent ${INFOHASH}`, `torrent ${'f'.repeat(40)}`]);
   });
 
-  it('refuses an untrusted initiator: no handler runs, the refusal is counted and logged with the fingerprint', async () => {
-    const [a, b] = await createNodes(2);
+  it('refuses an untrusted initiator in silence: no handler runs, the refusal is counted and logged with the fingerprint', async () => {
+    const [a, b] = await createNodes(2, { node: { handshakeTimeoutMs: 500 } });
     a!.trust.remove(b!.identity);
     let handled = 0;
     a!.node.handle('chat', () => void handled++);
     const refusals: Refusal[] = [];
     a!.node.on('refused', (refusal: Refusal) => refusals.push(refusal));
-    await expect(b!.node.connect('127.0.0.1', a!.port, 'chat')).rejects.toThrow(/refused the connection: your key .* is not on this node's trust list/);
+    // v2: the responder sends nothing to a key it does not trust; the initiator only sees silence.
+    await expect(b!.node.connect('127.0.0.1', a!.port, 'chat', { expectedKey: a!.identity.publicKey })).rejects.toMatchObject({ code: 'NO_ANSWER', message: expect.stringMatching(/does not trust your key/) });
     await waitFor(() => a!.node.refusalCounts.get('UNTRUSTED_PEER') === 1);
     expect(handled).toBe(0);
     // The key the handshake authenticated travels as data (the reporter prints its trust command).
@@ -76,21 +78,34 @@ describe('SwarmNode', () => {
     ]);
   });
 
-  it('refuses an untrusted responder: the initiator drops it before sending anything', async () => {
+  it('refuses to dial an untrusted key: the initiator sends nothing', async () => {
     const [a, b] = await createNodes(2);
     b!.trust.remove(a!.identity);
     let handled = 0;
     a!.node.handle('chat', () => void handled++);
-    await expect(b!.node.connect('127.0.0.1', a!.port, 'chat')).rejects.toMatchObject({ code: 'UNTRUSTED_PEER' });
+    await expect(b!.node.connect('127.0.0.1', a!.port, 'chat', { expectedKey: a!.identity.publicKey })).rejects.toMatchObject({ code: 'UNTRUSTED_PEER' });
     expect(b!.node.refusalCounts.get('UNTRUSTED_PEER')).toBe(1);
     await waitFor(() => (a!.node.refusalCounts.get('CONNECTION_CLOSED') ?? 0) === 1);
     expect(handled).toBe(0);
+    // By address only, no trusted key is there to try.
+    await expect(b!.node.connect('127.0.0.1', a!.port, 'chat')).rejects.toMatchObject({ code: 'NO_KEY_ANSWERED' });
   });
 
-  it('fails an outbound connection when the remote proves another key than expected', async () => {
-    const [a, b, c] = await createNodes(3);
+  it('gets silence when it dials another key than the one listening there (mac1 is wrong: no DH, no byte)', async () => {
+    const [a, b, c] = await createNodes(3, { node: { handshakeTimeoutMs: 500 } });
     a!.node.handle('chat', () => {});
-    await expect(b!.node.connect('127.0.0.1', a!.port, 'chat', { expectedKey: c!.identity.publicKey })).rejects.toMatchObject({ code: 'WRONG_PEER_KEY' });
+    await expect(b!.node.connect('127.0.0.1', a!.port, 'chat', { expectedKey: c!.identity.publicKey })).rejects.toMatchObject({ code: 'NO_ANSWER' });
+    await waitFor(() => a!.node.refusalCounts.get('BAD_MAC1') === 1);
+  });
+
+  it('dials by address only: tries the trusted keys, finds the one there, and uses it', async () => {
+    const [a, b, c, d, e, f] = await createNodes(6, { node: { handshakeTimeoutMs: 1500 } });
+    a!.node.handle('chat', () => {});
+    // b trusts five keys; only a listens at a's port. The first round (4 keys) holds it.
+    const link = await b!.node.connect('127.0.0.1', a!.port, 'chat');
+    expect(Buffer.from(link.remoteKey)).toEqual(Buffer.from(a!.identity.publicKey));
+    expect(a!.node.refusalCounts.get('BAD_MAC1') ?? 0).toBeLessThanOrEqual(3);
+    void [c, d, e, f];
   });
 
   it('drops live links of a key removed from the trust store', async () => {
@@ -128,7 +143,7 @@ describe('SwarmNode', () => {
     const [a] = await createNodes(1, { node: { handshakeTimeoutMs: 400 } });
     const socket = connect({ host: '127.0.0.1', port: a!.port });
     socket.on('error', () => {});
-    const bytes = Buffer.concat([encodePreamble(), Buffer.from([0, 32]), Buffer.alloc(32)]);
+    const bytes = Buffer.concat([V2_MARKER, Buffer.alloc(MESSAGE1_BYTES - V2_MARKER.length)]);
     let sent = 0;
     const started = Date.now();
     const trickle = setInterval(() => {
@@ -141,14 +156,32 @@ describe('SwarmNode', () => {
     await waitFor(() => a!.node.refusalCounts.get('HANDSHAKE_TIMEOUT') === 1);
   });
 
-  it('refuses another protocol version with a message naming both versions', async () => {
-    const [a] = await createNodes(1);
+  it('gives a v1 initiator silence and says so in one refusal', async () => {
+    const [a] = await createNodes(1, { node: { handshakeTimeoutMs: 400 } });
     const socket = connect({ host: '127.0.0.1', port: a!.port });
     const reply = collect(socket);
-    socket.write(Buffer.concat([encodePreamble(2), Buffer.alloc(34)]));
+    socket.write(Buffer.concat([V1_PREAMBLE, Buffer.from([0, 32]), Buffer.alloc(32)]));
     await reply.closed;
-    expect(Buffer.concat(reply.data)).toEqual(encodePreamble(1));
-    await waitFor(() => a!.refusals.some((refusal) => refusal.message.includes('speaks swarm protocol version 2; this node speaks version 1')));
+    expect(Buffer.concat(reply.data)).toHaveLength(0);
+    expect(a!.refusals.filter((refusal) => refusal.code === 'PROTOCOL_VERSION')).toEqual([
+      expect.objectContaining({ message: expect.stringContaining('a swarm protocol v1 node tried to connect') }),
+    ]);
+  });
+
+  it('reports a v1 responder in one line naming the version', async () => {
+    const [b] = await createNodes(1);
+    // What a v1 node does with any other first bytes: sends its preamble and closes.
+    const server = createServer((socket) => socket.once('data', () => socket.end(V1_PREAMBLE)));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    try {
+      await expect(b!.node.connect('127.0.0.1', port, 'chat', { expectedKey: createIdentity().publicKey })).rejects.toMatchObject({ code: 'UNTRUSTED_PEER' });
+      const [other] = await createNodes(1);
+      b!.trust.add(other!.identity);
+      await expect(b!.node.connect('127.0.0.1', port, 'chat', { expectedKey: other!.identity.publicKey })).rejects.toThrow(`peer 127.0.0.1:${port} runs swarm protocol v1; this node speaks v2`);
+    } finally {
+      server.close();
+    }
   });
 
   it('reports an unreachable peer as a one-line error', async () => {

@@ -4,7 +4,7 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PeerLink } from '../../src/net/peer-link.js';
 import { encodeFrameHeader, FrameDecoder } from '../../src/secure/frame-codec.js';
-import { encodePreamble } from '../../src/secure/preamble.js';
+import { V2_MARKER } from '../../src/secure/handshake-wire.js';
 import { collect } from '../helpers/duplex-pair.js';
 import { tamperRelay, type TamperRelay } from '../helpers/tamper-relay.js';
 import { createNodes, waitFor, type TestNode } from '../helpers/test-nodes.js';
@@ -94,12 +94,15 @@ describe('man in the middle over TCP', () => {
     expect(t.received.bytes()).toBe(0);
   });
 
-  it('an oversized handshake frame is refused before its body arrives', async () => {
-    const [a] = await createNodes(1);
+  it('garbage after a v2 marker is judged on its first 307 bytes (wrong mac1) and the rest is discarded unanswered', async () => {
+    const [a] = await createNodes(1, { node: { handshakeTimeoutMs: 400 } });
     const socket = connect({ host: '127.0.0.1', port: a!.port });
     cleanups.push(() => socket.destroy());
     socket.on('error', () => {});
-    socket.write(Buffer.concat([encodePreamble(), encodeFrameHeader(60_000)]));
-    await waitFor(() => a!.node.refusalCounts.get('FRAME_TOO_LARGE') === 1);
+    const replies = collect(socket);
+    socket.write(Buffer.concat([V2_MARKER, Buffer.alloc(60_000, 0xab)]));
+    await waitFor(() => a!.node.refusalCounts.get('BAD_MAC1') === 1);
+    await replies.closed;
+    expect(replies.bytes()).toBe(0);
   });
 });

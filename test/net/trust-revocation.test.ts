@@ -18,14 +18,14 @@ describe('trust revocation', () => {
     const [alice, bob] = makeIdentities(2);
     const home = tempDir();
     TrustStore.load(home).add(bob!.keyText, 'bob');
-    const aliceNode = new SwarmNode({ identity: alice!, trust: TrustStore.load(home), host: '127.0.0.1', port: 0 });
-    const bobNode = new SwarmNode({ identity: bob!, trust: { allows: () => true }, host: '127.0.0.1', port: 0 });
+    const aliceNode = new SwarmNode({ identity: alice!, trust: TrustStore.load(home), host: '127.0.0.1', port: 0, handshakeTimeoutMs: 1000 });
+    const bobNode = new SwarmNode({ identity: bob!, trust: { allows: () => true }, host: '127.0.0.1', port: 0, handshakeTimeoutMs: 1000 });
     nodes.push(aliceNode, bobNode);
     const inbound: PeerLink[] = [];
     aliceNode.handle('chat', (link) => void inbound.push(link));
     const { port } = await aliceNode.listen();
 
-    const link = await bobNode.connect('127.0.0.1', port, 'chat');
+    const link = await bobNode.connect('127.0.0.1', port, 'chat', { expectedKey: alice!.publicKey });
     const atBob = collect(link.stream);
     expect(inbound).toHaveLength(1);
 
@@ -35,7 +35,9 @@ describe('trust revocation', () => {
     expect(Date.now() - removedAt).toBeLessThan(3000);
     expect(aliceNode.peerLinks).toHaveLength(0);
     expect(aliceNode.refusalCounts.get('REVOKED')).toBe(1);
-    await expect(bobNode.connect('127.0.0.1', port, 'chat')).rejects.toThrow(/not on this node's trust list/);
+    // v2: a key no longer trusted gets silence; alice says why on her side.
+    await expect(bobNode.connect('127.0.0.1', port, 'chat', { expectedKey: alice!.publicKey })).rejects.toMatchObject({ code: expect.stringMatching(/^NO_ANSWER$/) });
+    expect(aliceNode.refusalCounts.get('UNTRUSTED_PEER')).toBe(1);
   });
 
   it('a key revoked between its handshake and its channel request is refused, inbound and outbound', async () => {
@@ -51,7 +53,7 @@ describe('trust revocation', () => {
     const inbound: PeerLink[] = [];
     aliceNode.handle('chat', (link) => void inbound.push(link));
     const { port } = await aliceNode.listen();
-    await expect(bobNode.connect('127.0.0.1', port, 'chat')).rejects.toThrow(/no longer on this node's trust list/);
+    await expect(bobNode.connect('127.0.0.1', port, 'chat', { expectedKey: alice!.publicKey })).rejects.toThrow(/no longer on this node's trust list/);
     expect(inbound).toHaveLength(0);
     expect(aliceNode.peerLinks).toHaveLength(0);
 
@@ -59,7 +61,7 @@ describe('trust revocation', () => {
     nodes.push(carolNode);
     const bobListening = await bobNode.listen();
     bobNode.handle('chat', () => true);
-    await expect(carolNode.connect('127.0.0.1', bobListening.port, 'chat')).rejects.toThrow(/removed from the trust store while connecting/);
+    await expect(carolNode.connect('127.0.0.1', bobListening.port, 'chat', { expectedKey: bob!.publicKey })).rejects.toThrow(/removed from the trust store while connecting/);
     expect(carolNode.peerLinks).toHaveLength(0);
   });
 });

@@ -1,6 +1,8 @@
 /**
  * Where trusted peers were last reached, so `swarm chat --peer alice` works once alice has
- * been linked to before: `<SWARM_HOME>/known-addresses.json`, per trusted key its most
+ * been linked to before, and so dialling a bare `host:port` (handshake v2 is addressed to a
+ * key) tries the key last seen there first instead of searching the whole trust list
+ * (docs/protocol.md, dialling by address only): `<SWARM_HOME>/known-addresses.json`, per trusted key its most
  * recent addresses, newest first. A cache, not a record: an unreadable or malformed file
  * is treated as empty (and replaced on the next write), only keys trusted at the time are
  * kept, and it is bounded in keys and addresses per key. Written atomically, and only
@@ -11,7 +13,8 @@
  * then tries the default port).
  */
 import { join } from 'node:path';
-import { readFileIfExists, writeFileAtomic } from '../identity/atomic-file.js';
+import { readFileIfExists, writeFileAtomic } from './atomic-file.js';
+import { encodeKeyText } from './key-text.js';
 
 export const KNOWN_ADDRESSES_FILE = 'known-addresses.json';
 export const MAX_KNOWN_KEYS = 256;
@@ -33,7 +36,15 @@ interface KnownAddressesFile {
   peers: Record<string, KnownAddress[]>;
 }
 
-export class KnownAddresses {
+/** What SwarmNode needs of it: which keys to try at an address, and which one answered. */
+export interface AddressBook {
+  /** `keys` reordered: seen at exactly `host:port` (newest first), then seen at `host`, then the rest in their order. */
+  order(host: string, port: number, keys: Uint8Array[]): Uint8Array[];
+  /** We dialled `host:port` and `key` answered. */
+  rememberAnswer(host: string, port: number, key: Uint8Array): void;
+}
+
+export class KnownAddresses implements AddressBook {
   private constructor(
     private readonly path: string,
     private readonly byKey: Map<string, KnownAddress[]>,
@@ -84,6 +95,26 @@ export class KnownAddresses {
     while (this.byKey.size > MAX_KNOWN_KEYS) this.byKey.delete(this.byKey.keys().next().value!);
     this.save();
     return true;
+  }
+
+  order(host: string, port: number, keys: Uint8Array[]): Uint8Array[] {
+    const ranked = keys.map((key, index) => {
+      const list = this.byKey.get(encodeKeyText(key)) ?? [];
+      const exact = list.find((address) => address.host === host && address.port === port);
+      const seen = exact ?? list.find((address) => address.host === host);
+      // Tier 0: seen at this host:port; 1: at this host on another port; 2: never here.
+      return { key, index, tier: exact ? 0 : seen ? 1 : 2, seenAtMs: seen?.seenAtMs ?? 0 };
+    });
+    ranked.sort((a, b) => a.tier - b.tier || b.seenAtMs - a.seenAtMs || a.index - b.index);
+    return ranked.map((item) => item.key);
+  }
+
+  rememberAnswer(host: string, port: number, key: Uint8Array): void {
+    try {
+      this.remember(encodeKeyText(key), host, port);
+    } catch {
+      // A cache that cannot be written costs a search next time, nothing more.
+    }
   }
 
   /** Where to dial `keyText`: the newest address we dialled it at, else the newest host it came from. */

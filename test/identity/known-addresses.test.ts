@@ -4,8 +4,10 @@
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { KNOWN_ADDRESSES_FILE, KnownAddresses, MAX_ADDRESSES_PER_KEY, MAX_KNOWN_KEYS } from '../../src/chat/known-addresses.js';
+import { KNOWN_ADDRESSES_FILE, KnownAddresses, MAX_ADDRESSES_PER_KEY, MAX_KNOWN_KEYS } from '../../src/identity/known-addresses.js';
+import { encodeKeyText } from '../../src/identity/key-text.js';
 import { tempDir } from '../helpers/temp-home.js';
+import { makeIdentities } from '../helpers/test-identities.js';
 
 const trusted = new Set(['swarm1alice', 'swarm1bob']);
 const isTrusted = (key: string) => trusted.has(key) || key.startsWith('swarm1many');
@@ -56,5 +58,19 @@ describe('KnownAddresses', () => {
     expect(KnownAddresses.load(home, isTrusted).addressesOf('swarm1alice')).toEqual([{ host: 'y', seenAtMs: 1 }]);
     expect(book.remember('swarm1alice', '10.0.0.5', 7000)).toBe(true);
     expect(KnownAddresses.load(home, isTrusted).addressesOf('swarm1alice')).toHaveLength(1);
+  });
+
+  // Dialling a bare host:port (handshake v2 needs the responder's key) tries the key seen there first.
+  it('orders keys: seen at the exact address (newest first), then at the same host, then the rest in order', () => {
+    const [a, b, c, d] = makeIdentities(4).map((identity) => identity.publicKey) as [Uint8Array, Uint8Array, Uint8Array, Uint8Array];
+    const keys = [a, b, c, d];
+    const book = KnownAddresses.load(tempDir(), () => true);
+    book.remember(encodeKeyText(c), '10.0.0.1', 7000, 1000);
+    book.remember(encodeKeyText(b), '10.0.0.1', 7927, 1001);
+    book.remember(encodeKeyText(d), '10.0.0.1', 7927, 1002);
+    expect(book.order('10.0.0.1', 7927, keys)).toEqual([d, b, c, a]);
+    expect(book.order('10.0.0.2', 7927, keys)).toEqual(keys);
+    book.rememberAnswer('::1', 7927, a);
+    expect(book.order('::1', 7927, keys)[0]).toEqual(a);
   });
 });
