@@ -49,6 +49,8 @@ interface DialState {
   keyText?: string;
   lastError?: unknown;
   isExhausted: boolean;
+  /** A link to this address was up in this run: its silence since is an outage, not a refusal. */
+  hasLinked?: boolean;
   redial?: Redial<PeerLink>;
 }
 
@@ -87,7 +89,9 @@ export class TorrentDialer extends EventEmitter {
       dial: () => this.options.node.connect(address.host, address.port, channel, expectedKey ? { expectedKey } : undefined),
       run: (link) => this.run(state, link),
       backoff: exponentialBackoff({ minDelayMs: REDIAL_MIN_DELAY_MS, maxDelayMs: REDIAL_MAX_DELAY_MS, healthyAfterMs: HEALTHY_AFTER_MS }),
-      isPermanent: isFinalDialError,
+      // A v2 node is silent to a key it does not trust (NO_ANSWER): final at first contact, but
+      // a sharer that served us and then went quiet (stopped, asleep) is waited for.
+      isPermanent: (error) => isFinalDialError(error) && !(state.hasLinked && hasErrorCode(error, 'NO_ANSWER')),
       isWanted: () => !(keyText && this.options.isConnected(keyText)),
       onError: (error) => {
         state.lastError = error;
@@ -141,6 +145,7 @@ export class TorrentDialer extends EventEmitter {
       return Promise.resolve(false);
     }
     state.lastError = undefined;
+    state.hasLinked = true;
     return new Promise((resolve) => link.stream.once('close', () => resolve()));
   }
 
