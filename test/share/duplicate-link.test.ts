@@ -2,7 +2,8 @@
  * A second torrent link from a key that already has one, over real SwarmNodes and a real
  * share: the sharer keeps the older link when it answers a probe (a peer racing two dials,
  * or dialling in a loop, cannot make links flap) and replaces it when it is dead (a peer
- * whose path died and who came back, here through a relay that went silent).
+ * whose path died and who came back, here through a relay that went silent); two nodes
+ * dialling each other at once still end with exactly one link.
  */
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
@@ -11,15 +12,19 @@ import { describe, expect, it } from 'vitest';
 import { torrentChannel } from '../../src/net/channel-name.js';
 import type { PeerLink } from '../../src/net/peer-link.js';
 import { startShare } from '../../src/share/share-session.js';
+import type { TorrentPeers } from '../../src/share/torrent-peers.js';
 import { startBlackholeRelay } from '../helpers/blackhole-relay.js';
 import { tempDir } from '../helpers/temp-home.js';
 import { waitFor } from '../helpers/test-nodes.js';
 import { makeNode, onTeardown } from './share-node-fixture.js';
 
-async function sharing() {
+/** A node sharing `source` (default: a new random file). */
+async function sharing(source?: string) {
   const node = await makeNode();
-  const source = join(tempDir(), 'data.bin');
-  writeFileSync(source, randomBytes(256 * 1024));
+  if (source === undefined) {
+    source = join(tempDir(), 'data.bin');
+    writeFileSync(source, randomBytes(256 * 1024));
+  }
   const session = await startShare({
     node: node.node, router: node.router, ownKeyText: node.keyText, advertisedAddresses: [{ host: node.host, port: node.port }],
     listenPort: node.port, path: source, isAllowed: () => true,
@@ -29,7 +34,8 @@ async function sharing() {
   const connected: string[] = [];
   session.on('peer-refused', (event: { reason: string }) => refusals.push(event.reason));
   session.on('peer-connected', (event: { key: string }) => connected.push(event.key));
-  return { node, session, refusals, connected, channel: torrentChannel(session.infoHash) };
+  const peers = (session as unknown as { peers: TorrentPeers }).peers;
+  return { node, session, peers, refusals, connected, channel: torrentChannel(session.infoHash) };
 }
 
 const isOpen = (link: PeerLink) => !link.stream.destroyed;
@@ -80,4 +86,22 @@ describe('a second link from the same key', () => {
     const atSharer = sharer.node.node.peerLinks;
     expect(atSharer.map((link) => link.remoteHost)).toEqual(['127.0.0.1']);
   }, 20_000);
+
+  it('two nodes that dial each other at once end with one link between them, the same at both ends', async () => {
+    const source = join(tempDir(), 'shared-by-two.bin');
+    writeFileSync(source, randomBytes(256 * 1024));
+    const [a, b] = [await sharing(source), await sharing(source)];
+    expect(a.session.infoHash).toBe(b.session.infoHash);
+    a.peers.dial({ host: b.node.host, port: b.node.port }, b.node.keyText);
+    b.peers.dial({ host: a.node.host, port: a.node.port }, a.node.keyText);
+    const torrentLinks = (x: typeof a) => x.node.node.peerLinks.filter((link) => link.channel === x.channel);
+    await waitFor(() => a.peers.connectedCount === 1 && b.peers.connectedCount === 1 && torrentLinks(a).length === 1 && torrentLinks(b).length === 1, 10_000, 'one link each');
+    // Give a late probe or refusal time to break it (it must not).
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    const [atA, atB] = [torrentLinks(a), torrentLinks(b)];
+    expect([atA.length, atB.length, a.peers.connectedCount, b.peers.connectedCount]).toEqual([1, 1, 1, 1]);
+    // One TCP connection seen from both ends: initiator at one, responder at the other, the smaller key's dial.
+    expect(atA[0]!.isInitiator).toBe(!atB[0]!.isInitiator);
+    expect(atA[0]!.isInitiator).toBe(a.node.keyText < b.node.keyText);
+  }, 30_000);
 });
