@@ -83,7 +83,7 @@ const calls: { [K in keyof typeof errors]: Parameters<(typeof errors)[K]> } = {
   shareStopped: ['alice', '127.0.0.1:7000'],
   otherShare: ['alice', '127.0.0.1:7000'],
   leftOutByAllow: ['alice'],
-  alreadyFetching: [4242, '/h/partial/ab.lock'],
+  alreadyFetching: [4242, '/h/locks/ab.lock'],
   getTimedOut: ['3 s', 'alice is unreachable at 127.0.0.1:7000 (ECONNREFUSED)', '0 B of 1 MiB kept'],
   // roaming: link liveness
   linkTimeout: [15_000],

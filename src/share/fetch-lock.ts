@@ -1,6 +1,7 @@
 /**
- * One `swarm get` per download: `<SWARM_HOME>/partial/<infohash>.lock` holds the pid of
- * the process fetching it, created exclusively, so a second get of the same magnet says
+ * One `swarm get` per download: `<SWARM_HOME>/locks/<infohash>.lock` holds the pid of the
+ * process fetching it, created exclusively (beside `partial/`, whose records stay one per
+ * interrupted download), so a second get of the same magnet says
  * "already fetching this in another swarm process (pid N)" instead of both writing the
  * same `.part` files. A lock left by a process that died (SIGKILL, a crash) is taken over:
  * its pid no longer runs.
@@ -14,16 +15,18 @@ export interface FetchLock {
   release(): void;
 }
 
+const LOCK_DIR = 'locks';
+
 export function fetchLockPath(stateDir: string, infoHash: string): string {
-  return join(stateDir, 'partial', `${infoHash}.lock`);
+  return join(stateDir, LOCK_DIR, `${infoHash}.lock`);
 }
 
 export function acquireFetchLock(stateDir: string, infoHash: string): FetchLock {
   const path = fetchLockPath(stateDir, infoHash);
   try {
-    mkdirSync(join(stateDir, 'partial'), { recursive: true, mode: 0o700 });
+    mkdirSync(join(stateDir, LOCK_DIR), { recursive: true, mode: 0o700 });
   } catch (error) {
-    throw errors.stateUnwritable(join(stateDir, 'partial'), systemErrorCode(error) ?? String(error));
+    throw errors.stateUnwritable(join(stateDir, LOCK_DIR), systemErrorCode(error) ?? String(error));
   }
   // Twice at most: the second try follows removing a dead process's lock.
   for (let attempt = 0; attempt < 2; attempt++) {

@@ -68,10 +68,12 @@ export function waitReason(error: unknown): string {
   return describeError(error);
 }
 
-export function timedOutError(after: string, waits: DialFailure[], keptText: string, nameOf?: NameOf): SwarmError {
-  const why = waits.length === 0
-    ? 'no peer answered'
-    : waits.map((w) => `${peerLabel(w.key, w.address, nameOf)} unreachable at ${w.address} (${waitReason(w.error)})`).join('; ');
+/** `dialed`: whom we were dialing, named when no dial has failed yet (a very slow or short run). */
+export function timedOutError(after: string, waits: DialFailure[], dialed: { address: string; key?: string }[], keptText: string, nameOf?: NameOf): SwarmError {
+  const unreachable = (who: { address: string; key?: string }, reason: string) => `${peerLabel(who.key, who.address, nameOf)} unreachable at ${who.address} (${reason})`;
+  const why = waits.length > 0
+    ? waits.map((w) => unreachable(w, waitReason(w.error))).join('; ')
+    : dialed.map((d) => unreachable(d, 'no answer yet')).join('; ') || 'no peer answered';
   return errors.getTimedOut(after, why, keptText);
 }
 

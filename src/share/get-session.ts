@@ -244,7 +244,9 @@ export class GetSession extends EventEmitter {
   timedOutError(after: string, kept: string): SwarmError {
     const snap = this.snapshot();
     if (snap.peers > 0) return errors.getTimedOut(after, `not complete yet (${snap.peers} peer${snap.peers === 1 ? '' : 's'} connected)`, kept);
-    return timedOutError(after, this.peers?.dialErrors() ?? [], kept, this.options.nameOf);
+    const { magnet, extraPeers } = this.options;
+    const dialed = [...magnet.peers.map((p) => ({ address: formatPeerAddress(p), key: magnet.keyText })), ...extraPeers.map((p) => ({ address: formatPeerAddress(p) }))];
+    return timedOutError(after, this.peers?.dialErrors() ?? [], dialed, kept, this.options.nameOf);
   }
 
   /** Checks names (and the output target) in the raw metadata before webtorrent uses it. */

@@ -46,7 +46,7 @@ describe('swarm get waits for a sharer that went away', () => {
     expect(getter.stderr).toMatch(/^alice went away — retrying \(\d+(\.\d+)? [KM]iB kept\); Ctrl-C to stop$/m);
     expect(getter.stderr).toMatch(/saved .*big\.bin/);
     expect(sameFile(share.path, join(out, 'big.bin'))).toBe(true);
-  }, 60_000);
+  }, 120_000);
 
   it('sharer killed and back after ~20 s: a --json waiting event names alice and the kept bytes, and the get completes', async () => {
     const share = await slowShare();
@@ -60,25 +60,26 @@ describe('swarm get waits for a sharer that went away', () => {
     expect(Number(waiting[0]!.keptBytes)).toBeGreaterThan(0);
     expect(getter.events.some((e) => e.event === 'done')).toBe(true);
     expect(sameFile(share.path, join(out, 'big.bin'))).toBe(true);
-  }, 90_000);
+  }, 150_000);
 
   it('--timeout 3s with no sharer: one clean line naming who is unreachable and why, exit 124', async () => {
     const share = await slowShare();
     await share.sharer.stop('SIGKILL');
-    const result = await runCli(['get', share.magnet, '-o', join(share.dir, 'out'), '--host', '127.0.0.1', '--timeout', '3s'], { home: share.bob.home });
-    // The waiting line while it retried, then the error as the last line; no stack trace.
+    const result = await runCli(['get', share.magnet, '-o', join(share.dir, 'out'), '--host', '127.0.0.1', '--timeout', '3s'], { home: share.bob.home, timeoutMs: 60_000 });
+    // The error as the last line, after at most the waiting line (a slow start may time out
+    // before the first wait is a second old); no stack trace.
     const lines = result.stderr.trimEnd().split('\n');
     expect(result.code).toBe(124);
-    expect(lines).toHaveLength(2);
-    expect(lines[0]).toBe(`waiting for alice at 127.0.0.1:${share.port}: ECONNREFUSED — retrying; Ctrl-C to stop`);
-    expect(lines[1]).toMatch(new RegExp(`^swarm: gave up after 3s \\(--timeout\\): alice unreachable at 127\\.0\\.0\\.1:${share.port} \\(ECONNREFUSED\\); 0 B of 6\\.0 MiB verified and kept \\(hint: run the same command again to resume`));
-  }, 30_000);
+    expect(lines.length).toBeLessThanOrEqual(2);
+    for (const line of lines.slice(0, -1)) expect(line).toBe(`waiting for alice at 127.0.0.1:${share.port}: ECONNREFUSED — retrying; Ctrl-C to stop`);
+    expect(lines.at(-1)).toMatch(new RegExp(`^swarm: gave up after 3s \\(--timeout\\): alice unreachable at 127\\.0\\.0\\.1:${share.port} \\((ECONNREFUSED|no answer yet)\\); 0 B of 6\\.0 MiB verified and kept \\(hint: run the same command again to resume`));
+  }, 90_000);
 
   it('--timeout that is not a duration is a usage error (exit 2)', async () => {
     const [, bob] = makeUsers(['alice', 'bob']);
     const magnet = `magnet:?xt=urn:btih:${'a'.repeat(40)}&x.pe=127.0.0.1%3A9`;
     expectCleanFailure(await runCli(['get', magnet, '--timeout', 'soon'], { home: bob!.home }), 2, /invalid duration "soon"/);
-  }, 30_000);
+  }, 60_000);
 
   it('a second get of the same magnet into the same place says the first one is fetching it (pid)', async () => {
     const share = await slowShare();
@@ -93,5 +94,5 @@ describe('swarm get waits for a sharer that went away', () => {
     await first.stop('SIGKILL');
     const third = await runCli(['get', share.magnet, '-o', out, '--host', '127.0.0.1', '--timeout', '2s'], { home: share.bob.home });
     expect(third.code).toBe(124);
-  }, 60_000);
+  }, 120_000);
 });

@@ -19,7 +19,7 @@ function someFile(dir: string, name: string): string {
 }
 
 function get(user: TestUser, magnet: string, dir: string) {
-  return runCli(['get', magnet, '-o', join(dir, 'out'), '--host', '127.0.0.1'], { home: user.home, timeoutMs: 30_000 });
+  return runCli(['get', magnet, '-o', join(dir, 'out'), '--host', '127.0.0.1'], { home: user.home, timeoutMs: 60_000 });
 }
 
 describe('a refused get says why', () => {
@@ -30,7 +30,7 @@ describe('a refused get says why', () => {
     const result = await get(bob!, magnet, dir);
     expectCleanFailure(result, 1, /^swarm: alice's share is limited to certain people \(--allow\) and you are not one of them \(hint: alice already trusts your key: ask them to add your name to --allow/);
     expect(result.stderr).not.toMatch(/trust add/);
-  }, 40_000);
+  }, 90_000);
 
   it('not trusted: the only refusal whose hint is `swarm trust add <your key>`', async () => {
     const [alice, bob] = makeUsers(['alice', 'bob'], (a) => a === 'bob'); // bob trusts alice, not the reverse
@@ -39,7 +39,7 @@ describe('a refused get says why', () => {
     const result = await get(bob!, magnet, dir);
     expectCleanFailure(result, 1, /not on this node's trust list/);
     expect(result.stderr).toContain(`ask them to run \`swarm trust add ${bob!.key}\``);
-  }, 40_000);
+  }, 90_000);
 
   it('the link is for a share that was replaced: says alice shares something else there, and to ask for the current link', async () => {
     const [alice, bob] = makeUsers(['alice', 'bob']);
@@ -51,7 +51,7 @@ describe('a refused get says why', () => {
     const result = await get(bob!, first.magnet, dir);
     expectCleanFailure(result, 1, new RegExp(`^swarm: alice is sharing something else at 127\\.0\\.0\\.1:${first.port}, not this link .*\\(hint: ask alice for the link their current \`swarm share\` printed\\)$`));
     expect(result.stderr).not.toMatch(/trust add/);
-  }, 40_000);
+  }, 90_000);
 
   it('the share was stopped (alice runs a chat on that port now): says alice is not sharing anything there any more', async () => {
     const [alice, bob] = makeUsers(['alice', 'bob']);
@@ -63,5 +63,5 @@ describe('a refused get says why', () => {
     const result = await get(bob!, share.magnet, dir);
     expectCleanFailure(result, 1, new RegExp(`^swarm: alice is not sharing anything at 127\\.0\\.0\\.1:${share.port} any more \\(the share was stopped\\) \\(hint: ask alice to run \`swarm share\` on the same files again`));
     expect(result.stderr).not.toMatch(/trust add/);
-  }, 40_000);
+  }, 90_000);
 });
