@@ -18,6 +18,9 @@ import { DirectSealer, ENVELOPE_OVERHEAD_BYTES, equalBytes } from './direct-mess
 import { ReplayGuard } from './replay-guard.js';
 import { AuthorRateLimit, DEFAULT_RATE_LIMITS, type RateLimits } from './author-rate-limit.js';
 import { ChatSync } from './chat-sync.js';
+import { RelayRoutes, type RelayedPeer } from './relay-routes.js';
+
+export type { RelayedPeer };
 import { LinkThrottle } from './link-throttle.js';
 
 const REDIAL_MIN_DELAY_MS = 200;
@@ -74,16 +77,6 @@ export interface ChatPeerInfo {
   wasRemoved?: boolean;
 }
 
-/** An author we are not linked to whose live messages reach us through a neighbour. */
-export interface RelayedPeer {
-  key: string;
-  name: string;
-  /** The linked neighbour their latest live message came through. */
-  viaKey: string;
-  viaName: string;
-  lastHeardMs: number;
-}
-
 /** A running chat as a printer sees it: copies, so nothing outside reaches into links. */
 export interface ChatSnapshot {
   peers: ChatPeerInfo[];
@@ -115,8 +108,7 @@ export class ChatSession extends EventEmitter<ChatSessionEvents> {
   private readonly rateLimitedAuthors = new Set<string>();
   private readonly linkThrottle = new LinkThrottle();
   private readonly sync: ChatSync;
-  /** Per author (trusted keys only, so bounded by the trust list): the link its latest live message came by. */
-  private readonly routes = new Map<string, { author: Uint8Array; via: ChatLink; atMs: number }>();
+  private readonly routes = new RelayRoutes<ChatLink>();
   private lastSeq: number;
   private closed = false;
 
@@ -136,8 +128,7 @@ export class ChatSession extends EventEmitter<ChatSessionEvents> {
       rateLimit: this.rateLimit,
     });
     this.router.on('message', (message, from, isBacklog) => {
-      // Catch-up says nothing about who is reachable now; a live message does.
-      if (!isBacklog) this.routes.set(cachedKeyText(message.author), { author: message.author, via: from as ChatLink, atMs: Date.now() });
+      if (!isBacklog) this.routes.heard(message.author, from as ChatLink);
       this.accept(message, isBacklog);
     });
     this.sync = new ChatSync({
@@ -227,13 +218,8 @@ export class ChatSession extends EventEmitter<ChatSessionEvents> {
   snapshot(): ChatSnapshot {
     const peers = this.peers();
     const linked = new Set(peers.map((peer) => peer.key));
-    const relayed: RelayedPeer[] = [];
-    for (const [key, route] of this.routes) {
-      if (linked.has(key) || !this.links.has(route.via) || equalBytes(route.author, this.options.identity.publicKey)) continue;
-      const via = route.via.peer;
-      relayed.push({ key, name: this.nameOf(route.author), viaKey: via.remoteKeyText, viaName: this.nameOf(via.remoteKey), lastHeardMs: route.atMs });
-    }
-    return { peers, relayed };
+    const self = cachedKeyText(this.options.identity.publicKey);
+    return { peers, relayed: this.routes.relayed(linked, this.links, self, (key) => this.nameOf(key)) };
   }
 
   async close(): Promise<void> {
