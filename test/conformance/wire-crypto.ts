@@ -97,7 +97,7 @@ export function aeadSeal(key: Uint8Array, counter: number, ad: Uint8Array, plain
 export function aeadOpen(key: Uint8Array, counter: number, ad: Uint8Array, sealed: Uint8Array): Buffer {
   if (sealed.length < 16) throw new Error('sealed message shorter than its tag');
   const decipher = createDecipheriv('chacha20-poly1305', key, nonce(counter), { authTagLength: 16 });
-  decipher.setAAD(ad, { plaintextLength: plaintext.length });
+  decipher.setAAD(ad, { plaintextLength: sealed.length - 16 });
   decipher.setAuthTag(sealed.subarray(sealed.length - 16));
   return Buffer.concat([decipher.update(sealed.subarray(0, sealed.length - 16)), decipher.final()]);
 }
