@@ -103,16 +103,21 @@ export interface OpenOptions {
   handshake: ClientHandshake;
 }
 
-/** Dials, runs the handshake, sends OPEN and waits for ACCEPT; a REFUSE becomes an error naming the reason. */
-export async function openChannel(options: OpenOptions): Promise<Channel> {
+/** Dials, runs the handshake and sends OPEN; returns the channel and the node's first record (ACCEPT or REFUSE). */
+export async function sendOpen(options: OpenOptions): Promise<{ channel: Channel; answer: Buffer }> {
   const socket = connect(options.port, options.host ?? '127.0.0.1');
   await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
   const wire = new Wire(socket);
   const channel = new Channel(wire, await options.handshake(wire, options.me, options.responderKey));
   channel.send(Buffer.concat([Buffer.from([0x01]), Buffer.from(options.channel, 'utf8')])); // OPEN
-  const answer = await channel.receive();
+  return { channel, answer: await channel.receive() };
+}
+
+/** As sendOpen, waiting for ACCEPT; a REFUSE becomes an error naming the reason. */
+export async function openChannel(options: OpenOptions): Promise<Channel> {
+  const { channel, answer } = await sendOpen(options);
   if (answer.length === 1 && answer[0] === 0x02) return channel; // ACCEPT
-  socket.destroy();
+  channel.wire.socket.destroy();
   if (answer[0] === 0x03) throw new Error(`refused: ${answer.subarray(1).toString('utf8')}`);
   throw new Error(`expected ACCEPT or REFUSE, got type ${answer[0]}`);
 }
