@@ -11,10 +11,12 @@ export interface HandshakeKeys {
   sendKey: Buffer;
   receiveKey: Buffer;
   remoteKey: Buffer;
+  /** v2 carries the channel name in message 1; v1 sends it as an OPEN record afterwards. */
+  sentChannel: boolean;
 }
 
 /** The interface both handshake versions implement (client-handshake-v1.ts, -v2.ts). */
-export type ClientHandshake = (wire: Wire, me: Identity, responderKey: Buffer) => Promise<HandshakeKeys>;
+export type ClientHandshake = (wire: Wire, me: Identity, responderKey: Buffer, channel: string) => Promise<HandshakeKeys>;
 
 /** Reads exact byte counts and 2-byte length-prefixed frames off a socket. */
 export class Wire {
@@ -108,8 +110,9 @@ export async function sendOpen(options: OpenOptions): Promise<{ channel: Channel
   const socket = connect(options.port, options.host ?? '127.0.0.1');
   await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
   const wire = new Wire(socket);
-  const channel = new Channel(wire, await options.handshake(wire, options.me, options.responderKey));
-  channel.send(Buffer.concat([Buffer.from([0x01]), Buffer.from(options.channel, 'utf8')])); // OPEN
+  const keys = await options.handshake(wire, options.me, options.responderKey, options.channel);
+  const channel = new Channel(wire, keys);
+  if (!keys.sentChannel) channel.send(Buffer.concat([Buffer.from([0x01]), Buffer.from(options.channel, 'utf8')])); // OPEN
   return { channel, answer: await channel.receive() };
 }
 

@@ -90,5 +90,5 @@ export async function handshakeV1(wire: Wire, me: Identity, responderKey: Buffer
   wire.write(frame(Buffer.concat([encryptedStatic, state.encryptAndHash(identityPayload(me, s.publicKey))])));
 
   const [sendKey, receiveKey] = state.split();
-  return { sendKey, receiveKey, remoteKey };
+  return { sendKey, receiveKey, remoteKey, sentChannel: false };
 }
