@@ -1,6 +1,9 @@
 // docs/protocol.md section 4, the end of a link, checked on the wire against the built CLI:
 // an orderly close is an end frame (empty plaintext) in each direction, then TCP FIN; a
 // REFUSE is final by itself. A TCP close without an end frame therefore always means a cut.
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { clientHandshake } from './client-handshake.js';
 import { openChannel, sendOpen, type Channel } from './client-connection.js';
@@ -50,6 +53,23 @@ describe('end of a link (docs/protocol.md section 4)', () => {
     node.chat.send('/quit');
     await expectEndFrameThenFin(channel);
     expect(await node.chat.exited).toBe(0);
+  });
+
+  it('a sharer stopped with SIGINT ends its BitTorrent links with an end frame', async () => {
+    const me = newIdentity();
+    const home = newHome();
+    swarm(home, ['trust', 'add', keyText(me.publicKey), '--name', 'conformer']);
+    const file = join(newHome(), 'small.bin');
+    writeFileSync(file, randomBytes(1000));
+    const share = new SwarmProcess(home, ['share', file, '--host', '127.0.0.1', '--port', '0']);
+    const magnet = new URLSearchParams(((await share.waitFor((e) => e.event === 'ready', 'ready')) as { magnet: string }).magnet.slice('magnet:?'.length));
+    const infoHash = magnet.get('xt')!.replace('urn:btih:', '');
+    const key = parseKeyText(magnet.get('x.key')!);
+    const channel = await openChannel({ port: Number(magnet.get('x.pe')!.split(':').pop()), me, responderKey: key, channel: `torrent ${infoHash}`, handshake: clientHandshake });
+    await share.waitFor((e) => e.event === 'peer-connected', 'peer-connected');
+    share.child.kill('SIGINT');
+    await expectEndFrameThenFin(channel);
+    expect(await share.exited).toBe(0);
   });
 
   it('REFUSE is the last frame: no end frame follows it, and TCP closes', async () => {
