@@ -126,7 +126,9 @@ export class SecureChannel {
 
   /** Ends the link on purpose: our end frame, then FIN (the peer answers with its own). */
   close(): void {
-    if (this.phase !== 'open') return this.fail(undefined);
+    // A peer that is not reading (bytes still wait to be sent) would not get the end frame
+    // soon, and must not keep our buffers for the linger: abort at once instead.
+    if (this.phase !== 'open' || this.raw.writableLength > 0) return this.fail(undefined);
     this.sendEndFrame();
     this.fail(undefined, { isGraceful: true });
   }
@@ -139,6 +141,8 @@ export class SecureChannel {
     if (options.isGraceful) {
       this.raw.end();
       setTimeout(() => this.raw.destroy(), GRACEFUL_CLOSE_MS).unref();
+      // Lingering for the peer's answer must not keep a finishing process (get, /quit) alive.
+      (this.raw as Duplex & { unref?: () => void }).unref?.();
     }
     else this.raw.destroy();
     this.releaseWaitingWrite();
