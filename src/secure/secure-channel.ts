@@ -126,9 +126,11 @@ export class SecureChannel {
 
   /** Ends the link on purpose: our end frame, then FIN (the peer answers with its own). */
   close(): void {
-    // A peer that is not reading (bytes still wait to be sent) would not get the end frame
-    // soon, and must not keep our buffers for the linger: abort at once instead.
-    if (this.phase !== 'open' || this.raw.writableLength > 0) return this.fail(undefined);
+    // A stalled link (the peer is not reading what we send, or we stopped reading it, as
+    // from a flooder) would not get the end frame soon and must not keep our buffers for
+    // the linger: abort at once instead.
+    const isStalled = this.raw.writableLength > 0 || this.raw.readableLength > 0 || this.raw.isPaused();
+    if (this.phase !== 'open' || isStalled) return this.fail(undefined);
     this.sendEndFrame();
     this.fail(undefined, { isGraceful: true });
   }
