@@ -10,6 +10,11 @@
  * After the channel opens, each frame's plaintext starts with a type byte (frame-types.ts);
  * net/link-liveness.ts decides when to send PING / ALIVE and when a silent link is dead;
  * this class answers PINGs and records when it last heard and sent anything.
+ *
+ * Ending (docs/protocol.md section 4): a link closed on purpose (close(), or the stream
+ * destroyed by its user) sends the end frame before its TCP FIN, and a node that receives
+ * an end frame answers with its own once its queued writes are out. So both sides of every
+ * orderly close see an authenticated end, and a bare FIN always means a cut connection.
  */
 import type { Duplex } from 'node:stream';
 import { FrameDecoder, MAX_FRAME_BYTES } from './frame-codec.js';
@@ -134,8 +139,15 @@ export class SecureChannel {
     held?.();
   }
 
+  /** Ends the link on purpose: our end frame, then FIN (the peer answers with its own). */
   close(): void {
-    this.fail(undefined);
+    // A stalled link (the peer is not reading what we send, or we stopped reading it, as
+    // from a flooder) would not get the end frame soon and must not keep our buffers for
+    // the linger: abort at once instead.
+    const isStalled = this.raw.writableLength > 0 || this.raw.readableLength > 0 || this.raw.isPaused();
+    if (this.phase !== 'open' || isStalled) return this.fail(undefined);
+    this.sendEndFrame();
+    this.fail(undefined, { isGraceful: true });
   }
 
   /** Destroys channel and connection. With an error, it is kept in closeError and emitted if anyone listens. */
@@ -143,7 +155,12 @@ export class SecureChannel {
     if (this.phase === 'closed') return;
     this.phase = 'closed';
     this.closeError = error;
-    if (options.isGraceful) setTimeout(() => this.raw.destroy(), GRACEFUL_CLOSE_MS).unref();
+    if (options.isGraceful) {
+      this.raw.end();
+      setTimeout(() => this.raw.destroy(), GRACEFUL_CLOSE_MS).unref();
+      // Lingering for the peer's answer must not keep a finishing process (get, /quit) alive.
+      (this.raw as Duplex & { unref?: () => void }).unref?.();
+    }
     else this.raw.destroy();
     this.releaseWaitingWrite();
     if (error && this.stream.listenerCount('error') > 0) this.stream.destroy(error);
@@ -195,6 +212,8 @@ export class SecureChannel {
         } else if (pieces.length === 0) {
           this.hasRemoteEnded = true;
           this.stream.push(null);
+          // The answer: our end frame once what is queued has gone out (writeEnd).
+          if (!this.hasLocalEnded) this.stream.end();
           this.endRawIfDone();
         } else {
           this.receiveTyped(pieces);
@@ -283,13 +302,18 @@ export class SecureChannel {
   private writeEnd(cb: (error?: Error | null) => void): void {
     const sendEnd = () => {
       if (this.phase === 'closed') return cb(null);
-      this.raw.write(this.sealer.seal());
-      this.hasLocalEnded = true;
+      this.sendEndFrame();
       this.endRawIfDone();
       cb(null);
     };
     if (this.phase === 'opening') this.heldWrite = sendEnd;
     else sendEnd();
+  }
+
+  private sendEndFrame(): void {
+    if (this.hasLocalEnded) return;
+    this.hasLocalEnded = true;
+    this.raw.write(this.sealer.seal());
   }
 
   private endRawIfDone(): void {
@@ -300,8 +324,10 @@ export class SecureChannel {
     }
   }
 
+  /** The stream was destroyed by its user (webtorrent, chat): an orderly close, so end it as one. */
   private teardown(): void {
-    if (this.phase !== 'closed') {
+    if (this.phase === 'open') this.close();
+    else if (this.phase !== 'closed') {
       this.phase = 'closed';
       this.raw.destroy();
     }

@@ -67,6 +67,31 @@ describe('SecureChannel in memory', () => {
     expect(atClient.text()).toBe('pong');
   });
 
+  it('close() ends the link with an end frame: the peer sees a clean end, not a cut connection', async () => {
+    const { client, server } = connectPair();
+    const [c, s] = await Promise.all([client, server]);
+    const atServer = collect(s.stream);
+    c.stream.write('last words');
+    await atServer.untilBytes(10);
+    c.close();
+    expect(await atServer.closed).toBeUndefined();
+    expect(s.closeError).toBeUndefined();
+    expect(atServer.text()).toBe('last words');
+  });
+
+  it('a node answers an end frame with its own, without its user ending the stream', async () => {
+    const { client, server } = connectPair();
+    const [c, s] = await Promise.all([client, server]);
+    const atClient = collect(c.stream);
+    const atServer = collect(s.stream);
+    s.stream.write('queued before the end');
+    c.stream.end(); // the server's user never calls end()
+    expect(await atClient.closed).toBeUndefined();
+    expect(await atServer.closed).toBeUndefined();
+    expect(c.closeError).toBeUndefined();
+    expect(atClient.text()).toBe('queued before the end');
+  });
+
   it('works when every byte travels alone (1-byte chunks through the relay)', async () => {
     const [clientRaw, relayClient] = duplexPair();
     const [relayServer, serverRaw] = duplexPair();
