@@ -86,7 +86,7 @@ export class DemoSession {
     const actual = sha256(got).toString('hex');
     if (actual !== expected) throw errors.demoFailed(`downloaded file has SHA-256 ${actual}, expected ${expected}`);
     this.say(`${got.length} bytes, SHA-256 ${actual.slice(0, 16)}… matches fixtures/demo/SHA256SUMS`);
-    return 'fetched over a Noise XX channel that proved both keys; every piece hash-checked; the whole file is byte-identical';
+    return 'fetched over a Noise IK channel that proved both keys; every piece hash-checked; the whole file is byte-identical';
   }
 
   private async refuseStranger(mallory: Person): Promise<string> {
@@ -97,7 +97,7 @@ export class DemoSession {
     const leaked = existsSync(outDir) && readdirSync(outDir).length > 0;
     if (leaked) throw errors.demoFailed(`mallory's folder is not empty: ${readdirSync(outDir).join(', ')}`);
     this.say(`mallory's swarm get exited ${code}: ${getter.stderr.trim().split('\n')[0]}`);
-    return "alice's node refused mallory's key inside the handshake: no piece, no metadata, not even the file name";
+    return "alice's node sent mallory not a single byte (protocol v2 is silent to keys it does not trust): no piece, no metadata, not even the file name";
   }
 
   private async relayedChat(alice: Person, bob: Person, carol: Person): Promise<string> {

@@ -1,6 +1,6 @@
 /**
- * The Noise handshake payload of messages 2 (responder) and 3 (initiator), binding the
- * sender's Ed25519 identity to its Noise static key (the js-libp2p-noise shape):
+ * The identity part of handshake v2's message 1 payload (v1: of messages 2 and 3), binding
+ * the initiator's Ed25519 identity to its Noise static key (the js-libp2p-noise shape):
  *
  *   1. 32 bytes  Ed25519 public key (the key people trust)
  *   2. 64 bytes  Ed25519 signature over  "swarm-noise-static-key:" || Noise static public key

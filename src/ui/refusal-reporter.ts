@@ -76,6 +76,7 @@ export class RefusalReporter {
   }
 
   private refused(refusal: Refusal): void {
+    if (refusal.isInbound && refusal.code === 'PROTOCOL_VERSION') return this.oldVersion(refusal);
     const { keyText, fingerprint, reason } = refusal;
     if (!refusal.isInbound || !SHOWN_CODES.has(refusal.code) || !keyText || !fingerprint || !reason) return;
     const nowMs = (this.options.now ?? Date.now)();
@@ -87,6 +88,20 @@ export class RefusalReporter {
     } else {
       this.output.line(formatRefusal({ ...refusal, keyText, fingerprint, reason }));
     }
+  }
+
+  /**
+   * A v1 node dialled us: it gets silence (handshake v2), so only this side can say why.
+   * One line per address per minute, like keys.
+   */
+  private oldVersion(refusal: Refusal): void {
+    const address = displayAddress(refusal.remoteHost);
+    const nowMs = (this.options.now ?? Date.now)();
+    const lastMs = this.shownAtMs.get(`v1 ${address}`);
+    if (lastMs !== undefined && nowMs - lastMs < (this.options.repeatMs ?? REFUSAL_REPEAT_MS)) return;
+    this.remember(`v1 ${address}`, nowMs);
+    if (this.options.isJson) this.output.event({ event: 'refused', address, reason: 'swarm protocol v1' });
+    else this.output.line(`refused a swarm protocol v1 node from ${escapeTerminal(address)}: this node speaks v2; the other side needs to upgrade swarm`);
   }
 
   private remember(keyText: string, nowMs: number): void {

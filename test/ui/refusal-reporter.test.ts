@@ -87,4 +87,20 @@ describe('RefusalReporter', () => {
     expect(lines).toEqual([]);
     expect(node.listenerCount('refused')).toBe(0);
   });
+
+  test('a v1 node dialling in (silence on the wire) gets one line per address per minute here', () => {
+    const { node, lines, advance } = harness();
+    const v1 = errors.v1Initiator();
+    const refusal: Refusal = { code: v1.code, message: v1.message, reason: v1.reason, isInbound: true, remoteHost: '::ffff:198.51.100.4', remotePort: 5 };
+    node.emit('refused', refusal);
+    node.emit('refused', refusal);
+    node.emit('refused', { ...refusal, isInbound: false });
+    expect(lines).toEqual(['refused a swarm protocol v1 node from 198.51.100.4: this node speaks v2; the other side needs to upgrade swarm']);
+    advance(60_000);
+    node.emit('refused', refusal);
+    expect(lines).toHaveLength(2);
+    const json = harness({ isJson: true });
+    json.node.emit('refused', refusal);
+    expect(json.events).toEqual([{ event: 'refused', address: '198.51.100.4', reason: 'swarm protocol v1' }]);
+  });
 });
