@@ -84,9 +84,11 @@ function parseChatOptions(options: ChatOptions): ChatSettings {
  * link must then prove that name's key), or a host alone on the default port.
  */
 function resolvePeer(text: string, context: CliContext, known: KnownAddresses): PeerOption & { keyText?: string } {
+  // name@host:port and swarm1…@host:port name the key at an address: parsePeerOption's job.
+  if (text.includes('@')) return parsePeerOption(text);
   const written = parsePeerAddress(text);
   if (written) return written;
-  const entry = text.includes('@') ? undefined : context.trust.find(text.trim());
+  const entry = context.trust.find(text.trim());
   if (!entry) return parsePeerOption(text);
   const address = known.dialAddressOf(entry.key, DEFAULT_PORT);
   if (!address) {

@@ -14,7 +14,7 @@ export interface NodeOptions {
   peer?: string[];
 }
 
-const PEER_HINT = `use [name@]host[:port] with a port from 1 to 65535, e.g. 192.168.1.20:7927, bob@192.168.1.20:7927 or [::1]:7927 (a host alone means port ${DEFAULT_PORT})`;
+const PEER_HINT = `use host:port with a port from 1 to 65535 (a host alone means port ${DEFAULT_PORT}; name@host:port names the key), e.g. 192.168.1.20:7927, bob@192.168.1.20:7927 or [::1]:7927`;
 
 /**
  * A DNS name or IPv4 address (letters, digits, dots, hyphens, underscores; no spaces,
