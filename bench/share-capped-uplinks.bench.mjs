@@ -49,6 +49,9 @@ async function runSwarm(n, hosts, dir, file) {
   });
   removeDir(root);
   const cpu = getters.map((g) => g.cpuSeconds).sort((a, b) => a - b);
+  // When each getter printed its first line (process and CLI start, before any dial): on a
+  // loaded machine this alone can be most of the time.
+  table.push(`first output of each getter at ${getters.map((g) => (g.events[0].atMs / 1000).toFixed(1)).join(', ')} s`);
   return { seconds, doneTimes: doneTimes(dones), table, getterCpuMedian: cpu[Math.floor(n / 2)], sharerCpu: sharer.cpuSeconds };
 }
 
