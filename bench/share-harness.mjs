@@ -62,18 +62,22 @@ export async function makeUsers(names) {
   return { users, root };
 }
 
+const parseJsonLine = (line) => (line.startsWith('{') ? JSON.parse(line) : undefined);
+
 /**
  * A child process whose stdout JSON lines are timestamped on arrival. `waitFor(pred)`
  * resolves with { event, atMs } (ms since the child was spawned).
  */
-export function startChild(args, { env = process.env, timed = false } = {}) {
+export function startChild(args, { env = process.env, timed = false, netns, command = process.execPath, parse = parseJsonLine } = {}) {
   const startedAt = performance.now();
   // SHARE_BENCH_NODE_FLAGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") go to every child node.
   if (process.env.SHARE_BENCH_NODE_FLAGS) args = [...process.env.SHARE_BENCH_NODE_FLAGS.split(' '), ...args];
   // timed: run under /usr/bin/time so the child's own CPU seconds are known at exit.
+  // netns: run inside that network namespace (`ip netns exec` execs the command: same pid).
+  const argv = netns ? ['ip', 'netns', 'exec', netns, command, ...args] : [command, ...args];
   const child = timed
-    ? spawn('/usr/bin/time', ['-f', 'CPU-SECONDS %U %S MAXRSS-KB %M', process.execPath, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] })
-    : spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    ? spawn('/usr/bin/time', ['-f', 'CPU-SECONDS %U %S MAXRSS-KB %M', ...argv], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn(argv[0], argv.slice(1), { env, stdio: ['ignore', 'pipe', 'pipe'] });
   liveChildren.add(child);
   child.once('exit', () => liveChildren.delete(child));
   const events = [];
@@ -86,8 +90,9 @@ export function startChild(args, { env = process.env, timed = false } = {}) {
     const lines = partial.split('\n');
     partial = lines.pop();
     for (const line of lines) {
-      if (!line.startsWith('{')) continue;
-      events.push({ event: JSON.parse(line), atMs: performance.now() - startedAt });
+      const event = parse(line);
+      if (event === undefined) continue;
+      events.push({ event, atMs: performance.now() - startedAt });
       for (const w of [...waiters]) w();
     }
   });

@@ -22,46 +22,51 @@ import { makeNode, onTeardown } from './share-node-fixture.js';
 const ONE_WAY_DELAY_MS = 40;
 const FLOOR_BLOCKS = 2 + Math.ceil((0.5 * PIPELINE_FLOOR_BYTES_PER_SECOND) / (16 * 1024));
 
+/** Shares 24 MiB and gets it through an 80 ms relay; returns the getter's one wire and the most requests it had in flight. */
+async function getOverLongLink(options: { isSuperSeeding: boolean; pieceLength: number }): Promise<{ wire: MeteredWire; maxInFlight: number }> {
+  const dir = tempDir();
+  const source = join(dir, 'long.bin');
+  writeFileSync(source, randomBytes(24 * 1024 * 1024));
+  const sharer = await makeNode();
+  const relay = await startDelayRelay({ targetPort: sharer.port, oneWayDelayMs: ONE_WAY_DELAY_MS });
+  onTeardown(() => relay.close());
+  // The magnet names only the relay: every byte between getter and sharer crosses it.
+  const share = await startShare({
+    node: sharer.node, router: sharer.router, ownKeyText: sharer.keyText, advertisedAddresses: [{ host: relay.host, port: relay.port }],
+    listenPort: relay.port, path: source, isAllowed: () => true, ...options,
+  });
+  onTeardown(() => share.close());
+  const getterNode = await makeNode();
+  const out = join(dir, 'out');
+  const getter = new GetSession({
+    node: getterNode.node, router: getterNode.router, ownKeyText: getterNode.keyText, listenPort: getterNode.port,
+    magnet: parseMagnetLink(share.magnet), extraPeers: [], outDir: out, stateDir: tempDir(), isForced: false, isAllowed: () => true,
+  });
+  onTeardown(() => getter.close());
+
+  // The session keeps its torrent private; the test holds on to the one wire to read its meter.
+  const wires = new Set<MeteredWire>();
+  let maxInFlight = 0;
+  const watch = setInterval(() => {
+    for (const wire of (getter as unknown as { torrent?: Torrent }).torrent?.wires ?? []) {
+      wires.add(wire as MeteredWire);
+      maxInFlight = Math.max(maxInFlight, (wire as MeteredWire & { requests: unknown[] }).requests.length);
+    }
+  }, 20);
+  try {
+    await getter.run();
+  } finally {
+    clearInterval(watch);
+  }
+  expect(createHash('sha256').update(readFileSync(join(out, 'long.bin'))).digest('hex')).toBe(createHash('sha256').update(readFileSync(source)).digest('hex'));
+  expect(relay.connections).toBeGreaterThanOrEqual(1);
+  expect(wires.size).toBe(1);
+  return { wire: [...wires][0]!, maxInFlight };
+}
+
 describe('request pipeline over an 80 ms link', () => {
   it('measures the round trip, grows past the floor, and feeds the real speed meter', async () => {
-    const dir = tempDir();
-    const source = join(dir, 'long.bin');
-    writeFileSync(source, randomBytes(24 * 1024 * 1024));
-    const sharer = await makeNode();
-    const relay = await startDelayRelay({ targetPort: sharer.port, oneWayDelayMs: ONE_WAY_DELAY_MS });
-    onTeardown(() => relay.close());
-    // The magnet names only the relay: every byte between getter and sharer crosses it.
-    const share = await startShare({
-      node: sharer.node, router: sharer.router, ownKeyText: sharer.keyText, advertisedAddresses: [{ host: relay.host, port: relay.port }],
-      listenPort: relay.port, path: source, isAllowed: () => true,
-    });
-    onTeardown(() => share.close());
-    const getterNode = await makeNode();
-    const out = join(dir, 'out');
-    const getter = new GetSession({
-      node: getterNode.node, router: getterNode.router, ownKeyText: getterNode.keyText, listenPort: getterNode.port,
-      magnet: parseMagnetLink(share.magnet), extraPeers: [], outDir: out, stateDir: tempDir(), isForced: false, isAllowed: () => true,
-    });
-    onTeardown(() => getter.close());
-
-    // The session keeps its torrent private; the test holds on to the one wire to read its meter.
-    const wires = new Set<MeteredWire>();
-    let maxInFlight = 0;
-    const watch = setInterval(() => {
-      for (const wire of (getter as unknown as { torrent?: Torrent }).torrent?.wires ?? []) {
-        wires.add(wire as MeteredWire);
-        maxInFlight = Math.max(maxInFlight, (wire as MeteredWire & { requests: unknown[] }).requests.length);
-      }
-    }, 20);
-    try {
-      await getter.run();
-    } finally {
-      clearInterval(watch);
-    }
-    expect(createHash('sha256').update(readFileSync(join(out, 'long.bin'))).digest('hex')).toBe(createHash('sha256').update(readFileSync(source)).digest('hex'));
-    expect(relay.connections).toBeGreaterThanOrEqual(1);
-    expect(wires.size).toBe(1);
-    const wire = [...wires][0]!;
+    const { wire, maxInFlight } = await getOverLongLink({ isSuperSeeding: false, pieceLength: 256 * 1024 });
     const meter = wire.linkMeter!;
     expect(meter).toBeInstanceOf(LinkMeter);
     expect(meter.rttMs()).toBeGreaterThanOrEqual(2 * ONE_WAY_DELAY_MS);
@@ -71,6 +76,12 @@ describe('request pipeline over an 80 ms link', () => {
     expect(meter.pipelineBlocks()).toBeGreaterThan(FLOOR_BLOCKS);
     expect(wire.downloadSpeed()).toBeGreaterThan(PIPELINE_FLOOR_BYTES_PER_SECOND);
     expect(maxInFlight).toBeGreaterThan(FLOOR_BLOCKS + 2);
+  }, 60_000);
+
+  it('a super-seeding sharer offers more than 8 pieces at a time when the link needs it', async () => {
+    // 64 KiB pieces: 8 offered pieces allow at most 32 blocks in flight, under the pipeline's floor.
+    const { maxInFlight } = await getOverLongLink({ isSuperSeeding: true, pieceLength: 64 * 1024 });
+    expect(maxInFlight).toBeGreaterThan(8 * 4);
   }, 60_000);
 });
 

@@ -1,0 +1,136 @@
+// Distribution over capped uplinks (issue 10): one sharer and N getters, each host in its own
+// network namespace (bench/netns-hosts.mjs) with its upload capped by tbf; getters serve
+// each other. Side by side for each N: swarm (CLI processes, `get --seed`) and aria2 with a
+// local bittorrent-tracker (announce interval 2 s; aria2 also has PEX). Time = from starting
+// all getters until every one has the whole file, against the theoretical minimum
+// max(F/u, N*F/(u + N*u)). Bars: swarm <= aria2 and <= 1.3x the minimum.
+// Needs root, iproute2 and aria2c (`apt-get install -y aria2`).
+// Env: SHARE_BENCH_MIB (16), SHARE_BENCH_UPLINK_MBIT (20), SHARE_BENCH_N ("4,6,8").
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadAverage } from './load-average.mjs';
+import { createCappedHosts } from './netns-hosts.mjs';
+import { CLI, MiB, makeUsers, randomFile, removeDir, startChild, tempDir } from './share-harness.mjs';
+
+const F = Number(process.env.SHARE_BENCH_MIB ?? 16) * MiB;
+const UPLINK_MBIT = Number(process.env.SHARE_BENCH_UPLINK_MBIT ?? 20);
+const NS = (process.env.SHARE_BENCH_N ?? '4,6,8').split(',').map(Number);
+const u = (UPLINK_MBIT * 1e6) / 8; // bytes per second
+const TRACKER = fileURLToPath(new URL('../node_modules/bittorrent-tracker/bin/cmd.js', import.meta.url));
+const CREATE_TORRENT = fileURLToPath(new URL('../node_modules/create-torrent/bin/cmd.js', import.meta.url));
+
+const minimumOf = (n) => Math.max(F / u, (n * F) / (u + n * u));
+const doneTimes = (dones) => dones.map((d) => d.atMs / 1000);
+
+async function runSwarm(n, hosts, dir, file) {
+  const { users, root } = await makeUsers(['sharer', ...Array.from({ length: n }, (_, i) => `g${i + 1}`)]);
+  const [sharerUser, ...getterUsers] = users;
+  const envOf = (user) => ({ ...process.env, SWARM_HOME: user.home });
+  const sharer = startChild([CLI, 'share', file, '--host', hosts[0].address, '--port', '0', '--json'], { env: envOf(sharerUser), netns: hosts[0].ns, timed: true });
+  const magnet = (await sharer.waitFor((e) => e.event === 'ready')).event.magnet;
+  const started = performance.now();
+  const getters = getterUsers.map((user, i) => {
+    const out = join(dir, `swarm-${user.name}`);
+    mkdirSync(out);
+    return startChild([CLI, 'get', magnet, '-o', out, '--host', hosts[i + 1].address, '--json', '--seed'], { env: envOf(user), netns: hosts[i + 1].ns, timed: true });
+  });
+  const dones = await Promise.all(getters.map((g) => g.waitFor((e) => e.event === 'done', 300_000)));
+  const seconds = (performance.now() - started) / 1000;
+  await Promise.all(getters.map((g) => g.kill()));
+  await sharer.kill();
+  const nameOf = new Map(users.map((user) => [user.key, user.name]));
+  const columns = users.map((user) => user.name);
+  const table = [`| received by \\ from (MiB) | ${columns.join(' | ')} |`, `|---|${columns.map(() => '---').join('|')}|`];
+  dones.forEach((done, i) => {
+    const peers = new Map(done.event.peers.map((p) => [nameOf.get(p.key), p.received]));
+    table.push(`| ${getterUsers[i].name} (${(done.atMs / 1000).toFixed(1)} s) | ${columns.map((c) => (peers.has(c) ? (peers.get(c) / MiB).toFixed(1) : '-')).join(' | ')} |`);
+  });
+  removeDir(root);
+  const cpu = getters.map((g) => g.cpuSeconds).sort((a, b) => a - b);
+  // When each getter printed its first line (process and CLI start, before any dial): on a
+  // loaded machine this alone can be most of the time.
+  table.push(`first output of each getter at ${getters.map((g) => (g.events[0].atMs / 1000).toFixed(1)).join(', ')} s`);
+  return { seconds, doneTimes: doneTimes(dones), table, getterCpuMedian: cpu[Math.floor(n / 2)], sharerCpu: sharer.cpuSeconds };
+}
+
+const aria2Args = (dir) => [
+  `--dir=${dir}`, '--enable-dht=false', '--enable-dht6=false', '--bt-enable-lpd=false', '--enable-peer-exchange=true',
+  '--seed-ratio=0.0', '--file-allocation=none', '--summary-interval=0', '--console-log-level=notice',
+  '--show-console-readout=false', '--listen-port=6881-6999',
+];
+const aria2Verified = (line) => (/Verification finished successfully/.test(line) ? { verified: true } : undefined);
+
+async function runAria2(n, hosts, dir, file) {
+  const tracker = startChild([TRACKER, '--http', '--port', '8000', '--http-hostname', hosts[0].address, '--interval', '2000', '--quiet'], { netns: hosts[0].ns, parse: () => undefined });
+  await waitForListening(hosts[0], 8000);
+  const torrentPath = join(dir, 'payload.torrent');
+  execFileSync(process.execPath, [CREATE_TORRENT, file, '--announce', `http://${hosts[0].address}:8000/announce`, '-o', torrentPath]);
+  const seeder = startChild([...aria2Args(dir), '--check-integrity=true', torrentPath], { command: 'aria2c', netns: hosts[0].ns, timed: true, parse: aria2Verified });
+  await seeder.waitFor((e) => e.verified, 120_000); // seeding from here
+  // aria2 says "Download complete" only when seeding ends; its completion hook marks the moment.
+  const hook = join(dir, 'on-complete.sh');
+  writeFileSync(hook, '#!/bin/sh\ntouch "$3.done"\n', { mode: 0o755 });
+  const started = performance.now();
+  const startedEpochMs = Date.now();
+  const getters = Array.from({ length: n }, (_, i) => {
+    const out = join(dir, `aria2-g${i + 1}`);
+    mkdirSync(out);
+    return startChild([...aria2Args(out), `--on-bt-download-complete=${hook}`, torrentPath], { command: 'aria2c', netns: hosts[i + 1].ns, timed: true, parse: () => undefined });
+  });
+  const markers = Array.from({ length: n }, (_, i) => join(dir, `aria2-g${i + 1}`, `${basename(file)}.done`));
+  const deadline = Date.now() + 300_000;
+  while (!markers.every((path) => existsSync(path))) {
+    if (Date.now() > deadline) throw new Error('aria2 getters did not finish');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const times = markers.map((path) => (statSync(path).mtimeMs - startedEpochMs) / 1000);
+  for (const child of [...getters, seeder]) await child.kill('SIGKILL');
+  await tracker.kill('SIGKILL');
+  const cpu = getters.map((g) => g.cpuSeconds).sort((a, b) => a - b);
+  return { seconds: Math.max(...times), doneTimes: times, getterCpuMedian: cpu[Math.floor(n / 2)], sharerCpu: seeder.cpuSeconds };
+}
+
+async function waitForListening(host, port) {
+  for (let i = 0; i < 100; i++) {
+    try {
+      execFileSync('ip', ['netns', 'exec', host.ns, 'bash', '-c', `exec 3<>/dev/tcp/${host.address}/${port}`], { stdio: 'ignore' });
+      return;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  throw new Error('tracker did not start');
+}
+
+console.log(`start: ${new Date().toISOString()}, load average ${loadAverage()}; F = ${F / MiB} MiB, every uplink ${UPLINK_MBIT} Mbit/s (tbf)`);
+const rows = [];
+let destroyHosts = () => {};
+for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => { destroyHosts(); process.exit(1); });
+for (const n of NS) {
+  const { hosts, destroy } = createCappedHosts(n + 1, { uplinkMbit: UPLINK_MBIT });
+  destroyHosts = destroy;
+  const dir = tempDir();
+  try {
+    const file = randomFile(join(dir, 'payload.bin'), F);
+    const swarm = await runSwarm(n, hosts, dir, file);
+    console.log(`N = ${n}: swarm done in ${swarm.seconds.toFixed(1)} s`);
+    const aria2 = await runAria2(n, hosts, dir, file);
+    console.log(`N = ${n}: aria2 done in ${aria2.seconds.toFixed(1)} s`);
+    const minimum = minimumOf(n);
+    console.log(`\nN = ${n}: swarm ${swarm.seconds.toFixed(1)} s (${(swarm.seconds / minimum).toFixed(2)}x), aria2 ${aria2.seconds.toFixed(1)} s (${(aria2.seconds / minimum).toFixed(2)}x), minimum ${minimum.toFixed(1)} s; load average ${loadAverage()}`);
+    console.log(`swarm getters done at ${swarm.doneTimes.map((t) => t.toFixed(1)).join(', ')} s; aria2 at ${aria2.doneTimes.map((t) => t.toFixed(1)).join(', ')} s`);
+    console.log(`CPU s: swarm getter median ${swarm.getterCpuMedian.toFixed(2)}, sharer ${swarm.sharerCpu.toFixed(2)}; aria2 getter median ${aria2.getterCpuMedian.toFixed(2)}, seeder ${aria2.sharerCpu.toFixed(2)}`);
+    console.log(swarm.table.join('\n'));
+    rows.push(`| ${n} | ${minimum.toFixed(1)} | ${swarm.seconds.toFixed(1)} (${(swarm.seconds / minimum).toFixed(2)}x) | ${aria2.seconds.toFixed(1)} (${(aria2.seconds / minimum).toFixed(2)}x) | ${(swarm.seconds / aria2.seconds).toFixed(2)} |`);
+  } finally {
+    removeDir(dir);
+    destroy();
+  }
+}
+console.log(`\nend: load average ${loadAverage()}`);
+console.log('| N | minimum s | swarm s | aria2 s | swarm / aria2 |');
+console.log('|---|---|---|---|---|');
+console.log(rows.join('\n'));
