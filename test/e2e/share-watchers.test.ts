@@ -76,12 +76,12 @@ describe('Ctrl-C on swarm get', () => {
     const sharer = startPlainSharer(alice!.home, source, ['--upload-limit', '1M']);
     const magnet = await magnetOf(sharer);
     const getter = new CliProcess(['get', magnet, '-o', join(dir, 'out'), '--host', '127.0.0.1'], { home: bob!.home });
-    // Plain progress lines come every 2 s; wait until some piece is verified.
-    await getter.waitForStderr(/^([1-9]|[1-9]\d)% /m, 30_000);
+    // Plain progress lines come every 2 s; wait until some piece is verified (slow on a loaded machine).
+    await getter.waitForStderr(/^\d+% [1-9][\d.]* (KiB|MiB)\//m, 60_000);
     expect(await getter.stop('SIGINT')).toBe(130);
     expect(getter.stderr).toMatch(/\nstopped; [\d.]+ (KiB|MiB) kept in big\.bin\.part, run the same command to resume\n$/);
     expect(getter.stderr).not.toMatch(/swarm: /);
-  }, 60_000);
+  }, 90_000);
 
   it('after the download, --seed stops on Ctrl-C with exit 130 and a closing line', async () => {
     const [alice, bob] = makeUsers(['alice', 'bob']);
