@@ -309,6 +309,9 @@ export class SwarmNode extends EventEmitter implements LinkNode {
   }
 
   private track(link: PeerLink, channel: SecureChannel): void {
+    // A link can be over before its dialler gets it (the answer and the peer's end frame in
+    // one read): its 'close' has fired, so tracking it would keep it listed forever.
+    if (link.stream.destroyed) return;
     watchLiveness(channel, this.linkTimeoutMs);
     this.links.add(link);
     link.stream.once('close', () => this.links.delete(link));
