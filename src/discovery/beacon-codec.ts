@@ -9,8 +9,10 @@
  *   11  16  random nonce, fresh per datagram
  *   27  1   n, presence tags (1..64, a multiple of 8: padded with random tags)
  *   28  1   m, share tags (0..16, a multiple of 4 when not 0: padded likewise)
- *   29  16n presence tags: HMAC-SHA256(pair secret, "swarm lan presence" || bytes 0..28)[0..16],
- *           one per trusted key (pair secret: identity/pair-secret.ts)
+ *   29  16n presence tags: HMAC-SHA256(pair secret, "swarm lan presence" || direction || bytes 0..28)[0..16],
+ *           one per trusted key (pair secret: identity/pair-secret.ts); direction is one byte,
+ *           0 when the sender's Ed25519 key sorts before the receiver's, else 1, so a node
+ *           never mistakes its own beacon (made with the same symmetric secret) for its peer's
  *   ..  16m share tags: HMAC-SHA256(share key, "swarm lan share" || bytes 0..28)[0..16],
  *           share key = SHA-256("swarm share key v1" || infohash || sharer's Ed25519 key)
  *
@@ -50,8 +52,8 @@ export interface BeaconContent {
   isQuery: boolean;
   port: number;
   timeS: number;
-  /** One per trusted key this beacon is for (at most MAX_PRESENCE_TAGS). */
-  pairSecrets: Uint8Array[];
+  /** One per trusted key this beacon is for (at most MAX_PRESENCE_TAGS), with direction(sender, that key). */
+  pairSecrets: { secret: Uint8Array; direction: Uint8Array }[];
   /** shareKey() of each share this node holds (at most MAX_SHARE_TAGS). */
   shareKeys: Uint8Array[];
   nonce?: Uint8Array;
@@ -62,8 +64,13 @@ export function shareKey(infoHashHex: string, sharerPublicKey: Uint8Array): Uint
   return sha256(SHARE_KEY_LABEL, Buffer.from(infoHashHex, 'hex'), sharerPublicKey);
 }
 
-export function presenceTag(pairSecret: Uint8Array, header: Uint8Array): Uint8Array {
-  return mac16(pairSecret, PRESENCE_LABEL, header);
+/** The sender-to-receiver direction byte of a presence tag. */
+export function direction(senderKey: Uint8Array, receiverKey: Uint8Array): Uint8Array {
+  return Uint8Array.of(Buffer.compare(senderKey, receiverKey) < 0 ? 0 : 1);
+}
+
+export function presenceTag(pairSecret: Uint8Array, directionByte: Uint8Array, header: Uint8Array): Uint8Array {
+  return mac16(pairSecret, PRESENCE_LABEL, directionByte, header);
 }
 
 export function shareTag(key: Uint8Array, header: Uint8Array): Uint8Array {
@@ -89,7 +96,7 @@ export function encodeBeacon(content: BeaconContent): Buffer {
   out[28] = m;
   const header = out.subarray(0, BEACON_HEADER_BYTES);
   const tags = [
-    ...shuffled([...pairSecrets.map((secret) => presenceTag(secret, header)), ...fillers(n - pairSecrets.length)]),
+    ...shuffled([...pairSecrets.map(({ secret, direction }) => presenceTag(secret, direction, header)), ...fillers(n - pairSecrets.length)]),
     ...shuffled([...shareKeys.map((key) => shareTag(key, header)), ...fillers(m - shareKeys.length)]),
   ];
   tags.forEach((tag, i) => out.set(tag, BEACON_HEADER_BYTES + i * MAC_BYTES));

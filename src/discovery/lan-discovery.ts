@@ -13,7 +13,7 @@ import { encodeKeyText } from '../identity/key-text.js';
 import { PairSecrets } from '../identity/pair-secret.js';
 import { TokenBucket } from '../net/token-bucket.js';
 import {
-  decodeBeacon, encodeBeacon, hasTag, MAX_CLOCK_SKEW_S, MAX_PRESENCE_TAGS, MAX_SHARE_TAGS, presenceTag, shareKey, shareTag, type Beacon,
+  decodeBeacon, direction, encodeBeacon, hasTag, MAX_CLOCK_SKEW_S, MAX_PRESENCE_TAGS, MAX_SHARE_TAGS, presenceTag, shareKey, shareTag, type Beacon,
 } from './beacon-codec.js';
 import type { LanConfig } from './lan-config.js';
 
@@ -66,6 +66,9 @@ interface Endpoint {
 export class LanDiscovery extends EventEmitter<{ peer: [DiscoveredPeer] }> {
   /** Datagrams sent so far (beacons and replies), for the idle-traffic benchmark and tests. */
   sentCount = 0;
+  /** Datagrams looked at, and dropped unread because of the receive rate limit. */
+  receivedCount = 0;
+  droppedCount = 0;
   private readonly pairs: PairSecrets;
   private readonly bucket: TokenBucket;
   private readonly nonces = new Set<string>();
@@ -151,9 +154,14 @@ export class LanDiscovery extends EventEmitter<{ peer: [DiscoveredPeer] }> {
     return out;
   }
 
-  private secretsFor(keys: Uint8Array[]): Uint8Array[] {
-    const own = Buffer.from(this.options.identity.publicKey);
-    return keys.filter((key) => !own.equals(key)).map((key) => this.pairs.with(key)).filter((secret): secret is Uint8Array => secret !== undefined);
+  private secretsFor(keys: Uint8Array[]): { secret: Uint8Array; direction: Uint8Array }[] {
+    const own = this.options.identity.publicKey;
+    const out: { secret: Uint8Array; direction: Uint8Array }[] = [];
+    for (const key of keys) {
+      const secret = Buffer.from(own).equals(key) ? undefined : this.pairs.with(key);
+      if (secret) out.push({ secret, direction: direction(own, key) });
+    }
+    return out;
   }
 
   private send(socket: Socket, bytes: Buffer, port: number, host: string): void {
@@ -162,7 +170,12 @@ export class LanDiscovery extends EventEmitter<{ peer: [DiscoveredPeer] }> {
   }
 
   private receive(message: Buffer, remote: RemoteInfo): void {
-    if (this.isClosed || !this.bucket.take(Date.now())) return;
+    if (this.isClosed) return;
+    if (!this.bucket.take(Date.now())) {
+      this.droppedCount++;
+      return;
+    }
+    this.receivedCount++;
     const beacon = decodeBeacon(message);
     if (!beacon || Math.abs(beacon.timeS - Date.now() / 1000) > MAX_CLOCK_SKEW_S) return;
     const sender = this.recognise(beacon);
@@ -186,7 +199,7 @@ export class LanDiscovery extends EventEmitter<{ peer: [DiscoveredPeer] }> {
     for (const key of this.options.trustedKeys()) {
       if (own.equals(key)) continue;
       const secret = this.pairs.with(key);
-      if (secret && hasTag(beacon.presenceTags, presenceTag(secret, beacon.header))) return key;
+      if (secret && hasTag(beacon.presenceTags, presenceTag(secret, direction(key, own), beacon.header))) return key;
     }
     return undefined;
   }

@@ -6,7 +6,7 @@ import { createIdentity } from '../../src/identity/identity.js';
 import { fingerprint } from '../../src/identity/key-text.js';
 import { PairSecrets } from '../../src/identity/pair-secret.js';
 import {
-  BEACON_HEADER_BYTES, decodeBeacon, encodeBeacon, hasTag, MAX_BEACON_BYTES, presenceTag, shareKey, shareTag,
+  BEACON_HEADER_BYTES, decodeBeacon, direction, encodeBeacon, hasTag, MAX_BEACON_BYTES, presenceTag, shareKey, shareTag,
 } from '../../src/discovery/beacon-codec.js';
 
 const alice = createIdentity();
@@ -16,7 +16,7 @@ const infoHash = sha1(Buffer.from('holiday.jpg')).toString('hex');
 
 function aliceBeacon(isQuery = false): Buffer {
   const secret = new PairSecrets(alice.secretKey).with(bob.publicKey)!;
-  return encodeBeacon({ isQuery, port: 7000, timeS: 1_800_000_000, pairSecrets: [secret], shareKeys: [shareKey(infoHash, alice.publicKey)] });
+  return encodeBeacon({ isQuery, port: 7000, timeS: 1_800_000_000, pairSecrets: [{ secret, direction: direction(alice.publicKey, bob.publicKey) }], shareKeys: [shareKey(infoHash, alice.publicKey)] });
 }
 
 function containsBytes(haystack: Uint8Array, needle: Uint8Array): boolean {
@@ -40,11 +40,13 @@ describe('beacon codec', () => {
     expect(decoded.presenceTags).toHaveLength(8);
     expect(decoded.shareTags).toHaveLength(4);
     const bobsSecret = new PairSecrets(bob.secretKey).with(alice.publicKey)!;
-    expect(hasTag(decoded.presenceTags, presenceTag(bobsSecret, decoded.header))).toBe(true);
+    expect(hasTag(decoded.presenceTags, presenceTag(bobsSecret, direction(alice.publicKey, bob.publicKey), decoded.header))).toBe(true);
+    // Alice herself, checking whether bob sent it, does not take her own beacon for his.
+    expect(hasTag(decoded.presenceTags, presenceTag(bobsSecret, direction(bob.publicKey, alice.publicKey), decoded.header))).toBe(false);
     expect(hasTag(decoded.shareTags, shareTag(shareKey(infoHash, alice.publicKey), decoded.header))).toBe(true);
     // Mallory knows alice's public key and the infohash but not the sharer: no tag matches.
     const mallorysSecret = new PairSecrets(mallory.secretKey).with(alice.publicKey)!;
-    expect(hasTag(decoded.presenceTags, presenceTag(mallorysSecret, decoded.header))).toBe(false);
+    for (const way of [Uint8Array.of(0), Uint8Array.of(1)]) expect(hasTag(decoded.presenceTags, presenceTag(mallorysSecret, way, decoded.header))).toBe(false);
     expect(hasTag(decoded.shareTags, shareTag(shareKey(infoHash, mallory.publicKey), decoded.header))).toBe(false);
   });
 
@@ -78,7 +80,7 @@ describe('beacon codec', () => {
 
   it('a node that trusts nobody sends a beacon the same size as one that trusts a few', () => {
     const empty = encodeBeacon({ isQuery: false, port: 1, timeS: 0, pairSecrets: [], shareKeys: [] });
-    const some = encodeBeacon({ isQuery: false, port: 1, timeS: 0, pairSecrets: [new Uint8Array(32), new Uint8Array(32).fill(1)], shareKeys: [] });
+    const some = encodeBeacon({ isQuery: false, port: 1, timeS: 0, pairSecrets: [{ secret: new Uint8Array(32), direction: Uint8Array.of(0) }, { secret: new Uint8Array(32).fill(1), direction: Uint8Array.of(1) }], shareKeys: [] });
     expect(empty.length).toBe(BEACON_HEADER_BYTES + 8 * 16);
     expect(some.length).toBe(empty.length);
   });
@@ -111,6 +113,6 @@ describe('beacon codec', () => {
 
   it('refuses to build a beacon it could not send', () => {
     expect(() => encodeBeacon({ isQuery: false, port: 0, timeS: 0, pairSecrets: [], shareKeys: [] })).toThrow(RangeError);
-    expect(() => encodeBeacon({ isQuery: false, port: 1, timeS: 0, pairSecrets: Array.from({ length: 65 }, () => new Uint8Array(32)), shareKeys: [] })).toThrow(RangeError);
+    expect(() => encodeBeacon({ isQuery: false, port: 1, timeS: 0, pairSecrets: Array.from({ length: 65 }, () => ({ secret: new Uint8Array(32), direction: Uint8Array.of(0) })), shareKeys: [] })).toThrow(RangeError);
   });
 });
