@@ -98,7 +98,9 @@ async function runGet(magnetText: string, options: GetOptions): Promise<void> {
     isAllowed: (key) => context.trust.allows(key),
     uploadLimitBytesPerSecond: options.uploadLimit,
     nameOf: (key) => nameOfKey(context, key),
-    isDiscovering,
+    // With addresses to dial, their failures still end the get with the reason; with none,
+    // discovery is the only way to the sharer, so get waits for it (until --timeout or Ctrl-C).
+    isDiscovering: isDiscovering && magnet.peers.length === 0 && extraPeers.length === 0,
   });
   const discovery = isDiscovering ? await startGetDiscovery(context, options, address.port, session, magnet) : undefined;
   const reporter = new TransferReporter(session, { isJson: !!options.json, nameOf: (key) => nameOfKey(context, key) });
