@@ -84,6 +84,26 @@ describe('swarm get finds the sharer on the LAN (no x.pe, no --peer)', () => {
     expectNothingIdentifying(captured, [alice, bob].map((user) => ({ keyText: user.key })), [infoHash, 'holiday']);
   }, 120_000);
 
+  it('a get started before the sharer says it is looking, then finds the sharer when it starts', async () => {
+    const [alice, bob] = makeUsers(['alice', 'bob']) as [TestUser, TestUser];
+    const dir = tempDir();
+    const source = join(dir, 'notes.txt');
+    writeFileSync(source, 'written before the getter knew where alice was\n'.repeat(1000));
+    // The share's first run only gives the magnet; the get then starts while nobody shares.
+    const first = lanProcess(['share', source, '--host', '127.0.0.2', '--port', '0', '--json', '--no-lan'], alice.home);
+    const magnet = stripAddresses(String((await first.waitForEvent((e) => e.event === 'ready', 30_000, 'share ready')).magnet));
+    await first.stop('SIGINT', 5000);
+    const out = tempDir();
+    const get = lanProcess(['get', magnet, '-o', out, '--host', '127.0.0.3', '--json'], bob.home);
+    const waiting = await get.waitForEvent((e) => e.event === 'waiting', 20_000, 'waiting');
+    expect(waiting).toMatchObject({ peer: 'alice', key: alice.key, reason: 'looking for it on the local network' });
+    expect(get.events.some((e) => e.event === 'error')).toBe(false);
+    const share = lanProcess(['share', source, '--host', '127.0.0.2', '--port', '0', '--json'], alice.home);
+    await share.waitForEvent((e) => e.event === 'ready', 30_000, 'share ready');
+    expect(await get.exited).toBe(0);
+    expect(sameFile(source, join(out, 'notes.txt'))).toBe(true);
+  }, 120_000);
+
   it('with --no-lan the stripped magnet is the old clean error naming --peer', async () => {
     const [alice, bob] = makeUsers(['alice', 'bob']) as [TestUser, TestUser];
     const magnet = `magnet:?xt=urn:btih:${'ab'.repeat(20)}&dn=x&x.key=${encodeURIComponent(alice.key)}`;
