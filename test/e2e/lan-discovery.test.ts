@@ -104,6 +104,23 @@ describe('swarm get finds the sharer on the LAN (no x.pe, no --peer)', () => {
     expect(sameFile(source, join(out, 'notes.txt'))).toBe(true);
   }, 120_000);
 
+  it('a getter that seeds announces the share: a third peer finds it by the share tag after the sharer left', async () => {
+    const [alice, bob, carol] = makeUsers(['alice', 'bob', 'carol']) as [TestUser, TestUser, TestUser];
+    const source = join(tempDir(), 'passed-on.bin');
+    writeFileSync(source, Buffer.alloc(256 * 1024, 3));
+    const share = lanProcess(['share', source, '--host', '127.0.0.2', '--port', '0', '--json'], alice.home);
+    const magnet = stripAddresses(String((await share.waitForEvent((e) => e.event === 'ready', 30_000, 'share ready')).magnet));
+    const seeder = lanProcess(['get', magnet, '-o', tempDir(), '--host', '127.0.0.3', '--json', '--seed'], bob.home);
+    await seeder.waitForEvent((e) => e.event === 'seeding', 60_000, 'seeding');
+    await share.stop('SIGINT', 5000);
+    const out = tempDir();
+    const get = lanProcess(['get', magnet, '-o', out, '--host', '127.0.0.4', '--json'], carol.home);
+    expect(await get.exited).toBe(0);
+    expect(get.events.find((e) => e.event === 'discovered' && e.key === bob.key)).toMatchObject({ address: expect.stringMatching(/^127\.0\.0\.3:/) });
+    expect(get.events.filter((e) => e.event === 'peer-connected').map((e) => e.key)).toEqual([bob.key]);
+    expect(sameFile(source, join(out, 'passed-on.bin'))).toBe(true);
+  }, 150_000);
+
   it('with --no-lan the stripped magnet is the old clean error naming --peer', async () => {
     const [alice, bob] = makeUsers(['alice', 'bob']) as [TestUser, TestUser];
     const magnet = `magnet:?xt=urn:btih:${'ab'.repeat(20)}&dn=x&x.key=${encodeURIComponent(alice.key)}`;
