@@ -103,6 +103,8 @@ export class ChatSession extends EventEmitter<ChatSessionEvents> {
   private readonly sealer: DirectSealer;
   private readonly links = new Set<ChatLink>();
   private readonly redials: Redial<PeerLink>[] = [];
+  /** Keys being dialled because discovery found them (bounded by the trust list). */
+  private readonly discoveryDials = new Set<string>();
   private readonly myId: string;
   private readonly rateLimit: AuthorRateLimit;
   private readonly rateLimitedAuthors = new Set<string>();
@@ -171,6 +173,24 @@ export class ChatSession extends EventEmitter<ChatSessionEvents> {
       this.redials.push(redial);
       redial.start();
     }
+  }
+
+  /**
+   * Dials a trusted peer that discovery found at host:port, once, unless a link to its key
+   * is up or being dialled. No redial: its next beacon says where it is then.
+   */
+  linkTo(host: string, port: number, keyText: string): void {
+    if (this.closed || this.discoveryDials.has(keyText) || this.peers().some((peer) => peer.key === keyText)) return;
+    const entry = this.options.trust.find(keyText);
+    if (!entry || !this.options.trust.allows(entry.publicKey)) return;
+    this.discoveryDials.add(keyText);
+    this.options.node.connect(host, port, CHAT_CHANNEL, { expectedKey: entry.publicKey }).then(
+      (link) => {
+        this.discoveryDials.delete(keyText);
+        return this.runLink(link);
+      },
+      () => this.discoveryDials.delete(keyText), // the node counts the refusal; the next beacon retries
+    );
   }
 
   /** Entries from history that this user may read (public, or DMs to or from us) by authors trusted now, oldest first. */

@@ -24,8 +24,11 @@ import { openContext, type CliContext } from './context.js';
 import { addNodeOptions, parsePeerOption, pinnedPeerKeys, type NodeOptions, type PeerOption } from './node-options.js';
 import { KnownAddresses } from '../identity/known-addresses.js';
 import { untilSignal } from './until-signal.js';
+import { addDiscoveryOptions, isLanOn, startLanDiscovery, type DiscoveryOptions } from './discovery-options.js';
+import { DiscoveryReporter } from '../ui/discovery-reporter.js';
+import type { LanDiscovery } from '../discovery/lan-discovery.js';
 
-interface ChatOptions extends NodeOptions {
+interface ChatOptions extends NodeOptions, DiscoveryOptions {
   json?: boolean;
   history: string;
   historyMax: string;
@@ -38,8 +41,9 @@ export function registerChatCommand(program: Command): void {
     .command('chat')
     .description('chat with the people you trust; messages are signed, relayed peer to peer, and kept in history');
   addNodeOptions(command);
+  addDiscoveryOptions(command);
   command
-    .option('--json', 'one JSON event per line: warning, ready, message, sent, peer-join, peer-leave, rate-limited, refused, error')
+    .option('--json', 'one JSON event per line: warning, ready, message, sent, peer-join, peer-leave, discovered, rate-limited, refused, error')
     .option('--history <count>', 'how many past messages to show on start', '20')
     .option('--history-max <size>', 'cap on the history file (k, M, G); older messages are dropped past it', '64M')
     .option('--author-rate <messages>', `messages per second accepted from one author (bursts of ${BURST_MESSAGE_SECONDS} s of it); the excess is dropped`, '20')
@@ -47,6 +51,9 @@ export function registerChatCommand(program: Command): void {
     .addHelpText(
       'after',
       `
+Without --peer, trusted peers on the local network are found by their beacons and linked
+(unless --no-lan); with --peer too.
+
 Type /help inside the chat for commands (/msg <name> <text>, /peers, /trust, /quit).
 Without a terminal, each stdin line is sent as a message (commands work too), and the
 node keeps relaying after input ends, until SIGINT/SIGTERM or a /quit line.
@@ -99,6 +106,7 @@ function resolvePeer(text: string, context: CliContext, known: KnownAddresses): 
 
 async function runChat(context: CliContext, options: ChatOptions): Promise<void> {
   const { historyCount, peerTexts, ...settings } = parseChatOptions(options);
+  isLanOn(options); // a bad SWARM_LAN_* setting is a usage error before anything starts
   const { home, identity, trust } = context;
   const known = KnownAddresses.load(home, (keyText) => trust.find(keyText) !== undefined);
   const peers = peerTexts.map((text) => resolvePeer(text, context, known));
@@ -113,7 +121,7 @@ async function runChat(context: CliContext, options: ChatOptions): Promise<void>
     }
   });
   const refusals = new RefusalReporter(node, { isJson: Boolean(options.json) });
-  await runChatConsole({
+  const chatDone = runChatConsole({
     chat,
     printer: new ChatPrinter(Boolean(options.json), chat.session),
     historyCount,
@@ -123,5 +131,27 @@ async function runChat(context: CliContext, options: ChatOptions): Promise<void>
     trusted: () => trust.list().map((entry) => ({ name: entry.name, key: entry.key })),
     stop: untilSignal(),
   });
+  // After runChatConsole has started the session (it does so before returning), so a found peer's link is handled.
+  const reporter = new DiscoveryReporter({ isJson: Boolean(options.json), nameOf: (key) => trust.find(key)?.name });
+  const discovery = await startLanDiscovery(context, options, chat.address.port, reporter);
+  if (discovery) linkFoundPeers(discovery, chat.session, identity.keyText);
+  try {
+    await chatDone;
+  } finally {
+    await discovery?.close();
+  }
   refusals.stop();
+}
+
+/**
+ * Links each trusted peer the LAN finds. Both sides hear each other, so only the one with
+ * the smaller key dials at first; the other dials when it hears the same peer again while
+ * still unlinked (its beacons may not reach the first one).
+ */
+function linkFoundPeers(discovery: LanDiscovery, session: { linkTo(host: string, port: number, keyText: string): void }, ownKeyText: string): void {
+  const heardOnce = new Set<string>();
+  discovery.on('peer', (peer) => {
+    if (peer.keyText < ownKeyText || heardOnce.has(peer.keyText)) session.linkTo(peer.host, peer.port, peer.keyText);
+    else heardOnce.add(peer.keyText); // bounded: only trusted keys are ever found
+  });
 }

@@ -21,8 +21,10 @@ import { nameOfKey, openContext, type CliContext } from './context.js';
 import { addNodeOptions, parsePeerOption, pinnedPeerKeys, type NodeOptions } from './node-options.js';
 import { KnownAddresses } from '../identity/known-addresses.js';
 import { signalExitCode, untilSignal } from './until-signal.js';
+import { addDiscoveryOptions, isLanOn, startLanDiscovery, type DiscoveryOptions } from './discovery-options.js';
+import { DiscoveryReporter } from '../ui/discovery-reporter.js';
 
-interface GetOptions extends NodeOptions {
+interface GetOptions extends NodeOptions, DiscoveryOptions {
   output: string;
   seed?: boolean;
   force?: boolean;
@@ -38,6 +40,7 @@ export function registerGetCommand(program: Command): void {
     .description('download a magnet link from trusted peers; exits 0 only when complete and verified')
     .argument('<magnet>', 'the "magnet:?…" link printed by `swarm share` (quote it)');
   addNodeOptions(command, 'default: any free port');
+  addDiscoveryOptions(command);
   command
     .option('-o, --output <dir>', 'directory to save into', '.')
     .option('--seed', 'keep serving the file to others after it is complete, until Ctrl-C')
@@ -45,10 +48,13 @@ export function registerGetCommand(program: Command): void {
     .option('--allow-hidden', 'allow file or folder names starting with "." (refused by default)')
     .option('--upload-limit <rate>', 'cap upload speed to other getters, bytes/s with k, M or G suffix (e.g. 4M)', parseRate)
     .option('--timeout <duration>', 'give up (exit 124) if not complete by then, e.g. 30s, 10m, 1h (default: wait for the sharer forever)')
-    .option('--json', 'one JSON event per line: metadata, checking, progress, waiting, peer-*, done, stopped (with --seed also seeding, refused, error)')
+    .option('--json', 'one JSON event per line: metadata, checking, progress, waiting, peer-*, discovered, warning, done, stopped (with --seed also seeding, refused, error)')
     .addHelpText(
       'after',
       `
+A link without an address (no x.pe) still works on the local network: the sharer is found
+by its beacons (unless --no-lan).
+
 Examples:
   $ swarm get 'magnet:?xt=urn:btih:…&x.pe=192.168.1.20%3A7000&x.key=swarm1…' -o ~/Downloads
   $ swarm get "$LINK" --peer 192.168.1.21:7000 --seed`,
@@ -70,7 +76,9 @@ async function runGet(magnetText: string, options: GetOptions): Promise<void> {
   const extraPeers = (options.peer ?? []).map(parsePeerOption);
   const context = openContext();
   checkSharerTrusted(context, magnet);
-  if (magnet.peers.length === 0 && extraPeers.length === 0) {
+  // With the sharer's key, LAN beacons can find it; without a key or with --no-lan an address is needed.
+  const isDiscovering = magnet.keyText !== undefined && isLanOn(options);
+  if (magnet.peers.length === 0 && extraPeers.length === 0 && !isDiscovering) {
     throw errors.noAddressInLink(looksCutByShell(magnet));
   }
   const node = new SwarmNode({ identity: context.identity, trust: context.trust, host: options.host, port: options.port ?? 0, addressBook: KnownAddresses.load(context.home, (keyText) => context.trust.find(keyText) !== undefined), pinnedKeys: pinnedPeerKeys(context, extraPeers) });
@@ -90,12 +98,17 @@ async function runGet(magnetText: string, options: GetOptions): Promise<void> {
     isAllowed: (key) => context.trust.allows(key),
     uploadLimitBytesPerSecond: options.uploadLimit,
     nameOf: (key) => nameOfKey(context, key),
+    // With addresses to dial, their failures still end the get with the reason; with none,
+    // discovery is the only way to the sharer, so get waits for it (until --timeout or Ctrl-C).
+    isDiscovering: isDiscovering && magnet.peers.length === 0 && extraPeers.length === 0,
   });
+  const discovery = isDiscovering ? await startGetDiscovery(context, options, address.port, session, magnet) : undefined;
   const reporter = new TransferReporter(session, { isJson: !!options.json, nameOf: (key) => nameOfKey(context, key) });
   const stopWaiting = watchWaiting(session, !!options.json);
   const stop = async () => {
     stopWaiting();
     reporter.stop();
+    await discovery?.close();
     await session.close();
     await node.close();
   };
@@ -123,6 +136,24 @@ async function runGet(magnetText: string, options: GetOptions): Promise<void> {
     return;
   }
   await stop();
+}
+
+/**
+ * Looks for the sharer (and other trusted holders of the share) on the LAN, dialling each
+ * one found; once complete, announces the share too, for --seed.
+ */
+function startGetDiscovery(context: CliContext, options: GetOptions, listenPort: number, session: GetSession, magnet: MagnetLink) {
+  const share = { infoHash: magnet.infoHash, sharerKey: decodeKeyText(magnet.keyText!) };
+  const reporter = new DiscoveryReporter({ isJson: !!options.json, nameOf: (key) => nameOfKey(context, key) });
+  return startLanDiscovery(context, options, listenPort, reporter, {
+    wanted: () => [share],
+    held: () => (session.snapshot().isDone ? [share] : []),
+  }).then((discovery) => {
+    discovery?.on('peer', (peer) => {
+      if (peer.keyText === magnet.keyText || peer.infoHashes.includes(magnet.infoHash)) session.addPeer({ host: peer.host, port: peer.port }, peer.keyText);
+    });
+    return discovery;
+  });
 }
 
 /**

@@ -19,8 +19,10 @@ import { nameOfKey, openContext, type CliContext } from './context.js';
 import { addNodeOptions, parsePeerOption, pinnedPeerKeys, type NodeOptions } from './node-options.js';
 import { KnownAddresses } from '../identity/known-addresses.js';
 import { signalExitCode, untilSignal } from './until-signal.js';
+import { addDiscoveryOptions, isLanOn, startLanDiscovery, type DiscoveryOptions } from './discovery-options.js';
+import { DiscoveryReporter } from '../ui/discovery-reporter.js';
 
-interface ShareOptions extends NodeOptions {
+interface ShareOptions extends NodeOptions, DiscoveryOptions {
   allow?: string;
   uploadLimit?: number;
   superSeed?: boolean;
@@ -34,6 +36,7 @@ export function registerShareCommand(program: Command): void {
     .description('share a file or directory with trusted keys; prints a magnet link and serves until Ctrl-C')
     .argument('<path>', 'file or directory to share');
   addNodeOptions(command);
+  addDiscoveryOptions(command);
   command
     .option('--allow <names>', 'only these trusted names (or keys), comma-separated, may fetch it (default: every trusted key)')
     .option('--upload-limit <rate>', 'cap upload speed, bytes/s with k, M or G suffix (e.g. 4M)', parseRate)
@@ -69,6 +72,7 @@ function allowedKeys(context: CliContext, allow: string | undefined): Set<string
 
 async function runShare(context: CliContext, path: string, options: ShareOptions): Promise<void> {
   checkSharePath(path);
+  isLanOn(options); // a bad SWARM_LAN_* setting is a usage error before hashing starts
   const allowed = allowedKeys(context, options.allow);
   const extraPeers = (options.peer ?? []).map(parsePeerOption);
   const isJson = !!options.json;
@@ -112,7 +116,11 @@ async function runShare(context: CliContext, path: string, options: ShareOptions
   const reporter = new ShareReporter(session, { isJson, nameOf: (key) => nameOfKey(context, key) });
   reporter.ready(address.port);
   const refusals = new RefusalReporter(node, { isJson });
+  // Getters holding the magnet (with or without x.pe) find this share by its beacons.
+  const held = [{ infoHash: session.infoHash, sharerKey: context.identity.publicKey }];
+  const discovery = await startLanDiscovery(context, options, address.port, new DiscoveryReporter({ isJson, isFoundReported: false }), { held: () => held });
   const signal = await untilSignal();
+  await discovery?.close();
   refusals.stop();
   reporter.stopped();
   await session.close();

@@ -53,7 +53,15 @@ export interface GetOptions {
   uploadLimitBytesPerSecond?: number;
   /** The trust store's name for a key, to name a dropped sharer in the final error. */
   nameOf?(keyText: string): string | undefined;
+  /**
+   * Peers may still be found (LAN discovery runs): having no address to dial is not a
+   * reason to give up, only to say whom get is looking for.
+   */
+  isDiscovering?: boolean;
 }
+
+/** What a waiting get says while discovery looks for a sharer it has no address for. */
+export const SEARCHING_REASON = 'looking for it on the local network';
 
 /**
  * Emitted as 'waiting' when no peer has been connected for a moment and a dial failed:
@@ -99,6 +107,8 @@ export class GetSession extends EventEmitter {
   private lock: FetchLock | undefined;
   private stopEndGame: (() => void) | undefined;
   private isClosed = false;
+  // Addresses found before the torrent's peers exist (discovery can answer within milliseconds).
+  private readonly foundEarly: { address: PeerAddress; keyText: string }[] = [];
   isResume = false;
   /** True when the output already held exactly this content (nothing needed fetching). */
   alreadyComplete = false;
@@ -207,6 +217,7 @@ export class GetSession extends EventEmitter {
     this.options.router.add(torrent.infoHash, peers);
     for (const address of this.options.magnet.peers) peers.dial(address, this.options.magnet.keyText);
     for (const address of this.options.extraPeers) peers.dial(address);
+    for (const { address, keyText } of this.foundEarly.splice(0)) peers.dial(address, keyText);
     let stuckSince = 0;
     let awaySince = 0;
     let hasSaidWaiting = false;
@@ -228,6 +239,13 @@ export class GetSession extends EventEmitter {
         }
         return;
       }
+      if (this.options.isDiscovering) {
+        if (!hasSaidWaiting && Date.now() - awaySince >= AWAY_AFTER_MS) {
+          hasSaidWaiting = true;
+          this.emit('waiting', this.searchingEvent(wasConnected));
+        }
+        return;
+      }
       stuckSince ||= Date.now();
       if (Date.now() - stuckSince >= STUCK_GRACE_MS) fail(droppedPeersError(peers.drops(), this.options.nameOf) ?? noPeerError(peers.dialFailures(), this.options.ownKeyText, this.options.nameOf));
     }, 250);
@@ -240,6 +258,11 @@ export class GetSession extends EventEmitter {
     return { peer: peerLabel(key, address, this.options.nameOf), key, address, keptBytes: this.snapshot().verified, wasConnected, reason: waitReason(lastError.error) };
   }
 
+  private searchingEvent(wasConnected: boolean): WaitingEvent {
+    const key = this.options.magnet.keyText;
+    return { peer: peerLabel(key, undefined, this.options.nameOf), key, keptBytes: this.snapshot().verified, wasConnected, reason: SEARCHING_REASON };
+  }
+
   /** The error for --timeout passing now (`after`: how it was written), naming whom we wait for and why. */
   timedOutError(after: string, kept: string): SwarmError {
     const snap = this.snapshot();
@@ -247,6 +270,13 @@ export class GetSession extends EventEmitter {
     const { magnet, extraPeers } = this.options;
     const dialed = [...magnet.peers.map((p) => ({ address: formatPeerAddress(p), key: magnet.keyText })), ...extraPeers.map((p) => ({ address: formatPeerAddress(p) }))];
     return timedOutError(after, this.peers?.dialErrors() ?? [], dialed, kept, this.options.nameOf);
+  }
+
+  /** A holder found by discovery: dialled expecting its key (a repeat of a known address is ignored by the dialer). */
+  addPeer(address: PeerAddress, keyText: string): void {
+    if (this.isClosed) return;
+    if (this.peers) this.peers.dial(address, keyText);
+    else if (this.foundEarly.length < 64) this.foundEarly.push({ address, keyText });
   }
 
   /** Checks names (and the output target) in the raw metadata before webtorrent uses it. */
