@@ -26,8 +26,8 @@ describe('swarm share shows who is fetching', () => {
     const dir = tempDir();
     const source = join(dir, 'big.bin');
     writeFileSync(source, randomBytes(6 * MiB));
-    // Slow enough (about 3 s each) for status lines while both fetch.
-    const sharer = startPlainSharer(alice!.home, source, ['--upload-limit', '4M']);
+    // Slow enough (several seconds each, whatever the pipeline's start) for status lines while both fetch.
+    const sharer = startPlainSharer(alice!.home, source, ['--upload-limit', '1M']);
     const magnet = await magnetOf(sharer);
     const getters = [bob!, carol!].map((user) => new CliProcess(['get', magnet, '-o', join(dir, user.name), '--host', '127.0.0.1'], { home: user.home }));
     expect(await Promise.all(getters.map((g) => g.exited))).toEqual([0, 0]);

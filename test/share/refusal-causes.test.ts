@@ -61,7 +61,7 @@ describe('refusal causes over real nodes', () => {
     stranger!.trust.add(sharer!.identity);
     new TorrentRouter(sharer!.node).add(WANTED, acceptAll([]));
     // Handshake v2 answers an untrusted key with nothing at all: there is no REFUSE to read.
-    const silence = await stranger!.node.connect('127.0.0.1', sharer!.port, torrentChannel(WANTED)).then(
+    const silence = await stranger!.node.connect('127.0.0.1', sharer!.port, torrentChannel(WANTED), { expectedKey: sharer!.identity.publicKey }).then(
       () => undefined,
       (error: unknown) => error,
     );
