@@ -6,26 +6,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CLI_PATH, cliEnv } from '../helpers/cli.js';
 import { allTrusting, makePeople, startChat, waitForMessage, waitForPeers } from '../chat/helpers/chat-world.js';
+import { untilText } from '../helpers/until-text.js';
 
 const children: ChildProcess[] = [];
 afterEach(() => {
   for (const child of children.splice(0)) child.kill('SIGKILL');
 });
-
-function untilOutput(read: () => string, pattern: RegExp, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  return new Promise((resolve, reject) => {
-    const timer = setInterval(() => {
-      if (pattern.test(read())) {
-        clearInterval(timer);
-        resolve();
-      } else if (Date.now() > deadline) {
-        clearInterval(timer);
-        reject(new Error(`timed out waiting for ${pattern} in terminal output: ${JSON.stringify(read().slice(-300))}`));
-      }
-    }, 20);
-  });
-}
 
 /** Chat "a" (a piped CLI) and chat "t" on a real terminal through `script`, linked to a. */
 async function startTtyChat(shellPrefix: string) {
@@ -37,7 +23,7 @@ async function startTtyChat(shellPrefix: string) {
   let output = '';
   tty.stdout!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
   const screen = () => output;
-  await untilOutput(screen, /chatting as/);
+  await untilText(screen, /chatting as/);
   await waitForPeers(a.process, 1);
   return { a, tty, screen };
 }
@@ -47,9 +33,9 @@ describe('swarm chat on a TTY', () => {
     const { a, tty, screen } = await startTtyChat('');
 
     tty.stdin!.write('hel');
-    await untilOutput(screen, /> (\x1b\[\d+G)?hel/);
+    await untilText(screen, /> (\x1b\[\d+G)?hel/);
     a.process.send('incoming while typing');
-    await untilOutput(screen, /incoming while typing[\s\S]*> hel/);
+    await untilText(screen, /incoming while typing[\s\S]*> hel/);
     const afterIncoming = screen().slice(screen().indexOf('incoming while typing'));
     // The incoming line was written on a cleared line, then the prompt came back with "hel".
     expect(screen()).toMatch(/\x1b\[2K\x1b\[1G\[\d\d:\d\d\] a: incoming while typing/);
@@ -65,7 +51,7 @@ describe('swarm chat on a TTY', () => {
     const { a, tty, screen } = await startTtyChat('stty cols 50 rows 20; ');
     const long = `${'w'.repeat(60)}[12:00] b: fake${'z'.repeat(30)}`;
     a.process.send(long);
-    await untilOutput(screen, /z\r\n[\s\S]*> /);
+    await untilText(screen, /z\r\n[\s\S]*> /);
     const printed = screen().slice(screen().lastIndexOf('] a: '));
     // Rows of at most 49 columns, every one after the first starting with the marker.
     const rows = printed.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').split(/\r?\n/).filter((row) => /[wz]|fake/.test(row));

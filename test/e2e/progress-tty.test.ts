@@ -11,6 +11,7 @@ import { CLI_PATH, cliEnv } from '../helpers/cli.js';
 import { CliProcess } from '../helpers/cli-process.js';
 import { tempDir } from '../helpers/temp-home.js';
 import { join, makeUsers } from '../share/cli-peers.js';
+import { untilText } from '../helpers/until-text.js';
 
 const children: ChildProcess[] = [];
 afterEach(() => {
@@ -26,21 +27,6 @@ function onTerminal(args: string[], home: string): { child: ChildProcess; output
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
   const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
   return { child, output: () => text, exited };
-}
-
-function until(read: () => string, pattern: RegExp, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  return new Promise((resolve, reject) => {
-    const timer = setInterval(() => {
-      if (pattern.test(read())) {
-        clearInterval(timer);
-        resolve();
-      } else if (Date.now() > deadline) {
-        clearInterval(timer);
-        reject(new Error(`timed out waiting for ${pattern}: ${JSON.stringify(read().slice(-400))}`));
-      }
-    }, 50);
-  });
 }
 
 describe('progress on a terminal', () => {
@@ -60,11 +46,11 @@ describe('progress on a terminal', () => {
     const source = join(dir, 'big.bin');
     writeFileSync(source, randomBytes(4 * 1024 * 1024));
     const share = onTerminal(['share', source, '--host', '127.0.0.1', '--port', '0', '--upload-limit', '2M'], alice!.home);
-    await until(share.output, /magnet:\?\S+x\.key=swarm1\w+/, 30_000);
+    await untilText(share.output, /magnet:\?\S+x\.key=swarm1\w+/, 30_000);
     const magnet = /magnet:\?\S+x\.key=swarm1\w+/.exec(share.output())![0];
     const getter = new CliProcess(['get', magnet, '-o', join(dir, 'out'), '--host', '127.0.0.1', '--json'], { home: bob!.home });
     expect(await getter.exited).toBe(0);
-    await until(share.output, /bob finished big\.bin \(4\.0 MiB\) in \d+ s/, 10_000);
+    await untilText(share.output, /bob finished big\.bin \(4\.0 MiB\) in \d+ s/, 10_000);
     share.child.kill('SIGINT');
     const text = share.output();
     // Status frames are rewritten in place (\r + clear line), each event on a line of its own above.
