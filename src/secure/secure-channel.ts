@@ -144,7 +144,9 @@ export class SecureChannel {
     // A stalled link (the peer is not reading what we send, or we stopped reading it, as
     // from a flooder) would not get the end frame soon and must not keep our buffers for
     // the linger: abort at once instead.
-    const isStalled = this.raw.writableLength > 0 || this.raw.readableLength > 0 || this.raw.isPaused();
+    // A few frames still queued are not a stall: they are what was written just before the
+    // close (a getter's last `have`), and the end frame must go after them, not abort them.
+    const isStalled = this.raw.writableLength > MAX_CONTROL_BACKLOG_BYTES || this.raw.readableLength > 0 || this.raw.isPaused();
     if (this.phase !== 'open' || isStalled) return this.fail(undefined);
     this.sendEndFrame();
     this.fail(undefined, { isGraceful: true });
