@@ -8,10 +8,8 @@
 //   npm run bench -- recovery
 //   RECOVERY_OUTAGES_S=5,30,120,600 RECOVERY_MIB=64 node bench/recovery.bench.mjs
 import { createServer, connect } from 'node:net';
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLI, MiB, makeUsers, randomFile, removeDir, startChild, tempDir } from './share-harness.mjs';
+import { CLI, MiB, fileSha256, removeDir, startChild, startTwoUserShare } from './share-harness.mjs';
 
 const OUTAGES_S = (process.env.RECOVERY_OUTAGES_S ?? '5,30,120').split(',').map(Number);
 const SIZE_MIB = Number(process.env.RECOVERY_MIB ?? 64);
@@ -70,15 +68,9 @@ class Relay {
   }
 }
 
-const sha256 = (path) => createHash('sha256').update(readFileSync(path)).digest('hex');
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-const { users: [alice, bob], root: homes } = await makeUsers(['alice', 'bob']);
-const dir = tempDir();
-const source = randomFile(join(dir, 'big.bin'), SIZE_MIB * MiB);
-const sourceHash = sha256(source);
-const share = startChild([CLI, 'share', source, '--json', '--host', '127.0.0.1', '--port', '0', '--upload-limit', UPLOAD_LIMIT], { env: { ...process.env, SWARM_HOME: alice.home } });
-const ready = (await share.waitFor((e) => e.event === 'ready')).event;
+const { bob, homes, dir, sourceHash, share, ready } = await startTwoUserShare(SIZE_MIB, UPLOAD_LIMIT);
 
 async function run(outageS) {
   const relay = new Relay('127.0.0.1', ready.port);
@@ -100,7 +92,7 @@ async function run(outageS) {
   const resumedMs = relay.resumedAt ? relay.resumedAt - restoredAt : NaN;
   const code = await get.exited;
   const waiting = get.events.filter((e) => e.event.event === 'waiting').length;
-  const isSame = code === 0 && sha256(join(out, 'big.bin')) === sourceHash;
+  const isSame = code === 0 && fileSha256(join(out, 'big.bin')) === sourceHash;
   await relay.cut();
   removeDir(out);
   return { outageS, actualOutageS: (restoredAt - cutAt) / 1000, linkMs, resumedMs, code, waiting, isSame };

@@ -9,10 +9,8 @@
 //   npm run bench -- roaming
 //   ROAMING_TIMEOUTS_MS=15000,5000,2000 ROAMING_MIB=64 node bench/roaming.bench.mjs
 import { createServer, connect } from 'node:net';
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLI, MiB, makeUsers, randomFile, removeDir, startChild, tempDir } from './share-harness.mjs';
+import { CLI, MiB, fileSha256, removeDir, startChild, startTwoUserShare } from './share-harness.mjs';
 
 const TIMEOUTS_MS = (process.env.ROAMING_TIMEOUTS_MS ?? '15000,5000,2000').split(',').map(Number);
 const SIZE_MIB = Number(process.env.ROAMING_MIB ?? 64);
@@ -73,16 +71,10 @@ class RoamingRelay {
   }
 }
 
-const sha256 = (path) => createHash('sha256').update(readFileSync(path)).digest('hex');
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const connects = (child) => child.events.filter((e) => e.event.event === 'peer-connected');
 
-const { users: [alice, bob], root: homes } = await makeUsers(['alice', 'bob']);
-const dir = tempDir();
-const source = randomFile(join(dir, 'big.bin'), SIZE_MIB * MiB);
-const sourceHash = sha256(source);
-const share = startChild([CLI, 'share', source, '--json', '--host', '127.0.0.1', '--port', '0', '--upload-limit', UPLOAD_LIMIT], { env: { ...process.env, SWARM_HOME: alice.home } });
-const ready = (await share.waitFor((e) => e.event === 'ready')).event;
+const { bob, homes, dir, sourceHash, share, ready } = await startTwoUserShare(SIZE_MIB, UPLOAD_LIMIT);
 
 async function run(timeoutMs, round) {
   const relay = new RoamingRelay(ready.port);
@@ -100,7 +92,7 @@ async function run(timeoutMs, round) {
   while (!relay.resumedAt && get.child.exitCode === null) await sleep(10);
   const resumedMs = relay.resumedAt ? relay.resumedAt - silencedAt : NaN;
   const code = await get.exited;
-  const isSame = code === 0 && sha256(join(out, 'big.bin')) === sourceHash;
+  const isSame = code === 0 && fileSha256(join(out, 'big.bin')) === sourceHash;
   relay.close();
   removeDir(out);
   return { timeoutMs, linkMs, resumedMs, code, isSame };

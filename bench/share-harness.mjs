@@ -1,7 +1,7 @@
 // Shared helpers for the share benchmarks (not a benchmark itself).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, openSync, readFileSync, writeSync, closeSync, rmSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -169,3 +169,20 @@ export function cpuSecondsOf(pid) {
 
 export const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 export const mbps = (bytes, ms) => bytes / 1e6 / (ms / 1000);
+
+export const fileSha256 = (path) => createHash('sha256').update(readFileSync(path)).digest('hex');
+
+/**
+ * alice shares a fresh random file of `sizeMiB` on 127.0.0.1 (capped at `uploadLimit`), bob
+ * will fetch it: the setup of the outage benches (recovery, roaming), which each put their own
+ * relay between the two.
+ */
+export async function startTwoUserShare(sizeMiB, uploadLimit) {
+  const { users: [alice, bob], root: homes } = await makeUsers(['alice', 'bob']);
+  const dir = tempDir();
+  const source = randomFile(join(dir, 'big.bin'), sizeMiB * MiB);
+  const sourceHash = fileSha256(source);
+  const share = startChild([CLI, 'share', source, '--json', '--host', '127.0.0.1', '--port', '0', '--upload-limit', uploadLimit], { env: { ...process.env, SWARM_HOME: alice.home } });
+  const ready = (await share.waitFor((e) => e.event === 'ready')).event;
+  return { alice, bob, homes, dir, sourceHash, share, ready };
+}
