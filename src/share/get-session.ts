@@ -221,10 +221,11 @@ export class GetSession extends EventEmitter {
     let stuckSince = 0;
     let awaySince = 0;
     let hasSaidWaiting = false;
+    // From the event, not the poll below: a link can carry a burst and drop between two polls.
     let wasConnected = false;
+    peers.on('peer-connected', () => (wasConnected = true));
     this.stuckTimer = setInterval(() => {
       if (peers.connectedCount > 0 || torrent.done) {
-        wasConnected ||= peers.connectedCount > 0;
         stuckSince = awaySince = 0;
         hasSaidWaiting = false;
         return;
