@@ -28,7 +28,7 @@ export const ERROR_CODES = [
   'CHAT_CLOSED', 'MESSAGE_TOO_LONG', 'HISTORY_UNWRITABLE', 'HISTORY_WRITE_FAILED',
   'DEMO_FAILED',
   // pair: pairing by short code (CPace)
-  'BAD_PAIR_CODE', 'PAIR_WRONG_CODE', 'PAIR_DECLINED', 'PAIR_EXPIRED', 'PAIR_FAILED',
+  'BAD_PAIR_CODE', 'PAIR_WRONG_CODE', 'PAIR_DECLINED', 'PAIR_EXPIRED', 'PAIR_FAILED', 'PAIR_NOT_FOUND',
   // patient get: refusals that name their cause, one fetch per download, --timeout
   'NOT_SHARED', 'NOT_ALLOWED', 'ALREADY_FETCHING', 'TIMED_OUT',
   // roaming: link liveness (net/link-liveness.ts)
@@ -296,6 +296,10 @@ export const errors = {
   pairFailed: (why: string, address?: string) =>
     make('PAIR_FAILED', `pairing failed: ${why}; nothing was written`, { hint: "run 'swarm pair' again for a new code", reason: why, address }),
   pairInterrupted: () => make('INTERRUPTED', 'pairing interrupted; nothing was written', { hint: "run 'swarm pair' again for a new code" }),
+  pairNotFound: (codeNumber: number, waitedMs: number) =>
+    make('PAIR_NOT_FOUND', `nobody on this network is waiting with a code that starts with ${codeNumber} (looked for ${Math.round(waitedMs / 1000)} s)`, {
+      hint: "check the number, make sure the other side's 'swarm pair' is still waiting, or give its address with --peer host:port",
+    }),
   // patient get: refusals that name their cause, one fetch per download, --timeout
   /** The sharer's node answered but serves no torrent (or none at all): its share was stopped. */
   shareStopped: (who: string, address: string) =>

@@ -4,17 +4,18 @@
  * atomically, and only after both people confirmed the same words: Ctrl-C, a wrong code,
  * a decline or the expiry at any point before that leaves the trust store untouched.
  *
- * Rendezvous: this version finds the waiting side only through --peer host:port. The
- * code's number already selects the pairing at that address; finding the address from
- * the number (LAN beacon, DHT) is the seam `findPairingPeer` (pair-run.ts) for the discovery
- * work. The exchange itself lives in pair-run.ts, loaded only when `swarm pair` runs.
+ * Rendezvous: the code's number selects the pairing at an address; the joining side finds
+ * that address with --peer host:port, or on the local network by beacons keyed by the
+ * number (discovery/pairing-rendezvous.ts). The exchange itself lives in pair-run.ts,
+ * loaded only when `swarm pair` runs.
  */
 import type { Command } from 'commander';
 import { parseDurationMs } from '../ui/parse-duration.js';
+import { addDiscoveryOptions, type DiscoveryOptions } from './discovery-options.js';
 import { parsePeerOption, parsePort } from './node-options.js';
 import { DEFAULT_PORT } from '../net/swarm-node.js';
 
-export interface PairOptions {
+export interface PairOptions extends DiscoveryOptions {
   name?: string;
   port?: number;
   host?: string;
@@ -34,13 +35,16 @@ export function registerPairCommand(program: Command): void {
     .option('--timeout <duration>', 'how long the code lives, e.g. 90s or 10m (default 10m)', parseDurationMs)
     .option('--port <n>', `waiting: TCP port to listen on (default ${DEFAULT_PORT}, or any free port if that is taken)`, parsePort)
     .option('--host <addr>', 'waiting: address to listen on (default: all interfaces); joining: address to connect from')
-    .option('--peer <host:port>', 'joining: the address of the machine that printed the code', collectPeer);
+    .option('--peer <host:port>', 'joining: the address of the machine that printed the code (default: found on the local network by the code)', collectPeer);
+  addDiscoveryOptions(command);
   command
     .addHelpText(
       'after',
       '\nExamples:\n  $ swarm pair --name bob                                        prints a code and waits' +
+      '\n  $ swarm pair 7-crossover-clockwork-indigo --name alice         joins, on the same network' +
       '\n  $ swarm pair 7-crossover-clockwork-indigo --peer 192.168.1.20:7927 --name alice' +
-      '\n\nWith a code, --peer is the address of the waiting machine (finding it by the code alone comes later).',
+      '\n\nOn one network the code alone finds the waiting machine (LAN beacons keyed by its number);' +
+      '\nelsewhere give its address with --peer.',
     )
     .action(async (code: string | undefined, options: PairOptions) => {
       // Loaded on demand, so that the curve library does not slow down every other command's start.

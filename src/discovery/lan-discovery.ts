@@ -6,9 +6,8 @@
  * have sent are dropped without a reply and leave no state behind; all input is bounded:
  * datagrams per second, tags per beacon, nonces remembered.
  */
-import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import type { RemoteInfo, Socket } from 'node:dgram';
 import { EventEmitter } from 'node:events';
-import { isIP } from 'node:net';
 import { encodeKeyText } from '../identity/key-text.js';
 import { PairSecrets } from '../identity/pair-secret.js';
 import { TokenBucket } from '../net/token-bucket.js';
@@ -16,6 +15,7 @@ import {
   decodeBeacon, direction, encodeBeacon, hasTag, MAX_CLOCK_SKEW_S, MAX_PRESENCE_TAGS, MAX_SHARE_TAGS, presenceTag, shareKey, shareTag, type Beacon,
 } from './beacon-codec.js';
 import type { LanConfig } from './lan-config.js';
+import { LanSockets, plainAddress } from './lan-sockets.js';
 
 export const DEFAULT_BEACON_INTERVAL_MS = 5000;
 /** Datagrams looked at per second (each costs one HMAC per trusted key); the rest are dropped. */
@@ -57,12 +57,6 @@ export interface LanDiscoveryOptions {
   intervalMs?: number;
 }
 
-interface Endpoint {
-  socket: Socket;
-  group: string;
-  port: number;
-}
-
 export class LanDiscovery extends EventEmitter<{ peer: [DiscoveredPeer] }> {
   /** Datagrams sent so far (beacons and replies), for the idle-traffic benchmark and tests. */
   sentCount = 0;
@@ -73,8 +67,7 @@ export class LanDiscovery extends EventEmitter<{ peer: [DiscoveredPeer] }> {
   private readonly bucket: TokenBucket;
   private readonly nonces = new Set<string>();
   private readonly lastReplyMs = new Map<string, number>();
-  private readonly sockets: Socket[] = [];
-  private readonly endpoints: Endpoint[] = [];
+  private sockets: LanSockets | undefined;
   private timer: NodeJS.Timeout | undefined;
   private turn = 0;
   private isClosed = false;
@@ -87,9 +80,7 @@ export class LanDiscovery extends EventEmitter<{ peer: [DiscoveredPeer] }> {
 
   /** Opens the sockets and sends the first beacon (a query). IPv6 is best effort: failures there leave IPv4 working. */
   async start(): Promise<void> {
-    const { config } = this.options;
-    await this.openFamily('udp4', config.group4, config.interface4);
-    if (config.group6) await this.openFamily('udp6', config.group6, undefined).catch(() => undefined);
+    this.sockets = await LanSockets.open(this.options.config, this.options.listenHost, (message, remote) => this.receive(message, remote));
     this.announce(true);
     const tick = () => {
       // ±20% jitter, so nodes started together do not beacon in step.
@@ -106,38 +97,14 @@ export class LanDiscovery extends EventEmitter<{ peer: [DiscoveredPeer] }> {
   async close(): Promise<void> {
     this.isClosed = true;
     clearTimeout(this.timer);
-    await Promise.all(this.sockets.map((socket) => new Promise<void>((resolve) => socket.close(() => resolve()))));
-  }
-
-  private async openFamily(type: 'udp4' | 'udp6', group: string, interfaceAddress: string | undefined): Promise<void> {
-    const { udpPort } = this.options.config;
-    // The receiver shares the fixed port with every other node on this host (reuseAddr);
-    // the sender has a port of its own, so answers to our queries reach only us.
-    const receiver = this.track(createSocket({ type, reuseAddr: true }));
-    await bind(receiver, udpPort, type === 'udp4' ? '0.0.0.0' : '::');
-    receiver.addMembership(group, interfaceAddress);
-    const sourceHost = type === 'udp4' && this.options.listenHost && isIP(this.options.listenHost) === 4 && this.options.listenHost !== '0.0.0.0' ? this.options.listenHost : undefined;
-    const sender = this.track(createSocket({ type }));
-    await bind(sender, 0, sourceHost);
-    if (interfaceAddress) sender.setMulticastInterface(interfaceAddress);
-    sender.setMulticastLoopback(true); // other nodes on this machine are on the LAN too
-    sender.setMulticastTTL(1); // link scope: beacons never cross a router
-    this.endpoints.push({ socket: sender, group, port: udpPort });
-  }
-
-  private track(socket: Socket): Socket {
-    this.sockets.push(socket);
-    // A send to an unreachable group or a closed port says so here; beacons are best effort.
-    socket.on('error', () => undefined);
-    socket.on('message', (message, remote) => this.receive(message, remote));
-    return socket;
+    await this.sockets?.close();
   }
 
   /** Beacons for the trusted keys (in turns of 256 when there are more), to every group. */
   private announce(isQuery: boolean): void {
     if (this.isClosed) return;
     for (const beacon of this.beacons(isQuery)) {
-      for (const { socket, group, port } of this.endpoints) this.send(socket, beacon, port, group);
+      for (const { socket, group, port } of this.sockets?.endpoints ?? []) this.send(socket, beacon, port, group);
     }
   }
 
@@ -208,23 +175,8 @@ export class LanDiscovery extends EventEmitter<{ peer: [DiscoveredPeer] }> {
     const nowMs = Date.now();
     if (nowMs - (this.lastReplyMs.get(keyText) ?? 0) < REPLY_GAP_MS) return;
     this.lastReplyMs.set(keyText, nowMs); // bounded: only trusted keys get here
-    const endpoint = this.endpoints.find((e) => (remote.family === 'IPv6') === (e.group.includes(':')));
+    const endpoint = this.sockets?.endpointFor(remote);
     if (!endpoint) return;
     for (const beacon of this.beacons(false)) this.send(endpoint.socket, beacon, remote.port, remote.address);
   }
-}
-
-function bind(socket: Socket, port: number, host: string | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    socket.once('error', reject);
-    socket.bind(port, host, () => {
-      socket.off('error', reject);
-      resolve();
-    });
-  });
-}
-
-/** An IPv4-mapped IPv6 source reads as the IPv4 address it is. */
-function plainAddress(address: string): string {
-  return address.startsWith('::ffff:') && isIP(address.slice(7)) === 4 ? address.slice(7) : address;
 }

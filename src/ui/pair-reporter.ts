@@ -14,9 +14,10 @@ export interface PairReporterOptions {
 export class PairReporter {
   constructor(private readonly options: PairReporterOptions) {}
 
-  code(code: string, where: { host: string; port: number }, timeoutMs: number): void {
+  /** `onLan`: the waiting side beacons on the local network, so the code alone finds it there. */
+  code(code: string, where: { host: string; port: number }, timeoutMs: number, onLan: boolean): void {
     if (this.options.json) {
-      printJsonLine({ event: 'code', code, host: where.host, port: where.port, expiresInMs: timeoutMs });
+      printJsonLine({ event: 'code', code, host: where.host, port: where.port, expiresInMs: timeoutMs, lan: onLan });
       return;
     }
     const shownHost = where.host === '::' || where.host === '0.0.0.0' ? "<this machine's address>" : where.host;
@@ -24,7 +25,7 @@ export class PairReporter {
     process.stdout.write(
       `pairing code: ${code}\n` +
       `read it to the other person; it works once, for ${formatMinutes(timeoutMs)}. On their machine:\n` +
-      `  swarm pair ${code} --peer ${address}\n` +
+      (onLan ? `  swarm pair ${code}                 (same network)\n  swarm pair ${code} --peer ${address}  (elsewhere)\n` : `  swarm pair ${code} --peer ${address}\n`) +
       'waiting…\n',
     );
   }
