@@ -2,7 +2,7 @@
  * The UDP sockets a LAN announcer needs, per address family: a receiver on the shared
  * beacon port that joined the group, and a sender with a port of its own (so answers to its
  * queries reach only it), multicast kept to the link and looped back to this machine.
- * IPv4 must open; IPv6 is best effort (a host without it keeps IPv4 working).
+ * Either family may fail to open (no route for its group) as long as one works.
  */
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { isIP } from 'node:net';
@@ -23,13 +23,15 @@ export class LanSockets {
   /** `sourceHost`: the node's listening address when it is one IPv4 address (beacons leave from it, so their source is dialable). */
   static async open(config: LanConfig, sourceHost: string | undefined, onMessage: (message: Buffer, remote: RemoteInfo) => void): Promise<LanSockets> {
     const sockets = new LanSockets(onMessage);
-    try {
-      const source4 = sourceHost && isIP(sourceHost) === 4 && sourceHost !== '0.0.0.0' ? sourceHost : undefined;
-      await sockets.openFamily('udp4', config.udpPort, config.group4, config.interface4, source4);
-      if (config.group6) await sockets.openFamily('udp6', config.udpPort, config.group6, undefined, undefined).catch(() => undefined);
-    } catch (error) {
+    const source4 = sourceHost && isIP(sourceHost) === 4 && sourceHost !== '0.0.0.0' ? sourceHost : undefined;
+    // Each family is best effort (an IPv6-only link has no IPv4 multicast route, and the
+    // other way round); only when none opens is the error the caller's.
+    const failures: unknown[] = [];
+    await sockets.openFamily('udp4', config.udpPort, config.group4, config.interface4, source4).catch((error: unknown) => failures.push(error));
+    if (config.group6) await sockets.openFamily('udp6', config.udpPort, config.group6, undefined, undefined).catch((error: unknown) => failures.push(error));
+    if (sockets.endpoints.length === 0) {
       await sockets.close();
-      throw error;
+      throw failures[0];
     }
     return sockets;
   }

@@ -30,7 +30,8 @@ export function netnsUnavailableReason(): string | undefined {
   }
 }
 
-export function createTwoHosts(): TwoHosts {
+/** `ipv6Only`: the link has no IPv4 address, only the IPv6 link-local ones (addressA/B are then those, without scope). */
+export function createTwoHosts(options: { ipv6Only?: boolean } = {}): TwoHosts {
   const tag = `${process.pid % 100000}`;
   const nsA = `swarm-a-${tag}`;
   const nsB = `swarm-b-${tag}`;
@@ -54,8 +55,14 @@ export function createTwoHosts(): TwoHosts {
     ip(['link', 'add', vethA, 'type', 'veth', 'peer', 'name', vethB]);
     ip(['link', 'set', vethA, 'netns', nsA]);
     ip(['link', 'set', vethB, 'netns', nsB]);
-    ip(['-n', nsA, 'addr', 'add', `${addressA}/24`, 'dev', vethA]);
-    ip(['-n', nsB, 'addr', 'add', `${addressB}/24`, 'dev', vethB]);
+    if (options.ipv6Only) {
+      // Fixed link-local addresses without duplicate detection: usable at once, no waiting.
+      ip(['-n', nsA, 'addr', 'add', 'fe80::a/64', 'dev', vethA, 'nodad']);
+      ip(['-n', nsB, 'addr', 'add', 'fe80::b/64', 'dev', vethB, 'nodad']);
+    } else {
+      ip(['-n', nsA, 'addr', 'add', `${addressA}/24`, 'dev', vethA]);
+      ip(['-n', nsB, 'addr', 'add', `${addressB}/24`, 'dev', vethB]);
+    }
     for (const [ns, veth] of [[nsA, vethA], [nsB, vethB]] as const) {
       ip(['-n', ns, 'link', 'set', 'lo', 'up']);
       ip(['-n', ns, 'link', 'set', veth, 'up']);
@@ -64,5 +71,6 @@ export function createTwoHosts(): TwoHosts {
     destroy();
     throw error;
   }
+  if (options.ipv6Only) return { nsA, nsB, addressA: 'fe80::a', addressB: 'fe80::b', destroy };
   return { nsA, nsB, addressA, addressB, destroy };
 }
