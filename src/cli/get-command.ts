@@ -104,6 +104,7 @@ async function runGet(magnetText: string, options: GetOptions): Promise<void> {
     // With addresses to dial, their failures still end the get with the reason; with none,
     // discovery is the only way to the sharer, so get waits for it (until --timeout or Ctrl-C).
     isDiscovering: isDiscovering && magnet.peers.length === 0 && extraPeers.length === 0,
+    searchingReason: `looking for it ${[isLan ? 'on the local network' : '', isDht ? 'in the DHT' : ''].filter(Boolean).join(' and ')}`,
   });
   const discovery = isDiscovering ? await startGetDiscovery(context, options, address.port, session, magnet) : undefined;
   const reporter = new TransferReporter(session, { isJson: !!options.json, nameOf: (key) => nameOfKey(context, key) });
