@@ -1,12 +1,12 @@
 /**
  * A private DHT for tests: `count` real bittorrent-dht nodes on loopback, in ONE child
- * process (private-dht-child.mjs), never linked to the public DHT. The child dies with
- * stdin, and after maxLifetimeMs in any case.
+ * process (bench/private-dht.mjs, which the discovery bench runs too), never linked to the
+ * public DHT. The child dies with stdin, and after maxLifetimeMs in any case.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const CHILD = fileURLToPath(new URL('./private-dht-child.mjs', import.meta.url));
+const CHILD = fileURLToPath(new URL('../../bench/private-dht.mjs', import.meta.url));
 
 export interface PrivateDht {
   nodes: { host: string; port: number }[];

@@ -1,4 +1,4 @@
-// A private Mainline DHT in one process (to keep CPU down): `count` bittorrent-dht nodes,
+// A private Mainline DHT in one process (to keep CPU down; tests and bench/discovery.bench.mjs): `count` bittorrent-dht nodes,
 // node i on 127.<a>.<b>.<i+1>, all bootstrapped from node 0, never from the public routers.
 // Prints one JSON line {"nodes":[{host,port}…]} once every node is ready. With a capture
 // path, node `count-1` is a stranger that appends every datagram it receives to that file
