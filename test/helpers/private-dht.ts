@@ -18,9 +18,11 @@ export interface PrivateDht {
 }
 
 /** `subnet`: the first three octets, e.g. '127.0.41' (nodes take .1 … .count). */
-export async function startPrivateDht(options: { count: number; subnet: string; capturePath?: string; maxLifetimeMs?: number; startTimeoutMs?: number }): Promise<PrivateDht> {
+/** `wrapper`: a command prefix, e.g. ['ip', 'netns', 'exec', ns] to run the nodes in a namespace. */
+export async function startPrivateDht(options: { count: number; subnet: string; capturePath?: string; maxLifetimeMs?: number; startTimeoutMs?: number; wrapper?: string[] }): Promise<PrivateDht> {
   const args = [CHILD, String(options.count), options.subnet, String(options.maxLifetimeMs ?? 300_000), ...(options.capturePath ? [options.capturePath] : [])];
-  const child: ChildProcess = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'inherit'] });
+  const [command, ...prefix] = [...(options.wrapper ?? []), process.execPath];
+  const child: ChildProcess = spawn(command!, [...prefix, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
   const nodes = await new Promise<{ host: string; port: number }[]>((resolve, reject) => {
     let text = '';
     const timer = setTimeout(() => {
