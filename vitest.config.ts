@@ -9,5 +9,8 @@ export default defineConfig({
     pool: 'forks',
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },
     reporters: ['default'],
+    // Every CLI a test spawns inherits this: no test reaches the public DHT routers (a DHT test
+    // sets SWARM_NO_DHT=0 with a private SWARM_DHT_BOOTSTRAP).
+    env: { SWARM_NO_DHT: '1' },
   },
 });

@@ -1,22 +1,28 @@
-// LAN discovery (issue 11): wall time from spawning `swarm get` to `done` for a 64 KiB file
-// (about the time to the first byte: one piece) with the magnet's address hint and LAN off,
-// and with the hint stripped so only LAN beacons find the sharer; plus the datagrams a node
-// sends per minute while idle. Everything on loopback: the sharer on 127.0.0.2, getters on
-// 127.0.0.3, beacons on 239.255.79.27 via 127.0.0.1 on a UDP port of this run's own.
+// LAN and DHT discovery (issue 11): wall time from spawning `swarm get` to `done` for a 64 KiB
+// file (about the time to the first byte: one piece) with the magnet's address hint (LAN and
+// DHT off), with the hint stripped so only LAN beacons find the sharer, and stripped with LAN
+// off so only a private DHT of 50 bittorrent-dht nodes (bench/private-dht.mjs, one process on
+// 127.0.51.x) does; plus the datagrams a node sends per minute while idle (LAN, and DHT). All
+// on loopback: sharer 127.0.0.2, getters 127.0.0.3; never the public DHT.
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { CLI, makeUsers, median, randomFile, startChild, tempDir } from './share-harness.mjs';
 
 const RUNS = Number(process.env.DISCOVERY_RUNS ?? 5);
 const IDLE_S = Number(process.env.DISCOVERY_IDLE_S ?? 60);
 const lanEnv = { SWARM_NO_LAN: '0', SWARM_LAN_PORT: String(40000 + (process.pid % 20000)), SWARM_LAN_INTERFACE: '127.0.0.1' };
+const dhtChild = spawn(process.execPath, [fileURLToPath(new URL('./private-dht.mjs', import.meta.url)), '50', '127.0.51', String(30 * 60_000)], { stdio: ['pipe', 'pipe', 'inherit'] });
+const dhtNodes = await new Promise((resolve) => dhtChild.stdout.once('data', (chunk) => resolve(JSON.parse(String(chunk).split('\n')[0]).nodes)));
+const dhtEnv = { SWARM_NO_DHT: '0', SWARM_DHT_BOOTSTRAP: dhtNodes.slice(0, 3).map((n) => `${n.host}:${n.port}`).join(',') };
 const { users: [alice, bob] } = await makeUsers(['alice', 'bob']);
 const source = randomFile(join(tempDir(), 'small.bin'), 64 * 1024);
-const share = startChild([CLI, 'share', source, '--json', '--host', '127.0.0.2', '--port', '0'], { env: { ...process.env, ...lanEnv, SWARM_HOME: alice.home } });
+const share = startChild([CLI, 'share', source, '--json', '--host', '127.0.0.2', '--port', '0'], { env: { ...process.env, ...lanEnv, ...dhtEnv, SWARM_HOME: alice.home } });
 const magnet = String((await share.waitFor((e) => e.event === 'ready')).event.magnet);
 const stripped = magnet.replace(/&x\.pe=[^&]*/g, '');
 
 async function timeGet(link, extra) {
-  const get = startChild([CLI, 'get', link, '-o', tempDir(), '--host', '127.0.0.3', '--json', ...extra], { env: { ...process.env, ...lanEnv, SWARM_HOME: bob.home } });
+  const get = startChild([CLI, 'get', link, '-o', tempDir(), '--host', '127.0.0.3', '--json', ...extra], { env: { ...process.env, ...lanEnv, ...dhtEnv, SWARM_HOME: bob.home } });
   const done = await get.waitFor((e) => e.event === 'done');
   const found = get.events.find((e) => e.event.event === 'discovered');
   await get.kill('SIGINT');
@@ -33,8 +39,9 @@ async function row(name, link, extra) {
 
 console.log('| get of a 64 KiB file | median ms to done | runs (ms) | median ms to `discovered` |');
 console.log('|---|---|---|---|');
-await row('address hint (x.pe), --no-lan', magnet, ['--no-lan']);
-await row('no hint, LAN beacons only', stripped, []);
+await row('address hint (x.pe), --no-lan --no-dht', magnet, ['--no-lan', '--no-dht']);
+await row('no hint, LAN beacons only', stripped, ['--no-dht']);
+await row('no hint, private DHT (50 nodes) only', stripped, ['--no-lan']);
 await share.kill('SIGINT');
 
 // Idle traffic: one node trusting 3 keys (one beacon per round), nobody answering.
@@ -47,4 +54,17 @@ await idle.start();
 await new Promise((resolve) => setTimeout(resolve, IDLE_S * 1000));
 const sent = idle.sentCount;
 await idle.close();
+// And a DHT node in the private DHT: a chat-like presence for 3 trusted keys, nobody answering.
+const { DhtNode } = await import('../dist/discovery/dht-node.js');
+const { DhtDiscovery } = await import('../dist/discovery/dht-discovery.js');
+const dhtNode = await DhtNode.start({ config: { bootstrap: dhtNodes.slice(0, 3), isPublic: false }, listenHost: '127.0.0.4' });
+const sentAtStart = dhtNode.sentCount;
+const presence = new DhtDiscovery({ node: dhtNode, identity: createIdentity(), trustedKeys: () => trusted, listenPort: 7000, isPresence: true });
+presence.start();
+await new Promise((resolve) => setTimeout(resolve, IDLE_S * 1000));
+const dhtSent = dhtNode.sentCount - sentAtStart;
+await presence.close();
+await dhtNode.close();
+dhtChild.stdin.end();
 console.log(`\nidle: ${sent} datagrams in ${IDLE_S} s = ${((sent * 60) / IDLE_S).toFixed(1)} per minute (IPv4 only; ${29 + 8 * 16} bytes each)`);
+console.log(`idle DHT (presence for 3 keys, first ${IDLE_S} s after bootstrap, includes the start rounds at 0, 5, 15, 30 s): ${dhtSent} datagrams = ${((dhtSent * 60) / IDLE_S).toFixed(1)} per minute; ${presence.operationCount} lookups/announces`);

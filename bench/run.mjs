@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 
 // Benchmarks measure one thing each: LAN beacons stay off (a discovery bench turns them on for its own children).
 process.env.SWARM_NO_LAN ??= '1';
+// Nor does any benchmark reach the public DHT routers (the discovery bench runs a private DHT).
+process.env.SWARM_NO_DHT ??= '1';
 const dir = fileURLToPath(new URL('.', import.meta.url));
 const filters = process.argv.slice(2);
 const files = readdirSync(dir)

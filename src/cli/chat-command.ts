@@ -24,9 +24,9 @@ import { openContext, type CliContext } from './context.js';
 import { addNodeOptions, parsePeerOption, pinnedPeerKeys, type NodeOptions, type PeerOption } from './node-options.js';
 import { KnownAddresses } from '../identity/known-addresses.js';
 import { untilSignal } from './until-signal.js';
-import { addDiscoveryOptions, isLanOn, startLanDiscovery, type DiscoveryOptions } from './discovery-options.js';
+import { addDiscoveryOptions, dhtSettings, isLanOn, startDhtDiscovery, startLanDiscovery, type DiscoveryOptions } from './discovery-options.js';
 import { DiscoveryReporter } from '../ui/discovery-reporter.js';
-import type { LanDiscovery } from '../discovery/lan-discovery.js';
+import type { DiscoveredPeer } from '../discovery/lan-discovery.js';
 
 interface ChatOptions extends NodeOptions, DiscoveryOptions {
   json?: boolean;
@@ -52,7 +52,8 @@ export function registerChatCommand(program: Command): void {
       'after',
       `
 Without --peer, trusted peers on the local network are found by their beacons and linked
-(unless --no-lan); with --peer too.
+(unless --no-lan), and those elsewhere through the Mainline DHT (unless --no-dht); with
+--peer too.
 
 Type /help inside the chat for commands (/msg <name> <text>, /peers, /trust, /quit).
 Without a terminal, each stdin line is sent as a message (commands work too), and the
@@ -107,6 +108,7 @@ function resolvePeer(text: string, context: CliContext, known: KnownAddresses): 
 async function runChat(context: CliContext, options: ChatOptions): Promise<void> {
   const { historyCount, peerTexts, ...settings } = parseChatOptions(options);
   isLanOn(options); // a bad SWARM_LAN_* setting is a usage error before anything starts
+  dhtSettings(options); // and so is a bad --dht-bootstrap
   const { home, identity, trust } = context;
   const known = KnownAddresses.load(home, (keyText) => trust.find(keyText) !== undefined);
   const peers = peerTexts.map((text) => resolvePeer(text, context, known));
@@ -135,20 +137,23 @@ async function runChat(context: CliContext, options: ChatOptions): Promise<void>
   const reporter = new DiscoveryReporter({ isJson: Boolean(options.json), nameOf: (key) => trust.find(key)?.name });
   const discovery = await startLanDiscovery(context, options, chat.address.port, reporter);
   if (discovery) linkFoundPeers(discovery, chat.session, identity.keyText);
+  // Presence in the DHT: each trusted peer online finds this node under their pair's key of the day.
+  const dht = startDhtDiscovery(context, options, chat.address.port, reporter, { isPresence: true });
+  if (dht) linkFoundPeers(dht, chat.session, identity.keyText);
   try {
     await chatDone;
   } finally {
-    await discovery?.close();
+    await Promise.all([discovery?.close(), dht?.close()]);
   }
   refusals.stop();
 }
 
 /**
- * Links each trusted peer the LAN finds. Both sides hear each other, so only the one with
+ * Links each trusted peer the LAN or the DHT finds. Both sides hear each other, so only the one with
  * the smaller key dials at first; the other dials when it hears the same peer again while
  * still unlinked (its beacons may not reach the first one).
  */
-function linkFoundPeers(discovery: LanDiscovery, session: { linkTo(host: string, port: number, keyText: string): void }, ownKeyText: string): void {
+function linkFoundPeers(discovery: { on(event: 'peer', listener: (peer: DiscoveredPeer) => void): unknown }, session: { linkTo(host: string, port: number, keyText: string): void }, ownKeyText: string): void {
   const heardOnce = new Set<string>();
   discovery.on('peer', (peer) => {
     if (peer.keyText < ownKeyText || heardOnce.has(peer.keyText)) session.linkTo(peer.host, peer.port, peer.keyText);

@@ -1,26 +1,42 @@
 /**
- * --no-lan, and starting LAN discovery for a command that runs a node. Discovery is a help,
- * never a requirement: when its sockets cannot open (the UDP port taken by another program,
- * no multicast route) the command warns once and goes on without it.
+ * --no-lan, --no-dht and --dht-bootstrap, and starting discovery for a command that runs a
+ * node. Discovery is a help, never a requirement: when its sockets cannot open (the UDP port
+ * taken by another program, no multicast route) the command warns once and goes on without it.
  */
+import { EventEmitter } from 'node:events';
+import { networkInterfaces } from 'node:os';
 import type { Command } from 'commander';
+import { dhtConfig, type DhtConfig } from '../discovery/dht-config.js';
+import { DhtDiscovery } from '../discovery/dht-discovery.js';
+import { DhtNode } from '../discovery/dht-node.js';
 import { lanConfig } from '../discovery/lan-config.js';
-import { LanDiscovery, type ShareRef } from '../discovery/lan-discovery.js';
+import { LanDiscovery, type DiscoveredPeer, type ShareRef } from '../discovery/lan-discovery.js';
 import type { DiscoveryReporter } from '../ui/discovery-reporter.js';
 import type { CliContext } from './context.js';
 
 export interface DiscoveryOptions {
   /** False with --no-lan. */
   lan?: boolean;
+  /** False with --no-dht. */
+  dht?: boolean;
+  dhtBootstrap?: string;
 }
 
 export function addDiscoveryOptions(command: Command): Command {
-  return command.option('--no-lan', 'do not look for trusted peers on the local network nor announce this node there (UDP multicast beacons; also SWARM_NO_LAN=1)');
+  return command
+    .option('--no-lan', 'do not look for trusted peers on the local network nor announce this node there (UDP multicast beacons; also SWARM_NO_LAN=1)')
+    .option('--no-dht', 'do not look for trusted peers in the Mainline DHT nor announce this node there (also SWARM_NO_DHT=1)')
+    .option('--dht-bootstrap <nodes>', 'host:port[,host:port…] of the DHT nodes to start from, for a private DHT (also SWARM_DHT_BOOTSTRAP; default: the public Mainline routers)');
 }
 
 /** True when LAN discovery will run (checks the SWARM_LAN_* settings: a bad one is a usage error). */
 export function isLanOn(options: DiscoveryOptions & { host?: string }): boolean {
   return lanConfig(process.env, { isLanOff: options.lan === false, listenHost: options.host }) !== undefined;
+}
+
+/** The DHT settings, or undefined when it is off (a bad bootstrap list is a usage error). */
+export function dhtSettings(options: DiscoveryOptions): DhtConfig | undefined {
+  return dhtConfig(process.env, { isDhtOff: options.dht === false, bootstrapText: options.dhtBootstrap });
 }
 
 export async function startLanDiscovery(
@@ -34,7 +50,7 @@ export async function startLanDiscovery(
   if (!config) return undefined;
   const discovery = new LanDiscovery({
     identity: context.identity,
-    trustedKeys: () => context.trust.list().map((entry) => entry.publicKey).filter((key) => context.trust.allows(key)),
+    trustedKeys: () => trustedKeys(context),
     listenPort,
     listenHost: options.host,
     config,
@@ -49,4 +65,77 @@ export async function startLanDiscovery(
     return undefined;
   }
   return discovery;
+}
+
+/**
+ * DHT discovery, started in the background (bootstrapping can take seconds and the command
+ * need not wait for it): peers found are emitted as 'peer'; close() waits for the start.
+ */
+export class BackgroundDht extends EventEmitter<{ peer: [DiscoveredPeer] }> {
+  node: DhtNode | undefined;
+  private discovery: DhtDiscovery | undefined;
+  private isClosed = false;
+  private readonly started: Promise<void>;
+
+  constructor(
+    context: Pick<CliContext, 'identity' | 'trust' | 'home'>,
+    config: DhtConfig,
+    options: { host?: string; listenPort: number; reporter: DiscoveryReporter; held?: () => ShareRef[]; wanted?: () => ShareRef[]; isPresence?: boolean },
+  ) {
+    super();
+    this.started = DhtNode.start({ config, home: context.home, listenHost: options.host }).then(
+      (node) => {
+        this.node = node;
+        if (this.isClosed) return;
+        const discovery = new DhtDiscovery({
+          node,
+          identity: context.identity,
+          trustedKeys: () => trustedKeys(context),
+          listenPort: options.listenPort,
+          held: options.held,
+          wanted: options.wanted,
+          isPresence: options.isPresence,
+          isOwnAddress: (host, port) => port === options.listenPort && (host === options.host || localAddresses().has(host)),
+        });
+        discovery.on('peer', (peer) => {
+          options.reporter.found(peer);
+          this.emit('peer', peer);
+        });
+        this.discovery = discovery;
+        discovery.start();
+      },
+      (error: unknown) => options.reporter.dhtUnavailable(`UDP: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`),
+    );
+  }
+
+  /** Announce now (a download just completed). */
+  nudge(): void {
+    this.discovery?.nudge();
+  }
+
+  async close(): Promise<void> {
+    this.isClosed = true;
+    await this.started;
+    await this.discovery?.close();
+    await this.node?.close();
+  }
+}
+
+export function startDhtDiscovery(
+  context: Pick<CliContext, 'identity' | 'trust' | 'home'>,
+  options: DiscoveryOptions & { host?: string },
+  listenPort: number,
+  reporter: DiscoveryReporter,
+  extra: { held?: () => ShareRef[]; wanted?: () => ShareRef[]; isPresence?: boolean } = {},
+): BackgroundDht | undefined {
+  const config = dhtSettings(options);
+  return config ? new BackgroundDht(context, config, { host: options.host, listenPort, reporter, ...extra }) : undefined;
+}
+
+function trustedKeys(context: Pick<CliContext, 'trust'>): Uint8Array[] {
+  return context.trust.list().map((entry) => entry.publicKey).filter((key) => context.trust.allows(key));
+}
+
+function localAddresses(): Set<string> {
+  return new Set(Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((entry) => entry.address)));
 }

@@ -21,8 +21,9 @@ import { nameOfKey, openContext, type CliContext } from './context.js';
 import { addNodeOptions, parsePeerOption, pinnedPeerKeys, type NodeOptions } from './node-options.js';
 import { KnownAddresses } from '../identity/known-addresses.js';
 import { signalExitCode, untilSignal } from './until-signal.js';
-import { addDiscoveryOptions, isLanOn, startLanDiscovery, type DiscoveryOptions } from './discovery-options.js';
+import { addDiscoveryOptions, dhtSettings, isLanOn, startDhtDiscovery, startLanDiscovery, type DiscoveryOptions } from './discovery-options.js';
 import { DiscoveryReporter } from '../ui/discovery-reporter.js';
+import type { DiscoveredPeer } from '../discovery/lan-discovery.js';
 
 interface GetOptions extends NodeOptions, DiscoveryOptions {
   output: string;
@@ -53,7 +54,7 @@ export function registerGetCommand(program: Command): void {
       'after',
       `
 A link without an address (no x.pe) still works on the local network: the sharer is found
-by its beacons (unless --no-lan).
+by its beacons (unless --no-lan) and in the DHT (unless --no-dht).
 
 Examples:
   $ swarm get 'magnet:?xt=urn:btih:…&x.pe=192.168.1.20%3A7000&x.key=swarm1…' -o ~/Downloads
@@ -76,8 +77,10 @@ async function runGet(magnetText: string, options: GetOptions): Promise<void> {
   const extraPeers = (options.peer ?? []).map(parsePeerOption);
   const context = openContext();
   checkSharerTrusted(context, magnet);
-  // With the sharer's key, LAN beacons can find it; without a key or with --no-lan an address is needed.
-  const isDiscovering = magnet.keyText !== undefined && isLanOn(options);
+  // With the sharer's key, LAN beacons and the DHT can find it; without a key, or with both off, an address is needed.
+  const isLan = isLanOn(options);
+  const isDht = dhtSettings(options) !== undefined;
+  const isDiscovering = magnet.keyText !== undefined && (isLan || isDht);
   if (magnet.peers.length === 0 && extraPeers.length === 0 && !isDiscovering) {
     throw errors.noAddressInLink(looksCutByShell(magnet));
   }
@@ -101,6 +104,7 @@ async function runGet(magnetText: string, options: GetOptions): Promise<void> {
     // With addresses to dial, their failures still end the get with the reason; with none,
     // discovery is the only way to the sharer, so get waits for it (until --timeout or Ctrl-C).
     isDiscovering: isDiscovering && magnet.peers.length === 0 && extraPeers.length === 0,
+    searchingReason: `looking for it ${[isLan ? 'on the local network' : '', isDht ? 'in the DHT' : ''].filter(Boolean).join(' and ')}`,
   });
   const discovery = isDiscovering ? await startGetDiscovery(context, options, address.port, session, magnet) : undefined;
   const reporter = new TransferReporter(session, { isJson: !!options.json, nameOf: (key) => nameOfKey(context, key) });
@@ -127,6 +131,7 @@ async function runGet(magnetText: string, options: GetOptions): Promise<void> {
   reporter.done();
   if (options.seed) {
     const stopSeeding = reporter.seeding(address.port);
+    discovery?.nudge();
     const refusals = new RefusalReporter(node, { isJson: !!options.json });
     const signal = await untilSignal();
     refusals.stop();
@@ -142,18 +147,25 @@ async function runGet(magnetText: string, options: GetOptions): Promise<void> {
  * Looks for the sharer (and other trusted holders of the share) on the LAN, dialling each
  * one found; once complete, announces the share too, for --seed.
  */
-function startGetDiscovery(context: CliContext, options: GetOptions, listenPort: number, session: GetSession, magnet: MagnetLink) {
+async function startGetDiscovery(context: CliContext, options: GetOptions, listenPort: number, session: GetSession, magnet: MagnetLink) {
   const share = { infoHash: magnet.infoHash, sharerKey: decodeKeyText(magnet.keyText!) };
   const reporter = new DiscoveryReporter({ isJson: !!options.json, nameOf: (key) => nameOfKey(context, key) });
-  return startLanDiscovery(context, options, listenPort, reporter, {
-    wanted: () => [share],
+  const shares = {
+    wanted: () => (session.snapshot().isDone ? [] : [share]),
     held: () => (session.snapshot().isDone ? [share] : []),
-  }).then((discovery) => {
-    discovery?.on('peer', (peer) => {
-      if (peer.keyText === magnet.keyText || peer.infoHashes.includes(magnet.infoHash)) session.addPeer({ host: peer.host, port: peer.port }, peer.keyText);
-    });
-    return discovery;
-  });
+  };
+  const onPeer = (peer: DiscoveredPeer) => {
+    if (peer.keyText === magnet.keyText || peer.infoHashes.includes(magnet.infoHash)) session.addPeer({ host: peer.host, port: peer.port }, peer.keyText);
+  };
+  const lan = await startLanDiscovery(context, options, listenPort, reporter, shares);
+  lan?.on('peer', onPeer);
+  const dht = startDhtDiscovery(context, options, listenPort, reporter, shares);
+  dht?.on('peer', onPeer);
+  return {
+    close: async () => void (await Promise.all([lan?.close(), dht?.close()])),
+    /** Complete, with --seed: announce the share in the DHT now rather than at the next round. */
+    nudge: () => dht?.nudge(),
+  };
 }
 
 /**

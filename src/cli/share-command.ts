@@ -19,7 +19,7 @@ import { nameOfKey, openContext, type CliContext } from './context.js';
 import { addNodeOptions, parsePeerOption, pinnedPeerKeys, type NodeOptions } from './node-options.js';
 import { KnownAddresses } from '../identity/known-addresses.js';
 import { signalExitCode, untilSignal } from './until-signal.js';
-import { addDiscoveryOptions, isLanOn, startLanDiscovery, type DiscoveryOptions } from './discovery-options.js';
+import { addDiscoveryOptions, dhtSettings, isLanOn, startDhtDiscovery, startLanDiscovery, type DiscoveryOptions } from './discovery-options.js';
 import { DiscoveryReporter } from '../ui/discovery-reporter.js';
 
 interface ShareOptions extends NodeOptions, DiscoveryOptions {
@@ -73,6 +73,7 @@ function allowedKeys(context: CliContext, allow: string | undefined): Set<string
 async function runShare(context: CliContext, path: string, options: ShareOptions): Promise<void> {
   checkSharePath(path);
   isLanOn(options); // a bad SWARM_LAN_* setting is a usage error before hashing starts
+  dhtSettings(options); // and so is a bad --dht-bootstrap
   const allowed = allowedKeys(context, options.allow);
   const extraPeers = (options.peer ?? []).map(parsePeerOption);
   const isJson = !!options.json;
@@ -118,9 +119,11 @@ async function runShare(context: CliContext, path: string, options: ShareOptions
   const refusals = new RefusalReporter(node, { isJson });
   // Getters holding the magnet (with or without x.pe) find this share by its beacons.
   const held = [{ infoHash: session.infoHash, sharerKey: context.identity.publicKey }];
-  const discovery = await startLanDiscovery(context, options, address.port, new DiscoveryReporter({ isJson, isFoundReported: false }), { held: () => held });
+  const discoveryReporter = new DiscoveryReporter({ isJson, isFoundReported: false });
+  const discovery = await startLanDiscovery(context, options, address.port, discoveryReporter, { held: () => held });
+  const dht = startDhtDiscovery(context, options, address.port, discoveryReporter, { held: () => held });
   const signal = await untilSignal();
-  await discovery?.close();
+  await Promise.all([discovery?.close(), dht?.close()]);
   refusals.stop();
   reporter.stopped();
   await session.close();

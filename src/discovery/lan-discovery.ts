@@ -39,6 +39,8 @@ export interface DiscoveredPeer {
   port: number;
   /** The wanted shares (infohashes) this beacon says the peer holds. */
   infoHashes: string[];
+  /** How it was found (LAN when absent). */
+  via?: 'lan' | 'dht';
 }
 
 export interface LanDiscoveryOptions {

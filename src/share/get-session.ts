@@ -58,6 +58,8 @@ export interface GetOptions {
    * reason to give up, only to say whom get is looking for.
    */
   isDiscovering?: boolean;
+  /** What the waiting event says discovery is doing (default SEARCHING_REASON: the LAN). */
+  searchingReason?: string;
 }
 
 /** What a waiting get says while discovery looks for a sharer it has no address for. */
@@ -261,7 +263,7 @@ export class GetSession extends EventEmitter {
 
   private searchingEvent(wasConnected: boolean): WaitingEvent {
     const key = this.options.magnet.keyText;
-    return { peer: peerLabel(key, undefined, this.options.nameOf), key, keptBytes: this.snapshot().verified, wasConnected, reason: SEARCHING_REASON };
+    return { peer: peerLabel(key, undefined, this.options.nameOf), key, keptBytes: this.snapshot().verified, wasConnected, reason: this.options.searchingReason ?? SEARCHING_REASON };
   }
 
   /** The error for --timeout passing now (`after`: how it was written), naming whom we wait for and why. */

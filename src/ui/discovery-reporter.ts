@@ -1,7 +1,7 @@
 /**
- * What LAN discovery says: a warning when it cannot run (the command goes on without it),
+ * What LAN and DHT discovery say: a warning when it cannot run (the command goes on without it),
  * and with --json a `discovered` event for each trusted peer a beacon named:
- *   {"event":"discovered","via":"lan","key":"swarm1…","name":"alice","address":"192.168.1.20:7927"}
+ *   {"event":"discovered","via":"lan" (or "dht"),"key":"swarm1…","name":"alice","address":"192.168.1.20:7927"}
  * Without --json a found peer prints nothing: the connection it leads to is reported anyway.
  */
 import type { DiscoveredPeer } from '../discovery/lan-discovery.js';
@@ -21,11 +21,17 @@ export class DiscoveryReporter {
     else (this.options.stream ?? process.stderr).write(`warning: ${escapeTerminal(message)}\n`);
   }
 
+  dhtUnavailable(reason: string): void {
+    const message = `DHT discovery is off: ${reason}`;
+    if (this.options.isJson) printJsonLine({ event: 'warning', code: 'DHT_UNAVAILABLE', message });
+    else (this.options.stream ?? process.stderr).write(`warning: ${escapeTerminal(message)}\n`);
+  }
+
   found(peer: DiscoveredPeer): void {
     const address = formatPeerAddress({ host: peer.host, port: peer.port });
     const id = `${peer.keyText} ${address}`;
     if (!this.options.isJson || this.options.isFoundReported === false || this.reported.has(id) || this.reported.size >= 1024) return;
     this.reported.add(id);
-    printJsonLine({ event: 'discovered', via: 'lan', key: peer.keyText, name: this.options.nameOf?.(peer.keyText), address });
+    printJsonLine({ event: 'discovered', via: peer.via ?? 'lan', key: peer.keyText, name: this.options.nameOf?.(peer.keyText), address });
   }
 }

@@ -34,6 +34,8 @@ const IMPORTABLE_ANYWHERE = new Set(['errors.ts']);
 const PACKAGE_OWNERS: Readonly<Record<string, readonly string[]>> = {
   webtorrent: ['share'],
   'bittorrent-protocol': ['share'],
+  // discovery: the Mainline DHT (issue 11) is reached through discovery/dht-node.ts only
+  'bittorrent-dht': ['discovery'],
   'node:crypto': ['crypto', 'identity'],
   crypto: ['crypto', 'identity'],
   tweetnacl: ['crypto', 'identity'],
