@@ -11,7 +11,7 @@
  */
 import type { Command } from 'commander';
 import { parseDurationMs } from '../ui/parse-duration.js';
-import { addDiscoveryOptions, type DiscoveryOptions } from './discovery-options.js';
+import type { DiscoveryOptions } from './discovery-options.js';
 import { parsePeerOption, parsePort } from './node-options.js';
 import { DEFAULT_PORT } from '../net/swarm-node.js';
 
@@ -35,8 +35,8 @@ export function registerPairCommand(program: Command): void {
     .option('--timeout <duration>', 'how long the code lives, e.g. 90s or 10m (default 10m)', parseDurationMs)
     .option('--port <n>', `waiting: TCP port to listen on (default ${DEFAULT_PORT}, or any free port if that is taken)`, parsePort)
     .option('--host <addr>', 'waiting: address to listen on (default: all interfaces); joining: address to connect from')
-    .option('--peer <host:port>', 'joining: the address of the machine that printed the code (default: found on the local network by the code)', collectPeer);
-  addDiscoveryOptions(command);
+    .option('--peer <host:port>', 'joining: the address of the machine that printed the code (default: found on the local network by the code)', collectPeer)
+    .option('--no-lan', 'do not beacon or look for the other side on the local network (also SWARM_NO_LAN=1)');
   command
     .addHelpText(
       'after',
