@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 
 // Benchmarks measure one thing each: LAN beacons stay off (a discovery bench turns them on for its own children).
 process.env.SWARM_NO_LAN ??= '1';
+process.env.SWARM_NO_NAT ??= '1';
 const dir = fileURLToPath(new URL('.', import.meta.url));
 const filters = process.argv.slice(2);
 const files = readdirSync(dir)

@@ -26,9 +26,10 @@ import { KnownAddresses } from '../identity/known-addresses.js';
 import { untilSignal } from './until-signal.js';
 import { addDiscoveryOptions, isLanOn, startLanDiscovery, type DiscoveryOptions } from './discovery-options.js';
 import { DiscoveryReporter } from '../ui/discovery-reporter.js';
+import { addNatOption, startPortMapping, type NatOptions } from './nat-options.js';
 import type { LanDiscovery } from '../discovery/lan-discovery.js';
 
-interface ChatOptions extends NodeOptions, DiscoveryOptions {
+interface ChatOptions extends NodeOptions, DiscoveryOptions, NatOptions {
   json?: boolean;
   history: string;
   historyMax: string;
@@ -42,6 +43,7 @@ export function registerChatCommand(program: Command): void {
     .description('chat with the people you trust; messages are signed, relayed peer to peer, and kept in history');
   addNodeOptions(command);
   addDiscoveryOptions(command);
+  addNatOption(command);
   command
     .option('--json', 'one JSON event per line: warning, ready, message, sent, peer-join, peer-leave, discovered, rate-limited, refused, error')
     .option('--history <count>', 'how many past messages to show on start', '20')
@@ -135,10 +137,12 @@ async function runChat(context: CliContext, options: ChatOptions): Promise<void>
   const reporter = new DiscoveryReporter({ isJson: Boolean(options.json), nameOf: (key) => trust.find(key)?.name });
   const discovery = await startLanDiscovery(context, options, chat.address.port, reporter);
   if (discovery) linkFoundPeers(discovery, chat.session, identity.keyText);
+  const nat = await startPortMapping(options, chat.address);
   try {
     await chatDone;
   } finally {
     await discovery?.close();
+    await nat?.close();
   }
   refusals.stop();
 }

@@ -23,8 +23,9 @@ import { KnownAddresses } from '../identity/known-addresses.js';
 import { signalExitCode, untilSignal } from './until-signal.js';
 import { addDiscoveryOptions, isLanOn, startLanDiscovery, type DiscoveryOptions } from './discovery-options.js';
 import { DiscoveryReporter } from '../ui/discovery-reporter.js';
+import { addNatOption, startPortMapping, type NatOptions } from './nat-options.js';
 
-interface GetOptions extends NodeOptions, DiscoveryOptions {
+interface GetOptions extends NodeOptions, DiscoveryOptions, NatOptions {
   output: string;
   seed?: boolean;
   force?: boolean;
@@ -41,6 +42,7 @@ export function registerGetCommand(program: Command): void {
     .argument('<magnet>', 'the "magnet:?…" link printed by `swarm share` (quote it)');
   addNodeOptions(command, 'default: any free port');
   addDiscoveryOptions(command);
+  addNatOption(command);
   command
     .option('-o, --output <dir>', 'directory to save into', '.')
     .option('--seed', 'keep serving the file to others after it is complete, until Ctrl-C')
@@ -128,7 +130,11 @@ async function runGet(magnetText: string, options: GetOptions): Promise<void> {
   if (options.seed) {
     const stopSeeding = reporter.seeding(address.port);
     const refusals = new RefusalReporter(node, { isJson: !!options.json });
-    const signal = await untilSignal();
+    const signalling = untilSignal();
+    // Only a seeder needs to be dialled from outside; a plain get dials out.
+    const nat = await startPortMapping(options, address);
+    const signal = await signalling;
+    await nat?.close();
     refusals.stop();
     stopSeeding();
     await stop();
