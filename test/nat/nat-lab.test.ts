@@ -47,6 +47,22 @@ describe.skipIf(unavailable !== undefined)('nat lab', () => {
     expect(after).not.toContain(other.prefix);
   });
 
+  test('the lab is sealed: every link joins two lab namespaces, none the machine\'s own', () => {
+    const all = [lab.hub, ...lab.routers.map((r) => r.ns), ...lab.homes.map((h) => h.ns), lab.publicHosts.outsider!.ns];
+    let veths = 0;
+    for (const ns of all) {
+      for (const line of lab.exec(ns, 'ip', ['-o', 'link']).stdout.split('\n').filter((l) => l.includes('@'))) {
+        veths++;
+        expect(line, `${ns}: ${line}`).toMatch(new RegExp(`link-netns ${lab.prefix}`));
+      }
+      // No default route anywhere but a home's, which points at its own router.
+      const routes = lab.exec(ns, 'ip', ['route', 'show', 'default']).stdout.trim();
+      if (ns.includes('-h')) expect(routes).toMatch(/^default via 192\.168\.\d+\.1 dev eth0/);
+      else expect(routes).toBe('');
+    }
+    expect(veths).toBe(2 * (lab.routers.length * 2 + 1));
+  });
+
   test('a home reaches the public segment, seen as its router (masquerade)', async () => {
     const result = await dial(lab.homes[0]!.ns, lab.publicHosts.outsider!.ns, lab.publicHosts.outsider!.address);
     expect(result.client).toBe('connected');
