@@ -138,6 +138,7 @@ async function runChat(context: CliContext, options: ChatOptions): Promise<void>
   const discovery = await startLanDiscovery(context, options, chat.address.port, reporter);
   if (discovery) linkFoundPeers(discovery, chat.session, identity.keyText);
   const nat = await startPortMapping(options, chat.address);
+  chat.session.on('peer-join', (peer) => !peer.isInitiator && nat?.noteInbound(peer.host));
   try {
     await chatDone;
   } finally {

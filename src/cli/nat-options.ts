@@ -3,6 +3,7 @@
  * that listens: share, get --seed, chat. The mapping's failures are reported, never thrown.
  */
 import type { Command } from 'commander';
+import { isOutsideLocalNetworks } from '../nat/outside-address.js';
 import { PortMapping, type MappedPort } from '../nat/port-mapping.js';
 import { PortMappingReporter } from '../ui/port-mapping-reporter.js';
 
@@ -32,6 +33,8 @@ function leaseS(env: NodeJS.ProcessEnv): number | undefined {
 export interface RunningMapping {
   /** The mapped address, when the router granted one. */
   mapped(): MappedPort | undefined;
+  /** An authenticated link came in from `host`: from outside our networks, that proves the mapping. */
+  noteInbound(host: string): void;
   close(): Promise<void>;
 }
 
@@ -55,8 +58,14 @@ export async function startPortMapping(options: NatOptions, address: { host: str
   reporter.mapped(mapping.mapped);
   mapping.on('renewed', (mapped: MappedPort) => reporter.renewed(mapped));
   mapping.on('renew-failed', (error: unknown) => reporter.renewFailed(error instanceof Error ? error.message : String(error)));
+  let isVerified = false;
   return {
     mapped: () => mapping.mapped,
+    noteInbound: (host) => {
+      if (isVerified || !isOutsideLocalNetworks(host)) return;
+      isVerified = true;
+      reporter.verified(mapping.mapped, host);
+    },
     close: async () => {
       reporter.unmapped(mapping.mapped, await mapping.close());
     },

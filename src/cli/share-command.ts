@@ -120,6 +120,7 @@ async function runShare(context: CliContext, path: string, options: ShareOptions
   });
   start.stop();
   const reporter = new ShareReporter(session, { isJson, nameOf: (key) => nameOfKey(context, key) });
+  session.on('peer-connected', ({ remoteHost, isInbound }: { remoteHost: string; isInbound: boolean }) => isInbound && nat?.noteInbound(remoteHost));
   reporter.ready(address.port);
   const refusals = new RefusalReporter(node, { isJson });
   // Getters holding the magnet (with or without x.pe) find this share by its beacons.

@@ -1,7 +1,7 @@
 /**
  * What a listening node says about its port mapping (src/nat/): one line on stderr, or
  * --json events on stdout: `port-mapped {method, external, internalPort, leaseS, verified}`,
- * `port-mapping-renewed`, `warning {code: NAT_UNMAPPED | NAT_RENEW_FAILED, message}`,
+ * `port-mapping-verified {external, from}` (a trusted peer linked in from outside), `port-mapping-renewed`, `warning {code: NAT_UNMAPPED | NAT_RENEW_FAILED, message}`,
  * `port-unmapped {external, confirmed}`. A failure is never fatal: the node still serves its LAN.
  */
 import type { MappedPort } from '../nat/port-mapping.js';
@@ -24,6 +24,14 @@ export class PortMappingReporter {
     const message = `no port mapping (${reason}): friends outside your network cannot dial you unless TCP port ${internalPort} is forwarded to this machine (--no-nat skips asking)`;
     if (this.isJson) printJsonLine({ event: 'warning', code: 'NAT_UNMAPPED', message, internalPort });
     else this.stream.write(`${message}\n`);
+  }
+
+  /** A trusted peer linked in from outside our networks: the forwarding works. */
+  verified(mapped: MappedPort, fromHost: string): void {
+    const external = `${mapped.externalHost}:${mapped.externalPort}`;
+    const from = fromHost.replace(/^::ffff:/i, '');
+    if (this.isJson) printJsonLine({ event: 'port-mapping-verified', external, from });
+    else this.stream.write(`port mapping verified: a trusted peer at ${from} reached us through ${external}\n`);
   }
 
   renewed(mapped: MappedPort): void {

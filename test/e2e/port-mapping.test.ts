@@ -78,6 +78,8 @@ describe.skipIf(unavailable !== undefined)('port mapping through a real home rou
       // The router's external address comes first; the home's private one is useless outside.
       expect(new URL(magnet).searchParams.getAll('x.pe')[0]).toBe(`${wan}:${PORT}`);
       expect(await getFromOutside(magnet)).toBe(0);
+      // The outsider's link came in through the router: that, not the router's word, verifies the mapping.
+      expect(await sharer.waitForEvent((e) => e.event === 'port-mapping-verified', 10_000, 'verified')).toMatchObject({ external: `${wan}:${PORT}`, from: lab.publicHosts.outsider!.address });
 
       expect(await sharer.stop('SIGTERM')).toBe(143);
       expect(sharer.events.find((e) => e.event === 'port-unmapped')).toMatchObject({ external: `${wan}:${PORT}`, confirmed: true });

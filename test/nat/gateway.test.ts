@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { parseDefaultGateway } from '../../src/nat/gateway.js';
 import { isPrivateIPv4 } from '../../src/nat/port-mapping.js';
+import { isOutsideLocalNetworks } from '../../src/nat/outside-address.js';
 
 const HEADER = 'Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT';
 
@@ -21,5 +22,20 @@ describe('default gateway and address kinds', () => {
       expect(isPrivateIPv4(address), address).toBe(true);
     }
     for (const address of ['11.11.11.10', '172.32.0.1', '100.128.0.1', '8.8.8.8']) expect(isPrivateIPv4(address), address).toBe(false);
+  });
+});
+
+describe('isOutsideLocalNetworks', () => {
+  const interfaces = {
+    lo: [{ address: '127.0.0.1', netmask: '255.0.0.0', family: 'IPv4', mac: '', internal: true, cidr: '127.0.0.1/8' }],
+    eth0: [{ address: '192.168.1.2', netmask: '255.255.255.0', family: 'IPv4', mac: '', internal: false, cidr: '192.168.1.2/24' }],
+  } as unknown as NodeJS.Dict<import('node:os').NetworkInterfaceInfo[]>;
+
+  test('a host on one of our subnets, loopback or not IPv4 is not outside', () => {
+    for (const host of ['192.168.1.77', '::ffff:192.168.1.9', '127.0.0.5', '::1', 'fe80::1', 'nonsense']) expect(isOutsideLocalNetworks(host, interfaces), host).toBe(false);
+  });
+
+  test('any other IPv4 host is', () => {
+    for (const host of ['11.11.11.100', '::ffff:192.168.2.2', '10.0.0.1']) expect(isOutsideLocalNetworks(host, interfaces), host).toBe(true);
   });
 });
