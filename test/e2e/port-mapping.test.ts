@@ -87,6 +87,26 @@ describe.skipIf(unavailable !== undefined)('port mapping through a real home rou
     });
   }
 
+  test('chat: a friend outside links to the mapped port and the two talk', async () => {
+    router = await startMiniupnpd(lab, 0, { natPmp: true, upnp: false });
+    const wan = lab.routers[0]!.wanAddress;
+    const alice = new CliProcess(['chat', '--port', String(PORT + 1), '--json'], {
+      home: aliceHome!,
+      wrapper: lab.wrapper(lab.homes[0]!.ns),
+      env: cliEnv(aliceHome!, { SWARM_NO_NAT: '0' }),
+    });
+    expect(await alice.waitForEvent((e) => e.event === 'port-mapped', 20_000, 'port-mapped')).toMatchObject({ external: `${wan}:${PORT + 1}` });
+    const bob = new CliProcess(['chat', '--peer', `${wan}:${PORT + 1}`, '--json'], { home: bobHome!, wrapper: lab.wrapper(lab.publicHosts.outsider!.ns) });
+    await bob.waitForEvent((e) => e.event === 'peer-join', 20_000, 'bob linked');
+    expect(await alice.waitForEvent((e) => e.event === 'port-mapping-verified', 20_000, 'verified')).toMatchObject({ from: lab.publicHosts.outsider!.address });
+    bob.send('hello from outside');
+    expect(await alice.waitForEvent((e) => e.event === 'message', 20_000, 'message')).toMatchObject({ text: 'hello from outside', name: 'bob' });
+    await bob.stop();
+    await alice.stop();
+    expect(alice.events.find((e) => e.event === 'port-unmapped')).toMatchObject({ confirmed: true });
+    expect(router.redirects()).toEqual([]);
+  });
+
   test('without the mapping the outsider cannot get it (the lab forwards nothing by itself)', async () => {
     router = await startMiniupnpd(lab, 0, { natPmp: true, upnp: true });
     const sharer = share(['--no-nat']);
