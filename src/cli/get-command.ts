@@ -133,6 +133,7 @@ async function runGet(magnetText: string, options: GetOptions): Promise<void> {
     const signalling = untilSignal();
     // Only a seeder needs to be dialled from outside; a plain get dials out.
     const nat = await startPortMapping(options, address);
+    session.on('peer-connected', ({ remoteHost, isInbound }: { remoteHost: string; isInbound: boolean }) => isInbound && nat?.noteInbound(remoteHost));
     const signal = await signalling;
     await nat?.close();
     refusals.stop();
