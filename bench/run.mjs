@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 process.env.SWARM_NO_LAN ??= '1';
 // Nor does any benchmark reach the public DHT routers (the discovery bench runs a private DHT).
 process.env.SWARM_NO_DHT ??= '1';
+process.env.SWARM_NO_NAT ??= '1';
 const dir = fileURLToPath(new URL('.', import.meta.url));
 const filters = process.argv.slice(2);
 const files = readdirSync(dir)

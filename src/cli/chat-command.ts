@@ -27,8 +27,9 @@ import { untilSignal } from './until-signal.js';
 import { addDiscoveryOptions, dhtSettings, isLanOn, startDhtDiscovery, startLanDiscovery, type DiscoveryOptions } from './discovery-options.js';
 import { DiscoveryReporter } from '../ui/discovery-reporter.js';
 import type { DiscoveredPeer } from '../discovery/lan-discovery.js';
+import { addNatOption, startPortMapping, type NatOptions } from './nat-options.js';
 
-interface ChatOptions extends NodeOptions, DiscoveryOptions {
+interface ChatOptions extends NodeOptions, DiscoveryOptions, NatOptions {
   json?: boolean;
   history: string;
   historyMax: string;
@@ -42,6 +43,7 @@ export function registerChatCommand(program: Command): void {
     .description('chat with the people you trust; messages are signed, relayed peer to peer, and kept in history');
   addNodeOptions(command);
   addDiscoveryOptions(command);
+  addNatOption(command);
   command
     .option('--json', 'one JSON event per line: warning, ready, message, sent, peer-join, peer-leave, discovered, rate-limited, refused, error')
     .option('--history <count>', 'how many past messages to show on start', '20')
@@ -140,10 +142,13 @@ async function runChat(context: CliContext, options: ChatOptions): Promise<void>
   // Presence in the DHT: each trusted peer online finds this node under their pair's key of the day.
   const dht = startDhtDiscovery(context, options, chat.address.port, reporter, { isPresence: true });
   if (dht) linkFoundPeers(dht, chat.session, identity.keyText);
+  const nat = await startPortMapping(options, chat.address);
+  chat.session.on('peer-join', (peer) => !peer.isInitiator && nat?.noteInbound(peer.host));
   try {
     await chatDone;
   } finally {
     await Promise.all([discovery?.close(), dht?.close()]);
+    await nat?.close();
   }
   refusals.stop();
 }

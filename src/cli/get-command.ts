@@ -24,8 +24,9 @@ import { signalExitCode, untilSignal } from './until-signal.js';
 import { addDiscoveryOptions, dhtSettings, isLanOn, startDhtDiscovery, startLanDiscovery, type DiscoveryOptions } from './discovery-options.js';
 import { DiscoveryReporter } from '../ui/discovery-reporter.js';
 import type { DiscoveredPeer } from '../discovery/lan-discovery.js';
+import { addNatOption, startPortMapping, type NatOptions } from './nat-options.js';
 
-interface GetOptions extends NodeOptions, DiscoveryOptions {
+interface GetOptions extends NodeOptions, DiscoveryOptions, NatOptions {
   output: string;
   seed?: boolean;
   force?: boolean;
@@ -42,6 +43,7 @@ export function registerGetCommand(program: Command): void {
     .argument('<magnet>', 'the "magnet:?…" link printed by `swarm share` (quote it)');
   addNodeOptions(command, 'default: any free port');
   addDiscoveryOptions(command);
+  addNatOption(command);
   command
     .option('-o, --output <dir>', 'directory to save into', '.')
     .option('--seed', 'keep serving the file to others after it is complete, until Ctrl-C')
@@ -133,7 +135,12 @@ async function runGet(magnetText: string, options: GetOptions): Promise<void> {
     const stopSeeding = reporter.seeding(address.port);
     discovery?.nudge();
     const refusals = new RefusalReporter(node, { isJson: !!options.json });
-    const signal = await untilSignal();
+    const signalling = untilSignal();
+    // Only a seeder needs to be dialled from outside; a plain get dials out.
+    const nat = await startPortMapping(options, address);
+    session.on('peer-connected', ({ remoteHost, isInbound }: { remoteHost: string; isInbound: boolean }) => isInbound && nat?.noteInbound(remoteHost));
+    const signal = await signalling;
+    await nat?.close();
     refusals.stop();
     stopSeeding();
     await stop();

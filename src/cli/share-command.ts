@@ -21,8 +21,9 @@ import { KnownAddresses } from '../identity/known-addresses.js';
 import { signalExitCode, untilSignal } from './until-signal.js';
 import { addDiscoveryOptions, dhtSettings, isLanOn, startDhtDiscovery, startLanDiscovery, type DiscoveryOptions } from './discovery-options.js';
 import { DiscoveryReporter } from '../ui/discovery-reporter.js';
+import { addNatOption, startPortMapping, type NatOptions } from './nat-options.js';
 
-interface ShareOptions extends NodeOptions, DiscoveryOptions {
+interface ShareOptions extends NodeOptions, DiscoveryOptions, NatOptions {
   allow?: string;
   uploadLimit?: number;
   superSeed?: boolean;
@@ -37,6 +38,7 @@ export function registerShareCommand(program: Command): void {
     .argument('<path>', 'file or directory to share');
   addNodeOptions(command);
   addDiscoveryOptions(command);
+  addNatOption(command);
   command
     .option('--allow <names>', 'only these trusted names (or keys), comma-separated, may fetch it (default: every trusted key)')
     .option('--upload-limit <rate>', 'cap upload speed, bytes/s with k, M or G suffix (e.g. 4M)', parseRate)
@@ -94,11 +96,14 @@ async function runShare(context: CliContext, path: string, options: ShareOptions
   const router = new TorrentRouter(node, { isStarting: true });
   const address = await node.listen();
   if (address.isFallbackPort) start.portFallback(DEFAULT_PORT, address.port);
+  // Asked before hashing ends so the magnet can carry the router's external address first.
+  const nat = await startPortMapping(options, address);
+  const external = nat?.mapped();
   const session = await startShare({
     node,
     router,
     ownKeyText: context.identity.keyText,
-    advertisedAddresses: advertisedAddresses(address.host, address.port),
+    advertisedAddresses: [...(external ? [{ host: external.externalHost, port: external.externalPort }] : []), ...advertisedAddresses(address.host, address.port)].slice(0, 4),
     listenPort: address.port,
     extraPeers,
     path,
@@ -110,11 +115,13 @@ async function runShare(context: CliContext, path: string, options: ShareOptions
     isSuperSeeding: options.superSeed !== false,
   }).catch(async (error: unknown) => {
     start.stop();
+    await nat?.close();
     await node.close();
     throw error;
   });
   start.stop();
   const reporter = new ShareReporter(session, { isJson, nameOf: (key) => nameOfKey(context, key) });
+  session.on('peer-connected', ({ remoteHost, isInbound }: { remoteHost: string; isInbound: boolean }) => isInbound && nat?.noteInbound(remoteHost));
   reporter.ready(address.port);
   const refusals = new RefusalReporter(node, { isJson });
   // Getters holding the magnet (with or without x.pe) find this share by its beacons.
@@ -127,6 +134,7 @@ async function runShare(context: CliContext, path: string, options: ShareOptions
   refusals.stop();
   reporter.stopped();
   await session.close();
+  await nat?.close();
   await node.close();
   // Stopping is what Ctrl-C is for, but scripts still tell it from a clean end: 128 + signal.
   process.exitCode = signalExitCode(signal);

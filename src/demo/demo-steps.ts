@@ -48,7 +48,7 @@ export class DemoSession {
   }
 
   private spawn(person: Person, args: string[], stderr: 'pipe' | 'inherit' = 'pipe'): CliChild {
-    const env = { ...process.env, SWARM_HOME: person.home, SWARM_NO_LAN: '1', SWARM_NO_DHT: '1' }; // the demo's people are linked by address, not found (and never reach the public DHT)
+    const env = { ...process.env, SWARM_HOME: person.home, SWARM_NO_LAN: '1', SWARM_NO_DHT: '1', SWARM_NO_NAT: '1' }; // the demo's people are linked by address, not found (and never reach the public DHT or a router)
     const child = new CliChild(args, { cliPath: CLI_PATH, env, stderr });
     this.children.push(child);
     return child;

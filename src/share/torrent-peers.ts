@@ -163,7 +163,7 @@ export class TorrentPeers extends EventEmitter {
       link.close();
       return refuse('webtorrent refused the connection');
     }
-    this.emit('peer-connected', { key });
+    this.emit('peer-connected', { key, remoteHost: link.remoteHost, isInbound: !link.isInitiator });
     this.schedulePex();
     return null;
   }

@@ -23,7 +23,7 @@ export function newHome(): string {
 }
 
 function env(home: string): NodeJS.ProcessEnv {
-  const vars: NodeJS.ProcessEnv = { ...process.env, SWARM_HOME: home };
+  const vars: NodeJS.ProcessEnv = { ...process.env, SWARM_HOME: home, SWARM_NO_NAT: '1' };
   delete vars.SWARM_DEBUG;
   return vars;
 }

@@ -25,7 +25,9 @@ export function cliEnv(home?: string, extra: NodeJS.ProcessEnv = {}): NodeJS.Pro
   // LAN beacons are off unless a test asks for them (SWARM_NO_LAN: '0' or '' in extra):
   // nodes of tests running at once must not find each other, nor beacon beyond loopback.
   // The DHT likewise (SWARM_NO_DHT: '0' with a private SWARM_DHT_BOOTSTRAP): never the public routers.
-  const env: NodeJS.ProcessEnv = { ...process.env, SWARM_NO_LAN: '1', SWARM_NO_DHT: '1', ...extra };
+  // Likewise port mapping (SWARM_NO_NAT: '0' in extra turns it on): no NAT-PMP or SSDP
+  // leaves a test unless it runs inside its own NAT lab.
+  const env: NodeJS.ProcessEnv = { ...process.env, SWARM_NO_LAN: '1', SWARM_NO_DHT: '1', SWARM_NO_NAT: '1', ...extra };
   delete env.SWARM_DEBUG;
   if (home !== undefined) env.SWARM_HOME = home;
   return env;

@@ -1,0 +1,73 @@
+/**
+ * --no-nat and SWARM_NO_NAT=1, and starting the port mapping (src/nat/) for a command
+ * that listens: share, get --seed, chat. The mapping's failures are reported, never thrown.
+ */
+import type { Command } from 'commander';
+import { isOutsideLocalNetworks } from '../nat/outside-address.js';
+import { PortMapping, type MappedPort } from '../nat/port-mapping.js';
+import { PortMappingReporter } from '../ui/port-mapping-reporter.js';
+
+export interface NatOptions {
+  /** commander's --no-nat: false when given. */
+  nat?: boolean;
+  json?: boolean;
+}
+
+export function addNatOption(command: Command): Command {
+  return command.option('--no-nat', 'do not ask the router to forward our port (NAT-PMP / UPnP IGD; also SWARM_NO_NAT=1)');
+}
+
+export function isNatOn(options: NatOptions, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (options.nat === false) return false;
+  const off = env.SWARM_NO_NAT;
+  return off === undefined || off === '' || off === '0';
+}
+
+/** Lease asked of the router; SWARM_NAT_LEASE_S shortens it (tests of renewal). */
+function leaseS(env: NodeJS.ProcessEnv): number | undefined {
+  const text = env.SWARM_NAT_LEASE_S;
+  if (text === undefined || !/^\d{1,6}$/.test(text) || Number(text) < 2) return undefined;
+  return Number(text);
+}
+
+export interface RunningMapping {
+  /** The mapped address, when the router granted one. */
+  mapped(): MappedPort | undefined;
+  /** An authenticated link came in from `host`: from outside our networks, that proves the mapping. */
+  noteInbound(host: string): void;
+  close(): Promise<void>;
+}
+
+const LOOPBACK_HOST = /^(127\.|::1$|::ffff:127\.|localhost$)/i;
+
+/**
+ * Maps `port` unless NAT is off or the node listens on loopback only (nothing outside could
+ * use the mapping); resolves once the router answered or gave up (a few seconds at most).
+ */
+export async function startPortMapping(options: NatOptions, address: { host: string; port: number }): Promise<RunningMapping | undefined> {
+  if (!isNatOn(options) || LOOPBACK_HOST.test(address.host)) return undefined;
+  const { port } = address;
+  const reporter = new PortMappingReporter(!!options.json);
+  let mapping: PortMapping;
+  try {
+    mapping = await PortMapping.open({ internalPort: port, leaseS: leaseS(process.env), description: `swarm ${port}` });
+  } catch (error) {
+    reporter.failed(port, error instanceof Error ? error.message : String(error));
+    return undefined;
+  }
+  reporter.mapped(mapping.mapped);
+  mapping.on('renewed', (mapped: MappedPort) => reporter.renewed(mapped));
+  mapping.on('renew-failed', (error: unknown) => reporter.renewFailed(error instanceof Error ? error.message : String(error)));
+  let isVerified = false;
+  return {
+    mapped: () => mapping.mapped,
+    noteInbound: (host) => {
+      if (isVerified || !isOutsideLocalNetworks(host)) return;
+      isVerified = true;
+      reporter.verified(mapping.mapped, host);
+    },
+    close: async () => {
+      reporter.unmapped(mapping.mapped, await mapping.close());
+    },
+  };
+}
