@@ -27,8 +27,9 @@ import { untilSignal } from './until-signal.js';
 import { addDiscoveryOptions, isLanOn, startLanDiscovery, type DiscoveryOptions } from './discovery-options.js';
 import { DiscoveryReporter } from '../ui/discovery-reporter.js';
 import type { LanDiscovery } from '../discovery/lan-discovery.js';
+import { addRelayOptions, startRelaying, type RelayOptions } from './relay-options.js';
 
-interface ChatOptions extends NodeOptions, DiscoveryOptions {
+interface ChatOptions extends NodeOptions, DiscoveryOptions, RelayOptions {
   json?: boolean;
   history: string;
   historyMax: string;
@@ -42,6 +43,7 @@ export function registerChatCommand(program: Command): void {
     .description('chat with the people you trust; messages are signed, relayed peer to peer, and kept in history');
   addNodeOptions(command);
   addDiscoveryOptions(command);
+  addRelayOptions(command, true);
   command
     .option('--json', 'one JSON event per line: warning, ready, message, sent, peer-join, peer-leave, discovered, rate-limited, refused, error')
     .option('--history <count>', 'how many past messages to show on start', '20')
@@ -111,7 +113,11 @@ async function runChat(context: CliContext, options: ChatOptions): Promise<void>
   const known = KnownAddresses.load(home, (keyText) => trust.find(keyText) !== undefined);
   const peers = peerTexts.map((text) => resolvePeer(text, context, known));
   const node = new SwarmNode({ identity, trust, host: options.host, port: options.port, addressBook: known, pinnedKeys: pinnedPeerKeys(context, peers) });
-  const chat = await openChat({ home, identity, trust, node, peers, ...settings });
+  const relaying = startRelaying(context, node, options, { register: true, isJson: Boolean(options.json) });
+  const chat = await openChat({ home, identity, trust, node: relaying.dialer, peers, ...settings }).catch((error: unknown) => {
+    relaying.close();
+    throw error;
+  });
   // Where each peer was reached, for `--peer <name>` next time; a cache, so a failed write only costs that.
   chat.session.on('peer-join', (peer) => {
     try {
@@ -138,6 +144,7 @@ async function runChat(context: CliContext, options: ChatOptions): Promise<void>
   try {
     await chatDone;
   } finally {
+    relaying.close();
     await discovery?.close();
   }
   refusals.stop();

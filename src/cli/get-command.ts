@@ -23,8 +23,9 @@ import { KnownAddresses } from '../identity/known-addresses.js';
 import { signalExitCode, untilSignal } from './until-signal.js';
 import { addDiscoveryOptions, isLanOn, startLanDiscovery, type DiscoveryOptions } from './discovery-options.js';
 import { DiscoveryReporter } from '../ui/discovery-reporter.js';
+import { addRelayOptions, startRelaying, type RelayOptions } from './relay-options.js';
 
-interface GetOptions extends NodeOptions, DiscoveryOptions {
+interface GetOptions extends NodeOptions, DiscoveryOptions, RelayOptions {
   output: string;
   seed?: boolean;
   force?: boolean;
@@ -41,6 +42,7 @@ export function registerGetCommand(program: Command): void {
     .argument('<magnet>', 'the "magnet:?…" link printed by `swarm share` (quote it)');
   addNodeOptions(command, 'default: any free port');
   addDiscoveryOptions(command);
+  addRelayOptions(command, true);
   command
     .option('-o, --output <dir>', 'directory to save into', '.')
     .option('--seed', 'keep serving the file to others after it is complete, until Ctrl-C')
@@ -83,9 +85,16 @@ async function runGet(magnetText: string, options: GetOptions): Promise<void> {
   }
   const node = new SwarmNode({ identity: context.identity, trust: context.trust, host: options.host, port: options.port ?? 0, addressBook: KnownAddresses.load(context.home, (keyText) => context.trust.find(keyText) !== undefined), pinnedKeys: pinnedPeerKeys(context, extraPeers) });
   const router = new TorrentRouter(node);
-  const address = await node.listen();
+  // --relay here: fall back on it to reach the sharer; with --seed, stay reachable through it once complete.
+  const relaying = startRelaying(context, node, options, { register: false, isJson: !!options.json });
+  if (magnet.keyText && magnet.relays) relaying.dialer.addRelays(decodeKeyText(magnet.keyText), magnet.relays);
+  const address = await node.listen().catch(async (error: unknown) => {
+    relaying.close();
+    await node.close();
+    throw error;
+  });
   const session = new GetSession({
-    node,
+    node: relaying.dialer,
     router,
     ownKeyText: context.identity.keyText,
     listenPort: address.port,
@@ -109,6 +118,7 @@ async function runGet(magnetText: string, options: GetOptions): Promise<void> {
     stopWaiting();
     reporter.stop();
     await discovery?.close();
+    relaying.close();
     await session.close();
     await node.close();
   };
@@ -127,6 +137,7 @@ async function runGet(magnetText: string, options: GetOptions): Promise<void> {
   reporter.done();
   if (options.seed) {
     const stopSeeding = reporter.seeding(address.port);
+    relaying.registerNow();
     const refusals = new RefusalReporter(node, { isJson: !!options.json });
     const signal = await untilSignal();
     refusals.stop();

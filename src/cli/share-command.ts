@@ -21,8 +21,9 @@ import { KnownAddresses } from '../identity/known-addresses.js';
 import { signalExitCode, untilSignal } from './until-signal.js';
 import { addDiscoveryOptions, isLanOn, startLanDiscovery, type DiscoveryOptions } from './discovery-options.js';
 import { DiscoveryReporter } from '../ui/discovery-reporter.js';
+import { addRelayOptions, startRelaying, type RelayOptions } from './relay-options.js';
 
-interface ShareOptions extends NodeOptions, DiscoveryOptions {
+interface ShareOptions extends NodeOptions, DiscoveryOptions, RelayOptions {
   allow?: string;
   uploadLimit?: number;
   superSeed?: boolean;
@@ -37,6 +38,7 @@ export function registerShareCommand(program: Command): void {
     .argument('<path>', 'file or directory to share');
   addNodeOptions(command);
   addDiscoveryOptions(command);
+  addRelayOptions(command, true);
   command
     .option('--allow <names>', 'only these trusted names (or keys), comma-separated, may fetch it (default: every trusted key)')
     .option('--upload-limit <rate>', 'cap upload speed, bytes/s with k, M or G suffix (e.g. 4M)', parseRate)
@@ -91,13 +93,19 @@ async function runShare(context: CliContext, path: string, options: ShareOptions
   // Listening starts before hashing ends (the magnet needs the port): until the torrent is
   // registered, getters are told "starting" and retry, rather than "not available here".
   const router = new TorrentRouter(node, { isStarting: true });
-  const address = await node.listen();
+  const relaying = startRelaying(context, node, options, { register: true, isJson });
+  const address = await node.listen().catch(async (error: unknown) => {
+    relaying.close();
+    await node.close();
+    throw error;
+  });
   if (address.isFallbackPort) start.portFallback(DEFAULT_PORT, address.port);
   const session = await startShare({
-    node,
+    node: relaying.dialer,
     router,
     ownKeyText: context.identity.keyText,
     advertisedAddresses: advertisedAddresses(address.host, address.port),
+    relays: relaying.relays,
     listenPort: address.port,
     extraPeers,
     path,
@@ -109,6 +117,7 @@ async function runShare(context: CliContext, path: string, options: ShareOptions
     isSuperSeeding: options.superSeed !== false,
   }).catch(async (error: unknown) => {
     start.stop();
+    relaying.close();
     await node.close();
     throw error;
   });
@@ -123,6 +132,7 @@ async function runShare(context: CliContext, path: string, options: ShareOptions
   await discovery?.close();
   refusals.stop();
   reporter.stopped();
+  relaying.close();
   await session.close();
   await node.close();
   // Stopping is what Ctrl-C is for, but scripts still tell it from a clean end: 128 + signal.
