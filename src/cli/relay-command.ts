@@ -35,7 +35,7 @@ export function registerRelayCommand(program: Command): void {
     .option('--max-rate <rate>', 'cap the total relayed rate, bytes/s with k, M or G suffix (default: unlimited)', parseRate)
     .option('--max-streams-per-key <n>', 'relayed streams at once per key', String(DEFAULT_MAX_STREAMS_PER_KEY))
     .option('--max-bytes-per-key <size>', 'bytes relayed per key in this run (k, M, G)', `${DEFAULT_MAX_BYTES_PER_KEY / 1024 ** 3}G`)
-    .option('--json', 'one JSON event per line: ready, registered, unregistered, stream-open, stream-closed, refused, status, stopped')
+    .option('--json', 'one JSON event per line: ready, registered, unregistered, stream-open, stream-closed, stream-refused, refused (an untrusted key), status, stopped')
     .addHelpText(
       'after',
       `

@@ -142,7 +142,7 @@ export class RelayDialer implements LinkNode {
     const address = formatPeerAddress(relay);
     // A passing refusal (the key not registered yet, caps) is retried like a network failure.
     if (hasErrorCode(error, 'REFUSED_BY_PEER') && isPassingRefusal(error.reason ?? '')) return errors.connectFailed(relay.host, relay.port, `relay: ${refusalText(error.reason ?? '')}`);
-    if (hasErrorCode(error, 'REFUSED_BY_PEER')) return errors.relayRefused(address, this.who(key), error.reason ?? error.message);
+    if (hasErrorCode(error, 'REFUSED_BY_PEER')) return errors.relayRefused(address, this.who(key), refusalText(error.reason ?? error.message));
     if (hasErrorCode(error, 'NO_ANSWER', 'NO_KEY_ANSWERED', 'UNTRUSTED_PEER')) return errors.relayUnanswered(address);
     return error;
   }

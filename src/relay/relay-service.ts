@@ -47,7 +47,7 @@ interface WaitingCall {
   timer: NodeJS.Timeout;
 }
 
-/** Events: registered/unregistered {key, fingerprint}, stream-open {from, to}, stream-closed {from, to, bytes}, refused {key, reason}. */
+/** Events: registered/unregistered {key, fingerprint}, stream-open {from, to}, stream-closed {from, to, bytes}, stream-refused {key, to, reason}. */
 export class RelayService extends EventEmitter {
   private readonly registered = new Map<string, PeerLink>();
   private readonly calls = new Map<string, WaitingCall>();
@@ -111,7 +111,7 @@ export class RelayService extends EventEmitter {
     const targetHex = target.toString('hex');
     const refuse = (reason: string) => {
       this.refusedCount += 1;
-      this.emit('refused', { ...keyEvent(caller.remoteKey), to: fingerprint(target), reason });
+      this.emit('stream-refused', { ...keyEvent(caller.remoteKey), to: fingerprint(target), reason });
       return reason;
     };
     if (!this.trust.allows(target)) return refuse(refusalReason('not-trusted', 'this relay does not relay for that key'));
