@@ -362,10 +362,10 @@ export const errors = {
       hint: 'the relay\'s operator must trust your key (swarm trust add), and you its key; name it with --relay <name>@host:port', address,
     }),
   /** A direct dial failed and the peer named no relay (the error issue 12 asks for); stays CONNECT_FAILED, so it is retried. */
-  unreachableNoRelay: (who: string, host: string, port: number, why: string) =>
-    make<'CONNECT_FAILED', 'address' | 'reason'>('CONNECT_FAILED', `${who} is behind a router that does not forward their port and offers no relay: ask them to run with --relay, or to forward port ${port}`, {
-      hint: `could not connect to ${host}:${port} (${why})`, address: `${host}:${port}`, reason: `${who} is behind a router that does not forward their port and offers no relay (${why})`,
-    }),
+  unreachableNoRelay: (who: string, host: string, port: number, why: string) => {
+    const text = `${who} is behind a router that does not forward their port and offers no relay: ask them to run with --relay, or to forward port ${port}`;
+    return make<'CONNECT_FAILED', 'address' | 'reason'>('CONNECT_FAILED', text, { hint: `could not connect to ${host}:${port} (${why})`, address: `${host}:${port}`, reason: `${text} (${why})` });
+  },
 };
 
 export function usageError(message: string, hint?: string): SwarmError<'USAGE'> {
