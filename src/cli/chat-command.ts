@@ -120,6 +120,7 @@ async function runChat(context: CliContext, options: ChatOptions): Promise<void>
   });
   // Where each peer was reached, for `--peer <name>` next time; a cache, so a failed write only costs that.
   chat.session.on('peer-join', (peer) => {
+    if (peer.via !== undefined) return; // the relay's address is not the peer's
     try {
       known.remember(peer.key, plainHost(peer.host), peer.isInitiator ? peer.port : undefined);
     } catch {

@@ -135,4 +135,19 @@ describe('swarm relay', () => {
     await bobChat.waitForEvent((e) => e.event === 'message' && e.text === 'and back', 15_000, 'reply at bob');
     expect(relay.child.events.some((e) => e.event === 'stream-open' && e.from === bob.key && e.to === alice.key)).toBe(true);
   }, 90_000);
+
+  it('any listening node relays with --offer-relay: a chat node relays a share to a getter', async () => {
+    const [alice, bob, carol] = makeUsers(['alice', 'bob', 'carol']) as [TestUser, TestUser, TestUser];
+    const dir = tempDir();
+    const path = writeRandomFile(dir, 'b.bin', 512 * 1024);
+    const carolChat = new CliProcess(['chat', '--host', '127.0.0.4', '--port', '0', '--no-lan', '--json', '--offer-relay'], { home: carol.home });
+    const carolPort = Number((await carolChat.waitForEvent((e) => e.event === 'ready', 20_000, 'carol ready')).port);
+    const share = await startSharer(alice, path, ['--relay', `127.0.0.4:${carolPort}`, '--no-lan']);
+    await share.child.waitForEvent((e) => e.event === 'relay' && e.state === 'registered', 20_000, 'registered with carol');
+    const out = join(dir, 'out');
+    const getter = startGetter(bob, unreachable(share.magnet), out, ['--no-lan']);
+    expect(await getter.exited).toBe(0);
+    expect(sameFile(path, join(out, 'b.bin'))).toBe(true);
+    expect(await carolChat.waitForEvent((e) => e.event === 'stream-open', 5_000)).toMatchObject({ from: bob.key, to: alice.key });
+  }, 90_000);
 });
