@@ -37,6 +37,8 @@ export const ERROR_CODES = [
   'ENGINE_CHANGED',
   // handshake v2 (issue 14): silent refusals and address-only dialling
   'BAD_MAC1', 'REPLAYED_HANDSHAKE', 'NO_KEY_ANSWERED', 'NO_ANSWER',
+  // relays through a trusted node (issue 12)
+  'RELAY_REFUSED', 'RELAY_NO_ANSWER',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -354,6 +356,20 @@ export const errors = {
     make<'NO_KEY_ANSWERED', 'address'>('NO_KEY_ANSWERED', `no trusted key answered at ${address} (tried ${triedKeys})`, {
       hint: 'the node there does not trust you, or is not one of your trusted keys; name its key with --peer <name>@host:port', address,
     }),
+  // relays through a trusted node (issue 12)
+  relayRefused: (address: string, who: string, reason: string) =>
+    make<'RELAY_REFUSED', 'address' | 'reason'>('RELAY_REFUSED', `the relay at ${address} will not connect you to ${who}: ${reason}`, {
+      hint: `the relay must trust both of you, and ${who} must be registered with it (running with --relay ${address})`, address, reason,
+    }),
+  relayUnanswered: (address: string) =>
+    make<'RELAY_NO_ANSWER', 'address'>('RELAY_NO_ANSWER', `the relay at ${address} did not answer: it does not trust your key, or is not a relay you trust`, {
+      hint: 'the relay\'s operator must trust your key (swarm trust add), and you its key; name it with --relay <name>@host:port', address,
+    }),
+  /** A direct dial failed and the peer named no relay (the error issue 12 asks for); stays CONNECT_FAILED, so it is retried. */
+  unreachableNoRelay: (who: string, host: string, port: number, why: string) => {
+    const text = `${who} is behind a router that does not forward their port and offers no relay: ask them to run with --relay, or to forward port ${port}`;
+    return make<'CONNECT_FAILED', 'address' | 'reason'>('CONNECT_FAILED', text, { hint: `could not connect to ${host}:${port} (${why})`, address: `${host}:${port}`, reason: `${text} (${why})` });
+  },
 };
 
 export function usageError(message: string, hint?: string): SwarmError<'USAGE'> {

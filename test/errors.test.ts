@@ -97,6 +97,10 @@ const calls: { [K in keyof typeof errors]: Parameters<(typeof errors)[K]> } = {
   peerRunsV1: ['127.0.0.1:7927'],
   handshakeUnanswered: [5000],
   noKeyAnswered: ['127.0.0.1:7927', 3],
+  // relays through a trusted node (issue 12)
+  relayRefused: ['127.0.0.9:7000', 'alice', 'not-trusted: this relay does not relay for that key'],
+  relayUnanswered: ['127.0.0.9:7000'],
+  unreachableNoRelay: ['alice', '192.0.2.1', 7000, 'ECONNREFUSED'],
 };
 
 function build(name: keyof typeof errors): SwarmError {

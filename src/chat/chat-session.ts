@@ -73,6 +73,8 @@ export interface ChatPeerInfo {
   host: string;
   port: number;
   isInitiator: boolean;
+  /** "host:port" of the relay the link runs through (host/port are then the relay's). */
+  via?: string;
   /** On peer-leave: the key was removed from the trust list (`name` is still the one it had). */
   wasRemoved?: boolean;
 }
@@ -311,6 +313,7 @@ export class ChatSession extends EventEmitter<ChatSessionEvents> {
       host: peer.remoteHost,
       port: peer.remotePort,
       isInitiator: peer.isInitiator,
+      ...(peer.via === undefined ? {} : { via: peer.via }),
     };
   }
 

@@ -28,8 +28,9 @@ import { addDiscoveryOptions, dhtSettings, isLanOn, startDhtDiscovery, startLanD
 import { DiscoveryReporter } from '../ui/discovery-reporter.js';
 import type { DiscoveredPeer } from '../discovery/lan-discovery.js';
 import { addNatOption, startPortMapping, type NatOptions } from './nat-options.js';
+import { addRelayOptions, startRelaying, type RelayOptions } from './relay-options.js';
 
-interface ChatOptions extends NodeOptions, DiscoveryOptions, NatOptions {
+interface ChatOptions extends NodeOptions, DiscoveryOptions, NatOptions, RelayOptions {
   json?: boolean;
   history: string;
   historyMax: string;
@@ -44,6 +45,7 @@ export function registerChatCommand(program: Command): void {
   addNodeOptions(command);
   addDiscoveryOptions(command);
   addNatOption(command);
+  addRelayOptions(command, true);
   command
     .option('--json', 'one JSON event per line: warning, ready, message, sent, peer-join, peer-leave, discovered, rate-limited, refused, error')
     .option('--history <count>', 'how many past messages to show on start', '20')
@@ -115,9 +117,14 @@ async function runChat(context: CliContext, options: ChatOptions): Promise<void>
   const known = KnownAddresses.load(home, (keyText) => trust.find(keyText) !== undefined);
   const peers = peerTexts.map((text) => resolvePeer(text, context, known));
   const node = new SwarmNode({ identity, trust, host: options.host, port: options.port, addressBook: known, pinnedKeys: pinnedPeerKeys(context, peers) });
-  const chat = await openChat({ home, identity, trust, node, peers, ...settings });
+  const relaying = startRelaying(context, node, options, { register: true, isJson: Boolean(options.json) });
+  const chat = await openChat({ home, identity, trust, node: relaying.dialer, peers, ...settings }).catch((error: unknown) => {
+    relaying.close();
+    throw error;
+  });
   // Where each peer was reached, for `--peer <name>` next time; a cache, so a failed write only costs that.
   chat.session.on('peer-join', (peer) => {
+    if (peer.via !== undefined) return; // the relay's address is not the peer's
     try {
       known.remember(peer.key, plainHost(peer.host), peer.isInitiator ? peer.port : undefined);
     } catch {
@@ -147,6 +154,7 @@ async function runChat(context: CliContext, options: ChatOptions): Promise<void>
   try {
     await chatDone;
   } finally {
+    relaying.close();
     await Promise.all([discovery?.close(), dht?.close()]);
     await nat?.close();
   }

@@ -25,8 +25,9 @@ import { addDiscoveryOptions, dhtSettings, isLanOn, startDhtDiscovery, startLanD
 import { DiscoveryReporter } from '../ui/discovery-reporter.js';
 import type { DiscoveredPeer } from '../discovery/lan-discovery.js';
 import { addNatOption, startPortMapping, type NatOptions } from './nat-options.js';
+import { addRelayOptions, startRelaying, type RelayOptions } from './relay-options.js';
 
-interface GetOptions extends NodeOptions, DiscoveryOptions, NatOptions {
+interface GetOptions extends NodeOptions, DiscoveryOptions, NatOptions, RelayOptions {
   output: string;
   seed?: boolean;
   force?: boolean;
@@ -44,6 +45,7 @@ export function registerGetCommand(program: Command): void {
   addNodeOptions(command, 'default: any free port');
   addDiscoveryOptions(command);
   addNatOption(command);
+  addRelayOptions(command, true);
   command
     .option('-o, --output <dir>', 'directory to save into', '.')
     .option('--seed', 'keep serving the file to others after it is complete, until Ctrl-C')
@@ -88,9 +90,16 @@ async function runGet(magnetText: string, options: GetOptions): Promise<void> {
   }
   const node = new SwarmNode({ identity: context.identity, trust: context.trust, host: options.host, port: options.port ?? 0, addressBook: KnownAddresses.load(context.home, (keyText) => context.trust.find(keyText) !== undefined), pinnedKeys: pinnedPeerKeys(context, extraPeers) });
   const router = new TorrentRouter(node);
-  const address = await node.listen();
+  // --relay here: fall back on it to reach the sharer; with --seed, stay reachable through it once complete.
+  const relaying = startRelaying(context, node, options, { register: false, isJson: !!options.json });
+  if (magnet.keyText && magnet.relays) relaying.dialer.addRelays(decodeKeyText(magnet.keyText), magnet.relays);
+  const address = await node.listen().catch(async (error: unknown) => {
+    relaying.close();
+    await node.close();
+    throw error;
+  });
   const session = new GetSession({
-    node,
+    node: relaying.dialer,
     router,
     ownKeyText: context.identity.keyText,
     listenPort: address.port,
@@ -115,6 +124,7 @@ async function runGet(magnetText: string, options: GetOptions): Promise<void> {
     stopWaiting();
     reporter.stop();
     await discovery?.close();
+    relaying.close();
     await session.close();
     await node.close();
   };
@@ -134,6 +144,7 @@ async function runGet(magnetText: string, options: GetOptions): Promise<void> {
   if (options.seed) {
     const stopSeeding = reporter.seeding(address.port);
     discovery?.nudge();
+    relaying.registerNow();
     const refusals = new RefusalReporter(node, { isJson: !!options.json });
     const signalling = untilSignal();
     // Only a seeder needs to be dialled from outside; a plain get dials out.

@@ -11,6 +11,7 @@ import { registerChatCommand } from './chat-command.js';
 import { registerShareCommand } from './share-command.js';
 import { registerGetCommand } from './get-command.js';
 import { registerPairCommand } from './pair-command.js';
+import { registerRelayCommand } from './relay-command.js';
 
 export const VERSION = '0.1.0';
 
@@ -40,6 +41,7 @@ SWARM_HOME selects the directory holding your keys (default ~/.config/swarm).
   registerShareCommand(program);
   registerGetCommand(program);
   registerPairCommand(program);
+  registerRelayCommand(program);
   pointErrorsAtOwnHelp(program);
   return program;
 }

@@ -22,8 +22,9 @@ import { signalExitCode, untilSignal } from './until-signal.js';
 import { addDiscoveryOptions, dhtSettings, isLanOn, startDhtDiscovery, startLanDiscovery, type DiscoveryOptions } from './discovery-options.js';
 import { DiscoveryReporter } from '../ui/discovery-reporter.js';
 import { addNatOption, startPortMapping, type NatOptions } from './nat-options.js';
+import { addRelayOptions, startRelaying, type RelayOptions } from './relay-options.js';
 
-interface ShareOptions extends NodeOptions, DiscoveryOptions, NatOptions {
+interface ShareOptions extends NodeOptions, DiscoveryOptions, NatOptions, RelayOptions {
   allow?: string;
   uploadLimit?: number;
   superSeed?: boolean;
@@ -39,6 +40,7 @@ export function registerShareCommand(program: Command): void {
   addNodeOptions(command);
   addDiscoveryOptions(command);
   addNatOption(command);
+  addRelayOptions(command, true);
   command
     .option('--allow <names>', 'only these trusted names (or keys), comma-separated, may fetch it (default: every trusted key)')
     .option('--upload-limit <rate>', 'cap upload speed, bytes/s with k, M or G suffix (e.g. 4M)', parseRate)
@@ -94,16 +96,22 @@ async function runShare(context: CliContext, path: string, options: ShareOptions
   // Listening starts before hashing ends (the magnet needs the port): until the torrent is
   // registered, getters are told "starting" and retry, rather than "not available here".
   const router = new TorrentRouter(node, { isStarting: true });
-  const address = await node.listen();
+  const relaying = startRelaying(context, node, options, { register: true, isJson });
+  const address = await node.listen().catch(async (error: unknown) => {
+    relaying.close();
+    await node.close();
+    throw error;
+  });
   if (address.isFallbackPort) start.portFallback(DEFAULT_PORT, address.port);
   // Asked before hashing ends so the magnet can carry the router's external address first.
   const nat = await startPortMapping(options, address);
   const external = nat?.mapped();
   const session = await startShare({
-    node,
+    node: relaying.dialer,
     router,
     ownKeyText: context.identity.keyText,
     advertisedAddresses: [...(external ? [{ host: external.externalHost, port: external.externalPort }] : []), ...advertisedAddresses(address.host, address.port)].slice(0, 4),
+    relays: relaying.relays,
     listenPort: address.port,
     extraPeers,
     path,
@@ -115,6 +123,7 @@ async function runShare(context: CliContext, path: string, options: ShareOptions
     isSuperSeeding: options.superSeed !== false,
   }).catch(async (error: unknown) => {
     start.stop();
+    relaying.close();
     await nat?.close();
     await node.close();
     throw error;
@@ -133,6 +142,7 @@ async function runShare(context: CliContext, path: string, options: ShareOptions
   await Promise.all([discovery?.close(), dht?.close()]);
   refusals.stop();
   reporter.stopped();
+  relaying.close();
   await session.close();
   await nat?.close();
   await node.close();

@@ -1,10 +1,12 @@
 /**
- * Channel names, sent by the initiator as the first transport message:
- * "chat", or "torrent " followed by the 40 lowercase hex digits of a BitTorrent v1 infohash.
+ * Channel names, sent by the initiator in message 1:
+ * "chat", "torrent " followed by the 40 lowercase hex digits of a BitTorrent v1 infohash,
+ * or a relay channel ("relay register", "relay to <base64url key>", "relay back <32 hex>";
+ * docs/protocol.md, "Relays through a trusted node").
  */
 import { errors } from '../errors.js';
 
-export type ChannelKind = 'chat' | 'torrent';
+export type ChannelKind = 'chat' | 'torrent' | 'relay';
 export const CHAT_CHANNEL = 'chat';
 const TORRENT_CHANNEL = /^torrent ([0-9a-f]{40})$/;
 
@@ -19,10 +21,36 @@ export function torrentChannel(infoHashHex: string): string {
 export function channelKind(channel: string): ChannelKind | undefined {
   if (channel === CHAT_CHANNEL) return 'chat';
   if (TORRENT_CHANNEL.test(channel)) return 'torrent';
+  if (RELAY_CHANNEL.test(channel)) return 'relay';
   return undefined;
 }
 
 /** The infohash a "torrent <40 hex>" channel names, or undefined. */
 export function infoHashOf(channel: string): string | undefined {
   return TORRENT_CHANNEL.exec(channel)?.[1];
+}
+
+export const RELAY_REGISTER_CHANNEL = 'relay register';
+const RELAY_TO = /^relay to ([A-Za-z0-9_-]{43})$/;
+const RELAY_BACK = /^relay back ([0-9a-f]{32})$/;
+const RELAY_CHANNEL = /^relay (register|to [A-Za-z0-9_-]{43}|back [0-9a-f]{32})$/;
+
+export function relayToChannel(key: Uint8Array): string {
+  return `relay to ${Buffer.from(key).toString('base64url')}`;
+}
+
+export function relayBackChannel(token: Uint8Array): string {
+  return `relay back ${Buffer.from(token).toString('hex')}`;
+}
+
+/** What a relay channel asks for, or undefined for any other name. */
+export function relayRequestOf(channel: string): { kind: 'register' } | { kind: 'to'; key: Buffer } | { kind: 'back'; token: string } | undefined {
+  if (channel === RELAY_REGISTER_CHANNEL) return { kind: 'register' };
+  const to = RELAY_TO.exec(channel);
+  if (to) {
+    const key = Buffer.from(to[1]!, 'base64url');
+    return key.length === 32 ? { kind: 'to', key } : undefined;
+  }
+  const back = RELAY_BACK.exec(channel);
+  return back ? { kind: 'back', token: back[1]! } : undefined;
 }

@@ -14,6 +14,8 @@ export interface PeerLink {
   remoteHost: string;
   remotePort: number;
   isInitiator: boolean;
+  /** "host:port" of the relay this link runs through (its remoteHost/Port are the relay's), if relayed. */
+  via?: string;
   /**
    * Decrypted application bytes (a streamx Duplex); no message boundaries are promised.
    * Use write / on('data') / end / destroy / on('close'|'error'); an 'error' is emitted only
@@ -44,8 +46,9 @@ export interface LinkNode {
   trustedKeys?(): Uint8Array[];
 }
 
-export function createPeerLink(channel: SecureChannel, remoteHost: string, remotePort: number): PeerLink {
+export function createPeerLink(channel: SecureChannel, remoteHost: string, remotePort: number, via?: string): PeerLink {
   return {
+    ...(via === undefined ? {} : { via }),
     remoteKey: channel.remoteKey,
     remoteKeyText: encodeKeyText(channel.remoteKey),
     channel: channel.channel,

@@ -8,6 +8,7 @@
  * store loses its live links at the next poll (default every 500 ms).
  */
 import { EventEmitter } from 'node:events';
+import type { Duplex } from 'node:stream';
 import { createServer, isIP, type Server, type Socket } from 'node:net';
 import { errors, isSwarmError, systemErrorCode, type ErrorCode, type SwarmError } from '../errors.js';
 import type { Identity } from '../identity/identity.js';
@@ -141,6 +142,11 @@ export class SwarmNode extends EventEmitter implements LinkNode {
     this.pinnedKeys.set(formatPeerAddress({ host, port }), key);
   }
 
+  /** The key named for host:port (--peer name@host:port), if any. */
+  pinnedKeyFor(host: string, port: number): Uint8Array | undefined {
+    return this.pinnedKeys.get(formatPeerAddress({ host, port }));
+  }
+
   handle(channel: ChannelKind, handler: ChannelHandler): void {
     this.handlers.set(channel, handler);
   }
@@ -206,6 +212,50 @@ export class SwarmNode extends EventEmitter implements LinkNode {
     const link = createPeerLink(secure, host, port);
     this.track(link, secure);
     return link;
+  }
+
+  /**
+   * Opens `channel` to `expectedKey` over a stream that is already open (one spliced by a
+   * relay at `via`): a full handshake v2 end to end inside it (docs/protocol.md, "Relays").
+   */
+  async connectOver(raw: Duplex, channel: string, expectedKey: Uint8Array, via: { host: string; port: number }): Promise<PeerLink> {
+    if (this.isClosed) {
+      raw.destroy();
+      throw errors.nodeClosed();
+    }
+    let secure: SecureChannel;
+    try {
+      secure = await secureOutbound(raw, {
+        identity: this.options.identity,
+        allows: (remote) => this.options.trust.allows(remote),
+        expectedKey,
+        address: `${formatPeerAddress(via)} (relay)`,
+        channel,
+        handshakeTimeoutMs: this.options.handshakeTimeoutMs,
+        maxFrameBytes: this.options.maxFrameBytes,
+      });
+    } catch (error) {
+      this.refused(error, via.host, via.port, false);
+      throw error;
+    }
+    const link = createPeerLink(secure, via.host, via.port, formatPeerAddress(via));
+    this.track(link, secure);
+    return link;
+  }
+
+  /** Answers a handshake arriving over a stream a relay spliced to us, exactly as the listener would. */
+  acceptOver(raw: Duplex, via: { host: string; port: number }): void {
+    if (this.isClosed) return void raw.destroy();
+    const viaText = formatPeerAddress(via);
+    secureInbound(raw, {
+      identity: this.options.identity,
+      allows: (key) => this.options.trust.allows(key),
+      handshakeTimeoutMs: this.options.handshakeTimeoutMs,
+      maxFrameBytes: this.options.maxFrameBytes,
+      decideChannel: (channel) => this.decide(channel, via.host, via.port, viaText),
+      waitForTurn: () => this.budget.requestTurn(via.host),
+      replayWindow: this.replayWindow,
+    }).catch((error: unknown) => this.refused(error, via.host, via.port, true));
   }
 
   private async dialKey(host: string, port: number, channel: string, key: Uint8Array, localAddress: string | undefined, onSocket?: (socket: Socket) => void): Promise<SecureChannel> {
@@ -285,7 +335,7 @@ export class SwarmNode extends EventEmitter implements LinkNode {
   }
 
   /** Returns null to accept the channel, or the reason to refuse it. */
-  private decide(channel: SecureChannel, remoteHost: string, remotePort: number): string | null {
+  private decide(channel: SecureChannel, remoteHost: string, remotePort: number, via?: string): string | null {
     const kind = channelKind(channel.channel);
     if (kind === undefined) return `unknown channel ${JSON.stringify(channel.channel.slice(0, 80))}`;
     const handler = this.handlers.get(kind);
@@ -298,7 +348,7 @@ export class SwarmNode extends EventEmitter implements LinkNode {
     if (this.peerLinks.filter((link) => key.equals(link.remoteKey)).length >= limit) {
       return refusalReason('busy', `too many connections from your key (limit ${limit})`);
     }
-    const link = createPeerLink(channel, remoteHost, remotePort);
+    const link = createPeerLink(channel, remoteHost, remotePort, via);
     this.track(link, channel);
     const verdict = handler(link);
     if (verdict === false || typeof verdict === 'string') {

@@ -8,7 +8,9 @@
  * 2. `dn`, `xl` — display name and total size; hints only, the metadata decides.
  * 3. `x.pe` — the sharer's listening address(es) (BEP 9 "peer address"); swarm dials
  *    them only through the secure channel, expecting `x.key`.
- * 4. `x.key` — the sharer's key text; `swarm get` refuses a link whose key it does not trust.
+ * 4. `x.relay` — a relay the sharer is registered with (host:port, repeatable), dialled when
+ *    `x.pe` cannot be reached (docs/protocol.md, "Relays through a trusted node").
+ * 5. `x.key` — the sharer's key text; `swarm get` refuses a link whose key it does not trust.
  * We build the string ourselves: webtorrent's `magnetURI` would list public trackers.
  */
 import { errors } from '../errors.js';
@@ -21,6 +23,8 @@ export interface MagnetLink {
   length?: number;
   peers: PeerAddress[];
   keyText?: string;
+  /** x.relay: relays the sharer is registered with. */
+  relays?: PeerAddress[];
 }
 
 const MAGNET_PREFIX = 'magnet:?';
@@ -35,6 +39,7 @@ export function buildMagnetLink(link: MagnetLink): string {
   if (link.name !== undefined) params.push(`dn=${encodeURIComponent(link.name)}`);
   if (link.length !== undefined) params.push(`xl=${link.length}`);
   for (const peer of link.peers) params.push(`x.pe=${encodeURIComponent(formatPeerAddress(peer))}`);
+  for (const relay of link.relays ?? []) params.push(`x.relay=${encodeURIComponent(formatPeerAddress(relay))}`);
   if (link.keyText !== undefined) params.push(`x.key=${encodeURIComponent(link.keyText)}`);
   return MAGNET_PREFIX + params.join('&');
 }
@@ -85,6 +90,12 @@ export function parseMagnetLink(text: string): MagnetLink {
         const peer = parsePeerAddress(value);
         if (!peer) throw badMagnet(`x.pe ${JSON.stringify(value)} is not host:port`);
         result.peers.push(peer);
+        break;
+      }
+      case 'x.relay': {
+        const relay = parsePeerAddress(value);
+        if (!relay) throw badMagnet(`x.relay ${JSON.stringify(value)} is not host:port`);
+        (result.relays ??= []).push(relay);
         break;
       }
       case 'x.key':

@@ -27,6 +27,8 @@ export interface ShareOptions {
   ownKeyText: string;
   /** Addresses others can dial us at; they go into the magnet as x.pe. */
   advertisedAddresses: PeerAddress[];
+  /** Relays this node is registered with: the magnet names them (x.relay). */
+  relays?: PeerAddress[];
   listenPort: number | null;
   path: string;
   /** What listShare(path) found, when the caller listed it already (to print it first). */
@@ -162,6 +164,7 @@ export async function startShare(options: ShareOptions): Promise<ShareSession> {
       length: torrent.length,
       peers: options.advertisedAddresses,
       keyText: options.ownKeyText,
+      ...(options.relays?.length ? { relays: options.relays.map(({ host, port }) => ({ host, port })) } : {}),
     });
     const activePeers = peers;
     const session = new ShareSession(magnet, torrent, activePeers, fileWatch, async () => {

@@ -153,7 +153,8 @@ export class TorrentPeers extends EventEmitter {
     }
     const duplex = createLinkDuplex(link);
     const entry: LinkEntry = { link, duplexId: duplex.id };
-    if (link.isInitiator) entry.listenAddress = { host: link.remoteHost, port: link.remotePort };
+    // A relayed link's address is the relay's: never passed on as the peer's.
+    if (link.isInitiator && link.via === undefined) entry.listenAddress = { host: link.remoteHost, port: link.remotePort };
     this.byKey.set(key, entry);
     this.byDuplexId.set(duplex.id, entry);
     this.trafficOf(key).connected = true;
@@ -330,7 +331,7 @@ export class TorrentPeers extends EventEmitter {
   }
 
   private onPexMessage(from: LinkEntry, message: PexMessage): void {
-    if (message.listen !== null && !from.listenAddress) {
+    if (message.listen !== null && !from.listenAddress && from.link.via === undefined) {
       from.listenAddress = { host: from.link.remoteHost, port: message.listen };
       this.schedulePex();
     }

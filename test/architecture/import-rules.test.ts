@@ -2,7 +2,7 @@
 // dynamic import() of every .ts file under src/ is read with TypeScript's own pre-processor,
 // and an arrow that points the wrong way fails the test with the file and the specifier.
 //
-//   cli.ts -> cli/ -> demo/ -> ui/ -> chat/, share/ -> discovery/, nat/ -> net/ -> secure/ -> identity/ -> crypto/
+//   cli.ts -> cli/ -> demo/ -> ui/ -> chat/, share/ -> discovery/, nat/ -> relay/ -> net/ -> secure/ -> identity/ -> crypto/
 //
 // A file may import its own directory and any directory further right; chat/ and share/ sit
 // side by side and never import each other; src/errors.ts may be imported from anywhere.
@@ -23,6 +23,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['ui'],
   ['chat', 'share'],
   ['discovery', 'nat'],
+  ['relay'],
   ['net'],
   ['secure'],
   ['identity'],

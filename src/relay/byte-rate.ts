@@ -1,0 +1,23 @@
+/**
+ * A byte budget refilled at `bytesPerSecond` (burst: one second of it, at least 256 KiB):
+ * a relay takes what it forwarded and, in debt, waits before reading more.
+ */
+export class ByteRate {
+  private tokens: number;
+  private updatedMs = performance.now();
+  private readonly burst: number;
+
+  constructor(private readonly bytesPerSecond: number) {
+    this.burst = Math.max(bytesPerSecond, 256 * 1024);
+    this.tokens = this.burst;
+  }
+
+  /** Takes `bytes`; returns how long to wait before the next read (0: go on). */
+  take(bytes: number): number {
+    const nowMs = performance.now();
+    this.tokens = Math.min(this.burst, this.tokens + ((nowMs - this.updatedMs) * this.bytesPerSecond) / 1000);
+    this.updatedMs = nowMs;
+    this.tokens -= bytes;
+    return this.tokens >= 0 ? 0 : Math.ceil((-this.tokens * 1000) / this.bytesPerSecond);
+  }
+}

@@ -1,0 +1,169 @@
+/**
+ * A LinkNode that falls back on relays: a dial to a key dials its address directly first
+ * and, when that fails or has not answered within a head start, through each relay known
+ * for the key (its magnet's x.relay, then our own --relay list); the first link up wins and
+ * a later one is closed. Inside a relayed link the two ends run their own handshake v2
+ * (SwarmNode.connectOver), so the relay can read and forge nothing.
+ */
+import type { Duplex } from 'node:stream';
+import { errors, hasErrorCode, isSwarmError } from '../errors.js';
+import { encodeKeyText, fingerprint } from '../identity/key-text.js';
+import { relayToChannel, type ChannelKind } from '../net/channel-name.js';
+import { formatPeerAddress } from '../net/peer-address.js';
+import { isPassingRefusal, refusalText } from '../net/refusal-reason.js';
+import type { LinkNode, PeerLink } from '../net/peer-link.js';
+import type { RelayAddress } from './relay-address.js';
+import { relayedStream } from './relayed-stream.js';
+
+/** How long a direct dial has alone before the relays are tried too. */
+export const DIRECT_HEAD_START_MS = 1500;
+
+export interface RelayCapableNode {
+  connect(host: string, port: number, channel: string, opts?: { expectedKey?: Uint8Array }): Promise<PeerLink>;
+  connectOver(raw: Duplex, channel: string, expectedKey: Uint8Array, via: { host: string; port: number }): Promise<PeerLink>;
+  pinnedKeyFor(host: string, port: number): Uint8Array | undefined;
+  handle(kind: ChannelKind, handler: (link: PeerLink) => void | boolean | string): void;
+  trustedKeys(): Uint8Array[];
+  listen(): Promise<{ host: string; port: number; isFallbackPort: boolean }>;
+  close(): Promise<void>;
+}
+
+export interface RelayDialerOptions {
+  /** Our own --relay list: tried for every key. */
+  relays: RelayAddress[];
+  /** The trust store's name for a key text, for errors. */
+  nameOf?(keyText: string): string | undefined;
+  headStartMs?: number;
+}
+
+/** Errors of a direct dial that a relay may get around: the address is unreachable or silent. */
+function isWorthRelaying(error: unknown): boolean {
+  return hasErrorCode(error, 'CONNECT_FAILED', 'NO_ANSWER', 'HANDSHAKE_TIMEOUT', 'NO_KEY_ANSWERED') || !isSwarmError(error);
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+}
+
+export class RelayDialer implements LinkNode {
+  private readonly relaysByKey = new Map<string, RelayAddress[]>();
+
+  constructor(private readonly node: RelayCapableNode, private readonly options: RelayDialerOptions) {}
+
+  /** Relays a key is registered with (from its magnet): tried before our own. */
+  addRelays(key: Uint8Array, relays: RelayAddress[]): void {
+    const hex = Buffer.from(key).toString('hex');
+    const known = this.relaysByKey.get(hex) ?? [];
+    for (const relay of relays) if (!known.some((r) => r.host === relay.host && r.port === relay.port)) known.push(relay);
+    this.relaysByKey.set(hex, known.slice(0, 16));
+  }
+
+  handle(kind: ChannelKind, handler: (link: PeerLink) => void | boolean | string): void {
+    this.node.handle(kind, handler);
+  }
+
+  trustedKeys(): Uint8Array[] {
+    return this.node.trustedKeys();
+  }
+
+  listen(): Promise<{ host: string; port: number; isFallbackPort: boolean }> {
+    return this.node.listen();
+  }
+
+  close(): Promise<void> {
+    return this.node.close();
+  }
+
+  connect(host: string, port: number, channel: string, opts: { expectedKey?: Uint8Array } = {}): Promise<PeerLink> {
+    const key = opts.expectedKey ?? this.node.pinnedKeyFor(host, port);
+    const relays = key ? this.relaysFor(key) : [];
+    const direct = this.node.connect(host, port, channel, opts);
+    if (!key || relays.length === 0) return direct.catch((error: unknown) => Promise.reject(this.explain(error, key, host, port)));
+    return new Promise((resolve, reject) => {
+      let isSettled = false;
+      let isRelayStarted = false;
+      let running = 1;
+      let directError: unknown;
+      let relayError: unknown;
+      const win = (link: PeerLink) => {
+        if (isSettled) return link.close();
+        isSettled = true;
+        clearTimeout(timer);
+        resolve(link);
+      };
+      const lose = () => {
+        if (--running > 0 || isSettled) return;
+        isSettled = true;
+        clearTimeout(timer);
+        reject(combine(directError, relayError, host, port));
+      };
+      const startRelay = () => {
+        if (isRelayStarted || isSettled) return;
+        isRelayStarted = true;
+        running += 1;
+        this.throughRelays(key, channel, relays).then(win, (error: unknown) => {
+          relayError = error;
+          lose();
+        });
+      };
+      const timer = setTimeout(startRelay, this.options.headStartMs ?? DIRECT_HEAD_START_MS);
+      direct.then(win, (error: unknown) => {
+        directError = error;
+        if (isWorthRelaying(error)) startRelay();
+        lose();
+      });
+    });
+  }
+
+  private relaysFor(key: Uint8Array): RelayAddress[] {
+    const own = this.options.relays;
+    const named = this.relaysByKey.get(Buffer.from(key).toString('hex')) ?? [];
+    return [...named, ...own.filter((r) => !named.some((n) => n.host === r.host && n.port === r.port))];
+  }
+
+  /** Each relay in turn; the error of the last one that got furthest. */
+  private async throughRelays(key: Uint8Array, channel: string, relays: RelayAddress[]): Promise<PeerLink> {
+    let lastError: unknown;
+    for (const relay of relays) {
+      let outer: PeerLink;
+      try {
+        outer = await this.node.connect(relay.host, relay.port, relayToChannel(key), relay.key ? { expectedKey: relay.key } : undefined);
+      } catch (error) {
+        lastError = this.relayError(error, relay, key);
+        continue;
+      }
+      // Past the relay: what fails now is between us and the key (its trust list, its channel).
+      return this.node.connectOver(relayedStream(outer), channel, key, relay);
+    }
+    throw lastError;
+  }
+
+  private relayError(error: unknown, relay: RelayAddress, key: Uint8Array): unknown {
+    const address = formatPeerAddress(relay);
+    // A passing refusal (the key not registered yet, caps) is retried like a network failure.
+    if (hasErrorCode(error, 'REFUSED_BY_PEER') && isPassingRefusal(error.reason ?? '')) return errors.connectFailed(relay.host, relay.port, `relay: ${refusalText(error.reason ?? '')}`);
+    if (hasErrorCode(error, 'REFUSED_BY_PEER')) return errors.relayRefused(address, this.who(key), refusalText(error.reason ?? error.message));
+    if (hasErrorCode(error, 'NO_ANSWER', 'NO_KEY_ANSWERED', 'UNTRUSTED_PEER')) return errors.relayUnanswered(address);
+    return error;
+  }
+
+  private who(key: Uint8Array): string {
+    return this.options.nameOf?.(encodeKeyText(key)) ?? fingerprint(key);
+  }
+
+  /** A direct dial failed and no relay is known: name the likely cause (not on loopback, where there is no router). */
+  private explain(error: unknown, key: Uint8Array | undefined, host: string, port: number): unknown {
+    if (!key || isLoopback(host) || !hasErrorCode(error, 'CONNECT_FAILED')) return error;
+    return errors.unreachableNoRelay(this.who(key), host, port, error.reason ?? error.message);
+  }
+}
+
+/** Both ways failed: a relay's own refusal says most; else the direct error, retried as a network failure. */
+function combine(directError: unknown, relayError: unknown, host: string, port: number): unknown {
+  if (relayError === undefined) return directError;
+  if (hasErrorCode(relayError, 'RELAY_REFUSED', 'RELAY_NO_ANSWER', 'NO_ANSWER', 'REFUSED_BY_PEER')) return relayError;
+  if (hasErrorCode(directError, 'CONNECT_FAILED') && isSwarmError(relayError)) {
+    return errors.connectFailed(host, port, `${directError.reason ?? directError.message}; through the relay: ${relayError.message}`);
+  }
+  return directError ?? relayError;
+}

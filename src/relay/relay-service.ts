@@ -1,0 +1,186 @@
+/**
+ * The relay's side (docs/protocol.md, "Relays through a trusted node"): keeps one
+ * `relay register` link per trusted key, answers `relay to <key>` by sending that key a
+ * CALL and splicing the caller onto the `relay back <token>` link it opens. Serves only
+ * keys it trusts at both ends (the handshake already refused an untrusted caller), caps
+ * streams and bytes per key, and reports counts, never contents: it has none, the two
+ * ends run their own handshake inside the splice.
+ */
+import { EventEmitter } from 'node:events';
+import { randomBytes } from '../crypto/random.js';
+import { encodeKeyText, fingerprint } from '../identity/key-text.js';
+import { relayRequestOf } from '../net/channel-name.js';
+import type { PeerLink } from '../net/peer-link.js';
+import { refusalReason } from '../net/refusal-reason.js';
+import { ByteRate } from './byte-rate.js';
+import { encodeCall, TOKEN_BYTES } from './relay-call.js';
+import { splice } from './relay-splice.js';
+
+export const DEFAULT_MAX_STREAMS_PER_KEY = 16;
+export const DEFAULT_MAX_BYTES_PER_KEY = 64 * 1024 ** 3;
+/** How long a call waits for the called node to dial back. */
+export const CALL_TIMEOUT_MS = 10_000;
+/** Calls waiting at once, in all: each holds a caller's link. */
+const MAX_WAITING_CALLS = 256;
+
+export interface RelayLimits {
+  maxStreamsPerKey: number;
+  maxBytesPerKey: number;
+  /** Total forwarding rate, both directions, bytes per second (undefined: unlimited). */
+  maxRateBytesPerSecond?: number;
+}
+
+export interface RelayHostNode {
+  handle(kind: 'relay', handler: (link: PeerLink) => void | boolean | string): void;
+}
+
+export interface RelayCounts {
+  registered: number;
+  streams: number;
+  relayedBytes: number;
+  refused: number;
+}
+
+interface WaitingCall {
+  caller: PeerLink;
+  targetHex: string;
+  timer: NodeJS.Timeout;
+}
+
+/** Events: registered/unregistered {key, fingerprint}, stream-open {from, to}, stream-closed {from, to, bytes}, stream-refused {key, to, reason}. */
+export class RelayService extends EventEmitter {
+  private readonly registered = new Map<string, PeerLink>();
+  private readonly calls = new Map<string, WaitingCall>();
+  private readonly streamsOf = new Map<string, number>();
+  private readonly bytesOf = new Map<string, number>();
+  private readonly rate?: ByteRate;
+  private streams = 0;
+  private relayedBytes = 0;
+  private refusedCount = 0;
+  private isClosed = false;
+
+  constructor(
+    node: RelayHostNode,
+    private readonly trust: { allows(key: Uint8Array): boolean },
+    private readonly limits: RelayLimits = { maxStreamsPerKey: DEFAULT_MAX_STREAMS_PER_KEY, maxBytesPerKey: DEFAULT_MAX_BYTES_PER_KEY },
+    /** Sees every spliced chunk (what the relay forwards): for audits and tests. */
+    private readonly onChunk?: (chunk: Buffer) => void,
+  ) {
+    super();
+    if (limits.maxRateBytesPerSecond !== undefined) this.rate = new ByteRate(limits.maxRateBytesPerSecond);
+    node.handle('relay', (link) => this.onLink(link));
+  }
+
+  counts(): RelayCounts {
+    return { registered: this.registered.size, streams: this.streams, relayedBytes: this.relayedBytes, refused: this.refusedCount };
+  }
+
+  close(): void {
+    this.isClosed = true;
+    for (const call of this.calls.values()) clearTimeout(call.timer);
+    this.calls.clear();
+  }
+
+  private onLink(link: PeerLink): void | string {
+    if (this.isClosed) return refusalReason('closing', 'the relay is stopping');
+    const request = relayRequestOf(link.channel);
+    if (!request) return refusalReason('no-service', 'unknown relay request');
+    if (request.kind === 'register') return this.register(link);
+    if (request.kind === 'to') return this.call(link, request.key);
+    return this.answer(link, request.token);
+  }
+
+  private register(link: PeerLink): void {
+    const hex = Buffer.from(link.remoteKey).toString('hex');
+    const previous = this.registered.get(hex);
+    this.registered.set(hex, link);
+    // The newer link wins: the node redialled because it thinks the old one is gone.
+    previous?.close();
+    // Nothing is expected from the registered node on this link; anything it sends is dropped.
+    link.stream.on('data', () => {});
+    link.stream.on('error', () => {});
+    link.stream.once('close', () => {
+      if (this.registered.get(hex) !== link) return;
+      this.registered.delete(hex);
+      this.emit('unregistered', keyEvent(link.remoteKey));
+    });
+    if (previous === undefined) this.emit('registered', keyEvent(link.remoteKey));
+  }
+
+  private call(caller: PeerLink, target: Buffer): void | string {
+    const targetHex = target.toString('hex');
+    const refuse = (reason: string) => {
+      this.refusedCount += 1;
+      this.emit('stream-refused', { ...keyEvent(caller.remoteKey), to: fingerprint(target), reason });
+      return reason;
+    };
+    if (!this.trust.allows(target)) return refuse(refusalReason('not-trusted', 'this relay does not relay for that key'));
+    const registration = this.registered.get(targetHex);
+    if (!registration) // Passing ('busy'): the key may be re-registering (its link or this relay restarted).
+    if (!registration) return refuse(refusalReason('busy', `${fingerprint(target)} is not registered with this relay now`));
+    const callerHex = Buffer.from(caller.remoteKey).toString('hex');
+    for (const hex of [callerHex, targetHex]) {
+      if ((this.streamsOf.get(hex) ?? 0) >= this.limits.maxStreamsPerKey) return refuse(refusalReason('busy', `too many relayed streams for one key (limit ${this.limits.maxStreamsPerKey})`));
+      if ((this.bytesOf.get(hex) ?? 0) >= this.limits.maxBytesPerKey) return refuse(refusalReason('not-allowed', 'this relay\'s byte allowance for one key is used up'));
+    }
+    if (this.calls.size >= MAX_WAITING_CALLS) return refuse(refusalReason('busy', 'too many calls waiting at this relay'));
+    const token = Buffer.from(randomBytes(TOKEN_BYTES)).toString('hex');
+    const timer = setTimeout(() => {
+      this.calls.delete(token);
+      caller.close();
+    }, CALL_TIMEOUT_MS);
+    this.calls.set(token, { caller, targetHex, timer });
+    caller.stream.once('close', () => {
+      const call = this.calls.get(token);
+      if (call?.caller !== caller) return;
+      clearTimeout(call.timer);
+      this.calls.delete(token);
+    });
+    // After ACCEPT has gone out: the caller's first bytes (its inner message 1) wait in its link.
+    setImmediate(() => registration.stream.write(encodeCall(Buffer.from(token, 'hex'))));
+  }
+
+  private answer(link: PeerLink, token: string): void | string {
+    const call = this.calls.get(token);
+    if (!call || call.targetHex !== Buffer.from(link.remoteKey).toString('hex')) {
+      this.refusedCount += 1;
+      return refusalReason('no-service', 'no such call waiting');
+    }
+    clearTimeout(call.timer);
+    this.calls.delete(token);
+    setImmediate(() => void this.run(call.caller, link));
+  }
+
+  private async run(caller: PeerLink, target: PeerLink): Promise<void> {
+    const keys = [Buffer.from(caller.remoteKey).toString('hex'), Buffer.from(target.remoteKey).toString('hex')];
+    for (const hex of keys) this.streamsOf.set(hex, (this.streamsOf.get(hex) ?? 0) + 1);
+    this.streams += 1;
+    const from = encodeKeyText(caller.remoteKey);
+    const to = encodeKeyText(target.remoteKey);
+    this.emit('stream-open', { from, to });
+    const result = await splice(caller, target, {
+      passed: (source, chunk) => {
+        this.relayedBytes += chunk.length;
+        this.onChunk?.(chunk);
+        let isWithin = true;
+        for (const hex of keys) {
+          const bytes = (this.bytesOf.get(hex) ?? 0) + chunk.length;
+          this.bytesOf.set(hex, bytes);
+          if (bytes > this.limits.maxBytesPerKey) isWithin = false;
+        }
+        return isWithin && source !== undefined;
+      },
+    }, this.rate);
+    this.streams -= 1;
+    for (const hex of keys) {
+      const left = (this.streamsOf.get(hex) ?? 1) - 1;
+      if (left > 0) this.streamsOf.set(hex, left);
+      else this.streamsOf.delete(hex);
+    }
+    this.emit('stream-closed', { from, to, bytes: result.aToB + result.bToA });
+  }
+}
+
+function keyEvent(key: Uint8Array): { key: string; fingerprint: string } {
+  return { key: encodeKeyText(key), fingerprint: fingerprint(key) };
+}
