@@ -298,8 +298,9 @@ export const errors = {
   pairFailed: (why: string, address?: string) =>
     make('PAIR_FAILED', `pairing failed: ${why}; nothing was written`, { hint: "run 'swarm pair' again for a new code", reason: why, address }),
   pairInterrupted: () => make('INTERRUPTED', 'pairing interrupted; nothing was written', { hint: "run 'swarm pair' again for a new code" }),
-  pairNotFound: (codeNumber: number, waitedMs: number) =>
-    make('PAIR_NOT_FOUND', `nobody on this network is waiting with a code that starts with ${codeNumber} (looked for ${Math.round(waitedMs / 1000)} s)`, {
+  /** `where`: e.g. "on this network", "in the DHT". */
+  pairNotFound: (codeNumber: number, waitedMs: number, where: string) =>
+    make('PAIR_NOT_FOUND', `nobody is waiting with a code that starts with ${codeNumber} (looked ${where} for ${Math.round(waitedMs / 1000)} s)`, {
       hint: "check the number, make sure the other side's 'swarm pair' is still waiting, or give its address with --peer host:port",
     }),
   // patient get: refusals that name their cause, one fetch per download, --timeout

@@ -79,7 +79,7 @@ const calls: { [K in keyof typeof errors]: Parameters<(typeof errors)[K]> } = {
   pairExpired: [600_000],
   pairFailed: ['the other side closed the connection', '127.0.0.1:7927'],
   pairInterrupted: [],
-  pairNotFound: [7, 30_000],
+  pairNotFound: [7, 30_000, 'on this network'],
   // patient get
   shareStopped: ['alice', '127.0.0.1:7000'],
   otherShare: ['alice', '127.0.0.1:7000'],

@@ -2,20 +2,16 @@
  * What `swarm pair` does once its options are parsed (see pair-command.ts): wait or join,
  * run the exchange, and write the trust store once after both people said yes.
  */
-import { lanConfig } from '../discovery/lan-config.js';
-import type { LanConfig } from '../discovery/lan-config.js';
-import { findWaitingSide, PairingBeacon } from '../discovery/pairing-rendezvous.js';
 import { errors, usageError } from '../errors.js';
 import { encodeKeyText } from '../identity/key-text.js';
 import { TrustStore, validateName } from '../identity/trust-store.js';
 import { connectSocket } from '../net/connect-socket.js';
 import { pairAsInitiator, pairAsResponder, type PairingExchangeOptions, type PairingPeer } from '../net/pairing-exchange.js';
 import { PairingListener } from '../net/pairing-listener.js';
-import type { PeerAddress } from '../net/peer-address.js';
 import { generatePairingCode, parsePairingCode, type PairingCode } from '../secure/pairing-code.js';
 import { PairReporter } from '../ui/pair-reporter.js';
 import { openContext, type CliContext } from './context.js';
-import { parsePeerOption } from './node-options.js';
+import { advertisePairing, findPairingPeer, isDhtRendezvousOn, type Advertised } from './pair-rendezvous.js';
 import type { PairOptions } from './pair-command.js';
 import { untilSignal } from './until-signal.js';
 
@@ -41,12 +37,13 @@ export async function runPair(codeText: string | undefined, options: PairOptions
   let peer: PairingPeer;
   if (codeText !== undefined) {
     const code = parsePairingCode(codeText);
-    const address = await findPairingPeer(options, code, deadline - Date.now(), interrupt.signal);
+    const address = await findPairingPeer(options, code, deadline - Date.now(), interrupt.signal, context.home);
     const socket = await connectSocket(address.host, address.port, Math.min(CONNECT_TIMEOUT_MS, timeoutMs), options.host);
     peer = await pairAsInitiator(socket, exchangeFor(code));
   } else {
     if (options.peer?.length) throw usageError('--peer is for joining: give the code too', 'swarm pair <code> --peer host:port');
-    peer = await waitAndPair(exchangeFor(generatePairingCode()), options, reporter, interrupt.signal);
+    const code = generatePairingCode({ isInternetWide: isDhtRendezvousOn(options) });
+    peer = await waitAndPair(exchangeFor(code), options, reporter, interrupt.signal, context.home);
   }
   // The one write: a fresh load, so a change made meanwhile by another command is kept.
   if (interrupt.signal.aborted) throw errors.pairInterrupted();
@@ -60,34 +57,17 @@ export async function runPair(codeText: string | undefined, options: PairOptions
   reporter.paired(entry.name, peer.publicKey, false);
 }
 
-/** Where the waiting side is: --peer when given, else found on the LAN by the code's number. */
-async function findPairingPeer(options: PairOptions, code: PairingCode, timeoutMs: number, signal: AbortSignal): Promise<PeerAddress> {
-  const peers = options.peer ?? [];
-  if (peers.length > 1) throw usageError('give exactly one --peer', 'add --peer host:port, the address of the machine that printed the code');
-  if (peers.length === 1) return parsePeerOption(peers[0]!);
-  const lan = pairingLan(options);
-  if (!lan) throw usageError('joining needs the address of the waiting side (LAN discovery is off)', 'add --peer host:port, the address of the machine that printed the code');
-  return findWaitingSide(lan, code.number, timeoutMs, signal);
-}
-
-/** LAN settings for the rendezvous, unless --no-lan or SWARM_NO_LAN. */
-function pairingLan(options: PairOptions): LanConfig | undefined {
-  return lanConfig(process.env, { isLanOff: options.lan === false, listenHost: options.host });
-}
-
-async function waitAndPair(exchange: PairingExchangeOptions, options: PairOptions, reporter: PairReporter, signal: AbortSignal): Promise<PairingPeer> {
+async function waitAndPair(exchange: PairingExchangeOptions, options: PairOptions, reporter: PairReporter, signal: AbortSignal, home: string): Promise<PairingPeer> {
   const listener = await PairingListener.open({ host: options.host, port: options.port, codeNumber: exchange.code.number });
-  let beacon: PairingBeacon | undefined;
+  let advertised: Advertised | undefined;
   try {
-    const lan = pairingLan(options);
-    // Discovery is a help: without its sockets the code still works with --peer.
-    if (lan) beacon = await PairingBeacon.start(lan, options.host, exchange.code.number, listener.address().port).catch(() => undefined);
-    reporter.code(exchange.code.text, listener.address(), exchange.timeoutMs, beacon !== undefined);
+    advertised = await advertisePairing(options, exchange.code, listener.address().port, home);
+    reporter.code(exchange.code.text, listener.address(), exchange.timeoutMs, { lan: advertised.onLan, dht: advertised.onDht });
     const attempt = await raceLimits(listener.nextAttempt(), exchange.deadline, exchange.timeoutMs, signal);
     return await pairAsResponder(attempt.socket, attempt.reader, attempt.hello, exchange);
   } finally {
     listener.close();
-    await beacon?.close();
+    await advertised?.close();
   }
 }
 

@@ -120,7 +120,7 @@ export async function findWaitingSide(config: LanConfig, codeNumber: number, tim
     return await Promise.race([
       heard,
       new Promise<never>((_, reject) => {
-        deadline = setTimeout(() => reject(errors.pairNotFound(codeNumber, timeoutMs)), timeoutMs);
+        deadline = setTimeout(() => reject(errors.pairNotFound(codeNumber, timeoutMs, 'on this network')), timeoutMs);
         onAbort = () => reject(errors.pairInterrupted());
         signal?.addEventListener('abort', onAbort, { once: true });
       }),

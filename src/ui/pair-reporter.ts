@@ -14,10 +14,10 @@ export interface PairReporterOptions {
 export class PairReporter {
   constructor(private readonly options: PairReporterOptions) {}
 
-  /** `onLan`: the waiting side beacons on the local network, so the code alone finds it there. */
-  code(code: string, where: { host: string; port: number }, timeoutMs: number, onLan: boolean): void {
+  /** `found`: where the code alone finds this side (LAN beacons, a DHT announce); else only --peer does. */
+  code(code: string, where: { host: string; port: number }, timeoutMs: number, found: { lan: boolean; dht: boolean }): void {
     if (this.options.json) {
-      printJsonLine({ event: 'code', code, host: where.host, port: where.port, expiresInMs: timeoutMs, lan: onLan });
+      printJsonLine({ event: 'code', code, host: where.host, port: where.port, expiresInMs: timeoutMs, lan: found.lan, dht: found.dht });
       return;
     }
     const shownHost = where.host === '::' || where.host === '0.0.0.0' ? "<this machine's address>" : where.host;
@@ -25,7 +25,9 @@ export class PairReporter {
     process.stdout.write(
       `pairing code: ${code}\n` +
       `read it to the other person; it works once, for ${formatMinutes(timeoutMs)}. On their machine:\n` +
-      (onLan ? `  swarm pair ${code}                 (same network)\n  swarm pair ${code} --peer ${address}  (elsewhere)\n` : `  swarm pair ${code} --peer ${address}\n`) +
+      (found.lan || found.dht
+        ? `  swarm pair ${code}\n  (if that does not find this machine: swarm pair ${code} --peer ${address})\n`
+        : `  swarm pair ${code} --peer ${address}\n`) +
       'waiting…\n',
     );
   }

@@ -91,7 +91,7 @@ describe('swarm pair on one network: the code alone finds the waiting side', () 
     const [number, ...words] = waiter.code.split('-');
     const otherNumber = (Number(number) % 999) + 1;
     const lost = await runCli(['pair', [otherNumber, ...words].join('-'), '--yes', '--timeout', '3s'], { home: homeB, env: cliEnv(homeB, LAN_ENV), timeoutMs: 30_000 });
-    expectCleanFailure(lost, 1, new RegExp(`^swarm: nobody on this network is waiting with a code that starts with ${otherNumber} \\(looked for 3 s\\)`));
+    expectCleanFailure(lost, 1, new RegExp(`^swarm: nobody is waiting with a code that starts with ${otherNumber} \\(looked on this network for 3 s\\)`));
     expect(waiter.process.hasExited).toBe(false);
     const joiner = lanCli(['pair', waiter.code, '--json', '--yes'], homeB);
     expect(await joiner.exited, joiner.stderr).toBe(0);
@@ -101,6 +101,6 @@ describe('swarm pair on one network: the code alone finds the waiting side', () 
   it('with --no-lan the joiner needs --peer (usage error, exit 2)', async () => {
     const home = tempDir();
     const result = await runCli(['pair', '7-crossover-clockwork-indigo', '--no-lan'], { home, env: cliEnv(home, LAN_ENV) });
-    expectCleanFailure(result, 2, /joining needs the address of the waiting side \(LAN discovery is off\)/);
+    expectCleanFailure(result, 2, /joining needs the address of the waiting side \(LAN and DHT discovery are off\)/);
   }, 30_000);
 });

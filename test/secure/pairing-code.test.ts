@@ -44,11 +44,23 @@ describe('pairing code', () => {
       expect(entropy).toBeGreaterThan(7.85);
     }
     expect(numbers.size).toBeGreaterThan(900);
+    expect(Math.max(...numbers)).toBeLessThanOrEqual(999);
+  });
+
+  it('codes announced in the DHT take a wider number (1000..65535, the u16 on the wire), LAN codes 1..999', () => {
+    const wide = Array.from({ length: 2000 }, () => generatePairingCode({ isInternetWide: true }));
+    for (const code of wide) {
+      expect(code.number).toBeGreaterThanOrEqual(1000);
+      expect(code.number).toBeLessThanOrEqual(65535);
+      expect(parsePairingCode(code.text)).toEqual(code);
+    }
+    // Spread over the range, not stuck at one end.
+    expect(new Set(wide.map((c) => Math.floor(c.number / 8192))).size).toBe(8);
   });
 
   it('parses loosely typed codes and refuses what is not a code', () => {
     expect(parsePairingCode('  7 Crossover-CLOCKWORK   indigo ').text).toBe('7-crossover-clockwork-indigo');
-    const bad = ['', '7', '7-crossover-clockwork', '0-crossover-clockwork-indigo', '1000-crossover-clockwork-indigo',
+    const bad = ['', '7', '7-crossover-clockwork', '0-crossover-clockwork-indigo', '65536-crossover-clockwork-indigo', '123456-crossover-clockwork-indigo',
       'x-crossover-clockwork-indigo', '7-clockwork-crossover-indigo', '7-crossover-clockwork-indigo-aardvark', '7-crossover-clockwork-banana'];
     for (const text of bad) {
       expect(() => parsePairingCode(text), text).toThrow(SwarmError);
