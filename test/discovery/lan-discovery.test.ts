@@ -108,19 +108,24 @@ describe('LAN discovery on loopback multicast', () => {
     let answers = 0;
     attacker.on('message', () => answers++);
     const floodCount = 2000;
+    const startedMs = Date.now();
     for (let i = 0; i < floodCount; i++) {
       const bytes = i % 2 === 0
         ? encodeBeacon({ isQuery: true, port: 9000, timeS: Math.floor(Date.now() / 1000), pairSecrets: [{ secret: Buffer.alloc(32, i & 0xff), direction: Uint8Array.of(i & 1) }], shareKeys: [] })
         : Buffer.alloc(100, i & 0xff);
       attacker.send(bytes, config.udpPort, '127.0.0.1');
+      // In batches, so the kernel's socket buffer (not the node) is not what drops them.
+      if (i % 100 === 99) await new Promise((r) => setTimeout(r, 2));
     }
     await new Promise((r) => setTimeout(r, 500));
     attacker.close();
+    const elapsedS = (Date.now() - startedMs) / 1000;
     expect(a.heard).toEqual([]);
     expect(answers).toBe(0);
-    // Only its own timer beacons went out meanwhile (interval 300 ms ±20%, over ~0.6 s).
-    expect(a.node.sentCount - sentBefore).toBeLessThanOrEqual(4);
-    expect(a.node.receivedCount).toBeLessThan(floodCount);
+    // Only its own timer beacons went out meanwhile (interval 300 ms ±20%: one per 240 ms at most).
+    expect(a.node.sentCount - sentBefore).toBeLessThanOrEqual(Math.ceil(elapsedS / 0.24) + 1);
+    // Looked at: at most the burst (100) plus 50 a second; the rest dropped unread.
+    expect(a.node.receivedCount).toBeLessThanOrEqual(100 + Math.ceil(50 * elapsedS) + 1);
     expect(a.node.droppedCount).toBeGreaterThan(0);
   });
 });
