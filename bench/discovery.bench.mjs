@@ -63,8 +63,19 @@ const presence = new DhtDiscovery({ node: dhtNode, identity: createIdentity(), t
 presence.start();
 await new Promise((resolve) => setTimeout(resolve, IDLE_S * 1000));
 const dhtSent = dhtNode.sentCount - sentAtStart;
+// Steady state (DISCOVERY_DHT_STEADY_S > 0): after the start rounds (0 … 120 s), rounds come every 5 min.
+const STEADY_S = Number(process.env.DISCOVERY_DHT_STEADY_S ?? 0);
+let steadyLine = '';
+if (STEADY_S > 0) {
+  await new Promise((resolve) => setTimeout(resolve, Math.max(0, 130 - IDLE_S) * 1000));
+  const [sentBefore, opsBefore] = [dhtNode.sentCount, presence.operationCount];
+  await new Promise((resolve) => setTimeout(resolve, STEADY_S * 1000));
+  const steady = dhtNode.sentCount - sentBefore;
+  steadyLine = `idle DHT steady state (${STEADY_S} s from 130 s on): ${steady} datagrams = ${((steady * 60) / STEADY_S).toFixed(1)} per minute; ${presence.operationCount - opsBefore} lookups/announces`;
+}
 await presence.close();
 await dhtNode.close();
 dhtChild.stdin.end();
 console.log(`\nidle: ${sent} datagrams in ${IDLE_S} s = ${((sent * 60) / IDLE_S).toFixed(1)} per minute (IPv4 only; ${29 + 8 * 16} bytes each)`);
 console.log(`idle DHT (presence for 3 keys, first ${IDLE_S} s after bootstrap, includes the start rounds at 0, 5, 15, 30 s): ${dhtSent} datagrams = ${((dhtSent * 60) / IDLE_S).toFixed(1)} per minute; ${presence.operationCount} lookups/announces`);
+if (steadyLine) console.log(steadyLine);

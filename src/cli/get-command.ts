@@ -162,22 +162,20 @@ async function runGet(magnetText: string, options: GetOptions): Promise<void> {
 }
 
 /**
- * Looks for the sharer (and other trusted holders of the share) on the LAN, dialling each
- * one found; once complete, announces the share too, for --seed.
+ * Looks for the sharer (and, on the LAN, other trusted holders of the share) on the LAN and
+ * in the DHT, dialling each one found; once complete, announces the share too, for --seed.
  */
 async function startGetDiscovery(context: CliContext, options: GetOptions, listenPort: number, session: GetSession, magnet: MagnetLink) {
   const share = { infoHash: magnet.infoHash, sharerKey: decodeKeyText(magnet.keyText!) };
   const reporter = new DiscoveryReporter({ isJson: !!options.json, nameOf: (key) => nameOfKey(context, key) });
-  const shares = {
-    wanted: () => (session.snapshot().isDone ? [] : [share]),
-    held: () => (session.snapshot().isDone ? [share] : []),
-  };
+  const held = () => (session.snapshot().isDone ? [share] : []);
   const onPeer = (peer: DiscoveredPeer) => {
     if (peer.keyText === magnet.keyText || peer.infoHashes.includes(magnet.infoHash)) session.addPeer({ host: peer.host, port: peer.port }, peer.keyText);
   };
-  const lan = await startLanDiscovery(context, options, listenPort, reporter, shares);
+  const lan = await startLanDiscovery(context, options, listenPort, reporter, { wanted: () => [share], held });
   lan?.on('peer', onPeer);
-  const dht = startDhtDiscovery(context, options, listenPort, reporter, shares);
+  // DHT lookups cost a walk each: none once complete.
+  const dht = startDhtDiscovery(context, options, listenPort, reporter, { wanted: () => (session.snapshot().isDone ? [] : [share]), held });
   dht?.on('peer', onPeer);
   return {
     close: async () => void (await Promise.all([lan?.close(), dht?.close()])),

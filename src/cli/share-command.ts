@@ -133,7 +133,7 @@ async function runShare(context: CliContext, path: string, options: ShareOptions
   session.on('peer-connected', ({ remoteHost, isInbound }: { remoteHost: string; isInbound: boolean }) => isInbound && nat?.noteInbound(remoteHost));
   reporter.ready(address.port);
   const refusals = new RefusalReporter(node, { isJson });
-  // Getters holding the magnet (with or without x.pe) find this share by its beacons.
+  // Getters holding the magnet (with or without x.pe) find this share by its beacons and in the DHT.
   const held = [{ infoHash: session.infoHash, sharerKey: context.identity.publicKey }];
   const discoveryReporter = new DiscoveryReporter({ isJson, isFoundReported: false });
   const discovery = await startLanDiscovery(context, options, address.port, discoveryReporter, { held: () => held });

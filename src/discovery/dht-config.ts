@@ -21,10 +21,11 @@ export interface DhtConfig {
 
 /** The DHT settings, or undefined when it is off. A bad bootstrap list is a usage error. */
 export function dhtConfig(env: NodeJS.ProcessEnv, options: { isDhtOff?: boolean; bootstrapText?: string }): DhtConfig | undefined {
-  if (options.isDhtOff || isSet(env.SWARM_NO_DHT)) return undefined;
   const text = options.bootstrapText ?? (env.SWARM_DHT_BOOTSTRAP?.trim() || undefined);
-  if (text === undefined) return { bootstrap: [...PUBLIC_DHT_ROUTERS], isPublic: true };
-  return { bootstrap: parseBootstrap(text), isPublic: false };
+  // Checked even when the DHT is off, so a typo is never silently ignored.
+  const bootstrap = text === undefined ? undefined : parseBootstrap(text);
+  if (options.isDhtOff || isSet(env.SWARM_NO_DHT)) return undefined;
+  return bootstrap ? { bootstrap, isPublic: false } : { bootstrap: [...PUBLIC_DHT_ROUTERS], isPublic: true };
 }
 
 export function parseBootstrap(text: string): PeerAddress[] {

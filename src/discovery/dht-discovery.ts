@@ -60,7 +60,6 @@ export class DhtDiscovery extends EventEmitter<{ peer: [DiscoveredPeer & { via: 
   private round = 0;
   private turn = 0;
   private isClosed = false;
-  private running: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: DhtDiscoveryOptions) {
     super();
@@ -81,10 +80,10 @@ export class DhtDiscovery extends EventEmitter<{ peer: [DiscoveredPeer & { via: 
     this.schedule(0);
   }
 
+  /** Stops the rounds; a round under way ends when its node closes (lookups there are cut short). */
   async close(): Promise<void> {
     this.isClosed = true;
     clearTimeout(this.timer);
-    await this.running;
   }
 
   private now(): number {
@@ -95,7 +94,7 @@ export class DhtDiscovery extends EventEmitter<{ peer: [DiscoveredPeer & { via: 
     if (this.isClosed) return;
     this.timer = setTimeout(() => {
       this.round++;
-      this.running = this.runRound().finally(() => this.schedule());
+      void this.runRound().finally(() => this.schedule());
     }, delayMs);
     this.timer.unref();
   }

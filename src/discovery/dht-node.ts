@@ -17,7 +17,6 @@ import { loadDhtNodes, saveDhtNodes } from './dht-routing-file.js';
 
 export const MAX_PEERS_PER_LOOKUP = 32;
 export const LOOKUP_TIMEOUT_MS = 30_000;
-const READY_TIMEOUT_MS = 15_000;
 /** Peers a node stores for others, and keys it stores them under: bounded memory for what strangers announce. */
 const MAX_STORED_PEERS = 2000;
 const MAX_TABLES = 200;
@@ -35,13 +34,18 @@ export class DhtNode {
   sentCount = 0;
   receivedCount = 0;
   private readonly scopes: Set<AddressScope>;
+  /** Ends every lookup under way, at close. */
+  private readonly finishers = new Set<() => void>();
   private isClosed = false;
 
   private constructor(private readonly dht: DHT, private readonly options: DhtNodeOptions, readonly bindHost: string) {
     this.scopes = ownScopes(options.listenHost);
   }
 
-  /** A node listening and bootstrapped (or given up waiting for it after READY_TIMEOUT_MS: it keeps trying). */
+  /**
+   * A node listening; it bootstraps in the background (lookups and announces made meanwhile
+   * start from the bootstrap nodes), so a command never waits for an unreachable DHT.
+   */
   static async start(options: DhtNodeOptions): Promise<DhtNode> {
     const bindHost = options.listenHost && isIP(options.listenHost) === 4 ? options.listenHost : '0.0.0.0';
     const socket = createSocket('udp4');
@@ -68,15 +72,6 @@ export class DhtNode {
       socket.once('error', reject);
       dht.listen(0, bindHost, () => {
         socket.off('error', reject);
-        resolve();
-      });
-    });
-    await new Promise<void>((resolve) => {
-      if (dht.ready) return resolve();
-      const timer = setTimeout(resolve, READY_TIMEOUT_MS);
-      timer.unref();
-      dht.once('ready', () => {
-        clearTimeout(timer);
         resolve();
       });
     });
@@ -123,6 +118,7 @@ export class DhtNode {
       wake?.();
     };
     this.dht.on('peer', onPeer);
+    this.finishers.add(finish);
     const abort = this.dht.lookup(wanted, finish);
     const timer = setTimeout(finish, timeoutMs);
     try {
@@ -136,20 +132,23 @@ export class DhtNode {
       isDone = true;
       clearTimeout(timer);
       abort();
+      this.finishers.delete(finish);
       this.dht.off('peer', onPeer);
     }
   }
 
-  /** Writes the routing table to SWARM_HOME; the number of nodes saved. */
+  /** Writes the routing table to SWARM_HOME; the number of nodes saved. An empty table (offline) keeps the old file. */
   save(): number {
     if (!this.options.home) return 0;
     const nodes = this.dht.nodes.toArray().map((n) => ({ host: n.host, port: n.port, id: Buffer.from(n.id).toString('hex') }));
+    if (nodes.length === 0) return 0;
     return saveDhtNodes(this.options.home, bootstrapText(this.options.config), nodes);
   }
 
   async close(): Promise<void> {
     if (this.isClosed) return;
     this.isClosed = true;
+    for (const finish of this.finishers) finish();
     this.save();
     await new Promise<void>((resolve) => this.dht.destroy(() => resolve()));
   }

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { edPublicKeyToX25519 } from '../../src/crypto/box-keys.js';
 import { decodeKeyText, fingerprint } from '../../src/identity/key-text.js';
-import { cliEnv, runCli } from '../helpers/cli.js';
+import { cliEnv, expectCleanFailure, runCli } from '../helpers/cli.js';
 import { CliProcess } from '../helpers/cli-process.js';
 import { startPrivateDht, type PrivateDht } from '../helpers/private-dht.js';
 import { tempDir } from '../helpers/temp-home.js';
@@ -105,6 +105,13 @@ describe('swarm finds trusted peers through a private DHT (LAN off)', () => {
       await Promise.all(chats.map((chat) => chat.stop('SIGINT', 10_000)));
     }
   }, 180_000);
+
+  it('a bad --dht-bootstrap is a one-line usage error; with LAN and DHT off a stripped magnet names --peer', async () => {
+    const [alice, bob] = makeUsers(['alice', 'bob']) as [TestUser, TestUser];
+    expectCleanFailure(await runCli(['chat', '--host', '127.0.0.9', '--port', '0', '--dht-bootstrap', 'nohost'], { home: alice.home }), 2, /--dht-bootstrap: "nohost" is not host:port/);
+    const magnet = `magnet:?xt=urn:btih:${'ab'.repeat(20)}&dn=x&x.key=${encodeURIComponent(alice.key)}`;
+    expectCleanFailure(await runCli(['get', magnet, '-o', tempDir(), '--no-lan', '--no-dht'], { home: bob.home, env: cliEnv(bob.home, dht.env) }), 1, /names no address.*--peer host:port/);
+  }, 60_000);
 
   it('the routing table is saved under SWARM_HOME (0600) and shown by swarm id --json', async () => {
     const [alice] = makeUsers(['alice']) as [TestUser];

@@ -41,7 +41,8 @@ export function createRoutedHosts(dhtCount: number): RoutedHosts {
   try {
     ip(['netns', 'add', router]);
     ip(['-n', router, 'link', 'set', 'lo', 'up']);
-    execFileSync('ip', ['netns', 'exec', router, 'sysctl', '-qw', 'net.ipv4.ip_forward=1'], { stdio: 'ignore', timeout: 10_000 });
+    // /proc/sys/net is per namespace: this turns forwarding on in the router only (no procps needed).
+    execFileSync('ip', ['netns', 'exec', router, 'sh', '-c', 'echo 1 > /proc/sys/net/ipv4/ip_forward'], { stdio: 'ignore', timeout: 10_000 });
     for (let i = 1; i <= dhtCount; i++) ip(['-n', router, 'addr', 'add', `${base}.3.${i}/32`, 'dev', 'lo']);
     for (const host of hosts) {
       ip(['netns', 'add', host.ns]);
