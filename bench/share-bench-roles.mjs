@@ -26,6 +26,8 @@ if (role === 'raw-send') {
   const client = new WebTorrent({ dht: false, tracker: false, lsd: false, utp: false, natUpnp: false, natPmp: false, webSeeds: false });
   await new Promise((resolve) => client.once('listening', resolve));
   if (role === 'wt-seed') {
+    // An orderly exit on SIGTERM, so `--cpu-prof` (SHARE_BENCH_NODE_FLAGS) can write its profile.
+    process.once('SIGTERM', () => process.exit(0));
     client.seed(args[0], { announce: [] }, (torrent) => {
       const port = client.address().port;
       print({ magnet: `magnet:?xt=urn:btih:${torrent.infoHash}&x.pe=127.0.0.1:${port}`, port });

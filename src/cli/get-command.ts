@@ -9,6 +9,7 @@ import { errors } from '../errors.js';
 import { decodeKeyText, fingerprint } from '../identity/key-text.js';
 import { SwarmNode } from '../net/swarm-node.js';
 import { GetSession } from '../share/get-session.js';
+import { preloadEngine } from '../share/locked-client.js';
 import { looksCutByShell, parseMagnetLink, type MagnetLink } from '../share/magnet-link.js';
 import { TorrentRouter } from '../share/torrent-router.js';
 import { parseDurationMs } from '../ui/parse-duration.js';
@@ -77,6 +78,9 @@ function checkSharerTrusted(context: CliContext, magnet: MagnetLink): void {
 
 async function runGet(magnetText: string, options: GetOptions): Promise<void> {
   const magnet = parseMagnetLink(magnetText);
+  // Loading the engine overlaps reading the identity and trust and opening the listener.
+  preloadEngine().catch(() => {}); // a failure surfaces where the client is created
+
   const timeoutMs = options.timeout === undefined ? undefined : parseDurationMs(options.timeout);
   const extraPeers = (options.peer ?? []).map(parsePeerOption);
   const context = openContext();

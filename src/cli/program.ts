@@ -4,18 +4,33 @@
  * here with one line.
  */
 import { Command, CommanderError } from 'commander';
-import { registerIdCommand } from './id-command.js';
-import { registerTrustCommand } from './trust-command.js';
-import { registerDemoCommand } from './demo-command.js';
-import { registerChatCommand } from './chat-command.js';
-import { registerShareCommand } from './share-command.js';
-import { registerGetCommand } from './get-command.js';
-import { registerPairCommand } from './pair-command.js';
-import { registerRelayCommand } from './relay-command.js';
+
+type Register = (program: Command) => void;
+
+/**
+ * Each command's module (and everything it imports) is loaded only when that command runs:
+ * a Node process pays for every module it loads, so `swarm id` does not load the network
+ * stack, nor `swarm get` the chat. Help and unknown commands load them all (in this order).
+ */
+const COMMANDS: Record<string, () => Promise<Register>> = {
+  id: () => import('./id-command.js').then((m) => m.registerIdCommand),
+  trust: () => import('./trust-command.js').then((m) => m.registerTrustCommand),
+  demo: () => import('./demo-command.js').then((m) => m.registerDemoCommand),
+  chat: () => import('./chat-command.js').then((m) => m.registerChatCommand),
+  share: () => import('./share-command.js').then((m) => m.registerShareCommand),
+  get: () => import('./get-command.js').then((m) => m.registerGetCommand),
+  pair: () => import('./pair-command.js').then((m) => m.registerPairCommand),
+  relay: () => import('./relay-command.js').then((m) => m.registerRelayCommand),
+};
 
 export const VERSION = '0.1.0';
 
-export function buildProgram(): Command {
+/** The command tree for `argv` (process.argv): only the named command, or all of them. */
+export async function buildProgram(argv: string[] = []): Promise<Command> {
+  const named = argv[2];
+  const isVersion = named === '--version' || named === '-V';
+  const names = named !== undefined && Object.hasOwn(COMMANDS, named) ? [named] : isVersion ? [] : Object.keys(COMMANDS);
+  const registers = await Promise.all(names.map((name) => COMMANDS[name]!()));
   const program = new Command();
   program
     .name('swarm')
@@ -34,14 +49,7 @@ Examples:
 SWARM_HOME selects the directory holding your keys (default ~/.config/swarm).
 `,
     );
-  registerIdCommand(program);
-  registerTrustCommand(program);
-  registerDemoCommand(program);
-  registerChatCommand(program);
-  registerShareCommand(program);
-  registerGetCommand(program);
-  registerPairCommand(program);
-  registerRelayCommand(program);
+  for (const register of registers) register(program);
   pointErrorsAtOwnHelp(program);
   return program;
 }

@@ -9,6 +9,7 @@ import { encodeKeyText } from '../identity/key-text.js';
 import { DEFAULT_PORT, SwarmNode } from '../net/swarm-node.js';
 import { advertisedAddresses } from '../share/advertised-addresses.js';
 import { checkSharePath, startShare } from '../share/share-session.js';
+import { preloadEngine } from '../share/locked-client.js';
 import { listShare } from '../share/share-listing.js';
 import { TorrentRouter } from '../share/torrent-router.js';
 import { parseRate } from '../ui/parse-rate.js';
@@ -81,6 +82,7 @@ async function runShare(context: CliContext, path: string, options: ShareOptions
   const allowed = allowedKeys(context, options.allow);
   const extraPeers = (options.peer ?? []).map(parsePeerOption);
   const isJson = !!options.json;
+  preloadEngine().catch(() => {}); // overlaps listing and listening; a failure surfaces in startShare
   const start = new ShareStartReporter(isJson);
   const listing = listShare(path, { includeHidden: !!options.includeHidden });
   start.listing(listing);

@@ -26,6 +26,9 @@ import {
   ensureOutputDirectory, existingTargetError, finishOutputTarget, isBlockedByExistingTarget, moveIntoPlace, prepareOutputTarget, stagedBytes, stagingName,
 } from './output-target.js';
 import { NoFollowStore, type NoFollowStoreOptions } from './no-follow-store.js';
+import { EarlyLinks } from './early-links.js';
+import { torrentChannel } from '../net/channel-name.js';
+import { decodeKeyText } from '../identity/key-text.js';
 import { PEER_EVENT_NAMES, TorrentPeers, type PeerTraffic } from './torrent-peers.js';
 import type { LinkNode } from '../net/peer-link.js';
 import type { TorrentRouter } from './torrent-router.js';
@@ -118,12 +121,14 @@ export class GetSession extends EventEmitter {
   /** Bytes already on disk when the metadata came (a resume, or an existing copy). */
   private bytesHere = 0;
   private store: NoFollowStore | undefined;
+  private readonly earlyLinks: EarlyLinks;
   /** Read by webtorrent when it builds the store, just after guardMetadata decided topName. */
   private readonly storeOptions: Pick<NoFollowStoreOptions, 'topName' | 'onCreate'> = { onCreate: (store) => (this.store = store) };
 
   constructor(options: GetOptions) {
     super();
     this.options = { ...options, outDir: resolve(options.outDir) };
+    this.earlyLinks = new EarlyLinks(options.node);
   }
 
   get outDir(): string {
@@ -158,6 +163,7 @@ export class GetSession extends EventEmitter {
     const { magnet, outDir } = this.options;
     ensureOutputDirectory(outDir);
     this.lock = acquireFetchLock(this.options.stateDir, magnet.infoHash);
+    this.dialEarly();
     this.client = await createLockedClient({ uploadLimitBytesPerSecond: this.options.uploadLimitBytesPerSecond });
     const torrent = (this.torrent = this.client.add(magnet.infoHash, {
       path: outDir,
@@ -207,10 +213,19 @@ export class GetSession extends EventEmitter {
     finishOutputTarget(stateDir, magnet.infoHash);
   }
 
+  /** The links startPeers() will ask for, dialled while the engine loads (early-links.ts). */
+  private dialEarly(): void {
+    const { magnet, extraPeers } = this.options;
+    const channel = torrentChannel(magnet.infoHash);
+    const expectedKey = magnet.keyText ? decodeKeyText(magnet.keyText) : undefined;
+    for (const address of magnet.peers) this.earlyLinks.start(address.host, address.port, channel, expectedKey ? { expectedKey } : undefined);
+    for (const address of extraPeers) this.earlyLinks.start(address.host, address.port, channel);
+  }
+
   private startPeers(torrent: Torrent, fail: (error: unknown) => void): void {
     const peers = (this.peers = new TorrentPeers({
       torrent,
-      node: this.options.node,
+      node: this.earlyLinks,
       ownKeyText: this.options.ownKeyText,
       listenPort: this.options.listenPort,
       isAllowed: this.options.isAllowed,
@@ -326,6 +341,7 @@ export class GetSession extends EventEmitter {
     this.stopEndGame?.();
     if (this.torrent) this.options.router.remove(this.options.magnet.infoHash);
     this.peers?.close();
+    this.earlyLinks.close();
     if (this.client) await destroyClient(this.client);
     this.lock?.release();
   }

@@ -23,7 +23,7 @@ const SMALL_WRITE_BYTES = 1024;
  * a tag, a syscall). The BitTorrent wire writes many tiny messages (a 17-byte request per
  * 16 KiB block, `have`s) and sends every block as a 13-byte header write plus a 16 KiB data
  * write. Small writes are held until the next turn of the event loop (or until a large
- * write, which they are prepended to) and go out together, in order.
+ * write, which they go out just before) and go out together, in order.
  */
 function coalesceSmallWrites(stream: Duplex): void {
   const write = stream.write.bind(stream);
@@ -44,7 +44,10 @@ function coalesceSmallWrites(stream: Duplex): void {
   stream.write = (data: Uint8Array) => {
     if (data.length >= SMALL_WRITE_BYTES) {
       if (pending.length === 0) return write(data);
-      return write(Buffer.concat([...takePending(), data]));
+      // Two writes in one turn reach the secure channel as one batch (streamx batches what
+      // is queued), so they still share a frame: no copy of the large write is needed.
+      flush();
+      return write(data);
     }
     pending.push(data);
     if (!isScheduled) {

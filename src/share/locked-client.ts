@@ -27,12 +27,27 @@ export interface LockedClientOptions {
   uploadLimitBytesPerSecond?: number;
 }
 
+let engineLoading: Promise<typeof import('webtorrent')> | undefined;
+
+/**
+ * Loads webtorrent and installs the wire limits (most of a transfer's start-up CPU: a few
+ * hundred modules). Callers start it early so it overlaps their own start (identity,
+ * trust, listening); createLockedClient() then finds it loaded.
+ */
+export function preloadEngine(): Promise<typeof import('webtorrent')> {
+  engineLoading ??= (async () => {
+    const engine = await import('webtorrent');
+    await limitWireMessages();
+    installStrictBencode();
+    await limitWireRequests();
+    await limitWireOutgoing();
+    return engine;
+  })();
+  return engineLoading;
+}
+
 export async function createLockedClient(options: LockedClientOptions = {}): Promise<WebTorrentClient> {
-  const { default: WebTorrentClass } = await import('webtorrent');
-  await limitWireMessages();
-  installStrictBencode();
-  await limitWireRequests();
-  await limitWireOutgoing();
+  const { default: WebTorrentClass } = await preloadEngine();
   const client = new WebTorrentClass({
     dht: false,
     tracker: false,

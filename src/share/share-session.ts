@@ -15,6 +15,7 @@ import { PieceHashCache } from './piece-hash-cache.js';
 import { hashPieces, type HashProgress } from './piece-hashes.js';
 import { listShare, type ShareListing } from './share-listing.js';
 import { buildTorrentFile } from './share-torrent.js';
+import { ShareStore } from './share-store.js';
 import { SharedFileWatch, type FileChange } from './shared-file-watch.js';
 import { PEER_EVENT_NAMES, TorrentPeers, type PeerTraffic } from './torrent-peers.js';
 import type { LinkNode } from '../net/peer-link.js';
@@ -202,6 +203,7 @@ function seed(client: WebTorrentClient, torrentFile: Uint8Array, root: string, d
       private: true,
       path: dirname(root),
       skipVerify: true,
+      store: ShareStore,
     }, (seeded) => resolveSeed(seeded));
     lockTorrent(torrent, (address) => {
       const peer = parsePeerAddress(address);

@@ -3,7 +3,7 @@
  * otherwise a plain line every few seconds, and nothing at all in --json mode (events
  * go to stdout instead). Share uses the same display as a one-line status.
  */
-import { SingleBar } from 'cli-progress';
+import { createSingleBar, type SingleBar } from './lazy-progress-bar.js';
 import { formatBytes, formatDuration, formatPercent, formatSpeed, plural } from './progress-format.js';
 
 export interface ProgressSample {
@@ -38,7 +38,7 @@ export class DownloadProgress {
     };
     if (this.isTty) {
       if (!this.bar) {
-        this.bar = new SingleBar({
+        this.bar = createSingleBar({
           stream: this.stream,
           format: '{bar} {percentage}% | {bytes} | {rate} | {peersText}',
           hideCursor: true,

@@ -5,7 +5,7 @@
  * progress. On stderr for people (a bar on a TTY, else a line every 2 s), or --json
  * events on stdout: `listing`, `warning {code, message}`, `hashing {done, total, cached}`.
  */
-import { SingleBar } from 'cli-progress';
+import { createSingleBar, type SingleBar } from './lazy-progress-bar.js';
 import type { ShareListing, SkipReason, SkippedEntry } from '../share/share-listing.js';
 import { printJsonLine } from './json-output.js';
 import { formatBytes, formatPercent } from './progress-format.js';
@@ -93,7 +93,7 @@ export class ShareStartReporter {
   private drawBar(done: number, total: number, isFinal: boolean): void {
     const payload = { bytes: `${formatBytes(done)}/${formatBytes(total)}` };
     if (!this.bar) {
-      this.bar = new SingleBar({ stream: this.stream, format: 'hashing {bar} {percentage}% | {bytes}', hideCursor: true, barsize: 24 });
+      this.bar = createSingleBar({ stream: this.stream, format: 'hashing {bar} {percentage}% | {bytes}', hideCursor: true, barsize: 24 });
       this.bar.start(Math.max(total, 1), done, payload);
     } else {
       this.bar.update(done, payload);
