@@ -150,4 +150,14 @@ describe('swarm relay', () => {
     expect(sameFile(path, join(out, 'b.bin'))).toBe(true);
     expect(await carolChat.waitForEvent((e) => e.event === 'stream-open', 5_000)).toMatchObject({ from: bob.key, to: alice.key });
   }, 90_000);
+
+  it('bad relay options are one-line usage errors (exit 2)', async () => {
+    const [bob] = makeUsers(['bob']) as [TestUser];
+    const run = (args: string[]) => runCli(args, { home: bob.home, timeoutMs: 30_000 });
+    expectCleanFailure(await run(['relay', '--max-rate', 'fast']), 2, /invalid rate "fast"/);
+    expectCleanFailure(await run(['relay', '--max-streams-per-key', '0']), 2, /--max-streams-per-key must be a whole number above 0/);
+    expectCleanFailure(await run(['relay', '--max-bytes-per-key', 'lots']), 2, /--max-bytes-per-key must be a size, not "lots"/);
+    expectCleanFailure(await run(['chat', '--relay', 'non sense']), 2, /invalid peer address "non sense"/);
+    expectCleanFailure(await run(['chat', '--port', '0', '--relay', 'nobody@127.0.0.1:5']), 2, /--relay: "nobody" is not in your trust list/);
+  }, 60_000);
 });
