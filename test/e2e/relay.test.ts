@@ -128,7 +128,8 @@ describe('swarm relay', () => {
     await aliceChat.waitForEvent((e) => e.event === 'relay' && e.state === 'registered', 20_000, 'alice registered');
     // bob knows alice's key but not a working address: a closed port, then the relay.
     const bobChat = new CliProcess(['chat', '--host', '127.0.0.3', '--port', '0', '--no-lan', '--json', '--peer', 'alice@127.0.0.2:1', '--relay', relayArg], { home: bob.home });
-    await bobChat.waitForEvent((e) => e.event === 'peer-join', 20_000, 'bob linked to alice');
+    const joined = await bobChat.waitForEvent((e) => e.event === 'peer-join', 20_000, 'bob linked to alice');
+    expect(joined).toMatchObject({ key: alice.key, via: relayArg });
     bobChat.send('hello through the relay');
     expect(await aliceChat.waitForEvent((e) => e.event === 'message' && e.text === 'hello through the relay', 15_000, 'message at alice')).toMatchObject({ from: bob.key });
     aliceChat.send('and back');
