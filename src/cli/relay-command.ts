@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { usageError } from '../errors.js';
 import { KnownAddresses } from '../identity/known-addresses.js';
-import { DEFAULT_PORT, SwarmNode } from '../net/swarm-node.js';
+import { DEFAULT_MAX_LINKS_PER_PEER, DEFAULT_PORT, SwarmNode } from '../net/swarm-node.js';
 import { DEFAULT_MAX_BYTES_PER_KEY, DEFAULT_MAX_STREAMS_PER_KEY } from '../relay/relay-service.js';
 import { printJsonLine } from '../ui/json-output.js';
 import { parseRate } from '../ui/parse-rate.js';
@@ -59,6 +59,8 @@ async function runRelay(context: CliContext, options: RelayCommandOptions): Prom
     trust: context.trust,
     host: options.host,
     port: options.port,
+    // Each relayed stream is a link from each end, besides the register link: the stream cap is the cap.
+    maxLinksPerPeer: Math.max(DEFAULT_MAX_LINKS_PER_PEER, maxStreamsPerKey + 2),
     addressBook: KnownAddresses.load(context.home, (keyText) => context.trust.find(keyText) !== undefined),
   });
   const relay = startRelayService(context, node, { maxStreamsPerKey, maxBytesPerKey, maxRateBytesPerSecond: options.maxRate }, isJson);

@@ -4,17 +4,17 @@
  */
 export class ByteRate {
   private tokens: number;
-  private updatedMs = performance.now();
+  private updatedMs: number;
   private readonly burst: number;
 
-  constructor(private readonly bytesPerSecond: number) {
+  constructor(private readonly bytesPerSecond: number, nowMs = performance.now()) {
+    this.updatedMs = nowMs;
     this.burst = Math.max(bytesPerSecond, 256 * 1024);
     this.tokens = this.burst;
   }
 
   /** Takes `bytes`; returns how long to wait before the next read (0: go on). */
-  take(bytes: number): number {
-    const nowMs = performance.now();
+  take(bytes: number, nowMs = performance.now()): number {
     this.tokens = Math.min(this.burst, this.tokens + ((nowMs - this.updatedMs) * this.bytesPerSecond) / 1000);
     this.updatedMs = nowMs;
     this.tokens -= bytes;

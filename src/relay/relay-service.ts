@@ -125,17 +125,22 @@ export class RelayService extends EventEmitter {
     }
     if (this.calls.size >= MAX_WAITING_CALLS) return refuse(refusalReason('busy', 'too many calls waiting at this relay'));
     const token = Buffer.from(randomBytes(TOKEN_BYTES)).toString('hex');
-    const timer = setTimeout(() => {
-      this.calls.delete(token);
-      caller.close();
-    }, CALL_TIMEOUT_MS);
-    this.calls.set(token, { caller, targetHex, timer });
-    caller.stream.once('close', () => {
+    // A waiting call holds its stream slots already, so concurrent calls cannot pass the cap.
+    const keys = [callerHex, targetHex];
+    this.hold(keys, 1);
+    const drop = () => {
       const call = this.calls.get(token);
       if (call?.caller !== caller) return;
       clearTimeout(call.timer);
       this.calls.delete(token);
-    });
+      this.hold(keys, -1);
+    };
+    const timer = setTimeout(() => {
+      drop();
+      caller.close();
+    }, CALL_TIMEOUT_MS);
+    this.calls.set(token, { caller, targetHex, timer });
+    caller.stream.once('close', drop);
     // After ACCEPT has gone out: the caller's first bytes (its inner message 1) wait in its link.
     setImmediate(() => registration.stream.write(encodeCall(Buffer.from(token, 'hex'))));
   }
@@ -151,9 +156,17 @@ export class RelayService extends EventEmitter {
     setImmediate(() => void this.run(call.caller, link));
   }
 
+  /** Takes (+1) or gives back (-1) one stream slot of each key. */
+  private hold(keys: string[], delta: 1 | -1): void {
+    for (const hex of keys) {
+      const count = (this.streamsOf.get(hex) ?? 0) + delta;
+      if (count > 0) this.streamsOf.set(hex, count);
+      else this.streamsOf.delete(hex);
+    }
+  }
+
   private async run(caller: PeerLink, target: PeerLink): Promise<void> {
     const keys = [Buffer.from(caller.remoteKey).toString('hex'), Buffer.from(target.remoteKey).toString('hex')];
-    for (const hex of keys) this.streamsOf.set(hex, (this.streamsOf.get(hex) ?? 0) + 1);
     this.streams += 1;
     const from = encodeKeyText(caller.remoteKey);
     const to = encodeKeyText(target.remoteKey);
@@ -172,11 +185,7 @@ export class RelayService extends EventEmitter {
       },
     }, this.rate);
     this.streams -= 1;
-    for (const hex of keys) {
-      const left = (this.streamsOf.get(hex) ?? 1) - 1;
-      if (left > 0) this.streamsOf.set(hex, left);
-      else this.streamsOf.delete(hex);
-    }
+    this.hold(keys, -1);
     this.emit('stream-closed', { from, to, bytes: result.aToB + result.bToA });
   }
 }

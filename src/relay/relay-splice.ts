@@ -62,6 +62,8 @@ export function splice(a: PeerLink, b: PeerLink, meter: SpliceMeter, rate?: Byte
       from.stream.on('error', () => {});
       from.stream.once('close', finish);
     };
+    // One side may have gone between the call's answer and this splice: its 'close' is past.
+    if (a.stream.destroyed || b.stream.destroyed) return finish();
     pump(a, b, (n) => (result.aToB += n));
     pump(b, a, (n) => (result.bToA += n));
     a.stream.resume();

@@ -105,7 +105,7 @@ export class ChatPrinter {
   }
 
   peer(event: 'peer-join' | 'peer-leave', peer: ChatPeerInfo): void {
-    if (this.json) return this.event({ event, key: peer.key, name: peer.name, host: peer.host, port: peer.port, ...(peer.wasRemoved ? { removed: true } : {}) });
+    if (this.json) return this.event({ event, key: peer.key, name: peer.name, host: peer.host, port: peer.port, ...(peer.via ? { via: peer.via } : {}), ...(peer.wasRemoved ? { removed: true } : {}) });
     if (peer.wasRemoved) return this.line(`* ${escapeTerminal(peer.name)} disconnected: removed from your trust list`);
     this.line(`* ${escapeTerminal(peer.name)} ${event === 'peer-join' ? 'connected' : 'disconnected'} (${peerAddressText(peer)})`);
   }
@@ -207,6 +207,7 @@ export class ChatPrinter {
 
 /** A peer's address as people read it: plain IPv4, and the port only when it is where the peer listens (we dialled it). */
 function peerAddressText(peer: ChatPeerInfo): string {
+  if (peer.via !== undefined) return `through relay ${escapeTerminal(peer.via)}`;
   const host = escapeTerminal(plainHost(peer.host));
   return peer.isInitiator ? formatPeerAddress({ host, port: peer.port }) : host;
 }

@@ -128,7 +128,8 @@ describe('swarm relay', () => {
     await aliceChat.waitForEvent((e) => e.event === 'relay' && e.state === 'registered', 20_000, 'alice registered');
     // bob knows alice's key but not a working address: a closed port, then the relay.
     const bobChat = new CliProcess(['chat', '--host', '127.0.0.3', '--port', '0', '--no-lan', '--json', '--peer', 'alice@127.0.0.2:1', '--relay', relayArg], { home: bob.home });
-    await bobChat.waitForEvent((e) => e.event === 'peer-join', 20_000, 'bob linked to alice');
+    const joined = await bobChat.waitForEvent((e) => e.event === 'peer-join', 20_000, 'bob linked to alice');
+    expect(joined).toMatchObject({ key: alice.key, via: relayArg });
     bobChat.send('hello through the relay');
     expect(await aliceChat.waitForEvent((e) => e.event === 'message' && e.text === 'hello through the relay', 15_000, 'message at alice')).toMatchObject({ from: bob.key });
     aliceChat.send('and back');
@@ -150,4 +151,14 @@ describe('swarm relay', () => {
     expect(sameFile(path, join(out, 'b.bin'))).toBe(true);
     expect(await carolChat.waitForEvent((e) => e.event === 'stream-open', 5_000)).toMatchObject({ from: bob.key, to: alice.key });
   }, 90_000);
+
+  it('bad relay options are one-line usage errors (exit 2)', async () => {
+    const [bob] = makeUsers(['bob']) as [TestUser];
+    const run = (args: string[]) => runCli(args, { home: bob.home, timeoutMs: 30_000 });
+    expectCleanFailure(await run(['relay', '--max-rate', 'fast']), 2, /invalid rate "fast"/);
+    expectCleanFailure(await run(['relay', '--max-streams-per-key', '0']), 2, /--max-streams-per-key must be a whole number above 0/);
+    expectCleanFailure(await run(['relay', '--max-bytes-per-key', 'lots']), 2, /--max-bytes-per-key must be a size, not "lots"/);
+    expectCleanFailure(await run(['chat', '--relay', 'non sense']), 2, /invalid peer address "non sense"/);
+    expectCleanFailure(await run(['chat', '--port', '0', '--relay', 'nobody@127.0.0.1:5']), 2, /--relay: "nobody" is not in your trust list/);
+  }, 60_000);
 });

@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { errors, isPermanentError } from '../../src/errors.js';
 import { channelKind, relayBackChannel, relayRequestOf, relayToChannel, RELAY_REGISTER_CHANNEL } from '../../src/net/channel-name.js';
+import { ByteRate } from '../../src/relay/byte-rate.js';
 import { CallReader, encodeCall } from '../../src/relay/relay-call.js';
 import { RelayDialer } from '../../src/relay/relay-dialer.js';
 import { buildMagnetLink, parseMagnetLink } from '../../src/share/magnet-link.js';
@@ -66,5 +67,15 @@ describe('relay codecs', () => {
     expect(isPermanentError(far)).toBe(false);
     const near = await dialer.connect('127.0.0.1', 7000, 'chat', { expectedKey: alice!.publicKey }).catch((e: unknown) => e);
     expect((near as Error).message).toBe('could not connect to 127.0.0.1:7000 (EHOSTUNREACH)');
+  });
+
+  it('--max-rate: a burst of one second passes, then each byte waits its share of the rate', () => {
+    const rate = new ByteRate(1_000_000, 0);
+    expect(rate.take(1_000_000, 0)).toBe(0);
+    expect(rate.take(500_000, 0)).toBe(500);
+    expect(rate.take(0, 500)).toBe(0);
+    expect(rate.take(250_000, 500)).toBe(250);
+    // A slow rate still lets a 256 KiB burst through (one large frame and some).
+    expect(new ByteRate(1000, 0).take(256 * 1024, 0)).toBe(0);
   });
 });

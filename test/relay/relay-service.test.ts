@@ -75,6 +75,15 @@ describe('relay service', () => {
     w.registration.close();
   });
 
+  it('calls still waiting for their answer count against the cap: three at once with a cap of 2 give two links', async () => {
+    const w = await world({ maxStreamsPerKey: 2, maxBytesPerKey: 1 << 30 });
+    const outcomes = await Promise.allSettled([w.dial(), w.dial(), w.dial()]);
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(2);
+    const refused = outcomes.find((o) => o.status === 'rejected') as PromiseRejectedResult;
+    expect(String((refused.reason as Error).message)).toMatch(/too many relayed streams for one key/);
+    w.registration.close();
+  });
+
   it('caps bytes per key: a stream that crosses the allowance is closed, and the next call is refused', async () => {
     const w = await world({ maxStreamsPerKey: 16, maxBytesPerKey: 200_000 });
     const link = await w.dial();
