@@ -102,11 +102,11 @@ describe.skipIf(unavailable !== undefined)('two homes behind NAT, a relay on the
     writeFileSync(path, randomBytes(64 * 1024));
     const share = new CliProcess(['share', path, '--port', '7002', '--no-lan', '--json'], { home: alice.home, wrapper: lab.wrapper(homeA().ns) });
     const magnet = String((await share.waitForEvent((e) => e.event === 'ready', 30_000, 'share ready')).magnet);
-    const get = new CliProcess(['get', magnet, '-o', join(dir, 'out'), '--no-lan', '--timeout', '4s'], { home: bob.home, wrapper: lab.wrapper(homeB().ns) });
+    const get = new CliProcess(['get', magnet, '-o', join(dir, 'out'), '--no-lan', '--timeout', '15s'], { home: bob.home, wrapper: lab.wrapper(homeB().ns) });
     expect(await get.exited).toBe(124);
     expect(get.stderr).toContain('alice is behind a router that does not forward their port and offers no relay: ask them to run with --relay, or to forward port 7002');
     expect(get.stderr).not.toMatch(/\n\s+at /); // no stack trace
-  }, 60_000);
+  }, 90_000);
 
   it('chat between the two homes through the relay', async () => {
     const relay = await startRelay();
