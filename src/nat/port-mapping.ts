@@ -81,6 +81,10 @@ export class PortMapping extends EventEmitter {
     const gateway = options.gateway ?? (await findGateway());
     if (!gateway) throw new PortMappingFailure('no default gateway (not behind a router?)');
     const leaseS = options.leaseS ?? DEFAULT_LEASE_S;
+    // The SSDP search runs alongside NAT-PMP: a router with neither then costs the longer
+    // of the two waits, not their sum, before the share's magnet can be printed.
+    const upnpFound = UpnpGateway.find(gateway.address, options.upnp);
+    upnpFound.catch(() => {}); // unused when NAT-PMP succeeds
     let natPmpReason: string;
     try {
       const externalHost = checkExternal(await natPmpExternalAddress(gateway.address, options.natPmp));
@@ -92,7 +96,7 @@ export class PortMapping extends EventEmitter {
     }
     let upnpReason: string;
     try {
-      const upnp = await UpnpGateway.find(gateway.address, options.upnp);
+      const upnp = await upnpFound;
       if (!upnp) throw new Error('UPnP: no answer to the SSDP search');
       const externalHost = checkExternal(await upnp.externalAddress());
       const { externalPort, grantedLeaseS } = await addUpnpMapping(upnp, gateway.localAddress, options, leaseS);

@@ -25,8 +25,11 @@ export interface ShareOptions {
   node: LinkNode;
   router: TorrentRouter;
   ownKeyText: string;
-  /** Addresses others can dial us at; they go into the magnet as x.pe. */
-  advertisedAddresses: PeerAddress[];
+  /**
+   * Addresses others can dial us at; they go into the magnet as x.pe. A promise is awaited
+   * only when the magnet is built, so a router's port mapping overlaps the hashing.
+   */
+  advertisedAddresses: PeerAddress[] | Promise<PeerAddress[]>;
   listenPort: number | null;
   path: string;
   /** What listShare(path) found, when the caller listed it already (to print it first). */
@@ -160,7 +163,7 @@ export async function startShare(options: ShareOptions): Promise<ShareSession> {
       infoHash: torrent.infoHash,
       name: torrent.name,
       length: torrent.length,
-      peers: options.advertisedAddresses,
+      peers: await options.advertisedAddresses,
       keyText: options.ownKeyText,
     });
     const activePeers = peers;
