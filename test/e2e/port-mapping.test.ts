@@ -142,7 +142,12 @@ describe.skipIf(unavailable !== undefined)('port mapping through a real home rou
     while (renewals() < 3) await new Promise((resolve) => setTimeout(resolve, 200));
     // Three renewals (>= 6 s) into a 4 s lease, the router still forwards.
     expect(router.redirects().length).toBe(1);
-    await sharer.stop();
+    // The control: killed (no renewal, no delete), the mapping dies with its lease, so the
+    // renewals above are what kept it.
+    await sharer.stop('SIGKILL');
+    const deadline = Date.now() + 30_000;
+    while (router.redirects().length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 250));
     expect(router.redirects()).toEqual([]);
+    expect(router.log()).toMatch(/remove port mapping 7411 TCP because it has expired/);
   });
 });
