@@ -40,6 +40,13 @@ export interface PortMappingOptions {
 /** Both protocols failed; `message` says how, in one line. */
 export class PortMappingFailure extends Error {}
 
+/** Our address towards the gateway is public: no NAT in the way, nothing to ask. */
+export class NoNatInTheWay extends Error {
+  constructor(readonly localAddress: string) {
+    super(`this machine's address ${localAddress} is public: no port mapping needed`);
+  }
+}
+
 const DEFAULT_LEASE_S = 7200;
 const UPNP_CONFLICT = 718;
 const UPNP_ONLY_PERMANENT = 725;
@@ -80,6 +87,7 @@ export class PortMapping extends EventEmitter {
   static async open(options: PortMappingOptions): Promise<PortMapping> {
     const gateway = options.gateway ?? (await findGateway());
     if (!gateway) throw new PortMappingFailure('no default gateway (not behind a router?)');
+    if (!isPrivateIPv4(gateway.localAddress)) throw new NoNatInTheWay(gateway.localAddress);
     const leaseS = options.leaseS ?? DEFAULT_LEASE_S;
     // The SSDP search runs alongside NAT-PMP: a router with neither then costs the longer
     // of the two waits, not their sum, before the share's magnet can be printed.

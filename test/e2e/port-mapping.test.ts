@@ -133,6 +133,19 @@ describe.skipIf(unavailable !== undefined)('port mapping through a real home rou
     await sharer.stop();
   });
 
+  test('a machine with a public address asks nothing and warns of nothing', async () => {
+    const outsider = lab.publicHosts.outsider!;
+    expect(lab.exec(outsider.ns, 'ip', ['route', 'replace', 'default', 'via', lab.routers[0]!.wanAddress]).code).toBe(0);
+    try {
+      const chat = new CliProcess(['chat', '--port', String(PORT + 2), '--json'], { home: bobHome!, wrapper: lab.wrapper(outsider.ns), env: cliEnv(bobHome!, { SWARM_NO_NAT: '0' }) });
+      expect(await chat.waitForEvent((e) => e.event === 'port-mapping-skipped', 20_000, 'skipped')).toMatchObject({ reason: 'public-address', localAddress: outsider.address });
+      await chat.stop();
+      expect(chat.events.some((e) => e.event === 'warning' || e.event === 'port-mapped')).toBe(false);
+    } finally {
+      lab.exec(outsider.ns, 'ip', ['route', 'del', 'default']);
+    }
+  });
+
   test('the lease is renewed before it ends (NAT-PMP, 4 s lease)', async () => {
     router = await startMiniupnpd(lab, 0, { natPmp: true, upnp: false });
     const sharer = share([], { SWARM_NAT_LEASE_S: '4' });
