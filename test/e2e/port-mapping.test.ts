@@ -107,6 +107,27 @@ describe.skipIf(unavailable !== undefined)('port mapping through a real home rou
     expect(router.redirects()).toEqual([]);
   });
 
+  test('get --seed maps its port once complete, and removes the mapping on exit', async () => {
+    router = await startMiniupnpd(lab, 0, { natPmp: false, upnp: true });
+    const wan = lab.routers[0]!.wanAddress;
+    const outsider = lab.publicHosts.outsider!;
+    // Roles swapped: bob shares from the public segment, alice fetches at home and seeds.
+    const sharer = new CliProcess(['share', file, '--host', outsider.address, '--port', String(PORT + 3), '--json'], { home: bobHome!, wrapper: lab.wrapper(outsider.ns) });
+    const magnet = String((await sharer.waitForEvent((e) => e.event === 'ready', 20_000, 'share ready')).magnet);
+    const seeder = new CliProcess(['get', magnet, '-o', join(tempDir(), 'out'), '--seed', '--port', String(PORT + 4), '--json'], {
+      home: aliceHome!,
+      wrapper: lab.wrapper(lab.homes[0]!.ns),
+      env: cliEnv(aliceHome!, { SWARM_NO_NAT: '0' }),
+    });
+    await seeder.waitForEvent((e) => e.event === 'seeding', 30_000, 'seeding');
+    expect(await seeder.waitForEvent((e) => e.event === 'port-mapped' || e.code === 'NAT_UNMAPPED', 20_000, 'port-mapped')).toMatchObject({ method: 'UPnP', external: `${wan}:${PORT + 4}` });
+    expect(router.redirects().join('\n')).toContain(`:${PORT + 4}`);
+    await seeder.stop('SIGTERM');
+    expect(seeder.events.find((e) => e.event === 'port-unmapped')).toMatchObject({ confirmed: true });
+    expect(router.redirects()).toEqual([]);
+    await sharer.stop();
+  });
+
   test('without the mapping the outsider cannot get it (the lab forwards nothing by itself)', async () => {
     router = await startMiniupnpd(lab, 0, { natPmp: true, upnp: true });
     const sharer = share(['--no-nat']);
