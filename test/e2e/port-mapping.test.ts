@@ -167,21 +167,25 @@ describe.skipIf(unavailable !== undefined)('port mapping through a real home rou
     }
   });
 
-  test('the lease is renewed before it ends (NAT-PMP, 4 s lease)', async () => {
-    router = await startMiniupnpd(lab, 0, { natPmp: true, upnp: false });
+  for (const method of ['NAT-PMP', 'UPnP'] as const) test(`the lease is renewed before it ends (${method}, 4 s lease)`, async () => {
+    router = await startMiniupnpd(lab, 0, { natPmp: method === 'NAT-PMP', upnp: method === 'UPnP' });
     const sharer = share([], { SWARM_NAT_LEASE_S: '4' });
-    expect(await sharer.waitForEvent((e) => e.event === 'port-mapped', 20_000, 'port-mapped')).toMatchObject({ leaseS: 4 });
+    expect(await sharer.waitForEvent((e) => e.event === 'port-mapped', 20_000, 'port-mapped')).toMatchObject({ method, leaseS: 4 });
     await sharer.waitForEvent((e) => e.event === 'port-mapping-renewed', 20_000, 'first renewal');
     const renewals = () => sharer.events.filter((e) => e.event === 'port-mapping-renewed').length;
-    while (renewals() < 3) await new Promise((resolve) => setTimeout(resolve, 200));
+    const renewedBy = Date.now() + 30_000;
+    while (renewals() < 3 && Date.now() < renewedBy) await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(renewals()).toBeGreaterThanOrEqual(3);
     // Three renewals (>= 6 s) into a 4 s lease, the router still forwards.
     expect(router.redirects().length).toBe(1);
     // The control: killed (no renewal, no delete), the mapping dies with its lease, so the
     // renewals above are what kept it.
     await sharer.stop('SIGKILL');
+    const expired = /remove port mapping 7411 TCP because it has expired/;
     const deadline = Date.now() + 30_000;
-    while (router.redirects().length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 250));
+    // Both: the rule gone and miniupnpd's reason for it (its log arrives through a pipe, maybe later).
+    while ((router.redirects().length > 0 || !expired.test(router.log())) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 250));
     expect(router.redirects()).toEqual([]);
-    expect(router.log()).toMatch(/remove port mapping 7411 TCP because it has expired/);
+    expect(router.log(), router.log().slice(-1500)).toMatch(expired);
   });
 });
