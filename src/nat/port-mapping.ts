@@ -151,7 +151,7 @@ export class PortMapping extends EventEmitter {
     clearTimeout(this.renewTimer);
     const deleting = this.upnp
       ? this.upnp.deletePortMapping(this.mapped.externalPort)
-      : natPmpUnmapTcp(this.mapped.gateway, this.mapped.internalPort, { maxSends: 2, ...this.options.natPmp });
+      : natPmpUnmapTcp(this.mapped.gateway, this.mapped.internalPort, this.options.natPmp);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), this.options.closeTimeoutMs ?? 2000)));
     const isDeleted = await Promise.race([deleting.then(() => true, () => false), timeout]);

@@ -11,7 +11,7 @@
  * lab for it uses MINIUPNPD_PUBLIC_SUBNET on its public segment: the lab's namespaces have no
  * link to the machine's own, so those addresses route nowhere outside the lab.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -69,15 +69,26 @@ export async function startMiniupnpd(lab, routerIndex, protocols) {
     'deny 0-65535 0.0.0.0/0 0-65535',
     '',
   ].join('\n'));
-  const child = lab.spawn(router.ns, MINIUPNPD_PATH, ['-f', join(dir, 'miniupnpd.conf'), '-d', '-P', join(dir, 'miniupnpd.pid')]);
-  let log = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk) => (log += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk) => (log += chunk));
+  // Its log goes to a file, not a pipe: a caller blocked in a synchronous call (spawnSync)
+  // would leave a pipe unread, and miniupnpd stops answering once the pipe is full.
+  const logPath = join(dir, 'miniupnpd.log');
+  const logFd = openSync(logPath, 'a');
+  const child = lab.spawn(router.ns, MINIUPNPD_PATH, ['-f', join(dir, 'miniupnpd.conf'), '-d', '-P', join(dir, 'miniupnpd.pid')], { stdio: ['ignore', logFd, logFd] });
+  closeSync(logFd);
+  let lastLog = '';
+  const readLog = () => {
+    try {
+      lastLog = readFileSync(logPath, 'utf8');
+    } catch {
+      // removed by stop(): the last read stands
+    }
+    return lastLog;
+  };
   const readyLine = protocols.natPmp ? 'Listening for NAT-PMP' : 'HTTP listening on port';
   await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`miniupnpd did not start:\n${log}`)), 10_000);
+    const timer = setTimeout(() => reject(new Error(`miniupnpd did not start:\n${readLog()}`)), 10_000);
     const poll = setInterval(() => {
-      if (!log.includes(readyLine)) return;
+      if (!readLog().includes(readyLine)) return;
       clearInterval(poll);
       clearTimeout(timer);
       resolve();
@@ -85,13 +96,14 @@ export async function startMiniupnpd(lab, routerIndex, protocols) {
     child.once('exit', (code) => {
       clearInterval(poll);
       clearTimeout(timer);
-      reject(new Error(`miniupnpd exited (${code}):\n${log}`));
+      reject(new Error(`miniupnpd exited (${code}):\n${readLog()}`));
     });
   });
   return {
-    log: () => log,
+    log: readLog,
     redirects: () => lab.exec(router.ns, 'nft', ['list', 'chain', 'inet', 'filter', 'prerouting_miniupnpd']).stdout.split('\n').filter((line) => line.includes('dnat')).map((line) => line.trim()),
     stop: () => {
+      readLog();
       child.kill('SIGTERM');
       rmSync(dir, { recursive: true, force: true });
     },
