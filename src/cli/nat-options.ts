@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { isOutsideLocalNetworks } from '../nat/outside-address.js';
-import { PortMapping, type MappedPort } from '../nat/port-mapping.js';
+import { NoNatInTheWay, PortMapping, type MappedPort } from '../nat/port-mapping.js';
 import { PortMappingReporter } from '../ui/port-mapping-reporter.js';
 
 export interface NatOptions {
@@ -52,7 +52,8 @@ export async function startPortMapping(options: NatOptions, address: { host: str
   try {
     mapping = await PortMapping.open({ internalPort: port, leaseS: leaseS(process.env), description: `swarm ${port}` });
   } catch (error) {
-    reporter.failed(port, error instanceof Error ? error.message : String(error));
+    if (error instanceof NoNatInTheWay) reporter.notNeeded(error.localAddress);
+    else reporter.failed(port, error instanceof Error ? error.message : String(error));
     return undefined;
   }
   reporter.mapped(mapping.mapped);

@@ -105,14 +105,17 @@ async function runShare(context: CliContext, path: string, options: ShareOptions
     throw error;
   });
   if (address.isFallbackPort) start.portFallback(DEFAULT_PORT, address.port);
-  // Asked before hashing ends so the magnet can carry the router's external address first.
-  const nat = await startPortMapping(options, address);
-  const external = nat?.mapped();
+  // Asked while hashing runs; the magnet waits for the answer to carry the router's external address first.
+  const natStarting = startPortMapping(options, address);
+  const withExternal = natStarting.then((nat) => {
+    const external = nat?.mapped();
+    return [...(external ? [{ host: external.externalHost, port: external.externalPort }] : []), ...advertisedAddresses(address.host, address.port)].slice(0, 4);
+  });
   const session = await startShare({
     node: relaying.dialer,
     router,
     ownKeyText: context.identity.keyText,
-    advertisedAddresses: [...(external ? [{ host: external.externalHost, port: external.externalPort }] : []), ...advertisedAddresses(address.host, address.port)].slice(0, 4),
+    advertisedAddresses: withExternal,
     relays: relaying.relays,
     listenPort: address.port,
     extraPeers,
@@ -126,10 +129,11 @@ async function runShare(context: CliContext, path: string, options: ShareOptions
   }).catch(async (error: unknown) => {
     start.stop();
     relaying.close();
-    await nat?.close();
+    await (await natStarting)?.close();
     await node.close();
     throw error;
   });
+  const nat = await natStarting;
   start.stop();
   const reporter = new ShareReporter(session, { isJson, nameOf: (key) => nameOfKey(context, key) });
   session.on('peer-connected', ({ remoteHost, isInbound }: { remoteHost: string; isInbound: boolean }) => isInbound && nat?.noteInbound(remoteHost));

@@ -40,6 +40,13 @@ export interface PortMappingOptions {
 /** Both protocols failed; `message` says how, in one line. */
 export class PortMappingFailure extends Error {}
 
+/** Our address towards the gateway is public: no NAT in the way, nothing to ask. */
+export class NoNatInTheWay extends Error {
+  constructor(readonly localAddress: string) {
+    super(`this machine's address ${localAddress} is public: no port mapping needed`);
+  }
+}
+
 const DEFAULT_LEASE_S = 7200;
 const UPNP_CONFLICT = 718;
 const UPNP_ONLY_PERMANENT = 725;
@@ -80,7 +87,12 @@ export class PortMapping extends EventEmitter {
   static async open(options: PortMappingOptions): Promise<PortMapping> {
     const gateway = options.gateway ?? (await findGateway());
     if (!gateway) throw new PortMappingFailure('no default gateway (not behind a router?)');
+    if (!isPrivateIPv4(gateway.localAddress)) throw new NoNatInTheWay(gateway.localAddress);
     const leaseS = options.leaseS ?? DEFAULT_LEASE_S;
+    // The SSDP search runs alongside NAT-PMP: a router with neither then costs the longer
+    // of the two waits, not their sum, before the share's magnet can be printed.
+    const upnpFound = UpnpGateway.find(gateway.address, options.upnp);
+    upnpFound.catch(() => {}); // unused when NAT-PMP succeeds
     let natPmpReason: string;
     try {
       const externalHost = checkExternal(await natPmpExternalAddress(gateway.address, options.natPmp));
@@ -92,7 +104,7 @@ export class PortMapping extends EventEmitter {
     }
     let upnpReason: string;
     try {
-      const upnp = await UpnpGateway.find(gateway.address, options.upnp);
+      const upnp = await upnpFound;
       if (!upnp) throw new Error('UPnP: no answer to the SSDP search');
       const externalHost = checkExternal(await upnp.externalAddress());
       const { externalPort, grantedLeaseS } = await addUpnpMapping(upnp, gateway.localAddress, options, leaseS);
@@ -139,7 +151,7 @@ export class PortMapping extends EventEmitter {
     clearTimeout(this.renewTimer);
     const deleting = this.upnp
       ? this.upnp.deletePortMapping(this.mapped.externalPort)
-      : natPmpUnmapTcp(this.mapped.gateway, this.mapped.internalPort, { maxSends: 2, ...this.options.natPmp });
+      : natPmpUnmapTcp(this.mapped.gateway, this.mapped.internalPort, this.options.natPmp);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), this.options.closeTimeoutMs ?? 2000)));
     const isDeleted = await Promise.race([deleting.then(() => true, () => false), timeout]);

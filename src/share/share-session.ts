@@ -26,8 +26,11 @@ export interface ShareOptions {
   node: LinkNode;
   router: TorrentRouter;
   ownKeyText: string;
-  /** Addresses others can dial us at; they go into the magnet as x.pe. */
-  advertisedAddresses: PeerAddress[];
+  /**
+   * Addresses others can dial us at; they go into the magnet as x.pe. A promise is awaited
+   * only when the magnet is built, so a router's port mapping overlaps the hashing.
+   */
+  advertisedAddresses: PeerAddress[] | Promise<PeerAddress[]>;
   /** Relays this node is registered with: the magnet names them (x.relay). */
   relays?: PeerAddress[];
   listenPort: number | null;
@@ -163,7 +166,7 @@ export async function startShare(options: ShareOptions): Promise<ShareSession> {
       infoHash: torrent.infoHash,
       name: torrent.name,
       length: torrent.length,
-      peers: options.advertisedAddresses,
+      peers: await options.advertisedAddresses,
       keyText: options.ownKeyText,
       ...(options.relays?.length ? { relays: options.relays.map(({ host, port }) => ({ host, port })) } : {}),
     });

@@ -2,7 +2,8 @@
  * What a listening node says about its port mapping (src/nat/): one line on stderr, or
  * --json events on stdout: `port-mapped {method, external, internalPort, leaseS, verified}`,
  * `port-mapping-verified {external, from}` (a trusted peer linked in from outside), `port-mapping-renewed`, `warning {code: NAT_UNMAPPED | NAT_RENEW_FAILED, message}`,
- * `port-unmapped {external, confirmed}`. A failure is never fatal: the node still serves its LAN.
+ * `port-unmapped {external, confirmed}`, `port-mapping-skipped {reason, localAddress}` (a public
+ * address: silent without --json). A failure is never fatal: the node still serves its LAN.
  */
 import type { MappedPort } from '../nat/port-mapping.js';
 import { printJsonLine } from './json-output.js';
@@ -18,6 +19,11 @@ export class PortMappingReporter {
     }
     const behind = mapped.isExternalPrivate ? `; ${mapped.externalHost} is itself private, so another router sits in front and may not forward` : '';
     this.stream.write(`router ${mapped.gateway} forwards port ${mapped.externalPort} to us (${mapped.method}): friends outside dial ${external} — mapped (unverified until one connects)${behind}\n`);
+  }
+
+  /** A machine with a public address: nothing between it and the internet to ask. */
+  notNeeded(localAddress: string): void {
+    if (this.isJson) printJsonLine({ event: 'port-mapping-skipped', reason: 'public-address', localAddress });
   }
 
   failed(internalPort: number, reason: string): void {

@@ -69,7 +69,11 @@ export function createNatLab(options = {}) {
       const result = spawnSync('ip', ['netns', 'exec', ns, command, ...args], { input, encoding: 'utf8', timeout: timeoutMs });
       return { code: result.status, stdout: result.stdout ?? '', stderr: result.stderr ?? String(result.error ?? '') };
     },
-    /** Starts a long-running command inside `ns`; killed by destroy() if still running. */
+    /**
+     * Starts a long-running command inside `ns`; killed by destroy() if still running. Its
+     * stdout/stderr are pipes unless `stdio` says otherwise: read them, or a chatty process
+     * stalls once a pipe is full (e.g. while the caller sits in exec()).
+     */
     spawn(ns, command, args = [], spawnOptions = {}) {
       const child = spawn('ip', ['netns', 'exec', ns, command, ...args], { stdio: ['ignore', 'pipe', 'pipe'], ...spawnOptions });
       children.add(child);
