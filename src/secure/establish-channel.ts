@@ -73,11 +73,15 @@ interface Deadline {
   timeoutMs: number;
 }
 
-/** Runs `body` under the handshake deadline; on failure the raw connection is closed unless `body` left it held silent. */
-async function withDeadline(raw: Duplex, timeoutMs: number, timeoutError: Error, body: (deadline: Deadline) => Promise<SecureChannel>): Promise<SecureChannel> {
+/**
+ * Runs `body` under the handshake deadline; on failure the raw connection is closed unless
+ * `body` left it held silent. The timeout error is built only if the deadline fires (an
+ * Error's stack trace costs more than the rest of the deadline's bookkeeping).
+ */
+async function withDeadline(raw: Duplex, timeoutMs: number, timeoutError: () => Error, body: (deadline: Deadline) => Promise<SecureChannel>): Promise<SecureChannel> {
   const reader = new HandshakeReader(raw);
   const onTimeout: { fire?: (error: Error) => void } = { fire: (error) => reader.abort(error) };
-  const timer = setTimeout(() => onTimeout.fire?.(timeoutError), timeoutMs);
+  const timer = setTimeout(() => onTimeout.fire?.(timeoutError()), timeoutMs);
   try {
     return await body({ reader, onTimeout, startMs: performance.now(), timeoutMs });
   } catch (error) {
@@ -121,7 +125,7 @@ function awaitRecord(channel: SecureChannel, leftover: Buffer, onTimeout: { fire
 
 export function secureOutbound(raw: Duplex, options: OutboundOptions): Promise<SecureChannel> {
   const timeoutMs = options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
-  return withDeadline(raw, timeoutMs, errors.handshakeUnanswered(timeoutMs), async ({ reader, onTimeout }) => {
+  return withDeadline(raw, timeoutMs, () => errors.handshakeUnanswered(timeoutMs), async ({ reader, onTimeout }) => {
     // Calling a key we do not trust would hand it our identity for nothing.
     if (!options.allows(options.expectedKey)) throw errors.untrustedPeer(keyData(options.expectedKey));
     const handshake = new InitiatorHandshake({ identity: options.identity, responderKey: options.expectedKey, channel: options.channel });
@@ -174,7 +178,7 @@ async function readMessage1(reader: HandshakeReader, identity: SigningIdentity):
 
 export function secureInbound(raw: Duplex, options: InboundOptions): Promise<SecureChannel> {
   const timeoutMs = options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
-  return withDeadline(raw, timeoutMs, errors.handshakeTimeout(timeoutMs), async (deadline) => {
+  return withDeadline(raw, timeoutMs, () => errors.handshakeTimeout(timeoutMs), async (deadline) => {
     const { reader, onTimeout } = deadline;
     let handshake: ResponderHandshake;
     let accepted: { remoteKey: Buffer; channel: string };

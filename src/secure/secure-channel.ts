@@ -98,7 +98,8 @@ export class SecureChannel {
     });
     raw.on('data', (chunk: Buffer) => this.receive(chunk));
     raw.on('end', () => {
-      if (!this.hasRemoteEnded) this.fail(errors.truncated());
+      // Checked before the error is built: after our own close, the peer's FIN is expected.
+      if (!this.hasRemoteEnded && this.phase !== 'closed') this.fail(errors.truncated());
     });
     raw.on('error', (error: Error) => this.fail(error));
     raw.on('close', () => {
