@@ -160,7 +160,11 @@ export class SecureChannel {
     this.closeError = error;
     if (options.isGraceful) {
       this.raw.end();
-      setTimeout(() => this.raw.destroy(), GRACEFUL_CLOSE_MS).unref();
+      // Cleared at the close: the timer would otherwise keep the whole channel reachable
+      // for 2 s after an orderly close (a flood of short links then fills the old heap).
+      const raw = this.raw;
+      const linger = setTimeout(() => raw.destroy(), GRACEFUL_CLOSE_MS).unref();
+      raw.once('close', () => clearTimeout(linger));
       // Lingering for the peer's answer must not keep a finishing process (get, /quit) alive.
       (this.raw as Duplex & { unref?: () => void }).unref?.();
     }
