@@ -55,6 +55,11 @@ export interface InboundOptions extends SecureOptions {
   cookies?: CookieChecker;
   isUnderLoad?: () => boolean;
   source?: string;
+  /**
+   * The bytes already read from `raw` (from its first byte) and when the connection was
+   * accepted (performance.now()): the deadline counts from the accept. `raw` is paused.
+   */
+  early?: { bytes: Buffer; startMs: number };
 }
 
 // Without a node-wide window, one per responder identity (tests, tools).
@@ -78,12 +83,15 @@ interface Deadline {
  * `body` left it held silent. The timeout error is built only if the deadline fires (an
  * Error's stack trace costs more than the rest of the deadline's bookkeeping).
  */
-async function withDeadline(raw: Duplex, timeoutMs: number, timeoutError: () => Error, body: (deadline: Deadline) => Promise<SecureChannel>): Promise<SecureChannel> {
-  const reader = new HandshakeReader(raw);
+async function withDeadline(raw: Duplex, timeoutMs: number, timeoutError: () => Error, body: (deadline: Deadline) => Promise<SecureChannel>, early?: { bytes: Buffer; startMs: number }): Promise<SecureChannel> {
+  const reader = new HandshakeReader(raw, early?.bytes);
   const onTimeout: { fire?: (error: Error) => void } = { fire: (error) => reader.abort(error) };
-  const timer = setTimeout(() => onTimeout.fire?.(timeoutError()), timeoutMs);
+  const startMs = early?.startMs ?? performance.now();
+  const timer = setTimeout(() => onTimeout.fire?.(timeoutError()), Math.max(0, startMs + timeoutMs - performance.now()));
+  // A connection handed over by a first-read gate (net/message1-gate.ts) arrives paused.
+  if (early) raw.resume();
   try {
-    return await body({ reader, onTimeout, startMs: performance.now(), timeoutMs });
+    return await body({ reader, onTimeout, startMs, timeoutMs });
   } catch (error) {
     // A responder's refusal is already on its way out (SecureChannel.refuse closes the socket).
     if (!silentConnections.has(raw) && !hasErrorCode(error, 'CHANNEL_REFUSED')) raw.destroy();
@@ -229,5 +237,5 @@ export function secureInbound(raw: Duplex, options: InboundOptions): Promise<Sec
     onTimeout.fire = undefined;
     channel.start(leftover, () => channel.fail(errors.badHandshake('unexpected record')));
     return channel;
-  });
+  }, options.early);
 }
