@@ -76,6 +76,8 @@ interface Deadline {
   onTimeout: { fire?: (error: Error) => void };
   startMs: number;
   timeoutMs: number;
+  /** Set when the deadline's timer fired (a timer may fire a fraction of a ms before the clock says so). */
+  hasPassed: boolean;
 }
 
 /**
@@ -86,12 +88,15 @@ interface Deadline {
 async function withDeadline(raw: Duplex, timeoutMs: number, timeoutError: () => Error, body: (deadline: Deadline) => Promise<SecureChannel>, early?: { bytes: Buffer; startMs: number }): Promise<SecureChannel> {
   const reader = new HandshakeReader(raw, early?.bytes);
   const onTimeout: { fire?: (error: Error) => void } = { fire: (error) => reader.abort(error) };
-  const startMs = early?.startMs ?? performance.now();
-  const timer = setTimeout(() => onTimeout.fire?.(timeoutError()), Math.max(0, startMs + timeoutMs - performance.now()));
+  const deadline: Deadline = { reader, onTimeout, startMs: early?.startMs ?? performance.now(), timeoutMs, hasPassed: false };
+  const timer = setTimeout(() => {
+    deadline.hasPassed = true;
+    onTimeout.fire?.(timeoutError());
+  }, Math.max(0, deadline.startMs + timeoutMs - performance.now()));
   // A connection handed over by a first-read gate (net/message1-gate.ts) arrives paused.
   if (early) raw.resume();
   try {
-    return await body({ reader, onTimeout, startMs, timeoutMs });
+    return await body(deadline);
   } catch (error) {
     // A responder's refusal is already on its way out (SecureChannel.refuse closes the socket).
     if (!silentConnections.has(raw) && !hasErrorCode(error, 'CHANNEL_REFUSED')) raw.destroy();
@@ -111,7 +116,7 @@ function holdSilent(raw: Duplex, deadline: Deadline): void {
   raw.on('error', () => {});
   raw.resume();
   const remainingMs = deadline.startMs + deadline.timeoutMs - performance.now();
-  if (remainingMs <= 0) return void raw.destroy();
+  if (deadline.hasPassed || remainingMs <= 0) return void raw.destroy();
   const timer = setTimeout(() => raw.destroy(), remainingMs);
   timer.unref();
   raw.once('close', () => clearTimeout(timer));
