@@ -142,6 +142,13 @@ export class SecureChannel {
 
   /** Ends the link on purpose: our end frame, then FIN (the peer answers with its own). */
   close(): void {
+    // Both directions may have ended in order already (the peer's end frame answered) while
+    // nobody read the stream to its end, so it is not destroyed yet: closing still ends it,
+    // or its 'close' never comes (a losing dial of a simultaneous open stayed listed).
+    if (this.phase === 'closed') {
+      if (!this.stream.destroyed) this.stream.destroy();
+      return;
+    }
     // A stalled link (the peer is not reading what we send, or we stopped reading it, as
     // from a flooder) would not get the end frame soon and must not keep our buffers for
     // the linger: abort at once instead.
