@@ -4,6 +4,8 @@
 //  - server (a child process, so only its CPU is counted), one of:
 //      bare:  a plain node:net server that accepts, reads 307 bytes and closes: the TCP and
 //             libuv cost every protocol over TCP pays, whatever it does with the bytes;
+//      hold:  the same, but it reads on and closes when the peer does (the shape of swarm's
+//             silence, which never closes first), so swarm minus hold is swarm's own work;
 //      swarm: a SwarmNode (dist/net) with the default limits, trusting everyone;
 //  - this process: sends BENCH_FORGED (10,000) message 1s (the v2 marker + 301 random bytes,
 //    so mac1 is wrong: the sender does not know the key), BENCH_CONCURRENCY (64) connections
@@ -31,7 +33,14 @@ async function runServer(kind) {
   const noiseDh = await import(dist + 'crypto/noise-dh.js');
   let port;
   let node;
-  if (kind === 'bare') {
+  if (kind === 'hold') {
+    const server = createServer((socket) => {
+      socket.on('error', () => {});
+      socket.on('data', () => {});
+    });
+    await new Promise((done) => server.listen({ host: '127.0.0.1', port: 0, backlog: 4096 }, done));
+    port = server.address().port;
+  } else if (kind === 'bare') {
     const server = createServer((socket) => {
       let bytes = 0;
       socket.on('error', () => {});
@@ -135,20 +144,20 @@ async function main() {
   console.log(`forged message 1s over TCP (${dist}): ${FORGED} per round, ${CONCURRENCY} at a time`);
   const check = checksOnly(wire, macs, createIdentity());
   console.log(`marker + mac1 checks alone: ${check.cpuMs.toFixed(1)} ms CPU for ${FORGED} (${((check.cpuMs * 1000) / FORGED).toFixed(2)} us each), ${check.passed} passed`);
-  const results = { bare: [], swarm: [] };
+  const results = { bare: [], hold: [], swarm: [] };
   for (let r = 0; r < ROUNDS; r++) {
-    for (const kind of r % 2 === 0 ? ['bare', 'swarm'] : ['swarm', 'bare']) {
+    for (const kind of r % 2 === 0 ? ['bare', 'hold', 'swarm'] : ['swarm', 'hold', 'bare']) {
       const result = await round(kind, wire.V2_MARKER);
       results[kind].push(result);
       console.log(`  ${kind.padEnd(5)} ${result.cpuMs.toFixed(0).padStart(5)} ms server CPU (${((result.cpuMs * 1000) / FORGED).toFixed(1)} us each), wall ${result.wallMs.toFixed(0)} ms, ${result.dh} DH, ${result.answeredBytes} bytes answered, ${result.failed} failed, load ${result.load.toFixed(1)}${kind === 'swarm' ? `, refusals ${JSON.stringify(result.refusals)}` : ''}`);
     }
   }
   const median = (list) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
-  const bare = median(results.bare.map((r) => r.cpuMs));
-  const swarm = median(results.swarm.map((r) => r.cpuMs));
-  // Paired by round: each swarm round minus the bare round next to it.
-  const paired = median(results.swarm.map((r, i) => r.cpuMs - results.bare[i].cpuMs));
-  console.log(`median of ${ROUNDS}: bare ${bare.toFixed(0)} ms, swarm ${swarm.toFixed(0)} ms, swarm minus bare ${(swarm - bare).toFixed(0)} ms (paired by round: ${paired.toFixed(0)} ms) for ${FORGED} (bar: < 50 ms above TCP), DH on them: ${results.swarm.reduce((sum, r) => sum + r.dh, 0)} (bar: 0), bytes answered: ${results.swarm.reduce((sum, r) => sum + r.answeredBytes, 0)}`);
+  const cpu = (kind) => median(results[kind].map((r) => r.cpuMs));
+  // Paired by round: each swarm round minus the baseline round next to it.
+  const paired = (kind) => median(results.swarm.map((r, i) => r.cpuMs - results[kind][i].cpuMs));
+  console.log(`median of ${ROUNDS}: bare ${cpu('bare').toFixed(0)} ms, hold ${cpu('hold').toFixed(0)} ms, swarm ${cpu('swarm').toFixed(0)} ms for ${FORGED}`);
+  console.log(`swarm minus bare ${(cpu('swarm') - cpu('bare')).toFixed(0)} ms (paired by round ${paired('bare').toFixed(0)} ms), swarm minus hold ${(cpu('swarm') - cpu('hold')).toFixed(0)} ms (paired ${paired('hold').toFixed(0)} ms) (bar: < 50 ms above TCP), DH on them: ${results.swarm.reduce((sum, r) => sum + r.dh, 0)} (bar: 0), bytes answered: ${results.swarm.reduce((sum, r) => sum + r.answeredBytes, 0)}`);
   process.exit(0);
 }
 

@@ -15,7 +15,8 @@
 // Forged message 1s over TCP: bench/handshake-forged.bench.mjs; during a flood:
 // bench/handshake-flood.bench.mjs.
 // Env: BENCH_DIST (default ../dist), BENCH_HANDSHAKES (2000), BENCH_SAMPLES (40),
-//      BENCH_DELAY_MS (10), BENCH_RUNS (3).
+//      BENCH_DELAY_MS (10), BENCH_RUNS (3); BENCH_AGAINST=<other dist> (BENCH_PAIRS, 16)
+//      compares this build's handshakes per CPU-second with another's, interleaved.
 import { createServer, connect } from 'node:net';
 import { Duplex } from 'node:stream';
 import { loadavg } from 'node:os';
@@ -61,20 +62,38 @@ function duplexPair() {
 const identities = Array.from({ length: 50 }, () => createIdentity());
 
 /** One run: returns handshakes per CPU-second and per wall-clock second. */
-async function handshakesPerSecond() {
+async function handshakesPerSecond(count = handshakeCount, secure = { secureInbound, secureOutbound }) {
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
-  for (let i = 0; i < handshakeCount; i++) {
+  for (let i = 0; i < count; i++) {
     const [a, b] = duplexPair();
     const [client, server] = await Promise.all([
-      secureOutbound(a, { identity: identities[i % 50], allows: () => true, channel: 'chat', expectedKey: identities[(i + 1) % 50].publicKey }),
-      secureInbound(b, { identity: identities[(i + 1) % 50], allows: () => true, decideChannel: () => null }),
+      secure.secureOutbound(a, { identity: identities[i % 50], allows: () => true, channel: 'chat', expectedKey: identities[(i + 1) % 50].publicKey }),
+      secure.secureInbound(b, { identity: identities[(i + 1) % 50], allows: () => true, decideChannel: () => null }),
     ]);
     client.close();
     server.close();
   }
   const cpu = process.cpuUsage(cpuBefore);
-  return { perCpuSecond: handshakeCount / ((cpu.user + cpu.system) / 1e6), perSecond: handshakeCount / ((performance.now() - started) / 1000), load: loadavg()[0] };
+  return { perCpuSecond: count / ((cpu.user + cpu.system) / 1e6), perSecond: count / ((performance.now() - started) / 1000), load: loadavg()[0] };
+}
+
+/**
+ * BENCH_AGAINST=<another dist>: both builds in this one process, short runs alternating
+ * (BENCH_PAIRS of 250 handshakes each), so a loaded machine slows both alike; the paired
+ * median ratio is the speed-up of this build over the other.
+ */
+async function compareBuilds(otherDist) {
+  const other = await import(pathToFileURL(resolve(otherDist)).href + '/secure/establish-channel.js');
+  const builds = [{ name: dist, secure: { secureInbound, secureOutbound }, rates: [] }, { name: otherDist, secure: other, rates: [] }];
+  for (const build of builds) await handshakesPerSecond(500, build.secure); // warm-up
+  const pairs = Number(process.env.BENCH_PAIRS ?? 16);
+  for (let pair = 0; pair < pairs; pair++) {
+    for (const build of pair % 2 === 0 ? builds : [...builds].reverse()) build.rates.push((await handshakesPerSecond(250, build.secure)).perCpuSecond);
+  }
+  for (const build of builds) console.log(`  ${build.name}: median ${median(build.rates).toFixed(0)} handshakes per CPU-second (${pairs} runs of 250)`);
+  const ratios = builds[0].rates.map((rate, i) => rate / builds[1].rates[i]);
+  console.log(`this build / the other, paired median: ${median(ratios).toFixed(3)}x (load average ${loadavg()[0].toFixed(1)})`);
 }
 
 /** A TCP relay that holds every chunk `delayMs` in each direction. */
@@ -109,6 +128,7 @@ async function connectToFirstByte(port, dialer, responderKey) {
 
 async function main() {
   console.log(`swarm handshake ${version} (${dist})`);
+  if (process.env.BENCH_AGAINST) return compareBuilds(process.env.BENCH_AGAINST);
   const runsDone = [];
   await handshakesPerSecond(); // warm-up
   for (let run = 0; run < runs; run++) runsDone.push(await handshakesPerSecond());

@@ -34,8 +34,6 @@ export interface Message1GateOptions {
   now?: () => number;
 }
 
-const discard = (): void => {};
-
 export class Message1Gate {
   // Socket -> accept time (ms); negative (−time − 1) once the connection is silent.
   private readonly deadlines = new Map<Socket, number>();
@@ -79,11 +77,14 @@ export class Message1Gate {
   }
 
   private read(socket: Socket, chunk: Buffer): void {
+    // A silent connection keeps this listener (swapping listeners costs more): it discards.
+    if (!(this.deadlines.get(socket)! >= 0)) return;
     const earlier = this.partial.get(socket);
     const bytes = earlier ? Buffer.concat([earlier, chunk]) : chunk;
     // The cheapest checks first: the marker as soon as it is complete, then the length, then mac1.
-    if (bytes.length >= MARKER_BYTES && !bytes.subarray(0, MARKER_BYTES).equals(V2_MARKER)) {
-      return this.silence(socket, bytes.subarray(0, MARKER_BYTES).equals(V1_PREAMBLE) ? 'PROTOCOL_VERSION' : 'NOT_SWARM_PEER');
+    // compare() on a range: no view allocated for the comparison.
+    if (bytes.length >= MARKER_BYTES && V2_MARKER.compare(bytes, 0, MARKER_BYTES) !== 0) {
+      return this.silence(socket, V1_PREAMBLE.compare(bytes, 0, MARKER_BYTES) === 0 ? 'PROTOCOL_VERSION' : 'NOT_SWARM_PEER');
     }
     if (bytes.length < MESSAGE1_BYTES) return void this.partial.set(socket, bytes);
     if (earlier) this.partial.delete(socket);
@@ -98,9 +99,8 @@ export class Message1Gate {
 
   private silence(socket: Socket, code: SilentCode): void {
     this.partial.delete(socket);
-    socket.off('data', this.onData);
-    // Reading on keeps the receive buffer empty, so the eventual close is a FIN, never an RST.
-    socket.on('data', discard);
+    // It reads on (read() discards), which keeps the receive buffer empty, so the eventual
+    // close is a FIN, never an RST.
     const acceptedMs = this.deadlines.get(socket);
     if (acceptedMs !== undefined && acceptedMs >= 0) this.deadlines.set(socket, -acceptedMs - 1);
     this.options.onSilent(socket, code);
