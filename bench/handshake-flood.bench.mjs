@@ -15,6 +15,7 @@
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
+import { loadAverage } from './load-average.mjs';
 import { createIdentity } from '../dist/identity/identity.js';
 import { SwarmNode } from '../dist/net/swarm-node.js';
 import { stampMacs } from '../dist/secure/handshake-macs.js';
@@ -150,7 +151,7 @@ async function floodRun(mode, port, peer, idleP99, node) {
   const floodP99 = quantile(during, 0.99);
   console.log(`\n[${mode}] flood: ${flood.sent} forged message 1s from 127.0.0.2 in ${flood.seconds.toFixed(1)} s (${(flood.sent / flood.seconds).toFixed(0)}/s), ${flood.opened} connected, ${flood.answered} answered by the node, ${flood.cookieReplies} cookie replies (${((performance.now() - nodeMark) / 1000).toFixed(1)} s measured)`);
   console.log(`[${mode}] node CPU during the run: ${cost.cpuMs.toFixed(0)} ms (${(cost.cpuShare * 100).toFixed(0)}% of one core), ${((cost.cpuMs * 1000) / Math.max(1, flood.opened)).toFixed(0)} us per forged connection, TCP accept and the trusted peer's ${SAMPLES + 5} handshakes included; refusals so far: ${JSON.stringify(cost.refusals)}`);
-  console.log(`[${mode}] trusted peer from 127.0.0.3, flood:  p50 ${fmt(quantile(during, 0.5))}  p99 ${fmt(floodP99)}  -> ${(floodP99 / idleP99).toFixed(2)}x idle p99 (bar < 3x)`);
+  console.log(`[${mode}] trusted peer from 127.0.0.3, flood:  p50 ${fmt(quantile(during, 0.5))}  p99 ${fmt(floodP99)}  -> ${(floodP99 / idleP99).toFixed(2)}x idle p99 (bar < 3x), load average ${loadAverage()}`);
   console.log(`[${mode}] trusted peer from 127.0.0.2 (the flooding address), time to get in: ${sameAddress.map((ms) => (Number.isFinite(ms) ? fmt(ms) : 'never')).join(', ')} (bar < 5 s)`);
   return floodP99 < 3 * idleP99 && sameAddress.every((ms) => ms < 5000);
 }
@@ -165,7 +166,7 @@ async function main() {
   await sleep(1000);
   const idle = await latencies(peer, port, '127.0.0.3');
   const idleP99 = quantile(idle, 0.99);
-  console.log(`trusted peer from 127.0.0.3, idle:   p50 ${fmt(quantile(idle, 0.5))}  p99 ${fmt(idleP99)}  (${SAMPLES} connects)`);
+  console.log(`trusted peer from 127.0.0.3, idle:   p50 ${fmt(quantile(idle, 0.5))}  p99 ${fmt(idleP99)}  (${SAMPLES} connects), load average ${loadAverage()}`);
   const results = [];
   for (const mode of ['end', 'hold', 'keyed']) {
     results.push(await floodRun(mode, port, peer, idleP99, node));

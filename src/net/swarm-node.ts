@@ -27,6 +27,7 @@ import { refusalReason } from './refusal-reason.js';
 import { linkTimeoutFromEnv, watchLiveness } from './link-liveness.js';
 import { formatPeerAddress } from './peer-address.js';
 import { searchKey } from './key-search.js';
+import { Message1Gate, type SilentCode } from './message1-gate.js';
 
 /** The port a node listens on when none is given (falls back to any free port if taken). */
 export const DEFAULT_PORT = 7927;
@@ -88,7 +89,12 @@ export interface Refusal {
 export type ChannelHandler = (link: PeerLink) => void | boolean | string;
 
 export class SwarmNode extends EventEmitter implements LinkNode {
-  /** Refusals so far, by code (UNTRUSTED_PEER, HANDSHAKE_TIMEOUT, PENDING_EVICTED, …); each is also a 'refused' event. */
+  /**
+   * Refusals so far, by code (UNTRUSTED_PEER, HANDSHAKE_TIMEOUT, PENDING_EVICTED, …); each is
+   * also a 'refused' event, except connections dropped before a valid mac1 (BAD_MAC1,
+   * NOT_SWARM_PEER, HANDSHAKE_TIMEOUT or CONNECTION_CLOSED before a message 1): those are
+   * only counted.
+   */
   readonly refusalCounts = new Map<RefusalCode, number>();
   private server?: Server;
   private readonly pending: PendingConnections<Socket>;
@@ -105,6 +111,8 @@ export class SwarmNode extends EventEmitter implements LinkNode {
   // "host:port" -> the key named for it (--peer name@host:port).
   private readonly pinnedKeys = new Map<string, Uint8Array>();
   private readonly cookies: CookieChecker;
+  private readonly gate: Message1Gate;
+  private readonly onSocketClose: (this: Socket) => void;
 
   constructor(private readonly options: SwarmNodeOptions) {
     super();
@@ -115,6 +123,17 @@ export class SwarmNode extends EventEmitter implements LinkNode {
     });
     this.budget = new HandshakeBudget({ ...DEFAULT_HANDSHAKE_RATES, ...options.handshakeRates });
     this.cookies = new CookieChecker(options.identity.publicKey);
+    this.gate = new Message1Gate({
+      ownKey: options.identity.publicKey,
+      timeoutMs: options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
+      onPass: (socket, early, acceptedMs) => this.handshake(socket, early, acceptedMs),
+      onSilent: (socket, code) => this.silenced(socket, code),
+    });
+    const node = this;
+    // One listener function for every accepted socket (the socket is `this`).
+    this.onSocketClose = function (this: Socket) {
+      node.socketClosed(this);
+    };
     for (const pin of options.pinnedKeys ?? []) this.pinKey(pin.host, pin.port, pin.key);
     // A damaged trust file keeps the last good list in force; say so rather than silently.
     const onTrustError = (error: unknown) => {
@@ -289,6 +308,7 @@ export class SwarmNode extends EventEmitter implements LinkNode {
     this.isClosed = true;
     this.stopWatching?.();
     this.budget.close();
+    this.gate.close();
     for (const socket of this.pending.all()) socket.destroy();
     for (const link of this.links) link.close();
     for (const socket of this.sockets) socket.destroy();
@@ -296,26 +316,46 @@ export class SwarmNode extends EventEmitter implements LinkNode {
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
+  // Until its message 1 has a valid mac1 a connection gets only shared listeners and the
+  // gate's map entry (net/message1-gate.ts): a flood of forged message 1s allocates nothing else.
   private accept(socket: Socket): void {
-    const remoteHost = socket.remoteAddress ?? '?';
-    const remotePort = socket.remotePort ?? 0;
     if (this.isClosed) return void socket.destroy();
-    socket.on('error', () => {});
-    keepAlive(socket, this.linkTimeoutMs);
+    const remoteHost = socket.remoteAddress ?? '?';
+    socket.on('error', ignoreError);
     this.sockets.add(socket);
-    socket.once('close', () => this.sockets.delete(socket));
+    // A refused connection is held silent until its deadline: it keeps its pending slot until it closes.
+    socket.on('close', this.onSocketClose);
     for (const evicted of this.pending.admit(socket, remoteHost)) {
       evicted.destroy();
       if (evicted === socket) {
         // Turned away before reading a byte: the handshakes already pending from this address keep their slots.
-        return this.count({ code: 'PENDING_FULL', message: 'too many unauthenticated connections from this address; newcomer refused', remoteHost, remotePort, isInbound: true });
+        return this.count({ code: 'PENDING_FULL', message: 'too many unauthenticated connections from this address; newcomer refused', remoteHost, remotePort: socket.remotePort ?? 0, isInbound: true });
       }
       this.evicted.add(evicted);
       this.count({ code: 'PENDING_EVICTED', message: 'too many unauthenticated connections; evicted the oldest of the busiest network', remoteHost: evicted.remoteAddress ?? '?', remotePort: evicted.remotePort ?? 0, isInbound: true });
     }
-    // A refused connection is held silent until its deadline: it keeps its pending slot until it closes.
-    socket.once('close', () => this.pending.release(socket, remoteHost));
+    this.gate.admit(socket);
+  }
+
+  private socketClosed(socket: Socket): void {
+    this.sockets.delete(socket);
+    this.pending.release(socket, socket.remoteAddress ?? '?');
+    if (this.gate.forget(socket)) this.refusalCounts.set('CONNECTION_CLOSED', (this.refusalCounts.get('CONNECTION_CLOSED') ?? 0) + 1);
+  }
+
+  /** Checks 1-2 failed (or nothing came): counted only, no event, no Error (a flood would pay for each). */
+  private silenced(socket: Socket, code: SilentCode): void {
+    if (code === 'PROTOCOL_VERSION') return this.refused(errors.v1Initiator(), socket.remoteAddress ?? '?', socket.remotePort ?? 0, true);
+    this.refusalCounts.set(code, (this.refusalCounts.get(code) ?? 0) + 1);
+  }
+
+  /** A message 1 with a valid mac1: the rest of the handshake (Diffie-Hellman within the budget). */
+  private handshake(socket: Socket, early: Buffer, acceptedMs: number): void {
+    const remoteHost = socket.remoteAddress ?? '?';
+    const remotePort = socket.remotePort ?? 0;
+    keepAlive(socket, this.linkTimeoutMs);
     secureInbound(socket, {
+      early: { bytes: early, startMs: acceptedMs },
       identity: this.options.identity,
       allows: (key) => this.options.trust.allows(key),
       handshakeTimeoutMs: this.options.handshakeTimeoutMs,
@@ -393,6 +433,8 @@ export class SwarmNode extends EventEmitter implements LinkNode {
 }
 
 const LISTEN_BACKLOG = 4096;
+
+const ignoreError = (): void => {};
 
 /**
  * TCP keep-alive as well as our own ALIVE frames: it still probes a link whose both

@@ -55,6 +55,11 @@ export interface InboundOptions extends SecureOptions {
   cookies?: CookieChecker;
   isUnderLoad?: () => boolean;
   source?: string;
+  /**
+   * The bytes already read from `raw` (from its first byte) and when the connection was
+   * accepted (performance.now()): the deadline counts from the accept. `raw` is paused.
+   */
+  early?: { bytes: Buffer; startMs: number };
 }
 
 // Without a node-wide window, one per responder identity (tests, tools).
@@ -71,15 +76,27 @@ interface Deadline {
   onTimeout: { fire?: (error: Error) => void };
   startMs: number;
   timeoutMs: number;
+  /** Set when the deadline's timer fired (a timer may fire a fraction of a ms before the clock says so). */
+  hasPassed: boolean;
 }
 
-/** Runs `body` under the handshake deadline; on failure the raw connection is closed unless `body` left it held silent. */
-async function withDeadline(raw: Duplex, timeoutMs: number, timeoutError: Error, body: (deadline: Deadline) => Promise<SecureChannel>): Promise<SecureChannel> {
-  const reader = new HandshakeReader(raw);
+/**
+ * Runs `body` under the handshake deadline; on failure the raw connection is closed unless
+ * `body` left it held silent. The timeout error is built only if the deadline fires (an
+ * Error's stack trace costs more than the rest of the deadline's bookkeeping).
+ */
+async function withDeadline(raw: Duplex, timeoutMs: number, timeoutError: () => Error, body: (deadline: Deadline) => Promise<SecureChannel>, early?: { bytes: Buffer; startMs: number }): Promise<SecureChannel> {
+  const reader = new HandshakeReader(raw, early?.bytes);
   const onTimeout: { fire?: (error: Error) => void } = { fire: (error) => reader.abort(error) };
-  const timer = setTimeout(() => onTimeout.fire?.(timeoutError), timeoutMs);
+  const deadline: Deadline = { reader, onTimeout, startMs: early?.startMs ?? performance.now(), timeoutMs, hasPassed: false };
+  const timer = setTimeout(() => {
+    deadline.hasPassed = true;
+    onTimeout.fire?.(timeoutError());
+  }, Math.max(0, deadline.startMs + timeoutMs - performance.now()));
+  // A connection handed over by a first-read gate (net/message1-gate.ts) arrives paused.
+  if (early) raw.resume();
   try {
-    return await body({ reader, onTimeout, startMs: performance.now(), timeoutMs });
+    return await body(deadline);
   } catch (error) {
     // A responder's refusal is already on its way out (SecureChannel.refuse closes the socket).
     if (!silentConnections.has(raw) && !hasErrorCode(error, 'CHANNEL_REFUSED')) raw.destroy();
@@ -99,7 +116,7 @@ function holdSilent(raw: Duplex, deadline: Deadline): void {
   raw.on('error', () => {});
   raw.resume();
   const remainingMs = deadline.startMs + deadline.timeoutMs - performance.now();
-  if (remainingMs <= 0) return void raw.destroy();
+  if (deadline.hasPassed || remainingMs <= 0) return void raw.destroy();
   const timer = setTimeout(() => raw.destroy(), remainingMs);
   timer.unref();
   raw.once('close', () => clearTimeout(timer));
@@ -121,7 +138,7 @@ function awaitRecord(channel: SecureChannel, leftover: Buffer, onTimeout: { fire
 
 export function secureOutbound(raw: Duplex, options: OutboundOptions): Promise<SecureChannel> {
   const timeoutMs = options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
-  return withDeadline(raw, timeoutMs, errors.handshakeUnanswered(timeoutMs), async ({ reader, onTimeout }) => {
+  return withDeadline(raw, timeoutMs, () => errors.handshakeUnanswered(timeoutMs), async ({ reader, onTimeout }) => {
     // Calling a key we do not trust would hand it our identity for nothing.
     if (!options.allows(options.expectedKey)) throw errors.untrustedPeer(keyData(options.expectedKey));
     const handshake = new InitiatorHandshake({ identity: options.identity, responderKey: options.expectedKey, channel: options.channel });
@@ -174,7 +191,7 @@ async function readMessage1(reader: HandshakeReader, identity: SigningIdentity):
 
 export function secureInbound(raw: Duplex, options: InboundOptions): Promise<SecureChannel> {
   const timeoutMs = options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
-  return withDeadline(raw, timeoutMs, errors.handshakeTimeout(timeoutMs), async (deadline) => {
+  return withDeadline(raw, timeoutMs, () => errors.handshakeTimeout(timeoutMs), async (deadline) => {
     const { reader, onTimeout } = deadline;
     let handshake: ResponderHandshake;
     let accepted: { remoteKey: Buffer; channel: string };
@@ -225,5 +242,5 @@ export function secureInbound(raw: Duplex, options: InboundOptions): Promise<Sec
     onTimeout.fire = undefined;
     channel.start(leftover, () => channel.fail(errors.badHandshake('unexpected record')));
     return channel;
-  });
+  }, options.early);
 }

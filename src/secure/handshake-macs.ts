@@ -48,6 +48,12 @@ export function hasValidMac1(message: Uint8Array, responderKey: Uint8Array): boo
   return constantTimeEqual(expected, message.subarray(MAC1_OFFSET, MAC1_OFFSET + MAC_BYTES));
 }
 
+/** hasValidMac1 bound to one key (a node's own): the key is looked up once, not per message. */
+export function mac1Checker(responderKey: Uint8Array): (message: Uint8Array) => boolean {
+  const { mac1Key } = keysFor(responderKey);
+  return (message) => constantTimeEqual(mac16(mac1Key, message.subarray(0, MAC1_OFFSET)), message.subarray(MAC1_OFFSET, MAC2_OFFSET));
+}
+
 /** The initiator's side: reads a cookie reply to the message 1 whose mac1 is given; undefined if it does not open. */
 export function openCookieReply(reply: Uint8Array, responderKey: Uint8Array, mac1: Uint8Array): Buffer | undefined {
   if (reply.length !== COOKIE_REPLY_BYTES || reply[0] !== TYPE_COOKIE_REPLY) return undefined;

@@ -34,8 +34,10 @@ export function encodeIdentityPayload(identity: SigningIdentity): Buffer {
 }
 
 // Verification results are cached: a peer reconnecting proves the same (key, static key,
-// signature) triple, and Ed25519 verification is the costliest step of a handshake.
-const verifiedPayloads = new Set<string>();
+// signature) triple, and Ed25519 verification is the costliest step of a handshake. Sound
+// because verification is a pure function of that triple: a hit needs the very bytes that
+// verified before (static key -> the payload that proved it, compared in full).
+const verifiedPayloads = new Map<string, Buffer>();
 const VERIFIED_CACHE_LIMIT = 4096;
 
 /** Returns the Ed25519 key the payload proves for `remoteStaticKey`; throws if it proves none. */
@@ -43,15 +45,15 @@ export function verifyIdentityPayload(payload: Uint8Array, remoteStaticKey: Uint
   if (payload.length !== IDENTITY_PAYLOAD_BYTES) throw errors.badHandshake(`identity payload is ${payload.length} bytes, expected ${IDENTITY_PAYLOAD_BYTES}`);
   const publicKey = Buffer.from(payload.subarray(0, 32));
   const signature = payload.subarray(32);
-  const cacheKey = Buffer.concat([payload, remoteStaticKey]).toString('base64');
-  if (verifiedPayloads.has(cacheKey)) return publicKey;
+  const cacheKey = Buffer.from(remoteStaticKey.buffer, remoteStaticKey.byteOffset, remoteStaticKey.byteLength).toString('base64');
+  if (verifiedPayloads.get(cacheKey)?.equals(payload)) return publicKey;
   // A small-order key's signature can be forged without any secret (see isAcceptablePublicKey).
   if (!isAcceptablePublicKey(publicKey)) throw errors.badHandshake('the identity key is a weak (small-order or non-canonical) point');
   if (!verify(Buffer.concat([STATIC_KEY_SIGNATURE_LABEL, remoteStaticKey]), signature, publicKey)) {
     throw errors.badHandshake('the identity signature does not match the Noise static key');
   }
   if (verifiedPayloads.size >= VERIFIED_CACHE_LIMIT) verifiedPayloads.clear();
-  verifiedPayloads.add(cacheKey);
+  verifiedPayloads.set(cacheKey, Buffer.from(payload));
   return publicKey;
 }
 

@@ -21,7 +21,12 @@ export class HandshakeReader {
   private readonly onEnd = () => this.abort(errors.connectionClosed());
   private readonly onError = (error: Error) => this.abort(error);
 
-  constructor(private readonly raw: Duplex) {
+  /** `early`: bytes already read from `raw` before this reader took over. */
+  constructor(private readonly raw: Duplex, early?: Buffer) {
+    if (early && early.length > 0) {
+      this.chunks.push(early);
+      this.bufferedBytes = early.length;
+    }
     raw.on('data', this.onData);
     raw.on('end', this.onEnd);
     raw.on('close', this.onEnd);

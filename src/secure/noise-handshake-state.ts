@@ -29,6 +29,17 @@ export interface HandshakeOptions {
   staticStaticDh?: (remoteStaticKey: Uint8Array) => Buffer;
 }
 
+// Parsing a protocol name is string work: once per name, not per handshake (patterns are only read).
+const patterns = new Map<string, HandshakePattern>();
+function patternOf(protocolName: string): HandshakePattern {
+  let pattern = patterns.get(protocolName);
+  if (!pattern) {
+    pattern = parseProtocolName(protocolName).pattern;
+    if (patterns.size < 64) patterns.set(protocolName, pattern);
+  }
+  return pattern;
+}
+
 export interface TransportKeys {
   send: CipherState;
   receive: CipherState;
@@ -54,7 +65,7 @@ export class HandshakeState {
   private messageIndex = 0;
 
   constructor(options: HandshakeOptions) {
-    this.pattern = parseProtocolName(options.protocolName).pattern;
+    this.pattern = patternOf(options.protocolName);
     this.isInitiator = options.isInitiator;
     this.symmetric = new SymmetricState(options.protocolName);
     this.staticKey = asKeyPair(options.staticKey);

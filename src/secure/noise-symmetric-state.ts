@@ -1,15 +1,35 @@
 /** Noise SymmetricState (spec section 5.2) with SHA256 and HKDF-SHA256. */
-import { hkdfSha256, sha256 } from '../crypto/hkdf.js';
+import { hmacSha256, sha256 } from '../crypto/hkdf.js';
 import { CipherState } from './noise-cipher-state.js';
 
 const HASH_BYTES = 32;
 const EMPTY = Buffer.alloc(0);
+const BLOCK_1 = Buffer.of(1);
+const BLOCK_2 = Buffer.of(2);
+const BLOCK_3 = Buffer.of(3);
 
+/**
+ * Noise's HKDF (spec section 4.3): RFC 5869 with the chaining key as salt and empty info,
+ * written out as its three (or four) HMACs so each output is its own 32-byte buffer with no
+ * concatenation and slicing around it; it runs five times per side of every handshake.
+ */
 function noiseHkdf(chainingKey: Buffer, ikm: Uint8Array, outputs: 2 | 3): Buffer[] {
-  const okm = hkdfSha256(ikm, chainingKey, EMPTY, outputs * HASH_BYTES);
-  const parts: Buffer[] = [];
-  for (let i = 0; i < outputs; i++) parts.push(okm.subarray(i * HASH_BYTES, (i + 1) * HASH_BYTES));
-  return parts;
+  const tempKey = hmacSha256(chainingKey, ikm);
+  const first = hmacSha256(tempKey, BLOCK_1);
+  const second = hmacSha256(tempKey, first, BLOCK_2);
+  return outputs === 2 ? [first, second] : [first, second, hmacSha256(tempKey, second, BLOCK_3)];
+}
+
+// The state a protocol name starts from is the same for every handshake: computed once.
+const initialHashes = new Map<string, Buffer>();
+function initialHash(protocolName: string): Buffer {
+  let hash = initialHashes.get(protocolName);
+  if (!hash) {
+    const name = Buffer.from(protocolName, 'ascii');
+    hash = name.length <= HASH_BYTES ? Buffer.concat([name, Buffer.alloc(HASH_BYTES - name.length)]) : sha256(name);
+    if (initialHashes.size < 64) initialHashes.set(protocolName, hash);
+  }
+  return hash;
 }
 
 export class SymmetricState {
@@ -18,8 +38,8 @@ export class SymmetricState {
   handshakeHash: Buffer;
 
   constructor(protocolName: string) {
-    const name = Buffer.from(protocolName, 'ascii');
-    this.handshakeHash = name.length <= HASH_BYTES ? Buffer.concat([name, Buffer.alloc(HASH_BYTES - name.length)]) : sha256(name);
+    // Shared, never written to: every step below replaces these buffers instead.
+    this.handshakeHash = initialHash(protocolName);
     this.chainingKey = this.handshakeHash;
   }
 
@@ -55,6 +75,6 @@ export class SymmetricState {
   /** Returns the two transport keys: [initiator -> responder, responder -> initiator]. */
   split(): [Buffer, Buffer] {
     const [first, second] = noiseHkdf(this.chainingKey, EMPTY, 2);
-    return [Buffer.from(first!), Buffer.from(second!)];
+    return [first!, second!];
   }
 }

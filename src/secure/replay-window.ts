@@ -24,13 +24,16 @@ export class ReplayWindow {
 
   /** True if `timestampNs` is fresh for `key` (and records it); false for a replay. */
   accept(key: Uint8Array, timestampNs: bigint): boolean {
-    const id = Buffer.from(key).toString('base64');
+    const id = Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('base64');
     const entry = this.byKey.get(id) ?? { floor: -1n, newest: -1n, seen: [] };
     if (timestampNs <= entry.floor || entry.seen.includes(timestampNs)) return false;
     entry.seen.push(timestampNs);
     if (timestampNs > entry.newest) entry.newest = timestampNs;
-    if (entry.newest - WINDOW_NS > entry.floor) entry.floor = entry.newest - WINDOW_NS;
-    entry.seen = entry.seen.filter((seen) => seen > entry.floor);
+    // Every timestamp kept is above the floor, so only a raised floor can drop some.
+    if (entry.newest - WINDOW_NS > entry.floor) {
+      entry.floor = entry.newest - WINDOW_NS;
+      entry.seen = entry.seen.filter((seen) => seen > entry.floor);
+    }
     if (entry.seen.length > MAX_PER_KEY) {
       entry.seen.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
       entry.floor = entry.seen.shift()!;

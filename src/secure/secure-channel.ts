@@ -98,7 +98,8 @@ export class SecureChannel {
     });
     raw.on('data', (chunk: Buffer) => this.receive(chunk));
     raw.on('end', () => {
-      if (!this.hasRemoteEnded) this.fail(errors.truncated());
+      // Checked before the error is built: after our own close, the peer's FIN is expected.
+      if (!this.hasRemoteEnded && this.phase !== 'closed') this.fail(errors.truncated());
     });
     raw.on('error', (error: Error) => this.fail(error));
     raw.on('close', () => {
@@ -141,6 +142,13 @@ export class SecureChannel {
 
   /** Ends the link on purpose: our end frame, then FIN (the peer answers with its own). */
   close(): void {
+    // Both directions may have ended in order already (the peer's end frame answered) while
+    // nobody read the stream to its end, so it is not destroyed yet: closing still ends it,
+    // or its 'close' never comes (a losing dial of a simultaneous open stayed listed).
+    if (this.phase === 'closed') {
+      if (!this.stream.destroyed) this.stream.destroy();
+      return;
+    }
     // A stalled link (the peer is not reading what we send, or we stopped reading it, as
     // from a flooder) would not get the end frame soon and must not keep our buffers for
     // the linger: abort at once instead.
@@ -159,7 +167,11 @@ export class SecureChannel {
     this.closeError = error;
     if (options.isGraceful) {
       this.raw.end();
-      setTimeout(() => this.raw.destroy(), GRACEFUL_CLOSE_MS).unref();
+      // Cleared at the close: the timer would otherwise keep the whole channel reachable
+      // for 2 s after an orderly close (a flood of short links then fills the old heap).
+      const raw = this.raw;
+      const linger = setTimeout(() => raw.destroy(), GRACEFUL_CLOSE_MS).unref();
+      raw.once('close', () => clearTimeout(linger));
       // Lingering for the peer's answer must not keep a finishing process (get, /quit) alive.
       (this.raw as Duplex & { unref?: () => void }).unref?.();
     }

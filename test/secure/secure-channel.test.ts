@@ -92,6 +92,24 @@ describe('SecureChannel in memory', () => {
     expect(atClient.text()).toBe('queued before the end');
   });
 
+  it('close() still ends a stream nobody read to its end after both end frames passed (its close event comes)', async () => {
+    const { client, server, clientRaw } = connectPair();
+    const [c, s] = await Promise.all([client, server]);
+    const rawClosed = new Promise((resolve) => clientRaw.once('close', resolve));
+    // The responder sends data, then closes (as the smaller key's node does with the losing
+    // link of a simultaneous open); the initiator answers the end frame but nobody reads its
+    // stream, so the unread data keeps it from ending by itself.
+    const dataArrived = new Promise((resolve) => clientRaw.once('data', resolve));
+    s.stream.write('unread');
+    await dataArrived;
+    s.close();
+    await rawClosed;
+    expect(c.stream.destroyed).toBe(false);
+    const streamClosed = new Promise((resolve) => c.stream.once('close', () => resolve('closed')));
+    c.close(); // what a dialler does with a link it refuses
+    expect(await Promise.race([streamClosed, new Promise((resolve) => setTimeout(() => resolve('still open'), 2000))])).toBe('closed');
+  });
+
   it('works when every byte travels alone (1-byte chunks through the relay)', async () => {
     const [clientRaw, relayClient] = duplexPair();
     const [relayServer, serverRaw] = duplexPair();
