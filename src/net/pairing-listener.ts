@@ -9,7 +9,8 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { systemErrorCode } from '../errors.js';
 import { HandshakeReader } from '../secure/handshake-reader.js';
 import { decodeHello, HELLO_BYTES, type Hello } from '../secure/pairing-protocol.js';
-import { DEFAULT_PORT, listenError, listenOn } from './swarm-node.js';
+import { listenError, listenOn } from './listen-on.js';
+import { DEFAULT_PORT } from './swarm-node.js';
 
 /** Strangers' connections waiting to show a hello; more are closed at once. */
 export const MAX_PENDING_PAIR_CONNECTIONS = 8;

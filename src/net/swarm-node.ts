@@ -10,9 +10,7 @@
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
 import { createServer, isIP, type Server, type Socket } from 'node:net';
-import { errors, isSwarmError, systemErrorCode, type ErrorCode, type SwarmError } from '../errors.js';
-import type { Identity } from '../identity/identity.js';
-import type { AddressBook } from '../identity/known-addresses.js';
+import { errors, isSwarmError, systemErrorCode } from '../errors.js';
 import { keyData } from '../identity/key-text.js';
 import { DEFAULT_HANDSHAKE_TIMEOUT_MS, secureInbound, secureOutbound } from '../secure/establish-channel.js';
 import { CookieChecker } from '../secure/handshake-macs.js';
@@ -20,7 +18,7 @@ import { ReplayWindow } from '../secure/replay-window.js';
 import type { SecureChannel } from '../secure/secure-channel.js';
 import { channelKind, type ChannelKind } from './channel-name.js';
 import { connectSocket } from './connect-socket.js';
-import { DEFAULT_HANDSHAKE_RATES, HandshakeBudget, type HandshakeRates } from './handshake-budget.js';
+import { DEFAULT_HANDSHAKE_RATES, HandshakeBudget } from './handshake-budget.js';
 import { DEFAULT_PENDING_LIMITS, PendingConnections } from './pending-connections.js';
 import { createPeerLink, type LinkNode, type PeerLink } from './peer-link.js';
 import { refusalReason } from './refusal-reason.js';
@@ -28,65 +26,14 @@ import { linkTimeoutFromEnv, watchLiveness } from './link-liveness.js';
 import { formatPeerAddress } from './peer-address.js';
 import { searchKey } from './key-search.js';
 import { Message1Gate, type SilentCode } from './message1-gate.js';
+import type { ChannelHandler, Refusal, RefusalCode, SwarmNodeOptions } from './swarm-node-options.js';
+import { listenError, listenOn } from './listen-on.js';
 
 /** The port a node listens on when none is given (falls back to any free port if taken). */
 export const DEFAULT_PORT = 7927;
 export const DEFAULT_MAX_LINKS_PER_PEER = 16;
 
-export interface TrustPolicy {
-  allows(publicKey: Uint8Array): boolean;
-  /** Every trusted key (a TrustStore has it); used to tell peers whom we accept introductions to. */
-  list?(): { publicKey: Uint8Array }[];
-  watch?(onChange: () => void, intervalMs?: number, onError?: (error: unknown) => void): () => void;
-}
-
-export interface SwarmNodeOptions {
-  identity: Identity;
-  trust: TrustPolicy;
-  host?: string;
-  port?: number;
-  handshakeTimeoutMs?: number;
-  maxPendingHandshakes?: number;
-  maxPendingPerAddress?: number;
-  /** How many inbound handshakes are answered per second (defaults: DEFAULT_HANDSHAKE_RATES). */
-  handshakeRates?: Partial<HandshakeRates>;
-  maxLinksPerPeer?: number;
-  /** Largest transport frame accepted (default and maximum 65,535, the Noise limit). */
-  maxFrameBytes?: number;
-  trustPollMs?: number;
-  /** A link that hears nothing this long is closed as dead (default: $SWARM_LINK_TIMEOUT_MS, else 15 s). */
-  linkTimeoutMs?: number;
-  /** Remembers which key answered at which address (dialling by address only needs a key). */
-  addressBook?: AddressBook;
-  /** Keys named for addresses (--peer name@host:port): dialled instead of searching. */
-  pinnedKeys?: PinnedKey[];
-}
-
-export interface PinnedKey {
-  host: string;
-  port: number;
-  key: Uint8Array;
-}
-
-/** Why a connection was turned away: an error's code, or one of the node's own. */
-export type RefusalCode = ErrorCode | 'PENDING_FULL' | 'PENDING_EVICTED' | 'REVOKED' | 'CONNECTION_FAILED';
-
-export interface Refusal {
-  code: RefusalCode;
-  message: string;
-  /** The remote key, when the handshake had proved it (as the error's data carries it). */
-  keyText?: string;
-  fingerprint?: string;
-  /** The short cause ("not trusted", a channel refusal's reason), when known. */
-  reason?: string;
-  /** True when the remote dialled us; false when we dialled it (a failed dial of ours). */
-  isInbound: boolean;
-  remoteHost: string;
-  remotePort: number;
-}
-
-/** Returns false, or a reason (net/refusal-reason.ts), to refuse the link. */
-export type ChannelHandler = (link: PeerLink) => void | boolean | string;
+export type { ChannelHandler, PinnedKey, Refusal, RefusalCode, SwarmNodeOptions, TrustPolicy } from './swarm-node-options.js';
 
 export class SwarmNode extends EventEmitter implements LinkNode {
   /**
@@ -432,8 +379,6 @@ export class SwarmNode extends EventEmitter implements LinkNode {
   }
 }
 
-const LISTEN_BACKLOG = 4096;
-
 const ignoreError = (): void => {};
 
 /**
@@ -443,27 +388,4 @@ const ignoreError = (): void => {};
  */
 function keepAlive(socket: Socket, linkTimeoutMs: number): void {
   socket.setKeepAlive(true, linkTimeoutMs);
-}
-
-export function listenOn(server: Server, host: string | undefined, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onError = (error: Error) => reject(error);
-    server.once('error', onError);
-    // A deep accept queue: a burst of connections (a flood, or many peers at once) waits
-    // there to be turned away cheaply, instead of overflowing and making the kernel drop the
-    // SYNs of everyone, trusted peers included, who then retry only after a second.
-    server.listen({ host, port, backlog: LISTEN_BACKLOG }, () => {
-      server.off('error', onError);
-      resolve();
-    });
-  });
-}
-
-export function listenError(error: unknown, host: string | undefined, port: number): SwarmError {
-  const code = systemErrorCode(error);
-  const where = `${host ?? '*'}:${port}`;
-  if (code === 'EADDRINUSE') return errors.portInUse(port, where);
-  if (code === 'EADDRNOTAVAIL') return errors.badHost(where);
-  if (code === 'EACCES') return errors.portDenied(where);
-  return errors.listenFailed(where, code ?? String(error));
 }
