@@ -15,6 +15,7 @@
  */
 import { close, constants, open, read } from 'node:fs';
 import { join, sep } from 'node:path';
+import { firstFileEndingAfter } from './file-spans.js';
 
 type Callback<T = void> = (error: Error | null, value?: T) => void;
 
@@ -70,19 +71,6 @@ export class ShareStore {
     return file.fd;
   }
 
-  /** Index of the first file whose bytes end after `offset` (files are in torrent order). */
-  private firstFileEndingAfter(offset: number): number {
-    let low = 0;
-    let high = this.files.length;
-    while (low < high) {
-      const middle = (low + high) >>> 1;
-      const file = this.files[middle]!;
-      if (file.offset + file.length <= offset) low = middle + 1;
-      else high = middle;
-    }
-    return low;
-  }
-
   get(index: number, options: { offset?: number; length?: number } | null | Callback<Buffer>, maybeCallback?: Callback<Buffer>): void {
     const callback = (typeof options === 'function' ? options : maybeCallback) ?? (() => {});
     const range = typeof options === 'function' ? null : options;
@@ -102,7 +90,7 @@ export class ShareStore {
       failed ??= error;
       if (--pending === 0) callback(failed, failed ? undefined : buffer);
     };
-    for (let i = this.firstFileEndingAfter(start); i < this.files.length && this.files[i]!.offset < end; i++) {
+    for (let i = firstFileEndingAfter(this.files, start); i < this.files.length && this.files[i]!.offset < end; i++) {
       const file = this.files[i]!;
       if (file.length === 0) continue;
       const partStart = Math.max(start, file.offset);

@@ -18,6 +18,7 @@ import { EventEmitter } from 'node:events';
 import { statSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import type { Torrent } from 'webtorrent';
+import { firstFileEndingAfter } from './file-spans.js';
 
 export const RESTAT_EVERY_MS = 10;
 
@@ -83,26 +84,13 @@ export class SharedFileWatch extends EventEmitter {
     let isServable = true;
     // Called for every block served: visit only the files under the piece, not all of them
     // (a share may hold 100,000 files). Files are in torrent order, by offset.
-    for (let i = this.firstFileEndingAfter(start); i < this.files.length && this.files[i]!.offset < end; i++) {
+    for (let i = firstFileEndingAfter(this.files, start); i < this.files.length && this.files[i]!.offset < end; i++) {
       const file = this.files[i]!;
       if (file.length === 0) continue; // zero-length files hold no piece bytes
       if (!file.change && nowMs - file.checkedAtMs >= RESTAT_EVERY_MS) this.check(file, nowMs);
       if (file.change) isServable = false;
     }
     return isServable;
-  }
-
-  /** Index of the first file whose bytes end after `offset` (binary search over offsets). */
-  private firstFileEndingAfter(offset: number): number {
-    let low = 0;
-    let high = this.files.length;
-    while (low < high) {
-      const middle = (low + high) >>> 1;
-      const file = this.files[middle]!;
-      if (file.offset + file.length <= offset) low = middle + 1;
-      else high = middle;
-    }
-    return low;
   }
 
   /** Files found changed so far. */

@@ -5,7 +5,7 @@
  * stranger listening on the group learns no key, fingerprint, infohash or name, and a node
  * that trusts only one way finds nobody. Each node listens on its own 127.0.0.N.
  */
-import { createSocket, type Socket } from 'node:dgram';
+import type { Socket } from 'node:dgram';
 import { writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { edPublicKeyToX25519 } from '../../src/crypto/box-keys.js';
@@ -13,29 +13,20 @@ import { decodeBeacon } from '../../src/discovery/beacon-codec.js';
 import { decodeKeyText, fingerprint } from '../../src/identity/key-text.js';
 import { cliEnv, expectCleanFailure, runCli } from '../helpers/cli.js';
 import { CliProcess } from '../helpers/cli-process.js';
+import { sniffLan } from '../helpers/lan-sniffer.js';
 import { tempDir } from '../helpers/temp-home.js';
 import { join, makeUsers, sameFile, type TestUser } from '../share/cli-peers.js';
 import { makePeople, waitForMessage, waitForPeers, pause } from '../chat/helpers/chat-world.js';
 
 const LAN_PORT = 10000 + (process.pid % 20000);
 const LAN_ENV = { SWARM_NO_LAN: '0', SWARM_LAN_PORT: String(LAN_PORT), SWARM_LAN_INTERFACE: '127.0.0.1' };
-const GROUP = '239.255.79.27';
 
 const sniffers: Socket[] = [];
 afterEach(() => {
   for (const socket of sniffers.splice(0)) socket.close();
 });
 
-/** A stranger on the LAN: joins the group on the beacon port and keeps every datagram. */
-async function sniff(): Promise<Buffer[]> {
-  const socket = createSocket({ type: 'udp4', reuseAddr: true });
-  sniffers.push(socket);
-  const captured: Buffer[] = [];
-  socket.on('message', (message) => captured.push(message));
-  await new Promise<void>((resolve) => socket.bind(LAN_PORT, '0.0.0.0', () => resolve()));
-  socket.addMembership(GROUP, '127.0.0.1');
-  return captured;
-}
+const sniff = () => sniffLan(LAN_PORT, sniffers);
 
 function lanProcess(args: string[], home: string, extraEnv: NodeJS.ProcessEnv = {}): CliProcess {
   return new CliProcess(args, { home, env: cliEnv(home, { ...LAN_ENV, ...extraEnv }) });

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CliProcess } from '../helpers/cli-process.js';
 import { cliEnv, expectCleanFailure, runCli } from '../helpers/cli.js';
+import { keyOf, trustedKeys } from '../helpers/identity-cli.js';
 import { startPrivateDht, type PrivateDht } from '../helpers/private-dht.js';
 import { tempDir } from '../helpers/temp-home.js';
 
@@ -26,14 +27,6 @@ afterAll(async () => {
 });
 
 const dhtEnv = (home: string) => cliEnv(home, dht.env); // LAN stays off (cliEnv's default)
-
-async function keyOf(home: string): Promise<string> {
-  return (JSON.parse((await runCli(['id', '--json'], { home })).stdout) as { key: string }).key;
-}
-
-async function trustedKeys(home: string): Promise<string[]> {
-  return (JSON.parse((await runCli(['trust', 'list', '--json'], { home })).stdout) as { key: string }[]).map((e) => e.key);
-}
 
 describe('swarm pair finds the waiting side through the DHT (LAN off)', () => {
   it('the joiner pairs by the code alone; the code has a wide number; a stranger DHT node sees no word of it', async () => {

@@ -5,17 +5,18 @@
  * ends in one clear line without touching the waiters' codes, and a stranger listening on
  * the group hears well-formed beacons that hold no word of the code.
  */
-import { createSocket, type Socket } from 'node:dgram';
+import type { Socket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodeBeacon } from '../../src/discovery/beacon-codec.js';
 import { rendezvousKey } from '../../src/discovery/pairing-rendezvous.js';
 import { CliProcess } from '../helpers/cli-process.js';
 import { cliEnv, expectCleanFailure, runCli } from '../helpers/cli.js';
+import { keyOf, trustedKeys } from '../helpers/identity-cli.js';
+import { sniffLan } from '../helpers/lan-sniffer.js';
 import { tempDir } from '../helpers/temp-home.js';
 
 const LAN_PORT = 30000 + (process.pid % 20000);
 const LAN_ENV = { SWARM_NO_LAN: '0', SWARM_LAN_PORT: String(LAN_PORT), SWARM_LAN_INTERFACE: '127.0.0.1' };
-const GROUP = '239.255.79.27';
 
 const sockets: Socket[] = [];
 const processes: CliProcess[] = [];
@@ -24,15 +25,7 @@ afterEach(async () => {
   await Promise.all(processes.splice(0).map((p) => p.stop('SIGKILL')));
 });
 
-async function sniff(): Promise<Buffer[]> {
-  const socket = createSocket({ type: 'udp4', reuseAddr: true });
-  sockets.push(socket);
-  const captured: Buffer[] = [];
-  socket.on('message', (message) => captured.push(message));
-  await new Promise<void>((resolve) => socket.bind(LAN_PORT, '0.0.0.0', () => resolve()));
-  socket.addMembership(GROUP, '127.0.0.1');
-  return captured;
-}
+const sniff = () => sniffLan(LAN_PORT, sockets);
 
 function lanCli(args: string[], home: string): CliProcess {
   const process = new CliProcess(args, { home, env: cliEnv(home, LAN_ENV) });
@@ -44,14 +37,6 @@ async function startWaiter(home: string, name: string): Promise<{ process: CliPr
   const process = lanCli(['pair', '--host', '127.0.0.1', '--port', '0', '--json', '--yes', '--name', name, '--timeout', '2m'], home);
   const event = await process.waitForEvent((e) => e.event === 'code', 20_000, 'the code event');
   return { process, code: event.code as string, lan: event.lan };
-}
-
-async function keyOf(home: string): Promise<string> {
-  return (JSON.parse((await runCli(['id', '--json'], { home })).stdout) as { key: string }).key;
-}
-
-async function trustedKeys(home: string): Promise<string[]> {
-  return (JSON.parse((await runCli(['trust', 'list', '--json'], { home })).stdout) as { key: string }[]).map((e) => e.key);
 }
 
 describe('swarm pair on one network: the code alone finds the waiting side', () => {
