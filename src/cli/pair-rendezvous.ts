@@ -8,7 +8,7 @@ import { lanConfig, type LanConfig } from '../discovery/lan-config.js';
 import { DhtNode } from '../discovery/dht-node.js';
 import { announcePairing, findPairingInDht } from '../discovery/pairing-dht.js';
 import { findWaitingSide, PairingBeacon } from '../discovery/pairing-rendezvous.js';
-import { errors, usageError } from '../errors.js';
+import { errors, hasErrorCode, usageError } from '../errors.js';
 import type { PeerAddress } from '../net/peer-address.js';
 import type { PairingCode } from '../secure/pairing-code.js';
 import { dhtSettings } from './discovery-options.js';
@@ -90,17 +90,10 @@ export async function findPairingPeer(options: PairOptions, code: PairingCode, t
 }
 
 /** The first search to succeed; when all fail, an interruption if that was the cause, else `notFound()`. */
-function firstFound(searches: Promise<PeerAddress>[], notFound: () => Error): Promise<PeerAddress> {
-  return new Promise((resolve, reject) => {
-    let failed = 0;
-    const errorsSeen: unknown[] = [];
-    for (const search of searches) {
-      search.then(resolve, (error: unknown) => {
-        errorsSeen.push(error);
-        if (++failed < searches.length) return;
-        const interrupted = errorsSeen.find((e) => (e as { code?: string }).code === 'INTERRUPTED');
-        reject(interrupted ?? notFound());
-      });
-    }
-  });
+async function firstFound(searches: Promise<PeerAddress>[], notFound: () => Error): Promise<PeerAddress> {
+  try {
+    return await Promise.any(searches);
+  } catch (error) {
+    throw (error as AggregateError).errors.find((reason) => hasErrorCode(reason, 'INTERRUPTED')) ?? notFound();
+  }
 }

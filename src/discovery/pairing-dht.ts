@@ -8,6 +8,7 @@
  *   pairing key = SHA-256("swarm-dht-pair-v1" || number u16 BE || slot u32 BE)[0..20]
  *   slot        = floor(Unix seconds / 300)
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import { sha256 } from '../crypto/hash.js';
 import { errors } from '../errors.js';
 import type { PeerAddress } from '../net/peer-address.js';
@@ -59,48 +60,24 @@ export function announcePairing(dht: DhtNode, codeNumber: number, tcpPort: numbe
  */
 export async function findPairingInDht(dht: DhtNode, codeNumber: number, timeoutMs: number, signal?: AbortSignal): Promise<PeerAddress> {
   const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (signal?.aborted) throw errors.pairInterrupted();
+  const leftMs = () => Math.max(0, deadline - Date.now());
+  while (leftMs() > 0 && !signal?.aborted) {
     const slot = pairingSlot(Date.now());
-    const found = await Promise.race([
-      firstOf([lookupFirst(dht, pairingDhtKey(codeNumber, slot), signal), lookupFirst(dht, pairingDhtKey(codeNumber, slot - 1), signal)]),
-      sleep(Math.max(0, deadline - Date.now()), signal).then(() => undefined),
-    ]);
+    // Each walk ends by itself, at the latest when the deadline comes.
+    const walkMs = Math.min(LOOKUP_TIMEOUT_MS, leftMs());
+    const keys = [pairingDhtKey(codeNumber, slot), pairingDhtKey(codeNumber, slot - 1)];
+    const found = await Promise.any(keys.map((key) => lookupFirst(dht, key, walkMs, signal))).catch(() => undefined);
     if (found) return found;
-    await sleep(Math.min(LOOKUP_EVERY_MS, Math.max(0, deadline - Date.now())), signal);
+    await delay(Math.min(LOOKUP_EVERY_MS, leftMs()), undefined, { signal }).catch(() => undefined);
   }
-  throw errors.pairNotFound(codeNumber, timeoutMs, 'in the DHT');
+  throw signal?.aborted ? errors.pairInterrupted() : errors.pairNotFound(codeNumber, timeoutMs, 'in the DHT');
 }
 
-async function lookupFirst(dht: DhtNode, key: Uint8Array, signal?: AbortSignal): Promise<PeerAddress | undefined> {
-  for await (const address of dht.lookup(key, LOOKUP_TIMEOUT_MS)) {
-    if (signal?.aborted) return undefined;
-    return address;
+/** The first address stored under `key`; rejects when the walk finds none (or we were stopped). */
+async function lookupFirst(dht: DhtNode, key: Uint8Array, walkMs: number, signal?: AbortSignal): Promise<PeerAddress> {
+  for await (const address of dht.lookup(key, walkMs)) {
+    if (!signal?.aborted) return address;
+    break;
   }
-  return undefined;
-}
-
-/** The first defined result, or undefined once all are done with none. */
-function firstOf<T>(promises: Promise<T | undefined>[]): Promise<T | undefined> {
-  return new Promise((resolve) => {
-    let pending = promises.length;
-    for (const promise of promises) {
-      void promise.then((value) => {
-        if (value !== undefined) resolve(value);
-        else if (--pending === 0) resolve(undefined);
-      });
-    }
-  });
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
+  throw new Error('no address under this key');
 }
