@@ -14,7 +14,7 @@ import { cliEnv, expectCleanFailure, runCli } from '../helpers/cli.js';
 import { CliProcess } from '../helpers/cli-process.js';
 import { startPrivateDht, type PrivateDht } from '../helpers/private-dht.js';
 import { tempDir } from '../helpers/temp-home.js';
-import { join, makeUsers, sameFile, type TestUser } from '../share/cli-peers.js';
+import { join, makeUsers, sameFile, stripAddresses, type TestUser } from '../share/cli-peers.js';
 import { allTrusting, makePeople, waitForMessage, waitForPeers } from '../chat/helpers/chat-world.js';
 
 let dht: PrivateDht;
@@ -34,7 +34,6 @@ function dhtProcess(args: string[], home: string): CliProcess {
   return new CliProcess(args, { home, env: cliEnv(home, dht.env) });
 }
 
-const stripAddresses = (magnet: string) => magnet.replace(/&x\.pe=[^&]*/g, '');
 
 /** The forms of a key, fingerprint or infohash a stranger could recognise: raw bytes (8-byte windows), hex, base32 key text. */
 function forbiddenForms(keyTexts: string[], infoHashes: string[]): { bytes: Buffer[]; texts: string[] } {

@@ -14,7 +14,7 @@ import { netnsUnavailableReason } from '../helpers/netns.js';
 import { startPrivateDht, type PrivateDht } from '../helpers/private-dht.js';
 import { createRoutedHosts, type RoutedHosts } from '../helpers/routed-hosts.js';
 import { tempDir } from '../helpers/temp-home.js';
-import { makeUsers, type TestUser } from '../share/cli-peers.js';
+import { makeUsers, stripAddresses, type TestUser } from '../share/cli-peers.js';
 
 const unavailable = netnsUnavailableReason();
 if (unavailable) console.log(`routed DHT test skipped: ${unavailable}`);
@@ -39,7 +39,7 @@ describe.skipIf(unavailable !== undefined)('share and get on two subnets behind 
     writeFileSync(file, randomBytes(512 * 1024 + 7));
     const sharer = new CliProcess(['share', file, '--host', share.address, '--port', '0', '--json'], { home: alice.home, env: cliEnv(alice.home, dht!.env), wrapper: ['ip', 'netns', 'exec', share.ns] });
     const ready = await sharer.waitForEvent((e) => e.event === 'ready', 30_000, 'share ready');
-    const magnet = String(ready.magnet).replace(/&x\.pe=[^&]*/g, '');
+    const magnet = stripAddresses(String(ready.magnet));
     expect(magnet).not.toContain('x.pe');
     const out = tempDir();
     const getter = new CliProcess(['get', magnet, '-o', out, '--host', get.address, '--json'], { home: bob.home, env: cliEnv(bob.home, dht!.env), wrapper: ['ip', 'netns', 'exec', get.ns] });

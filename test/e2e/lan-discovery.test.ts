@@ -15,7 +15,7 @@ import { cliEnv, expectCleanFailure, runCli } from '../helpers/cli.js';
 import { CliProcess } from '../helpers/cli-process.js';
 import { sniffLan } from '../helpers/lan-sniffer.js';
 import { tempDir } from '../helpers/temp-home.js';
-import { join, makeUsers, sameFile, type TestUser } from '../share/cli-peers.js';
+import { join, makeUsers, sameFile, stripAddresses, type TestUser } from '../share/cli-peers.js';
 import { makePeople, waitForMessage, waitForPeers, pause } from '../chat/helpers/chat-world.js';
 
 const LAN_PORT = 10000 + (process.pid % 20000);
@@ -33,7 +33,6 @@ function lanProcess(args: string[], home: string, extraEnv: NodeJS.ProcessEnv = 
 }
 
 /** The magnet without its address hints: only the infohash, name, size and sharer key are left. */
-const stripAddresses = (magnet: string) => magnet.replace(/&x\.pe=[^&]*/g, '');
 
 /** Checks that no captured datagram holds any of these byte strings or texts. */
 function expectNothingIdentifying(captured: Buffer[], users: { keyText: string }[], extras: string[] = []): void {

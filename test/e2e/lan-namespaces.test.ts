@@ -15,7 +15,7 @@ import { CliProcess } from '../helpers/cli-process.js';
 import { cliEnv } from '../helpers/cli.js';
 import { createTwoHosts, netnsUnavailableReason, type TwoHosts } from '../helpers/netns.js';
 import { tempDir } from '../helpers/temp-home.js';
-import { join, sameFile } from '../share/cli-peers.js';
+import { join, sameFile, stripAddresses } from '../share/cli-peers.js';
 
 const unavailable = netnsUnavailableReason();
 if (unavailable) console.log(`LAN namespace tests skipped: ${unavailable}`);
@@ -52,7 +52,7 @@ describe.skipIf(unavailable !== undefined)('LAN discovery on an IPv6-only link (
     writeFileSync(path, randomBytes(512 * 1024 + 7));
     const sharer = inHost(hosts.nsA, ['share', path, '--port', '0', '--json'], people.alice.home);
     const ready = await sharer.waitForEvent((e) => e.event === 'ready', 20_000, 'share ready');
-    const magnet = String(ready.magnet).replace(/&x\.pe=[^&]*/g, '');
+    const magnet = stripAddresses(String(ready.magnet));
     expect(magnet).not.toContain('x.pe');
     const getter = inHost(hosts.nsB, ['get', magnet, '-o', join(dir, 'out'), '--json', '--timeout', '60s'], people.bob.home);
     expect(await getter.exited, getter.stderr).toBe(0);

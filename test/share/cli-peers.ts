@@ -47,3 +47,6 @@ export function sameFile(a: string, b: string): boolean {
 }
 
 export { join };
+
+/** The magnet without its address hints (x.pe): only discovery can find the sharer then. */
+export const stripAddresses = (magnet: string) => magnet.replace(/&x\.pe=[^&]*/g, '');
