@@ -2,26 +2,26 @@
 // links of a node (inbound, plus a persistent outbound link per --peer). The CLI
 // feeds it lines and prints the entries it emits; it never prints anything itself.
 import { EventEmitter } from 'node:events';
-import { errors, type SwarmError } from '../errors.js';
+import { errors } from '../errors.js';
 import { fingerprint } from '../identity/key-text.js';
-import type { TrustEntry } from '../identity/trust-store.js';
-import { authorId, bodyText, MAX_BODY_BYTES, MessageKind, signMessage, type ChatMessage } from './chat-message.js';
+import { authorId, MAX_BODY_BYTES, MessageKind, signMessage, type ChatMessage } from './chat-message.js';
 import { CHAT_CHANNEL } from '../net/channel-name.js';
-import type { PeerAddress } from '../net/peer-address.js';
-import type { LinkNode, PeerLink } from '../net/peer-link.js';
+import type { PeerLink } from '../net/peer-link.js';
 import { exponentialBackoff, Redial } from '../net/redial.js';
 import { ChatLink } from './chat-link.js';
 import { cachedKeyText } from './key-text-cache.js';
 import { ChatRouter } from './chat-router.js';
-import type { ChatHistory } from './chat-history.js';
 import { DirectSealer, ENVELOPE_OVERHEAD_BYTES, equalBytes } from './direct-message.js';
 import { ReplayGuard } from './replay-guard.js';
-import { AuthorRateLimit, DEFAULT_RATE_LIMITS, type RateLimits } from './author-rate-limit.js';
+import { AuthorRateLimit, DEFAULT_RATE_LIMITS } from './author-rate-limit.js';
 import { ChatSync } from './chat-sync.js';
 import { RelayRoutes, type RelayedPeer } from './relay-routes.js';
-
-export type { RelayedPeer };
 import { LinkThrottle } from './link-throttle.js';
+import { ChatEntries, type ChatEntry } from './chat-entry.js';
+import type { ChatPeerInfo, ChatSessionEvents, ChatSessionOptions, ChatSnapshot } from './chat-session-types.js';
+
+export type { RelayedPeer, ChatEntry };
+export type { ChatTrust, ChatSessionOptions, ChatPeerInfo, ChatSnapshot, ChatSessionEvents } from './chat-session-types.js';
 
 const REDIAL_MIN_DELAY_MS = 200;
 const REDIAL_MAX_DELAY_MS = 5000;
@@ -30,79 +30,11 @@ const HEALTHY_LINK_MS = 5000;
 /** A new link gets public messages at most this old (and only DMs addressed to its peer). */
 export const DEFAULT_SYNC_MAX_AGE_MS = 24 * 60 * 60 * 1000;
 
-export interface ChatTrust {
-  allows(publicKey: Uint8Array): boolean;
-  nameOf(publicKey: Uint8Array): string | undefined;
-  find(nameOrKeyText: string): TrustEntry | undefined;
-}
-
-export interface ChatSessionOptions {
-  identity: { publicKey: Uint8Array; secretKey: Uint8Array };
-  trust: ChatTrust;
-  node: LinkNode;
-  history: ChatHistory;
-  /** --peer: each kept linked; with `keyText` (a trusted name's known address) the link must prove that key. */
-  peers?: readonly (PeerAddress & { keyText?: string })[];
-  /** The history window of a new link's catch-up (chat-sync.ts). */
-  syncMaxAgeMs?: number;
-  /** Per-author limits on received messages (DEFAULT_RATE_LIMITS when absent). */
-  rateLimits?: RateLimits;
-  redialMinDelayMs?: number;
-  redialMaxDelayMs?: number;
-}
-
-/** A message as the user sees it. Strings from peers are raw: the printer escapes them. */
-export interface ChatEntry {
-  id: string;
-  from: string; // author key text
-  name: string; // trusted name, "me", or a fingerprint
-  text: string;
-  ts: number;
-  seq: number;
-  isOwn: boolean;
-  direct: boolean;
-  to?: string; // recipient key text, for direct messages
-  toName?: string;
-  /** Sent by a peer as catch-up (an older message we lacked), not live. */
-  backlog?: boolean;
-}
-
-export interface ChatPeerInfo {
-  key: string;
-  name: string;
-  host: string;
-  port: number;
-  isInitiator: boolean;
-  /** "host:port" of the relay the link runs through (host/port are then the relay's). */
-  via?: string;
-  /** On peer-leave: the key was removed from the trust list (`name` is still the one it had). */
-  wasRemoved?: boolean;
-}
-
-/** A running chat as a printer sees it: copies, so nothing outside reaches into links. */
-export interface ChatSnapshot {
-  peers: ChatPeerInfo[];
-  /** Reachable only through someone: authors heard live through a link still open. */
-  relayed: RelayedPeer[];
-}
-
-export interface ChatSessionEvents {
-  message: [entry: ChatEntry];
-  'peer-join': [peer: ChatPeerInfo];
-  'peer-leave': [peer: ChatPeerInfo];
-  'dial-error': [address: string, error: unknown];
-  /** Said once per author: their messages over the rate limit are being dropped. */
-  'rate-limited': [author: { key: string; name: string }];
-  /** Messages of an author that no peer could give us (outside their window or bounds). */
-  missing: [author: { key: string; name: string }, count: number];
-  /** Said once: history can no longer be written; chat goes on in memory. */
-  'history-error': [error: SwarmError];
-}
-
 export class ChatSession extends EventEmitter<ChatSessionEvents> {
   readonly router: ChatRouter;
   private readonly guard = new ReplayGuard();
   private readonly sealer: DirectSealer;
+  private readonly entries: ChatEntries;
   private readonly links = new Set<ChatLink>();
   private readonly redials: Redial<PeerLink>[] = [];
   /** Keys being dialled because discovery found them (bounded by the trust list). */
@@ -121,6 +53,7 @@ export class ChatSession extends EventEmitter<ChatSessionEvents> {
     const { identity, history, trust } = options;
     this.myId = authorId(identity.publicKey);
     this.sealer = new DirectSealer(identity.publicKey, identity.secretKey);
+    this.entries = new ChatEntries(identity.publicKey, this.sealer, (key) => this.nameOf(key));
     // Our own history is trusted input: restore the replay state from it.
     for (const [author, floor] of history.olderSeqFloors) this.guard.raiseFloor(author, floor);
     for (const [author, seq] of history.retainedSeqs()) this.guard.remember(author, seq);
@@ -201,7 +134,7 @@ export class ChatSession extends EventEmitter<ChatSessionEvents> {
     // A key removed from the trust store since is not shown any more, old lines included.
     for (const message of this.options.history.newestFirst((decoded) => this.router.isTrusted(decoded.author))) {
       if (entries.length >= count) break;
-      const entry = this.toEntry(message);
+      const entry = this.entries.toEntry(message);
       if (entry) entries.push(entry);
     }
     return entries.reverse();
@@ -263,43 +196,16 @@ export class ChatSession extends EventEmitter<ChatSessionEvents> {
     const message = signMessage({ author: publicKey, seq, ts: Date.now(), kind, body }, secretKey);
     this.router.publish(message);
     this.options.history.append(message);
-    return this.toEntry(message)!;
+    return this.entries.toEntry(message)!;
   }
 
   private accept(message: ChatMessage, isBacklog: boolean): void {
     // A DM between two others is relayed (the router did) but not kept: we could never
     // read it, and storing it would let anyone fill our disk and our backlog with it.
-    if (message.kind === MessageKind.Direct && !this.isMine(message)) return;
+    if (message.kind === MessageKind.Direct && !this.entries.isMine(message)) return;
     this.options.history.append(message);
-    const entry = this.toEntry(message);
+    const entry = this.entries.toEntry(message);
     if (entry) this.emit('message', isBacklog ? { ...entry, backlog: true } : entry);
-  }
-
-  /** For a DM: written by us or addressed to us. */
-  private isMine(message: ChatMessage): boolean {
-    const me = this.options.identity.publicKey;
-    if (equalBytes(message.author, me)) return true;
-    const recipient = DirectSealer.recipientOf(message.body);
-    return recipient !== undefined && equalBytes(recipient, me);
-  }
-
-  /** Undefined for a DM that is neither to nor from us (we only relay it). */
-  private toEntry(message: ChatMessage): ChatEntry | undefined {
-    const isOwn = equalBytes(message.author, this.options.identity.publicKey);
-    const base = {
-      id: message.id,
-      from: cachedKeyText(message.author),
-      name: isOwn ? 'me' : this.nameOf(message.author),
-      ts: message.ts,
-      seq: message.seq,
-      isOwn,
-    };
-    if (message.kind === MessageKind.Public) return { ...base, text: bodyText(message), direct: false };
-    const text = this.sealer.open(message.body, message.author);
-    if (text === undefined) return undefined;
-    const recipient = DirectSealer.recipientOf(message.body)!;
-    const toMe = equalBytes(recipient, this.options.identity.publicKey);
-    return { ...base, text, direct: true, to: cachedKeyText(recipient), toName: toMe ? 'me' : this.nameOf(recipient) };
   }
 
   private nameOf(key: Uint8Array): string {
