@@ -20,27 +20,14 @@ import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../identity/atomic-file.js'
 import { errors, type SwarmError } from '../errors.js';
 import { cachedKeyText } from './key-text-cache.js';
 import { authorId, decodeMessage, MessageKind, verifyMessage, type ChatMessage } from './chat-message.js';
-import { forEachLine, lineStartAtOrAfter, readText, rewriteTail, type LineView } from './history-file.js';
+import { forEachLine, lineStartAtOrAfter, readText, rewriteTail } from './history-file.js';
+import { FLOORS_PREFIX, isFloorsLine, parseLine, scanFloor, type HistoryLine } from './history-lines.js';
 
 export const HISTORY_FILE = 'chat-history.jsonl';
 export const DEFAULT_KEEP_RECENT = 1000;
 export const DEFAULT_HISTORY_MAX_BYTES = 64 * 1024 * 1024;
 /** Below this a cap would hold too few messages to be useful (a message line is up to ~11 KiB). */
 export const MIN_HISTORY_MAX_BYTES = 64 * 1024;
-
-interface HistoryLine {
-  id: string;
-  from: string;
-  seq: number;
-  ts: number;
-  kind: 'public' | 'direct';
-  msg: string;
-}
-
-const FLOORS_PREFIX = '{"floors":';
-const MSG_FIELD = '"msg":"';
-/** base64 characters that hold the author key and seq (48 bytes). */
-const AUTHOR_SEQ_BASE64 = 64;
 
 type Decoded = NonNullable<ReturnType<typeof decodeMessage>>;
 
@@ -271,46 +258,4 @@ export class ChatHistory {
 
 function raise(map: Map<string, number>, author: string, seq: number): void {
   if ((map.get(author) ?? -1) < seq) map.set(author, seq);
-}
-
-function isFloorsLine(line: LineView): boolean {
-  return line.bytes.toString('latin1', line.start, Math.min(line.end, line.start + FLOORS_PREFIX.length)) === FLOORS_PREFIX;
-}
-
-/**
- * Reads only what an old line contributes: the author and seq at the start of its
- * message (no JSON parse, no signature check), or every entry of a floors line.
- */
-function scanFloor(line: LineView | undefined, onSeq: (author: string, seq: number) => void): boolean {
-  if (line === undefined) return false;
-  if (isFloorsLine(line)) {
-    try {
-      const floors = (JSON.parse(line.bytes.toString('latin1', line.start, line.end)) as { floors?: Record<string, unknown> }).floors ?? {};
-      for (const [author, seq] of Object.entries(floors)) {
-        if (/^[0-9a-f]{64}$/.test(author) && Number.isSafeInteger(seq)) onSeq(author, seq as number);
-      }
-      return true;
-    } catch {
-      return false;
-    }
-  }
-  const at = line.bytes.indexOf(MSG_FIELD, line.start, 'latin1');
-  if (at === -1 || at + MSG_FIELD.length + AUTHOR_SEQ_BASE64 > line.end) return false;
-  const head = Buffer.from(line.bytes.toString('latin1', at + MSG_FIELD.length, at + MSG_FIELD.length + AUTHOR_SEQ_BASE64), 'base64');
-  if (head.length < 40) return false;
-  const seq = head.readBigUInt64BE(32);
-  if (seq > BigInt(Number.MAX_SAFE_INTEGER)) return false;
-  onSeq(head.subarray(0, 32).toString('hex'), Number(seq));
-  return true;
-}
-
-function parseLine(line: string | undefined): ReturnType<typeof decodeMessage> {
-  if (line === undefined) return undefined;
-  try {
-    const parsed = JSON.parse(line) as Partial<HistoryLine>;
-    if (typeof parsed.msg !== 'string') return undefined;
-    return decodeMessage(new Uint8Array(Buffer.from(parsed.msg, 'base64')));
-  } catch {
-    return undefined;
-  }
 }
