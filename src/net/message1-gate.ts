@@ -61,6 +61,19 @@ export class Message1Gate {
     if (this.timer === undefined) this.arm();
   }
 
+  /**
+   * How little is lost by closing the connection to make room for another from its address
+   * (pending-connections.ts): 2 once it is silent (it failed the checks), 1 while it has sent
+   * nothing, 0 once it has sent bytes that may be a message 1 or passed mac1 (a handshake in
+   * progress).
+   */
+  expendability(socket: Socket): number {
+    const value = this.deadlines.get(socket);
+    if (value === undefined) return 0;
+    if (value < 0) return 2;
+    return socket.bytesRead === 0 && !this.partial.has(socket) ? 1 : 0;
+  }
+
   /** The connection closed: forget it. True if it was still waiting for its message 1. */
   forget(socket: Socket): boolean {
     const value = this.deadlines.get(socket);
