@@ -39,7 +39,7 @@ export class Message1Gate {
   private readonly deadlines = new Map<Socket, number>();
   // Only connections whose first bytes came in pieces have an entry (rare but possible).
   private readonly partial = new Map<Socket, Buffer>();
-  private readonly hasValidMac1: (message: Uint8Array) => boolean;
+  private readonly hasValidMac1: (message: Buffer) => boolean;
   private readonly now: () => number;
   private timer?: NodeJS.Timeout;
   private readonly onData: (this: Socket, chunk: Buffer) => void;

@@ -122,7 +122,8 @@ export class SwarmNode extends EventEmitter implements LinkNode {
   /** `isFallbackPort`: DEFAULT_PORT was taken, so the port is a free one chosen instead. */
   async listen(): Promise<{ host: string; port: number; isFallbackPort: boolean }> {
     if (this.server) throw new Error('SwarmNode: already listening');
-    const server = createServer({ noDelay: true }, (socket) => this.accept(socket));
+    // No noDelay here: it is a setsockopt per accepted socket, set in handshake() once mac1 passes.
+    const server = createServer((socket) => this.accept(socket));
     this.server = server;
     const { host, port } = this.options;
     let isFallbackPort = false;
@@ -307,6 +308,7 @@ export class SwarmNode extends EventEmitter implements LinkNode {
   private handshake(socket: Socket, early: Buffer, acceptedMs: number): void {
     const remoteHost = socket.remoteAddress ?? '?';
     const remotePort = socket.remotePort ?? 0;
+    socket.setNoDelay(true);
     keepAlive(socket, this.linkTimeoutMs);
     secureInbound(socket, {
       early: { bytes: early, startMs: acceptedMs },
