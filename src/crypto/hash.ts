@@ -6,6 +6,8 @@ import { createHash } from 'node:crypto';
 // handshake (a dozen per side) the object costs more than the hashing.
 const oneShotHash = (nodeCrypto as { hash?: typeof nodeCrypto.hash }).hash;
 const ONE_SHOT_MAX_BYTES = 4096;
+/** Whether sha256 of a short input is one call with no Hash object (node >= 20.12). */
+export const hasOneShotHash = oneShotHash !== undefined;
 
 export function sha256(...parts: Uint8Array[]): Buffer {
   if (oneShotHash) {

@@ -3,15 +3,14 @@
  * mac2 and cookies (secure/handshake-macs.ts) are HMAC-SHA256 truncated to 16 bytes, where
  * WireGuard uses keyed BLAKE2s-128 (node:crypto has no keyed BLAKE2s).
  */
-import { createHmac, randomBytes as nodeRandomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes as nodeRandomBytes, timingSafeEqual } from 'node:crypto';
+import { hmacSha256 } from './hkdf.js';
 
 export const MAC_BYTES = 16;
 
 /** The first 16 bytes of HMAC-SHA256(key, parts…). */
 export function mac16(key: Uint8Array, ...parts: Uint8Array[]): Buffer {
-  const hmac = createHmac('sha256', key);
-  for (const part of parts) hmac.update(part);
-  return hmac.digest().subarray(0, MAC_BYTES);
+  return hmacSha256(key, ...parts).subarray(0, MAC_BYTES);
 }
 
 /** Equal lengths and bytes, in time independent of where they differ. */

@@ -39,7 +39,7 @@ export class Message1Gate {
   private readonly deadlines = new Map<Socket, number>();
   // Only connections whose first bytes came in pieces have an entry (rare but possible).
   private readonly partial = new Map<Socket, Buffer>();
-  private readonly hasValidMac1: (message: Uint8Array) => boolean;
+  private readonly hasValidMac1: (message: Buffer) => boolean;
   private readonly now: () => number;
   private timer?: NodeJS.Timeout;
   private readonly onData: (this: Socket, chunk: Buffer) => void;
@@ -59,6 +59,19 @@ export class Message1Gate {
     this.deadlines.set(socket, this.now());
     socket.on('data', this.onData);
     if (this.timer === undefined) this.arm();
+  }
+
+  /**
+   * How little is lost by closing the connection to make room for another from its address
+   * (pending-connections.ts): 2 once it is silent (it failed the checks), 1 while it has sent
+   * nothing, 0 once it has sent bytes that may be a message 1 or passed mac1 (a handshake in
+   * progress).
+   */
+  expendability(socket: Socket): number {
+    const value = this.deadlines.get(socket);
+    if (value === undefined) return 0;
+    if (value < 0) return 2;
+    return socket.bytesRead === 0 && !this.partial.has(socket) ? 1 : 0;
   }
 
   /** The connection closed: forget it. True if it was still waiting for its message 1. */

@@ -2,9 +2,14 @@
  * Admission control for connections that have not finished the handshake.
  *
  * At most `maxTotal` may be pending, and at most `maxPerAddress` from one IP address. A
- * handshake in progress is never evicted for a newcomer from its own address: at that
- * address's cap the newcomer is turned away (evicting the oldest would let a flood from a
- * shared address, e.g. behind one NAT, kill every handshake there before it can finish).
+ * handshake in progress is never evicted for a newcomer from its own address (evicting the
+ * oldest would let a flood from a shared address, e.g. behind one NAT, kill every handshake
+ * there before it can finish). But a connection that cannot be one is: at the address's
+ * cap the newcomer takes the slot of the oldest connection there that `expendability` ranks
+ * above 0 (highest rank first: one already refused, then one that has sent nothing yet), and
+ * is turned away only when none is. Otherwise a flood of forged message 1s held open from a
+ * trusted peer's own address (one NAT) would keep its slots full and lock the peer out until
+ * the flood's deadlines passed.
  * When the total is hit, a pending connection from the busiest network (other than the
  * newcomer's own address) is evicted: a flood of half-open connections from elsewhere
  * churns the attacker's own slots and cannot lock a trusted peer out.
@@ -20,12 +25,18 @@ export interface PendingLimits {
 
 export const DEFAULT_PENDING_LIMITS: PendingLimits = { maxTotal: 128, maxPerAddress: 8 };
 
+/** 0: a handshake that may be in progress (never evicted for a same-address newcomer); higher: evicted first. */
+export type Expendability<Connection> = (connection: Connection) => number;
+
 export class PendingConnections<Connection> {
   // Map and arrays keep insertion order, so the first entry is always the oldest.
   private readonly byAddress = new Map<string, Connection[]>();
   private total = 0;
 
-  constructor(private readonly limits: PendingLimits = DEFAULT_PENDING_LIMITS) {}
+  constructor(
+    private readonly limits: PendingLimits = DEFAULT_PENDING_LIMITS,
+    private readonly expendability: Expendability<Connection> = () => 0,
+  ) {}
 
   get size(): number {
     return this.total;
@@ -38,7 +49,14 @@ export class PendingConnections<Connection> {
   admit(connection: Connection, address: string): Connection[] {
     const evicted: Connection[] = [];
     const own = this.byAddress.get(address);
-    if (own && own.length >= this.limits.maxPerAddress) return [connection];
+    if (own && own.length >= this.limits.maxPerAddress) {
+      const index = this.mostExpendable(own);
+      if (index < 0) return [connection];
+      // The newcomer takes the slot: the total is unchanged.
+      const [victim] = own.splice(index, 1);
+      own.push(connection);
+      return [victim!];
+    }
     while (this.total >= this.limits.maxTotal) {
       const victim = this.addressToEvict(address);
       if (victim === undefined) return [...evicted, connection];
@@ -59,6 +77,20 @@ export class PendingConnections<Connection> {
     list.splice(index, 1);
     this.total--;
     if (list.length === 0) this.byAddress.delete(address);
+  }
+
+  /** The index of the oldest connection of the highest rank above 0 in `list`, or -1. */
+  private mostExpendable(list: Connection[]): number {
+    let best = -1;
+    let bestRank = 0;
+    for (let i = 0; i < list.length; i++) {
+      const rank = this.expendability(list[i]!);
+      if (rank > bestRank) {
+        best = i;
+        bestRank = rank;
+      }
+    }
+    return best;
   }
 
   all(): Connection[] {

@@ -64,10 +64,6 @@ export class SwarmNode extends EventEmitter implements LinkNode {
   constructor(private readonly options: SwarmNodeOptions) {
     super();
     this.linkTimeoutMs = options.linkTimeoutMs ?? linkTimeoutFromEnv();
-    this.pending = new PendingConnections({
-      maxTotal: options.maxPendingHandshakes ?? DEFAULT_PENDING_LIMITS.maxTotal,
-      maxPerAddress: options.maxPendingPerAddress ?? DEFAULT_PENDING_LIMITS.maxPerAddress,
-    });
     this.budget = new HandshakeBudget({ ...DEFAULT_HANDSHAKE_RATES, ...options.handshakeRates });
     this.cookies = new CookieChecker(options.identity.publicKey);
     this.gate = new Message1Gate({
@@ -76,6 +72,12 @@ export class SwarmNode extends EventEmitter implements LinkNode {
       onPass: (socket, early, acceptedMs) => this.handshake(socket, early, acceptedMs),
       onSilent: (socket, code) => this.silenced(socket, code),
     });
+    const limits = {
+      maxTotal: options.maxPendingHandshakes ?? DEFAULT_PENDING_LIMITS.maxTotal,
+      maxPerAddress: options.maxPendingPerAddress ?? DEFAULT_PENDING_LIMITS.maxPerAddress,
+    };
+    // At an address's cap a silent connection (or one that sent nothing) makes room for a newcomer.
+    this.pending = new PendingConnections(limits, (socket) => this.gate.expendability(socket));
     const node = this;
     // One listener function for every accepted socket (the socket is `this`).
     this.onSocketClose = function (this: Socket) {
@@ -120,7 +122,8 @@ export class SwarmNode extends EventEmitter implements LinkNode {
   /** `isFallbackPort`: DEFAULT_PORT was taken, so the port is a free one chosen instead. */
   async listen(): Promise<{ host: string; port: number; isFallbackPort: boolean }> {
     if (this.server) throw new Error('SwarmNode: already listening');
-    const server = createServer({ noDelay: true }, (socket) => this.accept(socket));
+    // No noDelay here: it is a setsockopt per accepted socket, set in handshake() once mac1 passes.
+    const server = createServer((socket) => this.accept(socket));
     this.server = server;
     const { host, port } = this.options;
     let isFallbackPort = false;
@@ -278,6 +281,11 @@ export class SwarmNode extends EventEmitter implements LinkNode {
         // Turned away before reading a byte: the handshakes already pending from this address keep their slots.
         return this.count({ code: 'PENDING_FULL', message: 'too many unauthenticated connections from this address; newcomer refused', remoteHost, remotePort: socket.remotePort ?? 0, isInbound: true });
       }
+      // One that never sent a valid message 1 is only counted, as the gate's refusals are (no event per flood connection).
+      if (this.gate.expendability(evicted) > 0) {
+        this.refusalCounts.set('PENDING_EVICTED', (this.refusalCounts.get('PENDING_EVICTED') ?? 0) + 1);
+        continue;
+      }
       this.evicted.add(evicted);
       this.count({ code: 'PENDING_EVICTED', message: 'too many unauthenticated connections; evicted the oldest of the busiest network', remoteHost: evicted.remoteAddress ?? '?', remotePort: evicted.remotePort ?? 0, isInbound: true });
     }
@@ -300,6 +308,7 @@ export class SwarmNode extends EventEmitter implements LinkNode {
   private handshake(socket: Socket, early: Buffer, acceptedMs: number): void {
     const remoteHost = socket.remoteAddress ?? '?';
     const remotePort = socket.remotePort ?? 0;
+    socket.setNoDelay(true);
     keepAlive(socket, this.linkTimeoutMs);
     secureInbound(socket, {
       early: { bytes: early, startMs: acceptedMs },

@@ -13,6 +13,7 @@
  */
 import { aeadOpen, aeadSeal } from '../crypto/aead.js';
 import { sha256 } from '../crypto/hash.js';
+import { hmacTag16Checker } from '../crypto/hkdf.js';
 import { constantTimeEqual, mac16, MAC_BYTES, randomBytes } from '../crypto/mac.js';
 import { COOKIE_REPLY_BYTES, MAC1_OFFSET, MAC2_OFFSET, TYPE_COOKIE_REPLY } from './handshake-wire.js';
 
@@ -49,9 +50,8 @@ export function hasValidMac1(message: Uint8Array, responderKey: Uint8Array): boo
 }
 
 /** hasValidMac1 bound to one key (a node's own): the key is looked up once, not per message. */
-export function mac1Checker(responderKey: Uint8Array): (message: Uint8Array) => boolean {
-  const { mac1Key } = keysFor(responderKey);
-  return (message) => constantTimeEqual(mac16(mac1Key, message.subarray(0, MAC1_OFFSET)), message.subarray(MAC1_OFFSET, MAC2_OFFSET));
+export function mac1Checker(responderKey: Uint8Array): (message: Buffer) => boolean {
+  return hmacTag16Checker(keysFor(responderKey).mac1Key, MAC1_OFFSET);
 }
 
 /** The initiator's side: reads a cookie reply to the message 1 whose mac1 is given; undefined if it does not open. */

@@ -8,7 +8,7 @@ import { HandshakeReader } from '../../src/secure/handshake-reader.js';
 import { MESSAGE2_BYTES } from '../../src/secure/handshake-wire.js';
 import { SecureChannel } from '../../src/secure/secure-channel.js';
 import { InitiatorHandshake } from '../../src/secure/swarm-handshake.js';
-import { floodMessage1 } from '../helpers/message1-flood.js';
+import { floodMessage1, forgedMessage1 } from '../helpers/message1-flood.js';
 import { createNodes, waitFor } from '../helpers/test-nodes.js';
 
 const cleanups: (() => void)[] = [];
@@ -93,5 +93,55 @@ describe('handshakes from the address of a peer whose handshake is in progress',
     const shed = () => (a!.node.refusalCounts.get('PENDING_FULL') ?? 0) + (a!.node.refusalCounts.get('PENDING_EVICTED') ?? 0);
     await waitFor(() => shed() >= 64 - 7, 5000, 'the node to see the newcomers');
     expect(await inProgress.finish()).toBe('accept');
+  });
+});
+
+/** `count` connections from `localAddress` that send `bytes` (if any) and stay open; resolves once all are connected. */
+async function heldConnections(port: number, localAddress: string, count: number, bytes?: Buffer) {
+  const sockets: Socket[] = [];
+  const received: number[] = [];
+  cleanups.push(() => sockets.forEach((socket) => socket.destroy()));
+  await Promise.all(
+    Array.from({ length: count }, (_, i) => {
+      const socket = connect({ host: '127.0.0.1', port, localAddress });
+      sockets.push(socket);
+      received[i] = 0;
+      socket.on('error', () => {});
+      socket.on('data', (chunk: Buffer) => (received[i] += chunk.length));
+      return new Promise((resolve) => socket.once('connect', resolve)).then(() => bytes && socket.write(bytes));
+    }),
+  );
+  return { sockets, bytesAnswered: () => received.reduce((sum, n) => sum + n, 0) };
+}
+
+describe('a trusted initiator from an address whose pending slots are full', () => {
+  // A deadline far beyond the test: no slot frees itself while the initiator tries.
+  const limits = { maxPendingHandshakes: 64, maxPendingPerAddress: 8, handshakeTimeoutMs: 60_000 };
+
+  it('gets in on its first attempt when the slots hold forged message 1s (silent, wrong mac1)', async () => {
+    const [a, b] = await createNodes(2, { node: limits });
+    a!.node.handle('chat', () => {});
+    const held = await heldConnections(a!.port, '127.0.0.6', 8, forgedMessage1());
+    await waitFor(() => a!.node.refusalCounts.get('BAD_MAC1') === 8 && a!.node.pendingCount === 8, 5000, 'eight silent connections');
+    const link = await b!.node.connect('127.0.0.1', a!.port, 'chat', { expectedKey: a!.identity.publicKey, localAddress: '127.0.0.6' });
+    expect(link.channel).toBe('chat');
+    // One silent connection made room (closed, still unanswered); the other seven are held on.
+    expect(a!.node.refusalCounts.get('PENDING_EVICTED')).toBe(1);
+    expect(a!.node.refusalCounts.get('PENDING_FULL')).toBeUndefined();
+    await waitFor(() => held.sockets.filter((socket) => socket.destroyed || socket.readableEnded).length === 1, 5000, 'the evicted connection to close');
+    expect(held.bytesAnswered()).toBe(0);
+    link.close();
+  });
+
+  it('gets in on its first attempt when the slots hold connections that sent nothing', async () => {
+    const [a, b] = await createNodes(2, { node: limits });
+    a!.node.handle('chat', () => {});
+    const held = await heldConnections(a!.port, '127.0.0.7', 8);
+    await waitFor(() => a!.node.pendingCount === 8, 5000, 'eight idle connections');
+    const link = await b!.node.connect('127.0.0.1', a!.port, 'chat', { expectedKey: a!.identity.publicKey, localAddress: '127.0.0.7' });
+    expect(link.channel).toBe('chat');
+    expect(a!.node.refusalCounts.get('PENDING_EVICTED')).toBe(1);
+    expect(held.bytesAnswered()).toBe(0);
+    link.close();
   });
 });

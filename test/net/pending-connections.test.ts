@@ -61,4 +61,22 @@ describe('pending-handshake admission', () => {
     expect(pending.admit('other', '192.0.2.1')).toHaveLength(1);
     expect(pending.all()).toContain('other');
   });
+
+  it('at an address\'s cap, the newcomer takes the slot of the oldest most expendable connection there, never one ranked 0', () => {
+    const rank = new Map<string, number>([['silent-1', 2], ['idle-1', 1], ['silent-2', 2], ['in-progress', 0]]);
+    const pending = new PendingConnections<string>({ maxTotal: 100, maxPerAddress: 4 }, (connection) => rank.get(connection) ?? 0);
+    for (const connection of ['idle-1', 'silent-1', 'in-progress', 'silent-2']) pending.admit(connection, '10.0.0.1');
+    expect(pending.admit('newcomer-1', '10.0.0.1')).toEqual(['silent-1']);
+    expect(pending.admit('newcomer-2', '10.0.0.1')).toEqual(['silent-2']);
+    expect(pending.admit('newcomer-3', '10.0.0.1')).toEqual(['idle-1']);
+    // Only handshakes that may be in progress are left: the next newcomer is turned away.
+    expect(pending.admit('newcomer-4', '10.0.0.1')).toEqual(['newcomer-4']);
+    expect(pending.all()).toEqual(['in-progress', 'newcomer-1', 'newcomer-2', 'newcomer-3']);
+    expect(pending.size).toBe(4);
+    // Another address's connections are never taken for it.
+    pending.admit('other', '10.0.0.2');
+    rank.set('other', 2);
+    expect(pending.admit('newcomer-5', '10.0.0.1')).toEqual(['newcomer-5']);
+    expect(pending.all()).toContain('other');
+  });
 });
