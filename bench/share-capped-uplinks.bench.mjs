@@ -5,7 +5,9 @@
 // all getters until every one has the whole file, against the theoretical minimum
 // max(F/u, N*F/(u + N*u)). Bars: swarm <= aria2 and <= 1.3x the minimum.
 // Needs root, iproute2 and aria2c (`apt-get install -y aria2`).
-// Env: SHARE_BENCH_MIB (16), SHARE_BENCH_UPLINK_MBIT (20), SHARE_BENCH_N ("4,6,8").
+// Env: SHARE_BENCH_MIB (16), SHARE_BENCH_UPLINK_MBIT (20), SHARE_BENCH_N ("4,6,8"),
+// SHARE_BENCH_ENGINES ("swarm,aria2"; either alone to run one side), SHARE_BENCH_CLI_B (another
+// build's dist/cli.js: run after swarm for each N, to compare two builds in one run).
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { basename, join } from 'node:path';
@@ -17,6 +19,8 @@ import { CLI, MiB, makeUsers, randomFile, removeDir, startChild, tempDir } from 
 const F = Number(process.env.SHARE_BENCH_MIB ?? 16) * MiB;
 const UPLINK_MBIT = Number(process.env.SHARE_BENCH_UPLINK_MBIT ?? 20);
 const NS = (process.env.SHARE_BENCH_N ?? '4,6,8').split(',').map(Number);
+const ENGINES = (process.env.SHARE_BENCH_ENGINES ?? 'swarm,aria2').split(',');
+const CLI_B = process.env.SHARE_BENCH_CLI_B;
 const u = (UPLINK_MBIT * 1e6) / 8; // bytes per second
 const TRACKER = fileURLToPath(new URL('../node_modules/bittorrent-tracker/bin/cmd.js', import.meta.url));
 const CREATE_TORRENT = fileURLToPath(new URL('../node_modules/create-torrent/bin/cmd.js', import.meta.url));
@@ -24,17 +28,17 @@ const CREATE_TORRENT = fileURLToPath(new URL('../node_modules/create-torrent/bin
 const minimumOf = (n) => Math.max(F / u, (n * F) / (u + n * u));
 const doneTimes = (dones) => dones.map((d) => d.atMs / 1000);
 
-async function runSwarm(n, hosts, dir, file) {
+async function runSwarm(n, hosts, dir, file, cli = CLI) {
   const { users, root } = await makeUsers(['sharer', ...Array.from({ length: n }, (_, i) => `g${i + 1}`)]);
   const [sharerUser, ...getterUsers] = users;
   const envOf = (user) => ({ ...process.env, SWARM_HOME: user.home });
-  const sharer = startChild([CLI, 'share', file, '--host', hosts[0].address, '--port', '0', '--json'], { env: envOf(sharerUser), netns: hosts[0].ns, timed: true });
+  const sharer = startChild([cli, 'share', file, '--host', hosts[0].address, '--port', '0', '--json'], { env: envOf(sharerUser), netns: hosts[0].ns, timed: true });
   const magnet = (await sharer.waitFor((e) => e.event === 'ready')).event.magnet;
   const started = performance.now();
   const getters = getterUsers.map((user, i) => {
-    const out = join(dir, `swarm-${user.name}`);
+    const out = join(dir, `swarm-${user.name}-${Math.random().toString(36).slice(2, 8)}`);
     mkdirSync(out);
-    return startChild([CLI, 'get', magnet, '-o', out, '--host', hosts[i + 1].address, '--json', '--seed'], { env: envOf(user), netns: hosts[i + 1].ns, timed: true });
+    return startChild([cli, 'get', magnet, '-o', out, '--host', hosts[i + 1].address, '--json', '--seed'], { env: envOf(user), netns: hosts[i + 1].ns, timed: true });
   });
   const dones = await Promise.all(getters.map((g) => g.waitFor((e) => e.event === 'done', 300_000)));
   const seconds = (performance.now() - started) / 1000;
@@ -48,11 +52,13 @@ async function runSwarm(n, hosts, dir, file) {
     table.push(`| ${getterUsers[i].name} (${(done.atMs / 1000).toFixed(1)} s) | ${columns.map((c) => (peers.has(c) ? (peers.get(c) / MiB).toFixed(1) : '-')).join(' | ')} |`);
   });
   removeDir(root);
+  const sharerName = sharerUser.name;
+  const sharerSent = dones.reduce((sum, done) => sum + (done.event.peers.find((p) => nameOf.get(p.key) === sharerName)?.received ?? 0), 0);
   const cpu = getters.map((g) => g.cpuSeconds).sort((a, b) => a - b);
   // When each getter printed its first line (process and CLI start, before any dial): on a
   // loaded machine this alone can be most of the time.
   table.push(`first output of each getter at ${getters.map((g) => (g.events[0].atMs / 1000).toFixed(1)).join(', ')} s`);
-  return { seconds, doneTimes: doneTimes(dones), table, getterCpuMedian: cpu[Math.floor(n / 2)], sharerCpu: sharer.cpuSeconds };
+  return { seconds, doneTimes: doneTimes(dones), table, sharerSent, getterCpuMedian: cpu[Math.floor(n / 2)], sharerCpu: sharer.cpuSeconds };
 }
 
 const aria2Args = (dir) => [
@@ -115,22 +121,33 @@ for (const n of NS) {
   const dir = tempDir();
   try {
     const file = randomFile(join(dir, 'payload.bin'), F);
-    const swarm = await runSwarm(n, hosts, dir, file);
-    console.log(`N = ${n}: swarm done in ${swarm.seconds.toFixed(1)} s`);
-    const aria2 = await runAria2(n, hosts, dir, file);
-    console.log(`N = ${n}: aria2 done in ${aria2.seconds.toFixed(1)} s`);
     const minimum = minimumOf(n);
-    console.log(`\nN = ${n}: swarm ${swarm.seconds.toFixed(1)} s (${(swarm.seconds / minimum).toFixed(2)}x), aria2 ${aria2.seconds.toFixed(1)} s (${(aria2.seconds / minimum).toFixed(2)}x), minimum ${minimum.toFixed(1)} s; load average ${loadAverage()}`);
-    console.log(`swarm getters done at ${swarm.doneTimes.map((t) => t.toFixed(1)).join(', ')} s; aria2 at ${aria2.doneTimes.map((t) => t.toFixed(1)).join(', ')} s`);
-    console.log(`CPU s: swarm getter median ${swarm.getterCpuMedian.toFixed(2)}, sharer ${swarm.sharerCpu.toFixed(2)}; aria2 getter median ${aria2.getterCpuMedian.toFixed(2)}, seeder ${aria2.sharerCpu.toFixed(2)}`);
-    console.log(swarm.table.join('\n'));
-    rows.push(`| ${n} | ${minimum.toFixed(1)} | ${swarm.seconds.toFixed(1)} (${(swarm.seconds / minimum).toFixed(2)}x) | ${aria2.seconds.toFixed(1)} (${(aria2.seconds / minimum).toFixed(2)}x) | ${(swarm.seconds / aria2.seconds).toFixed(2)} |`);
+    const swarmRuns = [];
+    const sides = [...(ENGINES.includes('swarm') ? [['swarm', CLI]] : []), ...(CLI_B ? [['swarm B', CLI_B]] : [])];
+    for (const [label, cli] of sides) {
+      const run = await runSwarm(n, hosts, dir, file, cli);
+      swarmRuns.push([label, run]);
+      console.log(`\nN = ${n}: ${label} ${run.seconds.toFixed(1)} s (${(run.seconds / minimum).toFixed(2)}x), minimum ${minimum.toFixed(1)} s; load average ${loadAverage()}`);
+      console.log(`${label} getters done at ${run.doneTimes.map((t) => t.toFixed(1)).join(', ')} s; sharer sent ${(run.sharerSent / MiB).toFixed(1)} MiB`);
+      console.log(`CPU s: ${label} getter median ${run.getterCpuMedian.toFixed(2)}, sharer ${run.sharerCpu.toFixed(2)}`);
+      console.log(run.table.join('\n'));
+    }
+    const aria2 = ENGINES.includes('aria2') ? await runAria2(n, hosts, dir, file) : undefined;
+    if (aria2) {
+      console.log(`\nN = ${n}: aria2 ${aria2.seconds.toFixed(1)} s (${(aria2.seconds / minimum).toFixed(2)}x); load average ${loadAverage()}`);
+      console.log(`aria2 getters done at ${aria2.doneTimes.map((t) => t.toFixed(1)).join(', ')} s; CPU s: getter median ${aria2.getterCpuMedian.toFixed(2)}, seeder ${aria2.sharerCpu.toFixed(2)}`);
+    }
+    const cell = (r) => (r ? `${r.seconds.toFixed(1)} (${(r.seconds / minimum).toFixed(2)}x)` : '-');
+    for (const [label, run] of swarmRuns) {
+      rows.push(`| ${n} | ${minimum.toFixed(1)} | ${label} | ${cell(run)} | ${cell(aria2)} | ${aria2 ? (run.seconds / aria2.seconds).toFixed(2) : '-'} | ${(run.sharerSent / MiB).toFixed(1)} |`);
+    }
+    if (swarmRuns.length === 0) rows.push(`| ${n} | ${minimum.toFixed(1)} | - | - | ${cell(aria2)} | - | - |`);
   } finally {
     removeDir(dir);
     destroy();
   }
 }
 console.log(`\nend: load average ${loadAverage()}`);
-console.log('| N | minimum s | swarm s | aria2 s | swarm / aria2 |');
-console.log('|---|---|---|---|---|');
+console.log('| N | minimum s | build | swarm s | aria2 s | swarm / aria2 | sharer sent MiB |');
+console.log('|---|---|---|---|---|---|---|');
 console.log(rows.join('\n'));

@@ -5,10 +5,17 @@
  * 32 MiB file to 8 getters) while its capped upload is the swarm's bottleneck.
  *
  * The sharer announces no pieces at first (have-none) and then offers each getter a few
- * pieces at a time (`have`), choosing pieces no peer has announced yet and that were
- * offered least. When a getter announces a piece, offers are refilled. Once every piece
- * has been announced by some peer, the sharer announces everything and seeds normally.
- * Peers without the fast extension (no have-none) are served normally.
+ * pieces at a time (`have`), choosing pieces no peer has announced yet and that are offered
+ * to no other peer: each piece leaves the sharer once, and getters trade what they got.
+ * A piece is offered a second time only when every offer of it went unrequested for
+ * STALE_OFFER_MS (a stalled or choked getter must not hold it back). Pieces a peer already
+ * announced are never offered: whoever has them serves them. Offering the least-offered
+ * pieces instead (before) offered every piece to two getters as soon as the offers covered
+ * the file (8 getters x 8 offers = 64 pieces of 16 MiB), and the capped sharer sent 1.5
+ * copies. When a getter announces a piece, offers are refilled. Once every piece has been
+ * announced by some peer, the sharer announces everything and seeds normally (only the
+ * tail is left, and its upload would otherwise go unused). Peers without the fast
+ * extension (no have-none) are served normally.
  *
  * "A few" is sized to the link, like the request pipeline (link-pipeline.ts): a getter can
  * only ask for offered pieces, and a piece stays offered until its `have` comes back, so
@@ -30,6 +37,8 @@ const MAX_OFFERS_PER_PEER = 256;
  * offers must cover ~2.5 round trips of data, and more for the rate to be able to grow.
  */
 const OFFER_GAIN = 4;
+/** An offer not asked for within this long may be made to another peer too. */
+const STALE_OFFER_MS = 4_000;
 
 type OfferingWire = Wire & { haveAll(): void; haveNone(): void; have(index: number): void; hasFast: boolean };
 
@@ -43,12 +52,22 @@ export class SuperSeeder {
   private readonly seenCount: number[];
   private unseen: number;
   private isActive = true;
+  /** Refills every peer now and then: stale offers free pieces even when no `have` comes. */
+  private readonly refillTimer: NodeJS.Timeout;
 
   constructor(private readonly torrent: Torrent) {
     const pieces = torrent.pieces.length;
     this.offerCount = new Array(pieces).fill(0);
     this.seenCount = new Array(pieces).fill(0);
     this.unseen = pieces;
+    this.refillTimer = setInterval(() => {
+      for (const wire of this.offered.keys()) this.fill(wire);
+    }, STALE_OFFER_MS);
+    this.refillTimer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.refillTimer);
   }
 
   /** Call from the torrent's 'wire' event, before webtorrent announces our pieces. */
@@ -115,13 +134,15 @@ export class SuperSeeder {
     const offers = this.offered.get(wire);
     if (!offers || !this.isActive || wire.destroyed) return;
     const wanted = this.offersWanted(wire);
+    if (offers.size >= wanted) return;
+    const isHeld = this.heldOffers();
     while (offers.size < wanted) {
       let best = -1;
       let bestScore = Infinity;
       let ties = 0;
       for (let i = 0; i < this.seenCount.length; i++) {
-        if (offers.has(i) || wire.peerPieces.get(i)) continue;
-        const score = this.seenCount[i]! * 1000 + this.offerCount[i]!;
+        if (this.seenCount[i]! > 0 || isHeld[i] || offers.has(i) || wire.peerPieces.get(i)) continue;
+        const score = this.offerCount[i]!;
         if (score < bestScore) {
           bestScore = score;
           best = i;
@@ -132,15 +153,32 @@ export class SuperSeeder {
       }
       if (best < 0) return;
       offers.add(best);
+      isHeld[best] = true;
       this.offeredAtMs.get(wire)?.set(best, performance.now());
       this.offerCount[best]! += 1;
       wire.have(best);
     }
   }
 
+  /** Pieces offered to some peer that asked for them, or that was offered them lately. */
+  private heldOffers(): boolean[] {
+    const isHeld = new Array<boolean>(this.seenCount.length).fill(false);
+    const nowMs = performance.now();
+    for (const [wire, offers] of this.offered) {
+      const unrequested = this.offeredAtMs.get(wire);
+      for (const index of offers) {
+        const atMs = unrequested?.get(index);
+        if (atMs === undefined || nowMs - atMs < STALE_OFFER_MS) isHeld[index] = true;
+      }
+    }
+    return isHeld;
+  }
+
   /** Every piece is out in the swarm: announce everything and seed normally. */
   private finish(): void {
     this.isActive = false;
+    this.stop();
+    this.torrent.emit('super-seeding-done');
     for (const [wire, offers] of this.offered) {
       if (wire.destroyed) continue;
       for (let i = 0; i < this.seenCount.length; i++) if (!offers.has(i) && !wire.peerPieces.get(i)) wire.have(i);

@@ -235,6 +235,7 @@ export class TorrentPeers extends EventEmitter {
   close(): void {
     this.isClosed = true;
     this.choker.stop();
+    this.superSeeder?.stop();
     this.dialer.close();
     this.pexGate.close();
     clearTimeout(this.pexTimer);
