@@ -38,6 +38,9 @@ const GRACEFUL_CLOSE_MS = 2000;
  */
 const MAX_CONTROL_BACKLOG_BYTES = 256 * 1024;
 
+/** A write under this size is kept in one frame with the write after it (writeBatch). */
+const GLUED_WRITE_BYTES = 1024;
+
 type Phase = 'opening' | 'open' | 'closed';
 
 export interface SecureChannelOptions {
@@ -251,7 +254,13 @@ export class SecureChannel {
     if (!isFlowing) this.raw.pause();
   }
 
-  /** Packs a batch of writes into as few frames as possible (each at most the Noise maximum). */
+  /**
+   * Packs a batch of writes into frames (each at most the Noise maximum). A write that fits
+   * in a frame is not split across two: it starts a new frame if the current one has no
+   * room, and a small write goes with the write after it (a BitTorrent piece header with
+   * its block). So a reader's messages mostly end where frames end, and it parses each
+   * frame's plaintext as views instead of joining the rest of one frame to the next.
+   */
   private writeBatch(batch: Buffer[], cb: (error?: Error | null) => void): void {
     if (this.phase === 'opening') {
       this.heldWrite = () => this.writeBatch(batch, cb);
@@ -269,7 +278,11 @@ export class SecureChannel {
       parts = [DATA_TYPE];
       partsBytes = DATA_TYPE.length;
     };
-    for (const buffer of batch) {
+    for (let i = 0; i < batch.length; i++) {
+      const buffer = batch[i]!;
+      const next = batch[i + 1];
+      const keptBytes = buffer.length < GLUED_WRITE_BYTES && next !== undefined ? buffer.length + next.length : buffer.length;
+      if (partsBytes + keptBytes > MAX_PLAINTEXT_BYTES && DATA_TYPE.length + keptBytes <= MAX_PLAINTEXT_BYTES) flush();
       let offset = 0;
       while (offset < buffer.length) {
         const take = Math.min(buffer.length - offset, MAX_PLAINTEXT_BYTES - partsBytes);

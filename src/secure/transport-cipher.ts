@@ -7,7 +7,7 @@
  * The counter starts at 0 and counts frames, so a dropped, replayed or reordered frame is
  * opened under the wrong nonce and fails authentication. Nothing is released before the
  * tag verifies. These are Noise CipherState messages, built here directly on one AEAD
- * context per frame (crypto/aead.ts) so a frame costs one cipher object and one copy.
+ * context per frame (crypto/aead.ts) so a frame costs one cipher object and one output buffer.
  */
 import { AEAD_TAG_BYTES, aeadOpenContext, aeadSealContext } from '../crypto/aead.js';
 import { writeNonce } from './noise-cipher-state.js';
@@ -44,17 +44,20 @@ export class FrameSealer extends CounterCipher {
   }
 
   /**
-   * The same frame as header, ciphertext piece(s) and tag, for a vectored write: saves
-   * copying every byte once more on the bulk path.
+   * The same frame as header, ciphertext and tag, for a vectored write. Several parts are
+   * first gathered into one reused plaintext buffer: one cipher call and one output buffer
+   * per frame instead of one per part (a data frame holds a type byte, piece headers and
+   * blocks), which is what the sender's garbage collector paid for.
    */
   sealPieces(parts: Uint8Array[]): Buffer[] {
     let plaintextBytes = 0;
     for (const part of parts) plaintextBytes += part.length;
     if (plaintextBytes > MAX_PLAINTEXT_BYTES) throw errors.frameTooLarge(plaintextBytes + AEAD_TAG_BYTES, MAX_FRAME_BYTES);
     const cipher = aeadSealContext(this.key, this.nextNonce());
-    const pieces: Buffer[] = [Buffer.allocUnsafe(FRAME_HEADER_BYTES)];
-    pieces[0]!.writeUInt16BE(plaintextBytes + AEAD_TAG_BYTES, 0);
-    for (const part of parts) if (part.length > 0) pieces.push(cipher.update(part));
+    const header = Buffer.allocUnsafe(FRAME_HEADER_BYTES);
+    header.writeUInt16BE(plaintextBytes + AEAD_TAG_BYTES, 0);
+    const pieces: Buffer[] = [header];
+    if (plaintextBytes > 0) pieces.push(cipher.update(gather(parts, plaintextBytes)));
     cipher.final();
     pieces.push(cipher.getAuthTag());
     return pieces;
@@ -69,23 +72,29 @@ export class FrameOpener extends CounterCipher {
   }
 
   /**
-   * Opens a frame body given as consecutive parts (as FrameDecoder.pushParts returns it),
-   * decrypting part by part. Returns the plaintext pieces only after the tag has verified.
+   * Opens a frame body given as consecutive parts (as FrameDecoder.pushParts returns it).
+   * Returns the plaintext as one buffer (none for an empty frame), only after the tag has
+   * verified: one piece per frame lets a reader parse messages that a sender kept inside
+   * one frame as views, without joining chunks (bittorrent-protocol copies whenever a
+   * message continues in a later chunk). A ciphertext split across socket reads is joined
+   * in a reused buffer first, which is cheaper than a cipher call and output per part.
    */
   openParts(parts: Buffer[]): Buffer[] {
     let bodyBytes = 0;
     for (const part of parts) bodyBytes += part.length;
     if (bodyBytes < AEAD_TAG_BYTES) throw errors.badFrame();
     const decipher = aeadOpenContext(this.key, this.nextNonce());
-    const plaintext: Buffer[] = [];
+    const ciphertextBytes = bodyBytes - AEAD_TAG_BYTES;
+    const ciphertextParts: Buffer[] = [];
     const tagPieces: Buffer[] = [];
-    let ciphertextLeft = bodyBytes - AEAD_TAG_BYTES;
+    let ciphertextLeft = ciphertextBytes;
     for (const part of parts) {
-      const ciphertextBytes = Math.min(ciphertextLeft, part.length);
-      if (ciphertextBytes > 0) plaintext.push(decipher.update(ciphertextBytes === part.length ? part : part.subarray(0, ciphertextBytes)));
-      if (ciphertextBytes < part.length) tagPieces.push(part.subarray(ciphertextBytes));
-      ciphertextLeft -= ciphertextBytes;
+      const take = Math.min(ciphertextLeft, part.length);
+      if (take > 0) ciphertextParts.push(take === part.length ? part : part.subarray(0, take));
+      if (take < part.length) tagPieces.push(part.subarray(take));
+      ciphertextLeft -= take;
     }
+    const plaintext = ciphertextBytes > 0 ? [decipher.update(gather(ciphertextParts, ciphertextBytes))] : [];
     decipher.setAuthTag(tagPieces.length === 1 ? tagPieces[0]! : Buffer.concat(tagPieces));
     try {
       decipher.final();
@@ -94,4 +103,30 @@ export class FrameOpener extends CounterCipher {
     }
     return plaintext;
   }
+}
+
+/**
+ * One frame's plaintext or ciphertext while a cipher call reads it. Shared by every channel:
+ * the call is synchronous and its output is a new buffer, so nothing keeps it afterwards.
+ */
+const scratch = Buffer.allocUnsafeSlow(MAX_PLAINTEXT_BYTES + AEAD_TAG_BYTES);
+
+/** `parts` as one buffer: the part itself when there is one, else copied into the scratch. */
+function gather(parts: Uint8Array[], bytes: number): Uint8Array {
+  let only: Uint8Array | undefined;
+  for (const part of parts) {
+    if (part.length === 0) continue;
+    if (only !== undefined) return joinInto(parts, bytes);
+    only = part;
+  }
+  return only!;
+}
+
+function joinInto(parts: Uint8Array[], bytes: number): Buffer {
+  let offset = 0;
+  for (const part of parts) {
+    scratch.set(part, offset);
+    offset += part.length;
+  }
+  return scratch.subarray(0, bytes);
 }

@@ -22,18 +22,31 @@ import { makeNode, onTeardown } from './share-node-fixture.js';
 const ONE_WAY_DELAY_MS = 40;
 const FLOOR_BLOCKS = 2 + Math.ceil((0.5 * PIPELINE_FLOOR_BYTES_PER_SECOND) / (16 * 1024));
 
-/** Shares 24 MiB and gets it through an 80 ms relay; returns the getter's one wire and the most requests it had in flight. */
-async function getOverLongLink(options: { isSuperSeeding: boolean; pieceLength: number }): Promise<{ wire: MeteredWire; maxInFlight: number }> {
+interface LinkOptions {
+  isSuperSeeding: boolean;
+  pieceLength: number;
+  fileBytes?: number;
+  oneWayDelayMs?: number;
+  rateBytesPerSecond?: number;
+}
+
+/**
+ * Shares a file (24 MiB) and gets it through a relay (80 ms round trip); returns the getter's
+ * one wire, the most requests it had in flight, and how many bytes it had received when its
+ * requests in flight first reached `inFlightMark` blocks.
+ */
+async function getOverLongLink(options: LinkOptions, inFlightMark = Infinity): Promise<{ wire: MeteredWire; maxInFlight: number; receivedAtMark?: number }> {
+  const { fileBytes = 24 * 1024 * 1024, oneWayDelayMs = ONE_WAY_DELAY_MS, rateBytesPerSecond, ...shareOptions } = options;
   const dir = tempDir();
   const source = join(dir, 'long.bin');
-  writeFileSync(source, randomBytes(24 * 1024 * 1024));
+  writeFileSync(source, randomBytes(fileBytes));
   const sharer = await makeNode();
-  const relay = await startDelayRelay({ targetPort: sharer.port, oneWayDelayMs: ONE_WAY_DELAY_MS });
+  const relay = await startDelayRelay({ targetPort: sharer.port, oneWayDelayMs, rateBytesPerSecond });
   onTeardown(() => relay.close());
   // The magnet names only the relay: every byte between getter and sharer crosses it.
   const share = await startShare({
     node: sharer.node, router: sharer.router, ownKeyText: sharer.keyText, advertisedAddresses: [{ host: relay.host, port: relay.port }],
-    listenPort: relay.port, path: source, isAllowed: () => true, ...options,
+    listenPort: relay.port, path: source, isAllowed: () => true, ...shareOptions,
   });
   onTeardown(() => share.close());
   const getterNode = await makeNode();
@@ -47,10 +60,13 @@ async function getOverLongLink(options: { isSuperSeeding: boolean; pieceLength: 
   // The session keeps its torrent private; the test holds on to the one wire to read its meter.
   const wires = new Set<MeteredWire>();
   let maxInFlight = 0;
+  let receivedAtMark: number | undefined;
   const watch = setInterval(() => {
     for (const wire of (getter as unknown as { torrent?: Torrent }).torrent?.wires ?? []) {
       wires.add(wire as MeteredWire);
-      maxInFlight = Math.max(maxInFlight, (wire as MeteredWire & { requests: unknown[] }).requests.length);
+      const inFlight = (wire as MeteredWire & { requests: unknown[] }).requests.length;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      if (inFlight >= inFlightMark && receivedAtMark === undefined) receivedAtMark = wire.downloaded;
     }
   }, 20);
   try {
@@ -61,7 +77,7 @@ async function getOverLongLink(options: { isSuperSeeding: boolean; pieceLength: 
   expect(createHash('sha256').update(readFileSync(join(out, 'long.bin'))).digest('hex')).toBe(createHash('sha256').update(readFileSync(source)).digest('hex'));
   expect(relay.connections).toBeGreaterThanOrEqual(1);
   expect(wires.size).toBe(1);
-  return { wire: [...wires][0]!, maxInFlight };
+  return { wire: [...wires][0]!, maxInFlight, receivedAtMark };
 }
 
 describe('request pipeline over an 80 ms link', () => {
@@ -77,6 +93,20 @@ describe('request pipeline over an 80 ms link', () => {
     expect(wire.downloadSpeed()).toBeGreaterThan(PIPELINE_FLOOR_BYTES_PER_SECOND);
     expect(maxInFlight).toBeGreaterThan(FLOOR_BLOCKS + 2);
   }, 60_000);
+
+  it('on a capped long link, requests in flight reach the bandwidth-delay product early in the transfer', async () => {
+    // 4 MB/s over a 400 ms round trip: a BDP of 98 blocks, beyond the 64 webtorrent keeps at
+    // the floor. Counted in bytes received, not in time, so a busy machine cannot fail it.
+    const rateBytesPerSecond = 4_000_000;
+    const bdpBlocks = Math.ceil((rateBytesPerSecond * 0.4) / (16 * 1024));
+    const fileBytes = 12 * 1024 * 1024;
+    const { wire, maxInFlight, receivedAtMark } = await getOverLongLink(
+      { isSuperSeeding: false, pieceLength: 256 * 1024, fileBytes, oneWayDelayMs: 200, rateBytesPerSecond }, bdpBlocks);
+    expect(maxInFlight).toBeGreaterThanOrEqual(bdpBlocks);
+    expect(maxInFlight).toBeGreaterThan(2 * FLOOR_BLOCKS - 2);
+    expect(receivedAtMark).toBeLessThan(fileBytes / 3);
+    expect(wire.linkMeter!.rttMs()).toBeGreaterThanOrEqual(400);
+  }, 90_000);
 
   it('a super-seeding sharer offers more than 8 pieces at a time when the link needs it', async () => {
     // 64 KiB pieces: 8 offered pieces allow at most 32 blocks in flight, under the pipeline's floor.
