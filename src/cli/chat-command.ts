@@ -29,6 +29,9 @@ import { DiscoveryReporter } from '../ui/discovery-reporter.js';
 import type { DiscoveredPeer } from '../discovery/lan-discovery.js';
 import { addNatOption, startPortMapping, type NatOptions } from './nat-options.js';
 import { addRelayOptions, startRelaying, type RelayOptions } from './relay-options.js';
+import { ownRelayHintKeys } from '../discovery/dht-relay-keys.js';
+import { PairSecrets } from '../identity/pair-secret.js';
+import type { RelayDialer } from '../relay/relay-dialer.js';
 
 interface ChatOptions extends NodeOptions, DiscoveryOptions, NatOptions, RelayOptions {
   json?: boolean;
@@ -117,7 +120,10 @@ async function runChat(context: CliContext, options: ChatOptions): Promise<void>
   const known = KnownAddresses.load(home, (keyText) => trust.find(keyText) !== undefined);
   const peers = peerTexts.map((text) => resolvePeer(text, context, known));
   const node = new SwarmNode({ identity, trust, host: options.host, port: options.port, addressBook: known, pinnedKeys: pinnedPeerKeys(context, peers) });
-  const relaying = startRelaying(context, node, options, { register: true, isJson: Boolean(options.json) });
+  // Our relays announce our presence relay keys in the DHT (relay hints), so peers find us through them.
+  const pairs = new PairSecrets(identity.secretKey);
+  const hints = () => ownRelayHintKeys({ identity, pairs, held: [], presenceWith: trust.list().map((entry) => entry.publicKey).filter((key) => trust.allows(key)), nowMs: Date.now() });
+  const relaying = startRelaying(context, node, options, { register: true, isJson: Boolean(options.json), hints });
   const chat = await openChat({ home, identity, trust, node: relaying.dialer, peers, ...settings }).catch((error: unknown) => {
     relaying.close();
     throw error;
@@ -145,10 +151,10 @@ async function runChat(context: CliContext, options: ChatOptions): Promise<void>
   // After runChatConsole has started the session (it does so before returning), so a found peer's link is handled.
   const reporter = new DiscoveryReporter({ isJson: Boolean(options.json), nameOf: (key) => trust.find(key)?.name });
   const discovery = await startLanDiscovery(context, options, chat.address.port, reporter);
-  if (discovery) linkFoundPeers(discovery, chat.session, identity.keyText);
+  if (discovery) linkFoundPeers(discovery, chat.session, identity.keyText, relaying.dialer);
   // Presence in the DHT: each trusted peer online finds this node under their pair's key of the day.
-  const dht = startDhtDiscovery(context, options, chat.address.port, reporter, { isPresence: true });
-  if (dht) linkFoundPeers(dht, chat.session, identity.keyText);
+  const dht = startDhtDiscovery(context, options, chat.address.port, reporter, { isPresence: true, isLookingForRelays: true, isOwnRelay: relaying.isOwnRelay, relayHints: relaying.relayHints });
+  if (dht) linkFoundPeers(dht, chat.session, identity.keyText, relaying.dialer);
   const nat = await startPortMapping(options, chat.address);
   chat.session.on('peer-join', (peer) => !peer.isInitiator && nat?.noteInbound(peer.host));
   try {
@@ -166,9 +172,11 @@ async function runChat(context: CliContext, options: ChatOptions): Promise<void>
  * the smaller key dials at first; the other dials when it hears the same peer again while
  * still unlinked (its beacons may not reach the first one).
  */
-function linkFoundPeers(discovery: { on(event: 'peer', listener: (peer: DiscoveredPeer) => void): unknown }, session: { linkTo(host: string, port: number, keyText: string): void }, ownKeyText: string): void {
+function linkFoundPeers(discovery: { on(event: 'peer', listener: (peer: DiscoveredPeer) => void): unknown }, session: { linkTo(host: string, port: number, keyText: string): void }, ownKeyText: string, dialer: RelayDialer): void {
   const heardOnce = new Set<string>();
   discovery.on('peer', (peer) => {
+    // A relay hint: the peer is reachable only through that relay; the dial goes through it.
+    if (peer.isRelay) dialer.addRelayHint(peer.key, { host: peer.host, port: peer.port });
     if (peer.keyText < ownKeyText || heardOnce.has(peer.keyText)) session.linkTo(peer.host, peer.port, peer.keyText);
     else heardOnce.add(peer.keyText); // bounded: only trusted keys are ever found
   });

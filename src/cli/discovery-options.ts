@@ -67,6 +67,17 @@ export async function startLanDiscovery(
   return discovery;
 }
 
+/** What a command adds to DHT discovery: its shares, presence, and relay hints (dht-relay-keys.ts). */
+export interface DhtExtras {
+  held?: () => ShareRef[];
+  wanted?: () => ShareRef[];
+  isPresence?: boolean;
+  isLookingForRelays?: boolean;
+  isOwnRelay?: (host: string, port: number) => boolean;
+  /** Keys this node announces as a relay for the nodes registered with it. */
+  relayHints?: () => Buffer[];
+}
+
 /**
  * DHT discovery, started in the background (bootstrapping can take seconds and the command
  * need not wait for it): peers found are emitted as 'peer'; close() waits for the start.
@@ -80,7 +91,7 @@ export class BackgroundDht extends EventEmitter<{ peer: [DiscoveredPeer] }> {
   constructor(
     context: Pick<CliContext, 'identity' | 'trust' | 'home'>,
     config: DhtConfig,
-    options: { host?: string; listenPort: number; reporter: DiscoveryReporter; held?: () => ShareRef[]; wanted?: () => ShareRef[]; isPresence?: boolean },
+    options: { host?: string; listenPort: number; reporter: DiscoveryReporter } & DhtExtras,
   ) {
     super();
     this.started = DhtNode.start({ config, home: context.home, listenHost: options.host }).then(
@@ -95,6 +106,9 @@ export class BackgroundDht extends EventEmitter<{ peer: [DiscoveredPeer] }> {
           held: options.held,
           wanted: options.wanted,
           isPresence: options.isPresence,
+          isLookingForRelays: options.isLookingForRelays,
+          isOwnRelay: options.isOwnRelay,
+          relayHints: options.relayHints,
           isOwnAddress: (host, port) => port === options.listenPort && (host === options.host || localAddresses().has(host)),
         });
         discovery.on('peer', (peer) => {
@@ -126,7 +140,7 @@ export function startDhtDiscovery(
   options: DiscoveryOptions & { host?: string },
   listenPort: number,
   reporter: DiscoveryReporter,
-  extra: { held?: () => ShareRef[]; wanted?: () => ShareRef[]; isPresence?: boolean } = {},
+  extra: DhtExtras = {},
 ): BackgroundDht | undefined {
   const config = dhtSettings(options);
   return config ? new BackgroundDht(context, config, { host: options.host, listenPort, reporter, ...extra }) : undefined;

@@ -26,7 +26,7 @@ import { addDiscoveryOptions, dhtSettings, isLanOn, startDhtDiscovery, startLanD
 import { DiscoveryReporter } from '../ui/discovery-reporter.js';
 import type { DiscoveredPeer } from '../discovery/lan-discovery.js';
 import { addNatOption, startPortMapping, type NatOptions } from './nat-options.js';
-import { addRelayOptions, startRelaying, type RelayOptions } from './relay-options.js';
+import { addRelayOptions, startRelaying, type Relaying, type RelayOptions } from './relay-options.js';
 
 interface GetOptions extends NodeOptions, DiscoveryOptions, NatOptions, RelayOptions {
   output: string;
@@ -121,7 +121,7 @@ async function runGet(magnetText: string, options: GetOptions): Promise<void> {
     isDiscovering: isDiscovering && magnet.peers.length === 0 && extraPeers.length === 0,
     searchingReason: `looking for it ${[isLan ? 'on the local network' : '', isDht ? 'in the DHT' : ''].filter(Boolean).join(' and ')}`,
   });
-  const discovery = isDiscovering ? await startGetDiscovery(context, options, address.port, session, magnet) : undefined;
+  const discovery = isDiscovering ? await startGetDiscovery(context, options, address.port, session, magnet, relaying) : undefined;
   const reporter = new TransferReporter(session, { isJson: !!options.json, nameOf: (key) => nameOfKey(context, key) });
   const stopWaiting = watchWaiting(session, !!options.json);
   const stop = async () => {
@@ -169,17 +169,20 @@ async function runGet(magnetText: string, options: GetOptions): Promise<void> {
  * Looks for the sharer (and, on the LAN, other trusted holders of the share) on the LAN and
  * in the DHT, dialling each one found; once complete, announces the share too, for --seed.
  */
-async function startGetDiscovery(context: CliContext, options: GetOptions, listenPort: number, session: GetSession, magnet: MagnetLink) {
+async function startGetDiscovery(context: CliContext, options: GetOptions, listenPort: number, session: GetSession, magnet: MagnetLink, relaying: Relaying) {
   const share = { infoHash: magnet.infoHash, sharerKey: decodeKeyText(magnet.keyText!) };
   const reporter = new DiscoveryReporter({ isJson: !!options.json, nameOf: (key) => nameOfKey(context, key) });
   const held = () => (session.snapshot().isDone ? [share] : []);
   const onPeer = (peer: DiscoveredPeer) => {
-    if (peer.keyText === magnet.keyText || peer.infoHashes.includes(magnet.infoHash)) session.addPeer({ host: peer.host, port: peer.port }, peer.keyText);
+    if (peer.keyText !== magnet.keyText && !peer.infoHashes.includes(magnet.infoHash)) return;
+    // A relay hint: the address is a relay the sharer is registered with; dials to it go through it.
+    if (peer.isRelay) relaying.dialer.addRelayHint(peer.key, { host: peer.host, port: peer.port });
+    session.addPeer({ host: peer.host, port: peer.port }, peer.keyText);
   };
   const lan = await startLanDiscovery(context, options, listenPort, reporter, { wanted: () => [share], held });
   lan?.on('peer', onPeer);
   // DHT lookups cost a walk each: none once complete.
-  const dht = startDhtDiscovery(context, options, listenPort, reporter, { wanted: () => (session.snapshot().isDone ? [] : [share]), held });
+  const dht = startDhtDiscovery(context, options, listenPort, reporter, { wanted: () => (session.snapshot().isDone ? [] : [share]), held, isLookingForRelays: true, isOwnRelay: relaying.isOwnRelay, relayHints: relaying.relayHints });
   dht?.on('peer', onPeer);
   return {
     close: async () => void (await Promise.all([lan?.close(), dht?.close()])),

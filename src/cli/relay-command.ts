@@ -15,9 +15,11 @@ import { RefusalReporter } from '../ui/refusal-reporter.js';
 import { openContext, type CliContext } from './context.js';
 import { parsePort } from './node-options.js';
 import { startRelayService } from './relay-options.js';
+import { dhtSettings, startDhtDiscovery, type DiscoveryOptions } from './discovery-options.js';
+import { DiscoveryReporter } from '../ui/discovery-reporter.js';
 import { signalExitCode, untilSignal } from './until-signal.js';
 
-interface RelayCommandOptions {
+interface RelayCommandOptions extends DiscoveryOptions {
   port?: number;
   host?: string;
   maxRate?: number;
@@ -35,7 +37,9 @@ export function registerRelayCommand(program: Command): void {
     .option('--max-rate <rate>', 'cap the total relayed rate, bytes/s with k, M or G suffix (default: unlimited)', parseRate)
     .option('--max-streams-per-key <n>', 'relayed streams at once per key', String(DEFAULT_MAX_STREAMS_PER_KEY))
     .option('--max-bytes-per-key <size>', 'bytes relayed per key in this run (k, M, G)', `${DEFAULT_MAX_BYTES_PER_KEY / 1024 ** 3}G`)
-    .option('--json', 'one JSON event per line: ready, registered, unregistered, stream-open, stream-closed, stream-refused, refused (an untrusted key), status, stopped')
+    .option('--no-dht', 'do not announce, in the Mainline DHT, the relay hints of the nodes registered here (also SWARM_NO_DHT=1)')
+    .option('--dht-bootstrap <nodes>', 'host:port[,host:port…] of the DHT nodes to start from, for a private DHT (also SWARM_DHT_BOOTSTRAP)')
+    .option('--json', 'one JSON event per line: ready, registered, unregistered, hints, stream-open, stream-closed, stream-refused, refused (an untrusted key), status, stopped')
     .addHelpText(
       'after',
       `
@@ -54,6 +58,7 @@ async function runRelay(context: CliContext, options: RelayCommandOptions): Prom
   if (!Number.isInteger(maxStreamsPerKey) || maxStreamsPerKey < 1) throw usageError(`--max-streams-per-key must be a whole number above 0, not "${options.maxStreamsPerKey}"`);
   const maxBytesPerKey = parseSize(options.maxBytesPerKey, '--max-bytes-per-key');
   const isJson = !!options.json;
+  dhtSettings(options); // a bad --dht-bootstrap is a usage error before anything starts
   const node = new SwarmNode({
     identity: context.identity,
     trust: context.trust,
@@ -75,7 +80,12 @@ async function runRelay(context: CliContext, options: RelayCommandOptions): Prom
     process.stderr.write(`this relay's key (users trust it, and name it with --relay <name>@host:port): ${context.identity.keyText}\n`);
   }
   const refusals = new RefusalReporter(node, { isJson });
+  // Relay hints: the registered nodes' DHT keys, announced with this relay's address and port.
+  const dht = startDhtDiscovery(context, options, address.port, new DiscoveryReporter({ isJson, isFoundReported: false }), { relayHints: () => relay.service.hintKeys() });
+  // New hints are announced at once rather than at the next round (the DHT budget still bounds how often).
+  relay.service.on('hints', () => dht?.nudge());
   const signal = await untilSignal();
+  await dht?.close();
   refusals.stop();
   relay.close();
   await node.close();

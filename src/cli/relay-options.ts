@@ -49,6 +49,12 @@ export interface Relaying {
   relays: RelayAddress[];
   /** Starts registering with the relays (get --seed, once complete). */
   registerNow(): void;
+  /** The hints changed (a share is ready): send them to the relays now, not at the next check. */
+  refreshHints(): void;
+  /** With --offer-relay: the DHT keys the nodes registered here asked us to announce. */
+  relayHints(): Buffer[];
+  /** One of our --relay addresses (its hints for us come back from our own lookups). */
+  isOwnRelay(host: string, port: number): boolean;
   close(): void;
 }
 
@@ -75,7 +81,8 @@ export function startRelayService(context: CliContext, node: SwarmNode, limits: 
 }
 
 /** `register`: the node listens and should be reachable through its relays (share, get --seed, chat). */
-export function startRelaying(context: CliContext, node: SwarmNode, options: RelayOptions, settings: { register: boolean; isJson: boolean }): Relaying {
+/** `hints`: the relay-hint keys this node asks its relays to announce (dht-relay-keys.ts). */
+export function startRelaying(context: CliContext, node: SwarmNode, options: RelayOptions, settings: { register: boolean; isJson: boolean; hints?: () => Uint8Array[] }): Relaying {
   const relays = resolveRelays(context, options.relay);
   const dialer = new RelayDialer(node, { relays, nameOf: (key) => nameOfKey(context, key) });
   const offered = options.offerRelay ? startRelayService(context, node, undefined, settings.isJson) : undefined;
@@ -83,7 +90,7 @@ export function startRelaying(context: CliContext, node: SwarmNode, options: Rel
   let stopReport: (() => void) | undefined;
   const register = () => {
     if (registration || relays.length === 0) return;
-    registration = new RelayRegistration(node, relays);
+    registration = new RelayRegistration(node, relays, settings.hints);
     stopReport = reportRelayRegistration(registration, settings.isJson);
   };
   if (settings.register) register();
@@ -91,6 +98,9 @@ export function startRelaying(context: CliContext, node: SwarmNode, options: Rel
     dialer,
     relays,
     registerNow: register,
+    refreshHints: () => registration?.checkHints(),
+    relayHints: () => offered?.service.hintKeys() ?? [],
+    isOwnRelay: (host, port) => relays.some((relay) => relay.host === host && relay.port === port),
     close() {
       stopReport?.();
       registration?.close();

@@ -24,6 +24,8 @@ import { addDiscoveryOptions, dhtSettings, isLanOn, startDhtDiscovery, startLanD
 import { DiscoveryReporter } from '../ui/discovery-reporter.js';
 import { addNatOption, startPortMapping, type NatOptions } from './nat-options.js';
 import { addRelayOptions, startRelaying, type RelayOptions } from './relay-options.js';
+import { ownRelayHintKeys } from '../discovery/dht-relay-keys.js';
+import type { ShareRef } from '../discovery/lan-discovery.js';
 
 interface ShareOptions extends NodeOptions, DiscoveryOptions, NatOptions, RelayOptions {
   allow?: string;
@@ -98,7 +100,10 @@ async function runShare(context: CliContext, path: string, options: ShareOptions
   // Listening starts before hashing ends (the magnet needs the port): until the torrent is
   // registered, getters are told "starting" and retry, rather than "not available here".
   const router = new TorrentRouter(node, { isStarting: true });
-  const relaying = startRelaying(context, node, options, { register: true, isJson });
+  // Once the share is ready, its relays announce it in the DHT for us (relay hints): filled in below.
+  const held: ShareRef[] = [];
+  const hints = () => ownRelayHintKeys({ identity: context.identity, held, nowMs: Date.now() });
+  const relaying = startRelaying(context, node, options, { register: true, isJson, hints });
   const address = await node.listen().catch(async (error: unknown) => {
     relaying.close();
     await node.close();
@@ -140,10 +145,11 @@ async function runShare(context: CliContext, path: string, options: ShareOptions
   reporter.ready(address.port);
   const refusals = new RefusalReporter(node, { isJson });
   // Getters holding the magnet (with or without x.pe) find this share by its beacons and in the DHT.
-  const held = [{ infoHash: session.infoHash, sharerKey: context.identity.publicKey }];
+  held.push({ infoHash: session.infoHash, sharerKey: context.identity.publicKey });
+  relaying.refreshHints();
   const discoveryReporter = new DiscoveryReporter({ isJson, isFoundReported: false });
   const discovery = await startLanDiscovery(context, options, address.port, discoveryReporter, { held: () => held });
-  const dht = startDhtDiscovery(context, options, address.port, discoveryReporter, { held: () => held });
+  const dht = startDhtDiscovery(context, options, address.port, discoveryReporter, { held: () => held, relayHints: relaying.relayHints });
   const signal = await untilSignal();
   await Promise.all([discovery?.close(), dht?.close()]);
   refusals.stop();

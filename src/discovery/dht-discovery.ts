@@ -17,6 +17,7 @@ import { encodeKeyText } from '../identity/key-text.js';
 import { PairSecrets } from '../identity/pair-secret.js';
 import { TokenBucket } from '../net/token-bucket.js';
 import { dhtPresenceKey, dhtShareKey, utcDay } from './dht-keys.js';
+import { dhtPresenceRelayKey, dhtShareRelayKey } from './dht-relay-keys.js';
 import type { DhtNode } from './dht-node.js';
 import type { DiscoveredPeer, ShareRef } from './lan-discovery.js';
 
@@ -38,6 +39,12 @@ export interface DhtDiscoveryOptions {
   isPresence?: boolean;
   /** Addresses that are this node (its own announces come back from presence lookups). */
   isOwnAddress?: (host: string, port: number) => boolean;
+  /** Also look up the relay-hint keys (dht-relay-keys.ts) of what is wanted and of presence. */
+  isLookingForRelays?: boolean;
+  /** Relays this node is registered with: their hints for its own presence come back too. */
+  isOwnRelay?: (host: string, port: number) => boolean;
+  /** Relay-hint keys registered nodes asked this node (their relay) to announce with its port. */
+  relayHints?: () => Buffer[];
   now?: () => number;
 }
 
@@ -48,9 +55,13 @@ interface Operation {
   peerKey: Uint8Array;
   infoHash?: string;
   id: string;
+  /** A relay-hint key: answers are relays for peerKey, not peerKey itself. */
+  isRelay?: boolean;
 }
 
 export class DhtDiscovery extends EventEmitter<{ peer: [DiscoveredPeer & { via: 'dht' }] }> {
+  /** Relay-hint announces made (for tests). */
+  relayHintAnnounceCount = 0;
   operationCount = 0;
   private readonly pairs: PairSecrets;
   private readonly budget: TokenBucket;
@@ -120,6 +131,10 @@ export class DhtDiscovery extends EventEmitter<{ peer: [DiscoveredPeer & { via: 
     for (const ref of this.options.wanted?.() ?? []) {
       const key = dhtShareKey(ref.infoHash, ref.sharerKey);
       ops.push({ kind: 'lookup', key, peerKey: ref.sharerKey, infoHash: ref.infoHash, id: key.toString('hex') });
+      if (this.options.isLookingForRelays) {
+        const relayKey = dhtShareRelayKey(ref.infoHash, ref.sharerKey);
+        ops.push({ kind: 'lookup', key: relayKey, peerKey: ref.sharerKey, infoHash: ref.infoHash, id: relayKey.toString('hex'), isRelay: true });
+      }
     }
     for (const ref of this.options.held?.() ?? []) {
       const key = dhtShareKey(ref.infoHash, ref.sharerKey);
@@ -136,7 +151,15 @@ export class DhtDiscovery extends EventEmitter<{ peer: [DiscoveredPeer & { via: 
         const id = key.toString('hex'); // a new day is a new key: announced at once
         ops.push({ kind: 'lookup', key, peerKey, id });
         if (isAnnounceDue(id)) ops.push({ kind: 'announce', key, peerKey, id });
+        if (this.options.isLookingForRelays) {
+          const relayKey = dhtPresenceRelayKey(secret, day);
+          ops.push({ kind: 'lookup', key: relayKey, peerKey, id: relayKey.toString('hex'), isRelay: true });
+        }
       }
+    }
+    for (const key of this.options.relayHints?.() ?? []) {
+      const id = key.toString('hex');
+      if (isAnnounceDue(id)) ops.push({ kind: 'announce', key, peerKey: this.options.identity.publicKey, id, isRelay: true });
     }
     if (this.lastAnnounceMs.size > 4096) this.lastAnnounceMs.clear(); // old days' keys
     return ops;
@@ -147,14 +170,17 @@ export class DhtDiscovery extends EventEmitter<{ peer: [DiscoveredPeer & { via: 
     const { node } = this.options;
     if (op.kind === 'announce') {
       this.lastAnnounceMs.set(op.id, this.now());
+      if (op.isRelay) this.relayHintAnnounceCount++;
       await node.announce(op.key, this.options.listenPort);
       return;
     }
     for await (const address of node.lookup(op.key)) {
       if (this.isClosed) return;
       if (this.options.isOwnAddress?.(address.host, address.port)) continue;
+      if (op.isRelay && this.options.isOwnRelay?.(address.host, address.port)) continue;
       if (!this.peerBucket.take(performance.now())) continue; // over the rate: the next round finds it again
-      this.emit('peer', { via: 'dht', key: op.peerKey, keyText: encodeKeyText(op.peerKey), host: address.host, port: address.port, infoHashes: op.infoHash ? [op.infoHash] : [] });
+      const peer = { via: 'dht' as const, key: op.peerKey, keyText: encodeKeyText(op.peerKey), host: address.host, port: address.port, infoHashes: op.infoHash ? [op.infoHash] : [] };
+      this.emit('peer', op.isRelay ? { ...peer, isRelay: true } : peer);
     }
   }
 }

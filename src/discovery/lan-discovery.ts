@@ -41,6 +41,8 @@ export interface DiscoveredPeer {
   infoHashes: string[];
   /** How it was found (LAN when absent). */
   via?: 'lan' | 'dht';
+  /** A relay-hint answer: host:port is a relay the key is registered with, not the key (dht-relay-keys.ts). */
+  isRelay?: boolean;
 }
 
 export interface LanDiscoveryOptions {

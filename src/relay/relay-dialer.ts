@@ -47,6 +47,8 @@ function isLoopback(host: string): boolean {
 
 export class RelayDialer implements LinkNode {
   private readonly relaysByKey = new Map<string, RelayAddress[]>();
+  /** "keyhex host:port" of relays found through relay hints: an address to call the key through, never to dial as it. */
+  private readonly hintedRelays = new Set<string>();
 
   constructor(private readonly node: RelayCapableNode, private readonly options: RelayDialerOptions) {}
 
@@ -56,6 +58,16 @@ export class RelayDialer implements LinkNode {
     const known = this.relaysByKey.get(hex) ?? [];
     for (const relay of relays) if (!known.some((r) => r.host === relay.host && r.port === relay.port)) known.push(relay);
     this.relaysByKey.set(hex, known.slice(0, 16));
+  }
+
+  /**
+   * A relay found through a relay hint (the DHT): dialling `relay` for `key` goes through it
+   * at once (the relay is silent to a handshake addressed to the key); its key is not known,
+   * so the trusted keys are tried there (an address-only dial).
+   */
+  addRelayHint(key: Uint8Array, relay: RelayAddress): void {
+    this.addRelays(key, [relay]);
+    if (this.hintedRelays.size < 1024) this.hintedRelays.add(`${Buffer.from(key).toString('hex')} ${formatPeerAddress(relay)}`);
   }
 
   handle(kind: ChannelKind, handler: (link: PeerLink) => void | boolean | string): void {
@@ -76,6 +88,9 @@ export class RelayDialer implements LinkNode {
 
   connect(host: string, port: number, channel: string, opts: { expectedKey?: Uint8Array } = {}): Promise<PeerLink> {
     const key = opts.expectedKey ?? this.node.pinnedKeyFor(host, port);
+    if (key && this.hintedRelays.has(`${Buffer.from(key).toString('hex')} ${formatPeerAddress({ host, port })}`)) {
+      return this.throughRelays(key, channel, [{ host, port }]);
+    }
     const relays = key ? this.relaysFor(key) : [];
     const direct = this.node.connect(host, port, channel, opts);
     if (!key || relays.length === 0) return direct.catch((error: unknown) => Promise.reject(this.explain(error, key, host, port)));

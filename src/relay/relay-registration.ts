@@ -12,12 +12,15 @@ import type { PeerLink } from '../net/peer-link.js';
 import { exponentialBackoff, Redial } from '../net/redial.js';
 import { CallReader } from './relay-call.js';
 import type { RelayAddress } from './relay-address.js';
+import { encodeHints } from './relay-hints.js';
 import { relayedStream } from './relayed-stream.js';
 
 export const REGISTER_MIN_DELAY_MS = 500;
 export const REGISTER_MAX_DELAY_MS = 12_000;
 /** Calls answered at once per relay: a relay is trusted, but its calls still cost dials. */
 const MAX_CALLS_IN_FLIGHT = 32;
+/** How often the hint set is looked at again (a new share, a new UTC day): sent only when it changed. */
+export const HINTS_CHECK_MS = 30_000;
 
 export interface RegisteringNode {
   connect(host: string, port: number, channel: string, opts?: { expectedKey?: Uint8Array }): Promise<PeerLink>;
@@ -29,10 +32,27 @@ export class RelayRegistration extends EventEmitter {
   private readonly redials: Redial<PeerLink>[] = [];
   private readonly links = new Set<PeerLink>();
   private isClosed = false;
+  private hintsRecord: Buffer | undefined;
+  private readonly hintsTimer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly node: RegisteringNode, relays: RelayAddress[]) {
+  /** `hints`: the DHT keys each relay should announce for us (docs/protocol.md, "Relay hints"). */
+  constructor(private readonly node: RegisteringNode, relays: RelayAddress[], private readonly hints?: () => Uint8Array[]) {
     super();
+    if (hints) {
+      this.hintsRecord = encodeHints(hints());
+      this.hintsTimer = setInterval(() => this.checkHints(), HINTS_CHECK_MS);
+      this.hintsTimer.unref();
+    }
     for (const relay of relays) this.keep(relay);
+  }
+
+  /** Sends the hint set to every relay when it changed since the last time. */
+  checkHints(): void {
+    if (!this.hints) return;
+    const record = encodeHints(this.hints!());
+    if (this.hintsRecord?.equals(record)) return;
+    this.hintsRecord = record;
+    for (const link of this.links) link.stream.write(record);
   }
 
   /** Relays with a live registration now. */
@@ -42,6 +62,7 @@ export class RelayRegistration extends EventEmitter {
 
   close(): void {
     this.isClosed = true;
+    clearInterval(this.hintsTimer);
     for (const redial of this.redials) redial.stop();
     for (const link of this.links) link.close();
   }
@@ -65,6 +86,7 @@ export class RelayRegistration extends EventEmitter {
     }
     const address = formatPeerAddress(relay);
     this.links.add(link);
+    if (this.hintsRecord) link.stream.write(this.hintsRecord);
     this.emit('registered', { relay: address });
     const reader = new CallReader();
     let inFlight = 0;

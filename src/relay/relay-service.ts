@@ -14,6 +14,7 @@ import type { PeerLink } from '../net/peer-link.js';
 import { refusalReason } from '../net/refusal-reason.js';
 import { ByteRate } from './byte-rate.js';
 import { encodeCall, TOKEN_BYTES } from './relay-call.js';
+import { HintsReader } from './relay-hints.js';
 import { splice } from './relay-splice.js';
 
 export const DEFAULT_MAX_STREAMS_PER_KEY = 16;
@@ -22,6 +23,8 @@ export const DEFAULT_MAX_BYTES_PER_KEY = 64 * 1024 ** 3;
 export const CALL_TIMEOUT_MS = 10_000;
 /** Calls waiting at once, in all: each holds a caller's link. */
 const MAX_WAITING_CALLS = 256;
+/** Relay-hint keys announced for all registered nodes together (each sends at most MAX_HINTS). */
+export const MAX_HINT_KEYS = 4096;
 
 export interface RelayLimits {
   maxStreamsPerKey: number;
@@ -47,9 +50,10 @@ interface WaitingCall {
   timer: NodeJS.Timeout;
 }
 
-/** Events: registered/unregistered {key, fingerprint}, stream-open {from, to}, stream-closed {from, to, bytes}, stream-refused {key, to, reason}. */
+/** Events: registered/unregistered {key, fingerprint}, hints {key, fingerprint, count}, stream-open {from, to}, stream-closed {from, to, bytes}, stream-refused {key, to, reason}. */
 export class RelayService extends EventEmitter {
   private readonly registered = new Map<string, PeerLink>();
+  private readonly hintsOf = new Map<string, Buffer[]>();
   private readonly calls = new Map<string, WaitingCall>();
   private readonly streamsOf = new Map<string, number>();
   private readonly bytesOf = new Map<string, number>();
@@ -75,6 +79,22 @@ export class RelayService extends EventEmitter {
     return { registered: this.registered.size, streams: this.streams, relayedBytes: this.relayedBytes, refused: this.refusedCount };
   }
 
+  /** The DHT keys registered nodes asked this relay to announce with its own port (docs/protocol.md, "Relay hints"). */
+  hintKeys(): Buffer[] {
+    const seen = new Set<string>();
+    const keys: Buffer[] = [];
+    for (const set of this.hintsOf.values()) {
+      for (const key of set) {
+        const hex = key.toString('hex');
+        if (seen.has(hex)) continue;
+        seen.add(hex);
+        keys.push(key);
+        if (keys.length >= MAX_HINT_KEYS) return keys;
+      }
+    }
+    return keys;
+  }
+
   close(): void {
     this.isClosed = true;
     for (const call of this.calls.values()) clearTimeout(call.timer);
@@ -96,12 +116,21 @@ export class RelayService extends EventEmitter {
     this.registered.set(hex, link);
     // The newer link wins: the node redialled because it thinks the old one is gone.
     previous?.close();
-    // Nothing is expected from the registered node on this link; anything it sends is dropped.
-    link.stream.on('data', () => {});
+    // The registered node sends only its relay hints on this link; anything else ends it.
+    const reader = new HintsReader();
+    link.stream.on('data', (chunk: Buffer) => {
+      const { sets, error } = reader.push(chunk);
+      if (error) return link.close();
+      const latest = sets.at(-1);
+      if (latest === undefined || this.registered.get(hex) !== link) return;
+      this.hintsOf.set(hex, latest);
+      this.emit('hints', { ...keyEvent(link.remoteKey), count: latest.length });
+    });
     link.stream.on('error', () => {});
     link.stream.once('close', () => {
       if (this.registered.get(hex) !== link) return;
       this.registered.delete(hex);
+      this.hintsOf.delete(hex);
       this.emit('unregistered', keyEvent(link.remoteKey));
     });
     if (previous === undefined) this.emit('registered', keyEvent(link.remoteKey));

@@ -32,6 +32,6 @@ export class DiscoveryReporter {
     const id = `${peer.keyText} ${address}`;
     if (!this.options.isJson || this.options.isFoundReported === false || this.reported.has(id) || this.reported.size >= 1024) return;
     this.reported.add(id);
-    printJsonLine({ event: 'discovered', via: peer.via ?? 'lan', key: peer.keyText, name: this.options.nameOf?.(peer.keyText), address });
+    printJsonLine({ event: 'discovered', via: peer.via ?? 'lan', key: peer.keyText, name: this.options.nameOf?.(peer.keyText), address, ...(peer.isRelay ? { isRelay: true } : {}) });
   }
 }

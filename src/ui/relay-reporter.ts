@@ -69,7 +69,7 @@ type NameOf = (keyText: string) => string | undefined;
 export function reportRelayService(service: EventEmitter & { counts(): RelayCountsView }, options: { isJson: boolean; nameOf: NameOf; everyMs?: number; output?: RelayUserOutput }): () => void {
   const output = options.output ?? PROCESS_OUTPUT;
   const label = (key: string) => escapeTerminal(options.nameOf(key) ?? `${key.slice(0, 16)}…`);
-  const names = ['registered', 'unregistered', 'stream-open', 'stream-closed', 'stream-refused'] as const;
+  const names = ['registered', 'unregistered', 'hints', 'stream-open', 'stream-closed', 'stream-refused'] as const;
   const handlers = names.map((name) => {
     const handler = (event: { key?: string; from?: string; to?: string; bytes?: number; reason?: string }) => {
       if (options.isJson) {
@@ -77,6 +77,7 @@ export function reportRelayService(service: EventEmitter & { counts(): RelayCoun
         return output.event({ event: name, ...named });
       }
       if (name === 'registered' || name === 'unregistered') return output.line(`${name} ${label(event.key!)}`);
+      if (name === 'hints') return; // relay hints to announce: a count for --json, not worth a line
       if (name === 'stream-refused') return output.line(`refused a stream from ${label(event.key!)} -> ${escapeTerminal(event.to ?? '?')}: ${escapeTerminal(event.reason ?? '')}`);
       if (name === 'stream-open') return output.line(`stream ${label(event.from!)} -> ${label(event.to!)}`);
       output.line(`stream ${label(event.from!)} -> ${label(event.to!)} closed, ${formatBytes(event.bytes ?? 0)}`);

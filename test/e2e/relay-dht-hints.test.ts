@@ -1,0 +1,93 @@
+/**
+ * Relay hints in the DHT (docs/protocol.md, "Relay hints"): two homes behind NAT routers
+ * that forward nothing, a relay and a private DHT on the public segment. alice shares in
+ * home A registered with the relay, which announces her share's relay-hint key with its own
+ * address; bob gets in home B with a magnet stripped of x.pe and x.relay: he finds the relay
+ * in the DHT and the file comes through it. Chat with no --peer meets the same way.
+ */
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { CliProcess } from '../helpers/cli-process.js';
+import { cliEnv } from '../helpers/cli.js';
+import { createNatLab, natLabUnavailableReason, type NatLab } from '../helpers/nat-lab.js';
+import { startPrivateDht, type PrivateDht } from '../helpers/private-dht.js';
+import { tempDir } from '../helpers/temp-home.js';
+import { join, makeUsers, sameFile, type TestUser } from '../share/cli-peers.js';
+
+const unavailable = natLabUnavailableReason();
+if (unavailable) console.log(`relay DHT hints test skipped: ${unavailable}`);
+const RELAY_PORT = 7000;
+const DHT_NODES = 6;
+const stripHints = (magnet: string) => magnet.replace(/&x\.(pe|relay)=[^&]*/g, '');
+
+describe.skipIf(unavailable !== undefined)('a node reachable only through a relay is found in the DHT with its relay', () => {
+  let lab: NatLab;
+  let dht: PrivateDht;
+  let alice: TestUser;
+  let bob: TestUser;
+  let rick: TestUser;
+  let relayAddress: string;
+  beforeAll(async () => {
+    lab = createNatLab({ homes: 2, publicHosts: ['relay', 'dht'] });
+    relayAddress = `${lab.publicHosts.relay!.address}:${RELAY_PORT}`;
+    // The DHT's nodes take .1 … .6 of the public segment, on the dht host.
+    const dhtNs = lab.publicHosts.dht!.ns;
+    for (let i = 1; i <= DHT_NODES; i++) expect(lab.exec(dhtNs, 'ip', ['addr', 'add', `${lab.publicSubnet}.${i}/24`, 'dev', 'eth0']).code).toBe(0);
+    dht = await startPrivateDht({ count: DHT_NODES, subnet: lab.publicSubnet, wrapper: lab.wrapper(dhtNs) });
+  }, 60_000);
+  beforeEach(() => {
+    [alice, bob, rick] = makeUsers(['alice', 'bob', 'rick']) as [TestUser, TestUser, TestUser];
+  });
+  afterAll(async () => {
+    await dht?.stop();
+    lab?.destroy();
+  });
+
+  const homeA = () => lab.homes[0]!;
+  const homeB = () => lab.homes[1]!;
+  const env = (user: TestUser) => cliEnv(user.home, dht.env);
+
+  async function startRelay(): Promise<CliProcess> {
+    const relay = new CliProcess(['relay', '--port', String(RELAY_PORT), '--json'], { home: rick.home, wrapper: lab.wrapper(lab.publicHosts.relay!.ns), env: env(rick) });
+    await relay.waitForEvent((e) => e.event === 'ready', 20_000, 'relay ready');
+    return relay;
+  }
+
+  it('get with a magnet stripped of x.pe and x.relay completes through the relay found in the DHT', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'found-through-relay.bin');
+    writeFileSync(path, randomBytes(1024 * 1024 + 333));
+    const relay = await startRelay();
+    const share = new CliProcess(['share', path, '--port', '7001', '--relay', relayAddress, '--no-lan', '--json'], { home: alice.home, wrapper: lab.wrapper(homeA().ns), env: env(alice) });
+    const magnet = stripHints(String((await share.waitForEvent((e) => e.event === 'ready', 30_000, 'share ready')).magnet));
+    expect(magnet).not.toMatch(/x\.pe|x\.relay/);
+    // alice's share is her one hint: the relay announces it (with its own port) for her.
+    expect(await relay.waitForEvent((e) => e.event === 'hints' && e.key === alice.key && e.count === 1, 30_000, 'hints at the relay')).toBeDefined();
+
+    const out = join(dir, 'out');
+    const get = new CliProcess(['get', magnet, '-o', out, '--no-lan', '--json', '--timeout', '100s'], { home: bob.home, wrapper: lab.wrapper(homeB().ns), env: env(bob) });
+    const found = await get.waitForEvent((e) => e.event === 'discovered' && e.isRelay === true, 90_000, 'relay found in the DHT');
+    expect(found).toMatchObject({ via: 'dht', key: alice.key, address: relayAddress });
+    expect(await get.exited).toBe(0);
+    expect(sameFile(path, join(out, 'found-through-relay.bin'))).toBe(true);
+    expect(await relay.waitForEvent((e) => e.event === 'stream-open', 5_000)).toMatchObject({ from: bob.key, to: alice.key });
+    await share.stop('SIGINT');
+    await relay.stop('SIGINT');
+  }, 180_000);
+
+  it('chat with no --peer: bob finds alice\'s relay in the DHT under their presence relay key', async () => {
+    const relay = await startRelay();
+    const aliceChat = new CliProcess(['chat', '--port', '7003', '--no-lan', '--json', '--relay', relayAddress], { home: alice.home, wrapper: lab.wrapper(homeA().ns), env: env(alice) });
+    await aliceChat.waitForEvent((e) => e.event === 'relay' && e.state === 'registered', 30_000, 'alice registered');
+    // Her presence relay key with each of her trusted keys (bob, rick).
+    await relay.waitForEvent((e) => e.event === 'hints' && e.key === alice.key && e.count === 2, 30_000, 'hints at the relay');
+    const bobChat = new CliProcess(['chat', '--port', '7003', '--no-lan', '--json'], { home: bob.home, wrapper: lab.wrapper(homeB().ns), env: env(bob) });
+    const joined = await bobChat.waitForEvent((e) => e.event === 'peer-join' && e.key === alice.key, 120_000, 'bob linked to alice');
+    expect(joined.via).toBe(relayAddress);
+    bobChat.send('found you through the relay');
+    expect(await aliceChat.waitForEvent((e) => e.event === 'message' && e.text === 'found you through the relay', 15_000, 'at alice')).toMatchObject({ from: bob.key });
+    expect(relay.events.some((e) => e.event === 'stream-open' && e.from === bob.key && e.to === alice.key)).toBe(true);
+    await Promise.all([aliceChat.stop('SIGINT'), bobChat.stop('SIGINT'), relay.stop('SIGINT')]);
+  }, 180_000);
+});
