@@ -79,8 +79,9 @@ describe.skipIf(unavailable !== undefined)('direct upgrade of a relayed get betw
 
   it('routers that rewrite ports at random defeat the punch: the get completes through the relay, one "failed" event', async () => {
     for (const router of lab.routers) lab.nft(router.ns, RANDOM_PORTS);
-    const size = 1024 * 1024 + 55;
-    const result = await run(makeUsers(['alice', 'bob', 'rick']), size, [], 7102);
+    const size = 3 * 1024 * 1024 + 55;
+    // Capped so the get outlasts the punch's bounded window (whoami, exchange, 5 s of dials).
+    const result = await run(makeUsers(['alice', 'bob', 'rick']), size, ['--max-rate', '256k'], 7102);
     expect(result.getDirect).toHaveLength(1);
     expect(result.getDirect[0]).toMatchObject({ state: 'failed', role: 'dialler', key: result.alice.key });
     expect(String(result.getDirect[0]!.reason)).toMatch(/^no direct path to /);
