@@ -8,9 +8,11 @@ import type { Command } from 'commander';
 import { usageError } from '../errors.js';
 import type { SwarmNode } from '../net/swarm-node.js';
 import type { RelayAddress } from '../relay/relay-address.js';
+import { HolePuncher } from '../relay/hole-punch.js';
 import { RelayDialer } from '../relay/relay-dialer.js';
 import { RelayRegistration } from '../relay/relay-registration.js';
 import { RelayService, DEFAULT_MAX_BYTES_PER_KEY, DEFAULT_MAX_STREAMS_PER_KEY, type RelayLimits } from '../relay/relay-service.js';
+import { reportDirectUpgrades } from '../ui/direct-reporter.js';
 import { reportRelayRegistration, reportRelayService } from '../ui/relay-reporter.js';
 import { nameOfKey, type CliContext } from './context.js';
 import { parsePeerOption } from './node-options.js';
@@ -66,6 +68,10 @@ function captureFromEnv(): { onChunk?: (chunk: Buffer) => void; close(): void } 
   return { onChunk: (chunk) => void writeSync(fd, chunk), close: () => closeSync(fd) };
 }
 
+function isSet(value: string | undefined): boolean {
+  return value !== undefined && value !== '' && value !== '0';
+}
+
 export function startRelayService(context: CliContext, node: SwarmNode, limits: RelayLimits | undefined, isJson: boolean): { service: RelayService; close(): void } {
   const capture = captureFromEnv();
   const service = new RelayService(node, context.trust, limits ?? { maxStreamsPerKey: DEFAULT_MAX_STREAMS_PER_KEY, maxBytesPerKey: DEFAULT_MAX_BYTES_PER_KEY }, capture.onChunk);
@@ -84,7 +90,11 @@ export function startRelayService(context: CliContext, node: SwarmNode, limits: 
 /** `hints`: the relay-hint keys this node asks its relays to announce (dht-relay-keys.ts). */
 export function startRelaying(context: CliContext, node: SwarmNode, options: RelayOptions, settings: { register: boolean; isJson: boolean; hints?: () => Uint8Array[] }): Relaying {
   const relays = resolveRelays(context, options.relay);
-  const dialer = new RelayDialer(node, { relays, nameOf: (key) => nameOfKey(context, key) });
+  const nameOf = (key: string) => nameOfKey(context, key);
+  // Direct upgrade of relayed links (relay/hole-punch.ts); SWARM_NO_DIRECT=1 keeps them on the relay.
+  const puncher = isSet(process.env.SWARM_NO_DIRECT) ? undefined : new HolePuncher(node);
+  const stopDirectReport = puncher && reportDirectUpgrades(puncher, { isJson: settings.isJson, nameOf });
+  const dialer = new RelayDialer(node, { relays, nameOf, onRelayed: puncher && ((link, relay) => puncher.upgrade(link, relay)) });
   const offered = options.offerRelay ? startRelayService(context, node, undefined, settings.isJson) : undefined;
   let registration: RelayRegistration | undefined;
   let stopReport: (() => void) | undefined;
@@ -103,6 +113,8 @@ export function startRelaying(context: CliContext, node: SwarmNode, options: Rel
     isOwnRelay: (host, port) => relays.some((relay) => relay.host === host && relay.port === port),
     close() {
       stopReport?.();
+      stopDirectReport?.();
+      puncher?.close();
       registration?.close();
       offered?.close();
     },

@@ -1,12 +1,13 @@
 /**
  * Channel names, sent by the initiator in message 1:
  * "chat", "torrent " followed by the 40 lowercase hex digits of a BitTorrent v1 infohash,
- * or a relay channel ("relay register", "relay to <base64url key>", "relay back <32 hex>";
- * docs/protocol.md, "Relays through a trusted node").
+ * a relay channel ("relay register", "relay to <base64url key>", "relay back <32 hex>",
+ * "relay whoami"; docs/protocol.md, "Relays through a trusted node") or "punch" (the
+ * end-to-end coordination of a direct upgrade, "Direct upgrade through the relay").
  */
 import { errors } from '../errors.js';
 
-export type ChannelKind = 'chat' | 'torrent' | 'relay';
+export type ChannelKind = 'chat' | 'torrent' | 'relay' | 'punch';
 export const CHAT_CHANNEL = 'chat';
 const TORRENT_CHANNEL = /^torrent ([0-9a-f]{40})$/;
 
@@ -22,6 +23,7 @@ export function channelKind(channel: string): ChannelKind | undefined {
   if (channel === CHAT_CHANNEL) return 'chat';
   if (TORRENT_CHANNEL.test(channel)) return 'torrent';
   if (RELAY_CHANNEL.test(channel)) return 'relay';
+  if (channel === PUNCH_CHANNEL) return 'punch';
   return undefined;
 }
 
@@ -33,7 +35,11 @@ export function infoHashOf(channel: string): string | undefined {
 export const RELAY_REGISTER_CHANNEL = 'relay register';
 const RELAY_TO = /^relay to ([A-Za-z0-9_-]{43})$/;
 const RELAY_BACK = /^relay back ([0-9a-f]{32})$/;
-const RELAY_CHANNEL = /^relay (register|to [A-Za-z0-9_-]{43}|back [0-9a-f]{32})$/;
+const RELAY_CHANNEL = /^relay (register|whoami|to [A-Za-z0-9_-]{43}|back [0-9a-f]{32})$/;
+/** "Which address do you see me at?": the relay answers with one OBSERVED record (relay/observed-address.ts). */
+export const RELAY_WHOAMI_CHANNEL = 'relay whoami';
+/** Coordinates a TCP simultaneous open with the other end of a relayed link (relay/hole-punch.ts). */
+export const PUNCH_CHANNEL = 'punch';
 
 export function relayToChannel(key: Uint8Array): string {
   return `relay to ${Buffer.from(key).toString('base64url')}`;
@@ -44,8 +50,9 @@ export function relayBackChannel(token: Uint8Array): string {
 }
 
 /** What a relay channel asks for, or undefined for any other name. */
-export function relayRequestOf(channel: string): { kind: 'register' } | { kind: 'to'; key: Buffer } | { kind: 'back'; token: string } | undefined {
+export function relayRequestOf(channel: string): { kind: 'register' } | { kind: 'whoami' } | { kind: 'to'; key: Buffer } | { kind: 'back'; token: string } | undefined {
   if (channel === RELAY_REGISTER_CHANNEL) return { kind: 'register' };
+  if (channel === RELAY_WHOAMI_CHANNEL) return { kind: 'whoami' };
   const to = RELAY_TO.exec(channel);
   if (to) {
     const key = Buffer.from(to[1]!, 'base64url');

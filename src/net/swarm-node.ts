@@ -187,7 +187,20 @@ export class SwarmNode extends EventEmitter implements LinkNode {
    * Opens `channel` to `expectedKey` over a stream that is already open (one spliced by a
    * relay at `via`): a full handshake v2 end to end inside it (docs/protocol.md, "Relays").
    */
-  async connectOver(raw: Duplex, channel: string, expectedKey: Uint8Array, via: { host: string; port: number }): Promise<PeerLink> {
+  connectOver(raw: Duplex, channel: string, expectedKey: Uint8Array, via: { host: string; port: number }): Promise<PeerLink> {
+    return this.openOn(raw, channel, expectedKey, via, `${formatPeerAddress(via)} (relay)`);
+  }
+
+  /**
+   * Opens `channel` to `expectedKey` on a TCP socket that is already connected (a
+   * simultaneous open arranged through a relay, relay/hole-punch.ts): handshake v2 as on a dial.
+   */
+  connectOn(socket: Socket, channel: string, expectedKey: Uint8Array): Promise<PeerLink> {
+    keepAlive(socket, this.linkTimeoutMs);
+    return this.openOn(socket, channel, expectedKey, { host: socket.remoteAddress ?? '?', port: socket.remotePort ?? 0 });
+  }
+
+  private async openOn(raw: Duplex, channel: string, expectedKey: Uint8Array, peer: { host: string; port: number }, via?: string): Promise<PeerLink> {
     if (this.isClosed) {
       raw.destroy();
       throw errors.nodeClosed();
@@ -198,33 +211,55 @@ export class SwarmNode extends EventEmitter implements LinkNode {
         identity: this.options.identity,
         allows: (remote) => this.options.trust.allows(remote),
         expectedKey,
-        address: `${formatPeerAddress(via)} (relay)`,
+        address: via ?? formatPeerAddress(peer),
         channel,
         handshakeTimeoutMs: this.options.handshakeTimeoutMs,
         maxFrameBytes: this.options.maxFrameBytes,
       });
     } catch (error) {
-      this.refused(error, via.host, via.port, false);
+      this.refused(error, peer.host, peer.port, false);
       throw error;
     }
-    const link = createPeerLink(secure, via.host, via.port, formatPeerAddress(via));
+    const link = createPeerLink(secure, peer.host, peer.port, via === undefined ? undefined : formatPeerAddress(peer));
     this.track(link, secure);
     return link;
   }
 
   /** Answers a handshake arriving over a stream a relay spliced to us, exactly as the listener would. */
   acceptOver(raw: Duplex, via: { host: string; port: number }): void {
+    this.answerOn(raw, via, formatPeerAddress(via));
+  }
+
+  /** Answers a handshake on a TCP socket already connected (the other end of connectOn), as the listener would. */
+  acceptOn(socket: Socket): void {
+    keepAlive(socket, this.linkTimeoutMs);
+    this.answerOn(socket, { host: socket.remoteAddress ?? '?', port: socket.remotePort ?? 0 });
+  }
+
+  private answerOn(raw: Duplex, peer: { host: string; port: number }, via?: string): void {
     if (this.isClosed) return void raw.destroy();
-    const viaText = formatPeerAddress(via);
     secureInbound(raw, {
       identity: this.options.identity,
       allows: (key) => this.options.trust.allows(key),
       handshakeTimeoutMs: this.options.handshakeTimeoutMs,
       maxFrameBytes: this.options.maxFrameBytes,
-      decideChannel: (channel) => this.decide(channel, via.host, via.port, viaText),
-      waitForTurn: () => this.budget.requestTurn(via.host),
+      decideChannel: (channel) => this.decide(channel, peer.host, peer.port, via),
+      waitForTurn: () => this.budget.requestTurn(peer.host),
       replayWindow: this.replayWindow,
-    }).catch((error: unknown) => this.refused(error, via.host, via.port, true));
+    }).catch((error: unknown) => this.refused(error, peer.host, peer.port, true));
+  }
+
+  /**
+   * Hands a link this node opened (connectOn) to its handler for the link's channel, as an
+   * incoming one would be; false (and the link closed) when the handler refuses it.
+   */
+  adopt(link: PeerLink): boolean {
+    const kind = channelKind(link.channel);
+    const handler = kind === undefined ? undefined : this.handlers.get(kind);
+    const verdict = handler ? handler(link) : false;
+    if (verdict !== false && typeof verdict !== 'string') return true;
+    link.close();
+    return false;
   }
 
   private async dialKey(host: string, port: number, channel: string, key: Uint8Array, localAddress: string | undefined, onSocket?: (socket: Socket) => void): Promise<SecureChannel> {

@@ -34,6 +34,8 @@ export interface RelayDialerOptions {
   /** The trust store's name for a key text, for errors. */
   nameOf?(keyText: string): string | undefined;
   headStartMs?: number;
+  /** Each link that came up through a relay (a direct upgrade may follow: hole-punch.ts). */
+  onRelayed?(link: PeerLink, relay: RelayAddress): void;
 }
 
 /** Errors of a direct dial that a relay may get around: the address is unreachable or silent. */
@@ -148,7 +150,9 @@ export class RelayDialer implements LinkNode {
         continue;
       }
       // Past the relay: what fails now is between us and the key (its trust list, its channel).
-      return this.node.connectOver(relayedStream(outer), channel, key, relay);
+      const link = await this.node.connectOver(relayedStream(outer), channel, key, relay);
+      this.options.onRelayed?.(link, relay);
+      return link;
     }
     throw lastError;
   }

@@ -13,6 +13,7 @@ import { relayRequestOf } from '../net/channel-name.js';
 import type { PeerLink } from '../net/peer-link.js';
 import { refusalReason } from '../net/refusal-reason.js';
 import { ByteRate } from './byte-rate.js';
+import { answerWhoami } from './observed-address.js';
 import { encodeCall, TOKEN_BYTES } from './relay-call.js';
 import { HintsReader } from './relay-hints.js';
 import { splice } from './relay-splice.js';
@@ -106,6 +107,7 @@ export class RelayService extends EventEmitter {
     const request = relayRequestOf(link.channel);
     if (!request) return refusalReason('no-service', 'unknown relay request');
     if (request.kind === 'register') return this.register(link);
+    if (request.kind === 'whoami') return answerWhoami(link);
     if (request.kind === 'to') return this.call(link, request.key);
     return this.answer(link, request.token);
   }

@@ -11,12 +11,16 @@
  *   (several addresses in a magnet) from flapping, and means the peer's own view (it keeps
  *   its older link, see below) decides: that older link then answers.
  * - Both dialled by us: we keep the link we have (the peer, probing it, finds it alive).
+ * - One relayed, one direct (before all of the above): the direct one, at both ends (each
+ *   sees which link runs through a relay), so a direct upgrade (relay/hole-punch.ts) takes
+ *   the transfer off the relay and a relayed redial never displaces a direct link.
  */
 import type { PeerLink } from '../net/peer-link.js';
 
 export type DuplicateVerdict = 'keep-existing' | 'replace' | 'probe-existing';
 
 export function duplicateVerdict(existing: PeerLink, incoming: PeerLink, ownKeyText: string): DuplicateVerdict {
+  if ((existing.via === undefined) !== (incoming.via === undefined)) return incoming.via === undefined ? 'replace' : 'keep-existing';
   if (existing.isInitiator !== incoming.isInitiator) {
     const isPreferred = (link: PeerLink) => link.isInitiator === ownKeyText < link.remoteKeyText;
     return isPreferred(existing) ? 'keep-existing' : 'replace';

@@ -27,7 +27,8 @@ export function cliEnv(home?: string, extra: NodeJS.ProcessEnv = {}): NodeJS.Pro
   // The DHT likewise (SWARM_NO_DHT: '0' with a private SWARM_DHT_BOOTSTRAP): never the public routers.
   // Likewise port mapping (SWARM_NO_NAT: '0' in extra turns it on): no NAT-PMP or SSDP
   // leaves a test unless it runs inside its own NAT lab.
-  const env: NodeJS.ProcessEnv = { ...process.env, SWARM_NO_LAN: '1', SWARM_NO_DHT: '1', SWARM_NO_NAT: '1', ...extra };
+  // Direct upgrades of relayed links too (SWARM_NO_DIRECT: '0'): a relay test keeps its transfer on the relay.
+  const env: NodeJS.ProcessEnv = { ...process.env, SWARM_NO_LAN: '1', SWARM_NO_DHT: '1', SWARM_NO_NAT: '1', SWARM_NO_DIRECT: '1', ...extra };
   delete env.SWARM_DEBUG;
   if (home !== undefined) env.SWARM_HOME = home;
   return env;
