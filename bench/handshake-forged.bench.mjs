@@ -14,7 +14,9 @@
 // The server's CPU (process.cpuUsage) is read before and after the flood. Rounds alternate
 // bare and swarm (BENCH_ROUNDS, 3 each) so both see the same machine load.
 // Also: the marker + mac1 checks alone on the same 10,000 messages, in this process.
-// Env: BENCH_DIST (default ../dist), BENCH_FORGED, BENCH_CONCURRENCY, BENCH_ROUNDS.
+// BENCH_AGAINST=<another build's dist> adds a fourth server, `other` (a SwarmNode of that
+// build), in the same rounds: "swarm minus other", paired by round, is what a change saved.
+// Env: BENCH_DIST (default ../dist), BENCH_FORGED, BENCH_CONCURRENCY, BENCH_ROUNDS, BENCH_AGAINST.
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { connect, createServer } from 'node:net';
@@ -52,8 +54,9 @@ async function runServer(kind) {
     await new Promise((done) => server.listen({ host: '127.0.0.1', port: 0, backlog: 4096 }, done));
     port = server.address().port;
   } else {
-    const { createIdentity } = await import(dist + 'identity/identity.js');
-    const { SwarmNode } = await import(dist + 'net/swarm-node.js');
+    const from = kind === 'other' ? pathToFileURL(resolve(process.env.BENCH_AGAINST)).href + '/' : dist;
+    const { createIdentity } = await import(from + 'identity/identity.js');
+    const { SwarmNode } = await import(from + 'net/swarm-node.js');
     node = new SwarmNode({ identity: createIdentity(), trust: { allows: () => true }, host: '127.0.0.1', port: 0 });
     node.handle('chat', () => {});
     port = (await node.listen()).port;
@@ -144,12 +147,13 @@ async function main() {
   console.log(`forged message 1s over TCP (${dist}): ${FORGED} per round, ${CONCURRENCY} at a time`);
   const check = checksOnly(wire, macs, createIdentity());
   console.log(`marker + mac1 checks alone: ${check.cpuMs.toFixed(1)} ms CPU for ${FORGED} (${((check.cpuMs * 1000) / FORGED).toFixed(2)} us each), ${check.passed} passed`);
-  const results = { bare: [], hold: [], swarm: [] };
+  const kinds = process.env.BENCH_AGAINST ? ['bare', 'hold', 'swarm', 'other'] : ['bare', 'hold', 'swarm'];
+  const results = Object.fromEntries(kinds.map((kind) => [kind, []]));
   for (let r = 0; r < ROUNDS; r++) {
-    for (const kind of r % 2 === 0 ? ['bare', 'hold', 'swarm'] : ['swarm', 'hold', 'bare']) {
+    for (const kind of r % 2 === 0 ? kinds : [...kinds].reverse()) {
       const result = await round(kind, wire.V2_MARKER);
       results[kind].push(result);
-      console.log(`  ${kind.padEnd(5)} ${result.cpuMs.toFixed(0).padStart(5)} ms server CPU (${((result.cpuMs * 1000) / FORGED).toFixed(1)} us each), wall ${result.wallMs.toFixed(0)} ms, ${result.dh} DH, ${result.answeredBytes} bytes answered, ${result.failed} failed, load ${result.load.toFixed(1)}${kind === 'swarm' ? `, refusals ${JSON.stringify(result.refusals)}` : ''}`);
+      console.log(`  ${kind.padEnd(5)} ${result.cpuMs.toFixed(0).padStart(5)} ms server CPU (${((result.cpuMs * 1000) / FORGED).toFixed(1)} us each), wall ${result.wallMs.toFixed(0)} ms, ${result.dh} DH, ${result.answeredBytes} bytes answered, ${result.failed} failed, load ${result.load.toFixed(1)}${kind === 'swarm' || kind === 'other' ? `, refusals ${JSON.stringify(result.refusals)}` : ''}`);
     }
   }
   const median = (list) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
@@ -158,6 +162,7 @@ async function main() {
   const paired = (kind) => median(results.swarm.map((r, i) => r.cpuMs - results[kind][i].cpuMs));
   console.log(`median of ${ROUNDS}: bare ${cpu('bare').toFixed(0)} ms, hold ${cpu('hold').toFixed(0)} ms, swarm ${cpu('swarm').toFixed(0)} ms for ${FORGED}`);
   console.log(`swarm minus bare ${(cpu('swarm') - cpu('bare')).toFixed(0)} ms (paired by round ${paired('bare').toFixed(0)} ms), swarm minus hold ${(cpu('swarm') - cpu('hold')).toFixed(0)} ms (paired ${paired('hold').toFixed(0)} ms) (bar: < 50 ms above TCP), DH on them: ${results.swarm.reduce((sum, r) => sum + r.dh, 0)} (bar: 0), bytes answered: ${results.swarm.reduce((sum, r) => sum + r.answeredBytes, 0)}`);
+  if (results.other) console.log(`other (${process.env.BENCH_AGAINST}) ${cpu('other').toFixed(0)} ms: swarm minus other, paired by round, ${paired('other').toFixed(0)} ms; other minus hold (paired) ${median(results.other.map((r, i) => r.cpuMs - results.hold[i].cpuMs)).toFixed(0)} ms`);
   process.exit(0);
 }
 

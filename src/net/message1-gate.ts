@@ -21,6 +21,9 @@ import type { Socket } from 'node:net';
 import { mac1Checker } from '../secure/handshake-macs.js';
 import { MARKER_BYTES, MESSAGE1_BYTES, V1_PREAMBLE, V2_MARKER } from '../secure/handshake-wire.js';
 
+/** How long a connection that has sent nothing keeps its pending slot against a newcomer from its address. */
+export const IDLE_EXPENDABLE_MS = 100;
+
 export type SilentCode = 'BAD_MAC1' | 'NOT_SWARM_PEER' | 'PROTOCOL_VERSION' | 'HANDSHAKE_TIMEOUT';
 
 export interface Message1GateOptions {
@@ -63,15 +66,17 @@ export class Message1Gate {
 
   /**
    * How little is lost by closing the connection to make room for another from its address
-   * (pending-connections.ts): 2 once it is silent (it failed the checks), 1 while it has sent
-   * nothing, 0 once it has sent bytes that may be a message 1 or passed mac1 (a handshake in
-   * progress).
+   * (pending-connections.ts): 2 once it is silent (it failed the checks), 1 when it has sent
+   * nothing for IDLE_EXPENDABLE_MS, 0 otherwise: it has sent bytes that may be a message 1,
+   * or passed mac1 (a handshake in progress), or is too fresh to tell. An initiator sends
+   * message 1 with its first ACK, so it is read within the event-loop turn or so after the
+   * accept; a newcomer in the same burst of accepts must not take its slot before that.
    */
   expendability(socket: Socket): number {
     const value = this.deadlines.get(socket);
     if (value === undefined) return 0;
     if (value < 0) return 2;
-    return socket.bytesRead === 0 && !this.partial.has(socket) ? 1 : 0;
+    return socket.bytesRead === 0 && !this.partial.has(socket) && this.now() - value >= IDLE_EXPENDABLE_MS ? 1 : 0;
   }
 
   /** The connection closed: forget it. True if it was still waiting for its message 1. */
@@ -95,9 +100,8 @@ export class Message1Gate {
     const earlier = this.partial.get(socket);
     const bytes = earlier ? Buffer.concat([earlier, chunk]) : chunk;
     // The cheapest checks first: the marker as soon as it is complete, then the length, then mac1.
-    // compare() on a range: no view allocated for the comparison.
-    if (bytes.length >= MARKER_BYTES && V2_MARKER.compare(bytes, 0, MARKER_BYTES) !== 0) {
-      return this.silence(socket, V1_PREAMBLE.compare(bytes, 0, MARKER_BYTES) === 0 ? 'PROTOCOL_VERSION' : 'NOT_SWARM_PEER');
+    if (bytes.length >= MARKER_BYTES && !startsWith(bytes, V2_MARKER)) {
+      return this.silence(socket, startsWith(bytes, V1_PREAMBLE) ? 'PROTOCOL_VERSION' : 'NOT_SWARM_PEER');
     }
     if (bytes.length < MESSAGE1_BYTES) return void this.partial.set(socket, bytes);
     if (earlier) this.partial.delete(socket);
@@ -140,4 +144,10 @@ export class Message1Gate {
     }
     this.arm();
   }
+}
+
+/** Byte by byte in JS: six bytes cost less than a call into compare(). */
+function startsWith(bytes: Buffer, marker: Buffer): boolean {
+  for (let i = 0; i < MARKER_BYTES; i++) if (bytes[i] !== marker[i]) return false;
+  return true;
 }

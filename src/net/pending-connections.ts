@@ -25,6 +25,8 @@ export interface PendingLimits {
 
 export const DEFAULT_PENDING_LIMITS: PendingLimits = { maxTotal: 128, maxPerAddress: 8 };
 
+const NONE: readonly never[] = Object.freeze([]);
+
 /** 0: a handshake that may be in progress (never evicted for a same-address newcomer); higher: evicted first. */
 export type Expendability<Connection> = (connection: Connection) => number;
 
@@ -46,8 +48,7 @@ export class PendingConnections<Connection> {
    * Adds a connection; returns the connections to close: those evicted to make room, or
    * the newcomer itself when it is turned away (then it was not added).
    */
-  admit(connection: Connection, address: string): Connection[] {
-    const evicted: Connection[] = [];
+  admit(connection: Connection, address: string): readonly Connection[] {
     const own = this.byAddress.get(address);
     if (own && own.length >= this.limits.maxPerAddress) {
       const index = this.mostExpendable(own);
@@ -57,16 +58,17 @@ export class PendingConnections<Connection> {
       own.push(connection);
       return [victim!];
     }
+    // The common case (below both caps) allocates nothing but the address's list.
+    let evicted: Connection[] | undefined;
     while (this.total >= this.limits.maxTotal) {
       const victim = this.addressToEvict(address);
-      if (victim === undefined) return [...evicted, connection];
-      evicted.push(this.evictOldest(victim));
+      if (victim === undefined) return [...(evicted ?? []), connection];
+      (evicted ??= []).push(this.evictOldest(victim));
     }
-    const list = this.byAddress.get(address) ?? [];
-    list.push(connection);
-    this.byAddress.set(address, list);
+    if (own) own.push(connection);
+    else this.byAddress.set(address, [connection]);
     this.total++;
-    return evicted;
+    return evicted ?? NONE;
   }
 
   /** Forgets a connection (its handshake finished or failed). */

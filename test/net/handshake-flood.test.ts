@@ -8,6 +8,7 @@ import { HandshakeReader } from '../../src/secure/handshake-reader.js';
 import { MESSAGE2_BYTES } from '../../src/secure/handshake-wire.js';
 import { SecureChannel } from '../../src/secure/secure-channel.js';
 import { InitiatorHandshake } from '../../src/secure/swarm-handshake.js';
+import { IDLE_EXPENDABLE_MS } from '../../src/net/message1-gate.js';
 import { floodMessage1, forgedMessage1 } from '../helpers/message1-flood.js';
 import { createNodes, waitFor } from '../helpers/test-nodes.js';
 
@@ -138,6 +139,8 @@ describe('a trusted initiator from an address whose pending slots are full', () 
     a!.node.handle('chat', () => {});
     const held = await heldConnections(a!.port, '127.0.0.7', 8);
     await waitFor(() => a!.node.pendingCount === 8, 5000, 'eight idle connections');
+    // Only a connection idle for a while gives up its slot (a fresh one may have its message 1 in flight).
+    await new Promise((resolve) => setTimeout(resolve, 2 * IDLE_EXPENDABLE_MS));
     const link = await b!.node.connect('127.0.0.1', a!.port, 'chat', { expectedKey: a!.identity.publicKey, localAddress: '127.0.0.7' });
     expect(link.channel).toBe('chat');
     expect(a!.node.refusalCounts.get('PENDING_EVICTED')).toBe(1);
