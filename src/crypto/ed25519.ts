@@ -25,9 +25,16 @@ export function generateSigningKeyPair(): SigningKeyPair {
   return { publicKey: pair.publicKey, secretKey: pair.secretKey };
 }
 
+/** Natively: tweetnacl's fromSeed (a scalar multiplication in JS) cost ~90 ms CPU per process start. */
 export function signingKeyPairFromSeed(seed: Uint8Array): SigningKeyPair {
-  const pair = nacl.sign.keyPair.fromSeed(seed);
-  return { publicKey: pair.publicKey, secretKey: pair.secretKey };
+  if (seed.length !== 32) throw new RangeError('Ed25519 seed must be 32 bytes');
+  const privateKey = createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' });
+  const spki = createPublicKey(privateKey).export({ format: 'der', type: 'spki' });
+  const publicKey = new Uint8Array(spki.subarray(SPKI_PREFIX.length));
+  const secretKey = new Uint8Array(ED25519_SECRET_KEY_BYTES);
+  secretKey.set(seed);
+  secretKey.set(publicKey, 32);
+  return { publicKey, secretKey };
 }
 
 // Key objects are cached because building them costs more than a verify.
