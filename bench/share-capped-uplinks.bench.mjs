@@ -31,7 +31,9 @@ const doneTimes = (dones) => dones.map((d) => d.atMs / 1000);
 async function runSwarm(n, hosts, dir, file, cli = CLI) {
   const { users, root } = await makeUsers(['sharer', ...Array.from({ length: n }, (_, i) => `g${i + 1}`)]);
   const [sharerUser, ...getterUsers] = users;
-  const envOf = (user) => ({ ...process.env, SWARM_HOME: user.home });
+  // Like aria2's flags below: no DHT, local discovery or port mapping (bench/run.mjs sets the
+  // same; a direct `node bench/...` run would otherwise bootstrap a DHT in every getter).
+  const envOf = (user) => ({ ...process.env, SWARM_NO_DHT: '1', SWARM_NO_LAN: '1', SWARM_NO_NAT: '1', SWARM_HOME: user.home });
   const sharer = startChild([cli, 'share', file, '--host', hosts[0].address, '--port', '0', '--json'], { env: envOf(sharerUser), netns: hosts[0].ns, timed: true });
   const magnet = (await sharer.waitFor((e) => e.event === 'ready')).event.magnet;
   const started = performance.now();

@@ -25,9 +25,16 @@ export function generateSigningKeyPair(): SigningKeyPair {
   return { publicKey: pair.publicKey, secretKey: pair.secretKey };
 }
 
+/** Natively: tweetnacl's fromSeed (a scalar multiplication in JS) cost ~90 ms CPU per process start. */
 export function signingKeyPairFromSeed(seed: Uint8Array): SigningKeyPair {
-  const pair = nacl.sign.keyPair.fromSeed(seed);
-  return { publicKey: pair.publicKey, secretKey: pair.secretKey };
+  if (seed.length !== 32) throw new RangeError('Ed25519 seed must be 32 bytes');
+  const privateKey = createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' });
+  const spki = createPublicKey(privateKey).export({ format: 'der', type: 'spki' });
+  const publicKey = new Uint8Array(spki.subarray(SPKI_PREFIX.length));
+  const secretKey = new Uint8Array(ED25519_SECRET_KEY_BYTES);
+  secretKey.set(seed);
+  secretKey.set(publicKey, 32);
+  return { publicKey, secretKey };
 }
 
 // Key objects are cached because building them costs more than a verify.
@@ -89,6 +96,21 @@ const SQRT_MINUS_ONE = modPow(2n, (P - 1n) / 4n);
  */
 export function isAcceptablePublicKey(publicKey: Uint8Array): boolean {
   if (publicKey.length !== ED25519_PUBLIC_KEY_BYTES) return false;
+  // Cached: every key-text decode (trust-list lookups, swarm_pex) asks, and the BigInt check
+  // costs ~0.5 ms; a getter asked ~200 times for the same few keys.
+  const id = Buffer.from(publicKey).toString('hex');
+  let isAcceptable = acceptableKeyCache.get(id);
+  if (isAcceptable === undefined) {
+    isAcceptable = checkPublicKey(publicKey);
+    if (acceptableKeyCache.size >= PUBLIC_KEY_CACHE_LIMIT) acceptableKeyCache.clear();
+    acceptableKeyCache.set(id, isAcceptable);
+  }
+  return isAcceptable;
+}
+
+const acceptableKeyCache = new Map<string, boolean>();
+
+function checkPublicKey(publicKey: Uint8Array): boolean {
   const sign = publicKey[31]! >> 7;
   let y = 0n;
   for (let i = 31; i >= 0; i--) y = (y << 8n) | BigInt(i === 31 ? publicKey[i]! & 0x7f : publicKey[i]!);

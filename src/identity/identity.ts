@@ -6,9 +6,8 @@
  */
 import { join } from 'node:path';
 import { errors } from '../errors.js';
-import { generateSigningKeyPair } from '../crypto/ed25519.js';
+import { generateSigningKeyPair, signingKeyPairFromSeed } from '../crypto/ed25519.js';
 import { generateX25519KeyPair, x25519PublicKey } from '../crypto/x25519.js';
-import nacl from 'tweetnacl';
 import { ensurePrivateDir, readFileIfExists, writeFileAtomic } from './atomic-file.js';
 import { encodeKeyText } from './key-text.js';
 import { parseVersionedJson } from './versioned-json.js';
@@ -80,7 +79,7 @@ export function parseIdentity(text: string, path: string): Identity {
   const noisePublicKey = unb64(file.noisePublicKey, 32);
   const noiseSecretKey = unb64(file.noiseSecretKey, 32);
   if (!publicKey || !secretKey || !noisePublicKey || !noiseSecretKey) throw corrupt('a key is missing or has the wrong length');
-  const derived = nacl.sign.keyPair.fromSeed(secretKey.subarray(0, 32)).publicKey;
+  const derived = signingKeyPairFromSeed(secretKey.subarray(0, 32)).publicKey;
   if (!Buffer.from(derived).equals(publicKey) || !Buffer.from(secretKey.subarray(32)).equals(publicKey)) {
     throw corrupt('the signing keys do not match each other');
   }

@@ -33,8 +33,12 @@ describe('ed25519 wrapper (node:crypto) is byte-compatible with tweetnacl', () =
   });
 
   test('seed derivation matches tweetnacl', () => {
-    const seed = new Uint8Array(32).fill(7);
-    expect(Buffer.from(signingKeyPairFromSeed(seed).publicKey)).toEqual(Buffer.from(nacl.sign.keyPair.fromSeed(seed).publicKey));
+    for (const seed of [new Uint8Array(32).fill(7), new Uint8Array(32), Uint8Array.from({ length: 32 }, (_, i) => 255 - i)]) {
+      const pair = signingKeyPairFromSeed(seed);
+      const expected = nacl.sign.keyPair.fromSeed(seed);
+      expect(Buffer.from(pair.publicKey)).toEqual(Buffer.from(expected.publicKey));
+      expect(Buffer.from(pair.secretKey)).toEqual(Buffer.from(expected.secretKey));
+    }
   });
 
   test('malformed inputs are "not valid", never an exception', () => {

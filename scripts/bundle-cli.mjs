@@ -1,0 +1,59 @@
+#!/usr/bin/env node
+/**
+ * Bundles the CLI (run by `npm run build`, after tsc): a Node process pays per module file
+ * it loads, and `swarm get` loaded ~500 of them (dist/ and the packages); importing
+ * webtorrent alone cost ~700 ms CPU that way against ~200 ms bundled. esbuild (already
+ * installed for vitest, so offline-safe) turns tsc's dist/cli.js into dist/bundle/ with
+ * code splitting, so each command still loads only its own chunks (program.ts's lazy
+ * imports stay dynamic), and dist/cli.js becomes a two-line launcher for the bundle. The
+ * chunks sit two levels below the package root like tsc's files, so paths taken from
+ * import.meta.url (the demo's fixtures, ../cli.js) stay right. tsc's other files stay in
+ * dist/ for benches that import modules directly.
+ *
+ * Modules webtorrent imports only for features swarm always switches off (DHT, trackers,
+ * LSD, NAT-PMP/UPnP, IP blocklists, ut_pex; locked-client.ts sets each option false) are
+ * replaced by empty modules, as webtorrent's own browser build does: its code checks that
+ * each is a function before using it. swarm's own DHT (discovery/) keeps the real
+ * bittorrent-dht: only imports from inside webtorrent and torrent-discovery are replaced.
+ */
+import { build } from 'esbuild';
+import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const dist = fileURLToPath(new URL('../dist/', import.meta.url));
+const UNUSED_BY_ENGINE = new Set(['bittorrent-dht', '@silentbot1/nat-api', 'load-ip-set', 'bittorrent-lsd', 'bittorrent-tracker', 'ut_pex']);
+const ENGINE_IMPORTER = /[\\/]node_modules[\\/](webtorrent|torrent-discovery)[\\/]/;
+
+const emptyEngineModules = {
+  name: 'empty-engine-modules',
+  setup(bundler) {
+    bundler.onResolve({ filter: /^[@a-z]/ }, (args) =>
+      UNUSED_BY_ENGINE.has(args.path) && ENGINE_IMPORTER.test(args.importer) ? { path: args.path, namespace: 'empty' } : undefined);
+    bundler.onLoad({ filter: /.*/, namespace: 'empty' }, () => ({ contents: 'export default undefined;\nexport const Client = undefined;\n', loader: 'js' }));
+  },
+};
+
+const entry = `${dist}cli.js`;
+const launcher = "#!/usr/bin/env node\nimport './bundle/cli.js';\n";
+// A rebuild without tsc would bundle the launcher itself.
+if (readFileSync(entry, 'utf8') === launcher) throw new Error('dist/cli.js is already the launcher: run tsc first (npm run build)');
+rmSync(`${dist}bundle`, { recursive: true, force: true });
+await build({
+  entryPoints: { cli: entry },
+  outdir: `${dist}bundle`,
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  // Native addons load from node_modules as before (they find their binaries relative to
+  // their own files); utp-native is optional (uTP is off), so are ws's bufferutil/utf-8-validate.
+  external: ['fs-native-extensions', 'utp-native', 'bufferutil', 'utf-8-validate'],
+  plugins: [emptyEngineModules],
+  // CommonJS packages inside an ES module bundle still call require() (node: builtins).
+  banner: { js: "import { createRequire as __swarmCreateRequire } from 'node:module';\nconst require = __swarmCreateRequire(import.meta.url);" },
+  logLevel: 'warning',
+  legalComments: 'none',
+});
+writeFileSync(entry, launcher);
+chmodSync(entry, 0o755);
