@@ -70,9 +70,15 @@ function queuedBytes(wire: RequestLimitedWire): number {
   return bytes;
 }
 
-/** A block that shares memory with a larger buffer (a piece in the store's cache) is copied. */
+/**
+ * A block that shares memory with a larger buffer (a piece in the store's cache) is copied,
+ * into an uninitialised buffer: slice() would zero-fill every served byte before copying it.
+ */
 function ownBytes(block: Uint8Array): Uint8Array {
-  return block.byteLength < block.buffer.byteLength ? Uint8Array.prototype.slice.call(block) : block;
+  if (block.byteLength === block.buffer.byteLength) return block;
+  const own = Buffer.allocUnsafe(block.byteLength);
+  own.set(block);
+  return own;
 }
 
 function onOverflow(wire: RequestLimitedWire, piece: number, offset: number, length: number): void {
