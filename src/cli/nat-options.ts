@@ -35,6 +35,8 @@ export interface RunningMapping {
   mapped(): MappedPort | undefined;
   /** An authenticated link came in from `host`: from outside our networks, that proves the mapping. */
   noteInbound(host: string): void;
+  /** A link from outside our networks came in through the mapping. */
+  isVerified(): boolean;
   close(): Promise<void>;
 }
 
@@ -44,7 +46,8 @@ const LOOPBACK_HOST = /^(127\.|::1$|::ffff:127\.|localhost$)/i;
  * Maps `port` unless NAT is off or the node listens on loopback only (nothing outside could
  * use the mapping); resolves once the router answered or gave up (a few seconds at most).
  */
-export async function startPortMapping(options: NatOptions, address: { host: string; port: number }): Promise<RunningMapping | undefined> {
+/** `outcome.isFailed`: set when the router would not map the port (not when NAT is off or not in the way). */
+export async function startPortMapping(options: NatOptions, address: { host: string; port: number }, outcome: { isFailed?: boolean } = {}): Promise<RunningMapping | undefined> {
   if (!isNatOn(options) || LOOPBACK_HOST.test(address.host)) return undefined;
   const { port } = address;
   const reporter = new PortMappingReporter(!!options.json);
@@ -53,7 +56,10 @@ export async function startPortMapping(options: NatOptions, address: { host: str
     mapping = await PortMapping.open({ internalPort: port, leaseS: leaseS(process.env), description: `swarm ${port}` });
   } catch (error) {
     if (error instanceof NoNatInTheWay) reporter.notNeeded(error.localAddress);
-    else reporter.failed(port, error instanceof Error ? error.message : String(error));
+    else {
+      outcome.isFailed = true;
+      reporter.failed(port, error instanceof Error ? error.message : String(error));
+    }
     return undefined;
   }
   reporter.mapped(mapping.mapped);
@@ -62,6 +68,7 @@ export async function startPortMapping(options: NatOptions, address: { host: str
   let isVerified = false;
   return {
     mapped: () => mapping.mapped,
+    isVerified: () => isVerified,
     noteInbound: (host) => {
       if (isVerified || !isOutsideLocalNetworks(host)) return;
       isVerified = true;

@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { usageError } from '../errors.js';
-import { encodeKeyText } from '../identity/key-text.js';
+import { decodeKeyText, encodeKeyText } from '../identity/key-text.js';
 import { DEFAULT_PORT, SwarmNode } from '../net/swarm-node.js';
 import { advertisedAddresses } from '../share/advertised-addresses.js';
 import { checkSharePath, startShare } from '../share/share-session.js';
@@ -23,7 +23,7 @@ import { signalExitCode, untilSignal } from './until-signal.js';
 import { addDiscoveryOptions, dhtSettings, isLanOn, startDhtDiscovery, startLanDiscovery, type DiscoveryOptions } from './discovery-options.js';
 import { DiscoveryReporter } from '../ui/discovery-reporter.js';
 import { addNatOption, startPortMapping, type NatOptions } from './nat-options.js';
-import { addRelayOptions, startRelaying, type RelayOptions } from './relay-options.js';
+import { addRelayOptions, learnRelaysWhenUnreachable, startRelaying, type RelayOptions } from './relay-options.js';
 import { ownRelayHintKeys } from '../discovery/dht-relay-keys.js';
 import type { ShareRef } from '../discovery/lan-discovery.js';
 
@@ -111,7 +111,8 @@ async function runShare(context: CliContext, path: string, options: ShareOptions
   });
   if (address.isFallbackPort) start.portFallback(DEFAULT_PORT, address.port);
   // Asked while hashing runs; the magnet waits for the answer to carry the router's external address first.
-  const natStarting = startPortMapping(options, address);
+  const natOutcome: { isFailed?: boolean } = {};
+  const natStarting = startPortMapping(options, address, natOutcome);
   const withExternal = natStarting.then((nat) => {
     const external = nat?.mapped();
     return [...(external ? [{ host: external.externalHost, port: external.externalPort }] : []), ...advertisedAddresses(address.host, address.port)].slice(0, 4);
@@ -141,7 +142,12 @@ async function runShare(context: CliContext, path: string, options: ShareOptions
   const nat = await natStarting;
   start.stop();
   const reporter = new ShareReporter(session, { isJson, nameOf: (key) => nameOfKey(context, key) });
-  session.on('peer-connected', ({ remoteHost, isInbound }: { remoteHost: string; isInbound: boolean }) => isInbound && nat?.noteInbound(remoteHost));
+  session.on('peer-connected', ({ key, remoteHost, remotePort, isInbound, isRelayed }: { key: string; remoteHost: string; remotePort: number; isInbound: boolean; isRelayed: boolean }) => {
+    if (isInbound) nat?.noteInbound(remoteHost);
+    // A trusted peer we dialled (--peer) may relay for us if our port is unreachable (relay-learner.ts).
+    else if (!isRelayed) relaying.considerPeer(decodeKeyText(key), remoteHost, remotePort);
+  });
+  const stopLearning = learnRelaysWhenUnreachable(relaying, nat, natOutcome);
   reporter.ready(address.port);
   const refusals = new RefusalReporter(node, { isJson });
   // Getters holding the magnet (with or without x.pe) find this share by its beacons and in the DHT.
@@ -150,7 +156,9 @@ async function runShare(context: CliContext, path: string, options: ShareOptions
   const discoveryReporter = new DiscoveryReporter({ isJson, isFoundReported: false });
   const discovery = await startLanDiscovery(context, options, address.port, discoveryReporter, { held: () => held });
   const dht = startDhtDiscovery(context, options, address.port, discoveryReporter, { held: () => held, relayHints: relaying.relayHints });
+  relaying.onNewHints(() => dht?.nudge());
   const signal = await untilSignal();
+  stopLearning();
   await Promise.all([discovery?.close(), dht?.close()]);
   refusals.stop();
   reporter.stopped();
