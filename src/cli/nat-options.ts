@@ -46,8 +46,17 @@ const LOOPBACK_HOST = /^(127\.|::1$|::ffff:127\.|localhost$)/i;
  * Maps `port` unless NAT is off or the node listens on loopback only (nothing outside could
  * use the mapping); resolves once the router answered or gave up (a few seconds at most).
  */
-/** `outcome.isFailed`: set when the router would not map the port (not when NAT is off or not in the way). */
-export async function startPortMapping(options: NatOptions, address: { host: string; port: number }, outcome: { isFailed?: boolean } = {}): Promise<RunningMapping | undefined> {
+/**
+ * `outcome.isFailed`: set when the router would not map the port (not when NAT is off or not
+ * in the way). `hooks.linkAfterMove(old, new)`: the link to print when a renewal moves the
+ * external address (share: its magnet with the new address).
+ */
+export async function startPortMapping(
+  options: NatOptions,
+  address: { host: string; port: number },
+  outcome: { isFailed?: boolean } = {},
+  hooks: { linkAfterMove?(oldExternal: string, newExternal: string): string | undefined } = {},
+): Promise<RunningMapping | undefined> {
   if (!isNatOn(options) || LOOPBACK_HOST.test(address.host)) return undefined;
   const { port } = address;
   const reporter = new PortMappingReporter(!!options.json);
@@ -63,7 +72,14 @@ export async function startPortMapping(options: NatOptions, address: { host: str
     return undefined;
   }
   reporter.mapped(mapping.mapped);
-  mapping.on('renewed', (mapped: MappedPort) => reporter.renewed(mapped));
+  let external = `${mapping.mapped.externalHost}:${mapping.mapped.externalPort}`;
+  mapping.on('renewed', (mapped: MappedPort) => {
+    const now = `${mapped.externalHost}:${mapped.externalPort}`;
+    // The router gave another port (or address): the link printed at start no longer works from outside.
+    if (now !== external) reporter.moved(mapped, external, hooks.linkAfterMove?.(external, now));
+    else reporter.renewed(mapped);
+    external = now;
+  });
   mapping.on('renew-failed', (error: unknown) => reporter.renewFailed(error instanceof Error ? error.message : String(error)));
   let isVerified = false;
   return {
