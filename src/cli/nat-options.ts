@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { isOutsideLocalNetworks } from '../nat/outside-address.js';
-import { NoNatInTheWay, PortMapping, type MappedPort } from '../nat/port-mapping.js';
+import { NoNatInTheWay, PortMapping, type MappedPort, type MappingMethod } from '../nat/port-mapping.js';
 import { PortMappingReporter } from '../ui/port-mapping-reporter.js';
 
 export interface NatOptions {
@@ -28,6 +28,13 @@ function leaseS(env: NodeJS.ProcessEnv): number | undefined {
   const text = env.SWARM_NAT_LEASE_S;
   if (text === undefined || !/^\d{1,6}$/.test(text) || Number(text) < 2) return undefined;
   return Number(text);
+}
+
+/** SWARM_NAT_METHODS=nat-pmp,pcp,upnp (any of them): the protocols to try (tests of one protocol; default all). */
+function methods(env: NodeJS.ProcessEnv): MappingMethod[] | undefined {
+  const names: Record<string, MappingMethod> = { 'nat-pmp': 'NAT-PMP', pcp: 'PCP', upnp: 'UPnP' };
+  const chosen = (env.SWARM_NAT_METHODS ?? '').split(',').map((name) => names[name.trim().toLowerCase()]).filter((method) => method !== undefined);
+  return chosen.length > 0 ? chosen : undefined;
 }
 
 export interface RunningMapping {
@@ -62,7 +69,7 @@ export async function startPortMapping(
   const reporter = new PortMappingReporter(!!options.json);
   let mapping: PortMapping;
   try {
-    mapping = await PortMapping.open({ internalPort: port, leaseS: leaseS(process.env), description: `swarm ${port}` });
+    mapping = await PortMapping.open({ internalPort: port, leaseS: leaseS(process.env), methods: methods(process.env), description: `swarm ${port}` });
   } catch (error) {
     if (error instanceof NoNatInTheWay) reporter.notNeeded(error.localAddress);
     else {

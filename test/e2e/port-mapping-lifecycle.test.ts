@@ -1,5 +1,7 @@
 /**
- * Two ends of a port mapping's life, against miniupnpd in the NAT lab:
+ * A port mapping's life, against miniupnpd in the NAT lab:
+ * - PCP (RFC 6887) alone maps the port: an outsider fetches through it; the delete on exit
+ *   removes it;
  * - a renewal that gets another external port (the router's old port now taken) is said in
  *   a human line with the new link (magnet) to give, not only in --json;
  * - Ctrl-C while the share is still hashing deletes the mapping at the router.
@@ -12,17 +14,17 @@ import { cliEnv } from '../helpers/cli.js';
 import { createNatLab, natLabUnavailableReason, type NatLab } from '../helpers/nat-lab.js';
 import { MINIUPNPD_PATH, MINIUPNPD_PUBLIC_SUBNET, startMiniupnpd, type Miniupnpd } from '../helpers/nat-lab-miniupnpd.js';
 import { tempDir } from '../helpers/temp-home.js';
-import { join, makeUsers, type TestUser } from '../share/cli-peers.js';
+import { join, makeUsers, sameFile, type TestUser } from '../share/cli-peers.js';
 
 const unavailable = natLabUnavailableReason() ?? (existsSync(MINIUPNPD_PATH) ? undefined : 'miniupnpd is not installed (apt-get install -y miniupnpd)');
 if (unavailable) console.log(`port-mapping lifecycle test skipped: ${unavailable}`);
 const PORT = 7421;
 
-describe.skipIf(unavailable !== undefined)('port mapping: a moved port, and Ctrl-C while hashing', () => {
+describe.skipIf(unavailable !== undefined)('port mapping: PCP, a moved port, and Ctrl-C while hashing', () => {
   let lab: NatLab;
   let router: Miniupnpd | undefined;
   beforeAll(() => {
-    lab = createNatLab({ homes: 1, publicSubnet: MINIUPNPD_PUBLIC_SUBNET });
+    lab = createNatLab({ homes: 1, publicHosts: ['outsider'], publicSubnet: MINIUPNPD_PUBLIC_SUBNET });
   });
   afterEach(() => {
     router?.stop();
@@ -52,6 +54,27 @@ describe.skipIf(unavailable !== undefined)('port mapping: a moved port, and Ctrl
     // result 0 (success), internal 5555, external: the port asked for
     expect(result.stdout.trim()).toBe(`0, 5555, ${port}`);
   }
+
+  it('PCP alone (SWARM_NAT_METHODS=pcp): the outsider gets the file through the mapped port; the mapping is deleted on exit', async () => {
+    const [alice, bob] = makeUsers(['alice', 'bob']) as [TestUser, TestUser];
+    const dir = tempDir();
+    const path = join(dir, 'pcp.bin');
+    writeFileSync(path, randomBytes(256 * 1024 + 3));
+    router = await startMiniupnpd(lab, 0, { natPmp: true, upnp: false });
+    const wan = lab.routers[0]!.wanAddress;
+    const share = new CliProcess(['share', path, '--port', String(PORT + 2), '--no-lan', '--json'], { home: alice.home, wrapper: lab.wrapper(lab.homes[0]!.ns), env: cliEnv(alice.home, { SWARM_NO_NAT: '0', SWARM_NAT_METHODS: 'pcp' }) });
+    const mapped = await share.waitForEvent((e) => e.event === 'port-mapped' || e.code === 'NAT_UNMAPPED', 20_000, 'port-mapped');
+    expect(mapped, `${JSON.stringify(mapped)}\n${router.log()}`).toMatchObject({ event: 'port-mapped', method: 'PCP', external: `${wan}:${PORT + 2}` });
+    expect(router.redirects().join('\n')).toContain(`dnat ip to ${lab.homes[0]!.address}:${PORT + 2}`);
+    const magnet = String((await share.waitForEvent((e) => e.event === 'ready', 30_000, 'share ready')).magnet);
+    const out = join(dir, 'out');
+    const get = new CliProcess(['get', magnet, '-o', out, '--no-lan', '--json', '--timeout', '40s'], { home: bob.home, wrapper: lab.wrapper(lab.publicHosts.outsider!.ns) });
+    expect(await get.exited).toBe(0);
+    expect(sameFile(path, join(out, 'pcp.bin'))).toBe(true);
+    expect(await share.stop('SIGINT', 10_000)).toBe(130);
+    expect(share.events.find((e) => e.event === 'port-unmapped')).toMatchObject({ confirmed: true });
+    expect(router.redirects().join('\n')).not.toContain(`:${PORT + 2}`);
+  }, 90_000);
 
   it('a renewal that moves the external port prints a line with the new magnet', async () => {
     const [alice] = makeUsers(['alice', 'bob']) as [TestUser, TestUser];
