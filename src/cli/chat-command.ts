@@ -13,7 +13,7 @@ import { BURST_BYTE_SECONDS, BURST_MESSAGE_SECONDS, rateLimits, type RateLimits 
 import { openChat } from '../chat/open-chat.js';
 import { parsePeerAddress, type PeerAddress } from '../net/peer-address.js';
 import { RefusalReporter } from '../ui/refusal-reporter.js';
-import { fingerprint } from '../identity/key-text.js';
+import { decodeKeyText, fingerprint } from '../identity/key-text.js';
 import { DEFAULT_PORT, SwarmNode } from '../net/swarm-node.js';
 import { runChatConsole } from '../ui/chat-console.js';
 import { plainHost } from '../ui/listen-addresses.js';
@@ -28,7 +28,7 @@ import { addDiscoveryOptions, dhtSettings, isLanOn, startDhtDiscovery, startLanD
 import { DiscoveryReporter } from '../ui/discovery-reporter.js';
 import type { DiscoveredPeer } from '../discovery/lan-discovery.js';
 import { addNatOption, startPortMapping, type NatOptions } from './nat-options.js';
-import { addRelayOptions, startRelaying, type RelayOptions } from './relay-options.js';
+import { addRelayOptions, learnRelaysWhenUnreachable, startRelaying, type RelayOptions } from './relay-options.js';
 import { ownRelayHintKeys } from '../discovery/dht-relay-keys.js';
 import { PairSecrets } from '../identity/pair-secret.js';
 import type { RelayDialer } from '../relay/relay-dialer.js';
@@ -137,6 +137,8 @@ async function runChat(context: CliContext, options: ChatOptions): Promise<void>
       // SWARM_HOME unwritable: the chat's history error says so; nothing to add here.
     }
   });
+  // Trusted peers we dialled may relay for us if our port turns out unreachable (relay-learner.ts).
+  chat.session.on('peer-join', (peer) => peer.isInitiator && peer.via === undefined && relaying.considerPeer(decodeKeyText(peer.key), peer.host, peer.port));
   const refusals = new RefusalReporter(node, { isJson: Boolean(options.json) });
   const chatDone = runChatConsole({
     chat,
@@ -155,11 +157,15 @@ async function runChat(context: CliContext, options: ChatOptions): Promise<void>
   // Presence in the DHT: each trusted peer online finds this node under their pair's key of the day.
   const dht = startDhtDiscovery(context, options, chat.address.port, reporter, { isPresence: true, isLookingForRelays: true, isOwnRelay: relaying.isOwnRelay, relayHints: relaying.relayHints });
   if (dht) linkFoundPeers(dht, chat.session, identity.keyText, relaying.dialer);
-  const nat = await startPortMapping(options, chat.address);
+  relaying.onNewHints(() => dht?.nudge());
+  const natOutcome: { isFailed?: boolean } = {};
+  const nat = await startPortMapping(options, chat.address, natOutcome);
   chat.session.on('peer-join', (peer) => !peer.isInitiator && nat?.noteInbound(peer.host));
+  const stopLearning = learnRelaysWhenUnreachable(relaying, nat, natOutcome);
   try {
     await chatDone;
   } finally {
+    stopLearning();
     relaying.close();
     await Promise.all([discovery?.close(), dht?.close()]);
     await nat?.close();

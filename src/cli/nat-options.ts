@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { isOutsideLocalNetworks } from '../nat/outside-address.js';
-import { NoNatInTheWay, PortMapping, type MappedPort } from '../nat/port-mapping.js';
+import { NoNatInTheWay, PortMapping, type MappedPort, type MappingMethod } from '../nat/port-mapping.js';
 import { PortMappingReporter } from '../ui/port-mapping-reporter.js';
 
 export interface NatOptions {
@@ -30,11 +30,20 @@ function leaseS(env: NodeJS.ProcessEnv): number | undefined {
   return Number(text);
 }
 
+/** SWARM_NAT_METHODS=nat-pmp,pcp,upnp (any of them): the protocols to try (tests of one protocol; default all). */
+function methods(env: NodeJS.ProcessEnv): MappingMethod[] | undefined {
+  const names: Record<string, MappingMethod> = { 'nat-pmp': 'NAT-PMP', pcp: 'PCP', upnp: 'UPnP' };
+  const chosen = (env.SWARM_NAT_METHODS ?? '').split(',').map((name) => names[name.trim().toLowerCase()]).filter((method) => method !== undefined);
+  return chosen.length > 0 ? chosen : undefined;
+}
+
 export interface RunningMapping {
   /** The mapped address, when the router granted one. */
   mapped(): MappedPort | undefined;
   /** An authenticated link came in from `host`: from outside our networks, that proves the mapping. */
   noteInbound(host: string): void;
+  /** A link from outside our networks came in through the mapping. */
+  isVerified(): boolean;
   close(): Promise<void>;
 }
 
@@ -44,24 +53,45 @@ const LOOPBACK_HOST = /^(127\.|::1$|::ffff:127\.|localhost$)/i;
  * Maps `port` unless NAT is off or the node listens on loopback only (nothing outside could
  * use the mapping); resolves once the router answered or gave up (a few seconds at most).
  */
-export async function startPortMapping(options: NatOptions, address: { host: string; port: number }): Promise<RunningMapping | undefined> {
+/**
+ * `outcome.isFailed`: set when the router would not map the port (not when NAT is off or not
+ * in the way). `hooks.linkAfterMove(old, new)`: the link to print when a renewal moves the
+ * external address (share: its magnet with the new address).
+ */
+export async function startPortMapping(
+  options: NatOptions,
+  address: { host: string; port: number },
+  outcome: { isFailed?: boolean } = {},
+  hooks: { linkAfterMove?(oldExternal: string, newExternal: string): string | undefined } = {},
+): Promise<RunningMapping | undefined> {
   if (!isNatOn(options) || LOOPBACK_HOST.test(address.host)) return undefined;
   const { port } = address;
   const reporter = new PortMappingReporter(!!options.json);
   let mapping: PortMapping;
   try {
-    mapping = await PortMapping.open({ internalPort: port, leaseS: leaseS(process.env), description: `swarm ${port}` });
+    mapping = await PortMapping.open({ internalPort: port, leaseS: leaseS(process.env), methods: methods(process.env), description: `swarm ${port}` });
   } catch (error) {
     if (error instanceof NoNatInTheWay) reporter.notNeeded(error.localAddress);
-    else reporter.failed(port, error instanceof Error ? error.message : String(error));
+    else {
+      outcome.isFailed = true;
+      reporter.failed(port, error instanceof Error ? error.message : String(error));
+    }
     return undefined;
   }
   reporter.mapped(mapping.mapped);
-  mapping.on('renewed', (mapped: MappedPort) => reporter.renewed(mapped));
+  let external = `${mapping.mapped.externalHost}:${mapping.mapped.externalPort}`;
+  mapping.on('renewed', (mapped: MappedPort) => {
+    const now = `${mapped.externalHost}:${mapped.externalPort}`;
+    // The router gave another port (or address): the link printed at start no longer works from outside.
+    if (now !== external) reporter.moved(mapped, external, hooks.linkAfterMove?.(external, now));
+    else reporter.renewed(mapped);
+    external = now;
+  });
   mapping.on('renew-failed', (error: unknown) => reporter.renewFailed(error instanceof Error ? error.message : String(error)));
   let isVerified = false;
   return {
     mapped: () => mapping.mapped,
+    isVerified: () => isVerified,
     noteInbound: (host) => {
       if (isVerified || !isOutsideLocalNetworks(host)) return;
       isVerified = true;

@@ -10,10 +10,13 @@ import type { SwarmNode } from '../net/swarm-node.js';
 import type { RelayAddress } from '../relay/relay-address.js';
 import { HolePuncher } from '../relay/hole-punch.js';
 import { RelayDialer } from '../relay/relay-dialer.js';
+import { RelayLearner } from '../relay/relay-learner.js';
 import { RelayRegistration } from '../relay/relay-registration.js';
 import { RelayService, DEFAULT_MAX_BYTES_PER_KEY, DEFAULT_MAX_STREAMS_PER_KEY, type RelayLimits } from '../relay/relay-service.js';
+import { encodeKeyText } from '../identity/key-text.js';
+import { formatPeerAddress } from '../net/peer-address.js';
 import { reportDirectUpgrades } from '../ui/direct-reporter.js';
-import { reportRelayRegistration, reportRelayService } from '../ui/relay-reporter.js';
+import { reportRelayLearned, reportRelayRegistration, reportRelayService } from '../ui/relay-reporter.js';
 import { nameOfKey, type CliContext } from './context.js';
 import { parsePeerOption } from './node-options.js';
 
@@ -55,8 +58,14 @@ export interface Relaying {
   refreshHints(): void;
   /** With --offer-relay: the DHT keys the nodes registered here asked us to announce. */
   relayHints(): Buffer[];
+  /** With --offer-relay: called when a registered node sent new hints (to announce them at once). */
+  onNewHints(listener: () => void): void;
   /** One of our --relay addresses (its hints for us come back from our own lookups). */
   isOwnRelay(host: string, port: number): boolean;
+  /** A trusted peer reached by dialling host:port: asked whether it relays, once we know we need one. */
+  considerPeer(key: Uint8Array, host: string, port: number): void;
+  /** Our port is not reachable (the mapping failed or is not verified) and no --relay was given: learn relays. */
+  learnRelays(): void;
   close(): void;
 }
 
@@ -104,14 +113,30 @@ export function startRelaying(context: CliContext, node: SwarmNode, options: Rel
     stopReport = reportRelayRegistration(registration, settings.isJson);
   };
   if (settings.register) register();
+  // No --relay: relays may be learned from trusted peers that offer one (relay-learner.ts).
+  const learner = settings.register && relays.length === 0 ? new RelayLearner(node, (key) => context.trust.allows(key)) : undefined;
+  learner?.on('learned', (relay) => {
+    relays.push(relay); // the dialer's own list too: calls to peers fall back on it
+    if (!registration) {
+      registration = new RelayRegistration(node, [], settings.hints);
+      stopReport = reportRelayRegistration(registration, settings.isJson);
+    }
+    const keyText = encodeKeyText(relay.key);
+    reportRelayLearned(formatPeerAddress(relay), nameOfKey(context, keyText), keyText, settings.isJson);
+    registration.add(relay);
+  });
   return {
     dialer,
     relays,
     registerNow: register,
     refreshHints: () => registration?.checkHints(),
     relayHints: () => offered?.service.hintKeys() ?? [],
+    onNewHints: (listener) => void offered?.service.on('hints', listener),
     isOwnRelay: (host, port) => relays.some((relay) => relay.host === host && relay.port === port),
+    considerPeer: (key, host, port) => learner?.consider(key, host, port),
+    learnRelays: () => learner?.activate(),
     close() {
+      learner?.close();
       stopReport?.();
       stopDirectReport?.();
       puncher?.close();
@@ -119,4 +144,23 @@ export function startRelaying(context: CliContext, node: SwarmNode, options: Rel
       offered?.close();
     },
   };
+}
+
+/** A granted mapping that no peer from outside has used in this long is taken as not working. */
+export const UNVERIFIED_MAPPING_GRACE_MS = 60_000;
+
+/**
+ * Starts learning relays from trusted peers once the port turns out unreachable: at once when
+ * the router would not map it, after UNVERIFIED_MAPPING_GRACE_MS when a mapping was granted
+ * but nobody from outside came in through it. Returns a stop function.
+ */
+export function learnRelaysWhenUnreachable(relaying: Relaying, nat: { isVerified(): boolean } | undefined, outcome: { isFailed?: boolean }): () => void {
+  if (outcome.isFailed) {
+    relaying.learnRelays();
+    return () => {};
+  }
+  if (!nat) return () => {};
+  const timer = setTimeout(() => !nat.isVerified() && relaying.learnRelays(), Number(process.env.SWARM_UNVERIFIED_MAPPING_GRACE_MS ?? UNVERIFIED_MAPPING_GRACE_MS));
+  timer.unref();
+  return () => clearTimeout(timer);
 }

@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { usageError } from '../errors.js';
-import { encodeKeyText } from '../identity/key-text.js';
+import { decodeKeyText, encodeKeyText } from '../identity/key-text.js';
 import { DEFAULT_PORT, SwarmNode } from '../net/swarm-node.js';
 import { advertisedAddresses } from '../share/advertised-addresses.js';
 import { checkSharePath, startShare } from '../share/share-session.js';
@@ -23,8 +23,10 @@ import { signalExitCode, untilSignal } from './until-signal.js';
 import { addDiscoveryOptions, dhtSettings, isLanOn, startDhtDiscovery, startLanDiscovery, type DiscoveryOptions } from './discovery-options.js';
 import { DiscoveryReporter } from '../ui/discovery-reporter.js';
 import { addNatOption, startPortMapping, type NatOptions } from './nat-options.js';
-import { addRelayOptions, startRelaying, type RelayOptions } from './relay-options.js';
+import { addRelayOptions, learnRelaysWhenUnreachable, startRelaying, type RelayOptions } from './relay-options.js';
 import { ownRelayHintKeys } from '../discovery/dht-relay-keys.js';
+import { formatPeerAddress, parsePeerAddress } from '../net/peer-address.js';
+import { buildMagnetLink, parseMagnetLink } from '../share/magnet-link.js';
 import type { ShareRef } from '../discovery/lan-discovery.js';
 
 interface ShareOptions extends NodeOptions, DiscoveryOptions, NatOptions, RelayOptions {
@@ -111,12 +113,16 @@ async function runShare(context: CliContext, path: string, options: ShareOptions
   });
   if (address.isFallbackPort) start.portFallback(DEFAULT_PORT, address.port);
   // Asked while hashing runs; the magnet waits for the answer to carry the router's external address first.
-  const natStarting = startPortMapping(options, address);
+  const natOutcome: { isFailed?: boolean } = {};
+  let magnet: string | undefined;
+  const natStarting = startPortMapping(options, address, natOutcome, { linkAfterMove: (previous, now) => magnet && magnetWithAddress(magnet, previous, now) });
+  // Ctrl-C from here on, hashing included, ends the share cleanly: the router's mapping is deleted.
+  const stopping = untilSignal();
   const withExternal = natStarting.then((nat) => {
     const external = nat?.mapped();
     return [...(external ? [{ host: external.externalHost, port: external.externalPort }] : []), ...advertisedAddresses(address.host, address.port)].slice(0, 4);
   });
-  const session = await startShare({
+  const starting = startShare({
     node: relaying.dialer,
     router,
     ownKeyText: context.identity.keyText,
@@ -131,17 +137,34 @@ async function runShare(context: CliContext, path: string, options: ShareOptions
     isAllowed: (key) => context.trust.allows(key) && (!allowed || allowed.has(encodeKeyText(key))),
     uploadLimitBytesPerSecond: options.uploadLimit,
     isSuperSeeding: options.superSeed !== false,
-  }).catch(async (error: unknown) => {
+  });
+  const stopStarting = async () => {
     start.stop();
     relaying.close();
     await (await natStarting)?.close();
     await node.close();
+  };
+  const started = await Promise.race([starting, stopping]).catch(async (error: unknown) => {
+    await stopStarting();
     throw error;
   });
+  if (typeof started === 'string') {
+    // Interrupted while hashing: nothing to serve yet; the mapping is gone, so stop the hashing too.
+    starting.then((session) => session.close(), () => {});
+    await stopStarting();
+    process.exit(signalExitCode(started));
+  }
+  const session = started;
+  magnet = session.magnet;
   const nat = await natStarting;
   start.stop();
   const reporter = new ShareReporter(session, { isJson, nameOf: (key) => nameOfKey(context, key) });
-  session.on('peer-connected', ({ remoteHost, isInbound }: { remoteHost: string; isInbound: boolean }) => isInbound && nat?.noteInbound(remoteHost));
+  session.on('peer-connected', ({ key, remoteHost, remotePort, isInbound, isRelayed }: { key: string; remoteHost: string; remotePort: number; isInbound: boolean; isRelayed: boolean }) => {
+    if (isInbound) nat?.noteInbound(remoteHost);
+    // A trusted peer we dialled (--peer) may relay for us if our port is unreachable (relay-learner.ts).
+    else if (!isRelayed) relaying.considerPeer(decodeKeyText(key), remoteHost, remotePort);
+  });
+  const stopLearning = learnRelaysWhenUnreachable(relaying, nat, natOutcome);
   reporter.ready(address.port);
   const refusals = new RefusalReporter(node, { isJson });
   // Getters holding the magnet (with or without x.pe) find this share by its beacons and in the DHT.
@@ -150,7 +173,9 @@ async function runShare(context: CliContext, path: string, options: ShareOptions
   const discoveryReporter = new DiscoveryReporter({ isJson, isFoundReported: false });
   const discovery = await startLanDiscovery(context, options, address.port, discoveryReporter, { held: () => held });
   const dht = startDhtDiscovery(context, options, address.port, discoveryReporter, { held: () => held, relayHints: relaying.relayHints });
-  const signal = await untilSignal();
+  relaying.onNewHints(() => dht?.nudge());
+  const signal = await stopping;
+  stopLearning();
   await Promise.all([discovery?.close(), dht?.close()]);
   refusals.stop();
   reporter.stopped();
@@ -160,4 +185,12 @@ async function runShare(context: CliContext, path: string, options: ShareOptions
   await node.close();
   // Stopping is what Ctrl-C is for, but scripts still tell it from a clean end: 128 + signal.
   process.exitCode = signalExitCode(signal);
+}
+
+/** `magnet` with the x.pe address `previous` replaced by `now` (a port mapping that moved). */
+function magnetWithAddress(magnet: string, previous: string, now: string): string | undefined {
+  const link = parseMagnetLink(magnet);
+  const moved = parsePeerAddress(now);
+  if (!moved) return undefined;
+  return buildMagnetLink({ ...link, peers: link.peers.map((peer) => (formatPeerAddress(peer) === previous ? moved : peer)) });
 }

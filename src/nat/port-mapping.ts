@@ -1,6 +1,6 @@
 /**
  * Asking the home router to forward our listening TCP port: NAT-PMP first (one UDP
- * round trip), then UPnP IGD. Learns the external address, renews the lease at half its
+ * round trip), then PCP (its successor, for a router that speaks only that), then UPnP IGD. Learns the external address, renews the lease at half its
  * life, and deletes the mapping on close. A mapping the router granted is still only
  * "unverified": routers (and libraries) report success for forwarding that never works,
  * so nothing here claims reachability; a peer connecting from outside is the proof.
@@ -8,10 +8,11 @@
 import { EventEmitter } from 'node:events';
 import { findGateway, type Gateway } from './gateway.js';
 import { natPmpExternalAddress, natPmpMapTcp, natPmpUnmapTcp, NatPmpTimeout, type NatPmpOptions } from './nat-pmp-client.js';
+import { newPcpNonce, pcpMapTcp, pcpUnmapTcp, PcpTimeout, type PcpOptions } from './pcp-client.js';
 import { UpnpError } from './upnp-igd-codec.js';
 import { UpnpGateway, type UpnpOptions } from './upnp-igd-client.js';
 
-export type MappingMethod = 'NAT-PMP' | 'UPnP';
+export type MappingMethod = 'NAT-PMP' | 'PCP' | 'UPnP';
 
 export interface MappedPort {
   method: MappingMethod;
@@ -32,7 +33,10 @@ export interface PortMappingOptions {
   description?: string;
   gateway?: Gateway;
   natPmp?: NatPmpOptions;
+  pcp?: PcpOptions;
   upnp?: UpnpOptions;
+  /** The protocols to try (default all: NAT-PMP, then PCP for a router that speaks only PCP, and UPnP alongside). */
+  methods?: MappingMethod[];
   /** Bound on close()'s delete request. */
   closeTimeoutMs?: number;
 }
@@ -78,6 +82,8 @@ export class PortMapping extends EventEmitter {
     private readonly options: PortMappingOptions,
     private readonly upnp: UpnpGateway | undefined,
     private readonly requestedLeaseS: number,
+    /** PCP: the mapping's nonce (its renewals and delete must carry it) and our address towards the router. */
+    private readonly pcp?: { nonce: Uint8Array; gateway: Gateway },
   ) {
     super();
     this.scheduleRenewal();
@@ -89,19 +95,35 @@ export class PortMapping extends EventEmitter {
     if (!gateway) throw new PortMappingFailure('no default gateway (not behind a router?)');
     if (!isPrivateIPv4(gateway.localAddress)) throw new NoNatInTheWay(gateway.localAddress);
     const leaseS = options.leaseS ?? DEFAULT_LEASE_S;
+    const methods = new Set(options.methods ?? ['NAT-PMP', 'PCP', 'UPnP']);
+    const reasons: string[] = [];
     // The SSDP search runs alongside NAT-PMP: a router with neither then costs the longer
     // of the two waits, not their sum, before the share's magnet can be printed.
-    const upnpFound = UpnpGateway.find(gateway.address, options.upnp);
+    const upnpFound = methods.has('UPnP') ? UpnpGateway.find(gateway.address, options.upnp) : Promise.resolve(undefined);
     upnpFound.catch(() => {}); // unused when NAT-PMP succeeds
-    let natPmpReason: string;
-    try {
-      const externalHost = checkExternal(await natPmpExternalAddress(gateway.address, options.natPmp));
-      const granted = await natPmpMapTcp(gateway.address, options.internalPort, options.internalPort, leaseS, options.natPmp);
-      const mapped = { method: 'NAT-PMP' as const, gateway: gateway.address, externalHost, externalPort: granted.externalPort, internalPort: options.internalPort, leaseS: granted.lifetimeS, isExternalPrivate: isPrivateIPv4(externalHost) };
-      return new PortMapping(mapped, options, undefined, leaseS);
-    } catch (error) {
-      natPmpReason = error instanceof NatPmpTimeout ? 'NAT-PMP: no answer' : reasonOf(error);
+    if (methods.has('NAT-PMP')) {
+      try {
+        const externalHost = checkExternal(await natPmpExternalAddress(gateway.address, options.natPmp));
+        const granted = await natPmpMapTcp(gateway.address, options.internalPort, options.internalPort, leaseS, options.natPmp);
+        const mapped = { method: 'NAT-PMP' as const, gateway: gateway.address, externalHost, externalPort: granted.externalPort, internalPort: options.internalPort, leaseS: granted.lifetimeS, isExternalPrivate: isPrivateIPv4(externalHost) };
+        return new PortMapping(mapped, options, undefined, leaseS);
+      } catch (error) {
+        reasons.push(error instanceof NatPmpTimeout ? 'NAT-PMP: no answer' : reasonOf(error));
+      }
     }
+    // PCP (NAT-PMP's successor, same port): for a router that answers only version 2.
+    if (methods.has('PCP')) {
+      try {
+        const nonce = newPcpNonce();
+        const granted = await pcpMapTcp(gateway, nonce, options.internalPort, options.internalPort, leaseS, options.pcp);
+        const externalHost = checkExternal(granted.externalHost);
+        const mapped = { method: 'PCP' as const, gateway: gateway.address, externalHost, externalPort: granted.externalPort, internalPort: options.internalPort, leaseS: granted.lifetimeS, isExternalPrivate: isPrivateIPv4(externalHost) };
+        return new PortMapping(mapped, options, undefined, leaseS, { nonce, gateway });
+      } catch (error) {
+        reasons.push(error instanceof PcpTimeout ? 'PCP: no answer' : reasonOf(error));
+      }
+    }
+    if (!methods.has('UPnP')) throw new PortMappingFailure(`router ${gateway.address}: ${reasons.join('; ')}`);
     let upnpReason: string;
     try {
       const upnp = await upnpFound;
@@ -113,7 +135,7 @@ export class PortMapping extends EventEmitter {
     } catch (error) {
       upnpReason = reasonOf(error);
     }
-    throw new PortMappingFailure(`router ${gateway.address}: ${natPmpReason}; ${upnpReason}`);
+    throw new PortMappingFailure(`router ${gateway.address}: ${[...reasons, upnpReason].join('; ')}`);
   }
 
   private scheduleRenewal(): void {
@@ -130,6 +152,9 @@ export class PortMapping extends EventEmitter {
       if (this.upnp) {
         await this.upnp.addPortMapping(externalPort, this.options.gateway!.localAddress, internalPort, this.requestedLeaseS, this.options.description ?? 'swarm');
         this.mapped = { ...this.mapped, leaseS: this.requestedLeaseS };
+      } else if (this.pcp) {
+        const granted = await pcpMapTcp(this.pcp.gateway, this.pcp.nonce, internalPort, externalPort, this.requestedLeaseS, this.options.pcp);
+        this.mapped = { ...this.mapped, externalHost: checkExternal(granted.externalHost), externalPort: granted.externalPort, leaseS: granted.lifetimeS };
       } else {
         const granted = await natPmpMapTcp(this.mapped.gateway, internalPort, externalPort, this.requestedLeaseS, this.options.natPmp);
         this.mapped = { ...this.mapped, externalPort: granted.externalPort, leaseS: granted.lifetimeS };
@@ -151,7 +176,9 @@ export class PortMapping extends EventEmitter {
     clearTimeout(this.renewTimer);
     const deleting = this.upnp
       ? this.upnp.deletePortMapping(this.mapped.externalPort)
-      : natPmpUnmapTcp(this.mapped.gateway, this.mapped.internalPort, this.options.natPmp);
+      : this.pcp
+        ? pcpUnmapTcp(this.pcp.gateway, this.pcp.nonce, this.mapped.internalPort, this.options.pcp)
+        : natPmpUnmapTcp(this.mapped.gateway, this.mapped.internalPort, this.options.natPmp);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), this.options.closeTimeoutMs ?? 2000)));
     const isDeleted = await Promise.race([deleting.then(() => true, () => false), timeout]);

@@ -15,6 +15,9 @@ import type { LinkNode, PeerLink } from '../net/peer-link.js';
 import type { RelayAddress } from './relay-address.js';
 import { relayedStream } from './relayed-stream.js';
 
+/** Not an error: the relay was skipped because the key is reached directly (this dial's own error stands). */
+const REACHED_DIRECTLY = Symbol('reached directly');
+
 /** How long a direct dial has alone before the relays are tried too. */
 export const DIRECT_HEAD_START_MS = 1500;
 
@@ -51,6 +54,9 @@ export class RelayDialer implements LinkNode {
   private readonly relaysByKey = new Map<string, RelayAddress[]>();
   /** "keyhex host:port" of relays found through relay hints: an address to call the key through, never to dial as it. */
   private readonly hintedRelays = new Set<string>();
+  /** Direct dials under way per key, and keys with a direct link up: a relay is not called for a key reached (or being reached) directly. */
+  private readonly directDials = new Map<string, Set<Promise<PeerLink>>>();
+  private readonly directLinks = new Map<string, number>();
 
   constructor(private readonly node: RelayCapableNode, private readonly options: RelayDialerOptions) {}
 
@@ -94,7 +100,7 @@ export class RelayDialer implements LinkNode {
       return this.throughRelays(key, channel, [{ host, port }]);
     }
     const relays = key ? this.relaysFor(key) : [];
-    const direct = this.node.connect(host, port, channel, opts);
+    const direct = key ? this.trackDirect(key, this.node.connect(host, port, channel, opts)) : this.node.connect(host, port, channel, opts);
     if (!key || relays.length === 0) return direct.catch((error: unknown) => Promise.reject(this.explain(error, key, host, port)));
     return new Promise((resolve, reject) => {
       let isSettled = false;
@@ -118,8 +124,8 @@ export class RelayDialer implements LinkNode {
         if (isRelayStarted || isSettled) return;
         isRelayStarted = true;
         running += 1;
-        this.throughRelays(key, channel, relays).then(win, (error: unknown) => {
-          relayError = error;
+        this.unlessReachedDirectly(key, direct).then(() => this.throughRelays(key, channel, relays)).then(win, (error: unknown) => {
+          if (error !== REACHED_DIRECTLY) relayError = error;
           lose();
         });
       };
@@ -130,6 +136,40 @@ export class RelayDialer implements LinkNode {
         lose();
       });
     });
+  }
+
+  /** Counts a direct dial to `key` while it runs, and its link while it is up. */
+  private trackDirect(key: Uint8Array, dial: Promise<PeerLink>): Promise<PeerLink> {
+    const hex = Buffer.from(key).toString('hex');
+    const dials = this.directDials.get(hex) ?? new Set();
+    dials.add(dial);
+    this.directDials.set(hex, dials);
+    const settled = () => {
+      dials.delete(dial);
+      if (dials.size === 0 && this.directDials.get(hex) === dials) this.directDials.delete(hex);
+    };
+    dial.then((link) => {
+      settled();
+      this.directLinks.set(hex, (this.directLinks.get(hex) ?? 0) + 1);
+      link.stream.once('close', () => {
+        const left = (this.directLinks.get(hex) ?? 1) - 1;
+        if (left > 0) this.directLinks.set(hex, left);
+        else this.directLinks.delete(hex);
+      });
+    }, settled);
+    return dial;
+  }
+
+  /**
+   * Resolves when calling `key` through a relay is still worth it: no other direct dial to
+   * it is under way (one to another of its addresses, e.g. a mapped port beside a private
+   * one that failed at once) and none is up. Rejects (skipping the relay) otherwise.
+   */
+  private async unlessReachedDirectly(key: Uint8Array, own: Promise<PeerLink>): Promise<void> {
+    const hex = Buffer.from(key).toString('hex');
+    const others = [...(this.directDials.get(hex) ?? [])].filter((dial) => dial !== own);
+    if (others.length > 0) await Promise.allSettled(others);
+    if ((this.directLinks.get(hex) ?? 0) > 0) throw REACHED_DIRECTLY;
   }
 
   private relaysFor(key: Uint8Array): RelayAddress[] {

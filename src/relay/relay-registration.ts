@@ -67,6 +67,11 @@ export class RelayRegistration extends EventEmitter {
     for (const link of this.links) link.close();
   }
 
+  /** Keeps one more relay (one learned from a trusted peer). */
+  add(relay: RelayAddress): void {
+    if (!this.isClosed) this.keep(relay);
+  }
+
   private keep(relay: RelayAddress): void {
     const address = formatPeerAddress(relay);
     const redial = new Redial<PeerLink>({

@@ -1,7 +1,8 @@
 /**
  * What a listening node says about its port mapping (src/nat/): one line on stderr, or
  * --json events on stdout: `port-mapped {method, external, internalPort, leaseS, verified}`,
- * `port-mapping-verified {external, from}` (a trusted peer linked in from outside), `port-mapping-renewed`, `warning {code: NAT_UNMAPPED | NAT_RENEW_FAILED, message}`,
+ * `port-mapping-verified {external, from}` (a trusted peer linked in from outside), `port-mapping-renewed` (with
+ * `moved, previous, magnet` when the external address changed: then also a line without --json), `warning {code: NAT_UNMAPPED | NAT_RENEW_FAILED, message}`,
  * `port-unmapped {external, confirmed}`, `port-mapping-skipped {reason, localAddress}` (a public
  * address: silent without --json). A failure is never fatal: the node still serves its LAN.
  */
@@ -42,6 +43,16 @@ export class PortMappingReporter {
 
   renewed(mapped: MappedPort): void {
     if (this.isJson) printJsonLine({ event: 'port-mapping-renewed', external: `${mapped.externalHost}:${mapped.externalPort}`, leaseS: mapped.leaseS });
+  }
+
+  /** A renewal gave another external address or port: say so, with the link that now works (`link`, share's magnet). */
+  moved(mapped: MappedPort, previous: string, link: string | undefined): void {
+    const external = `${mapped.externalHost}:${mapped.externalPort}`;
+    if (this.isJson) {
+      printJsonLine({ event: 'port-mapping-renewed', external, leaseS: mapped.leaseS, moved: true, previous, ...(link ? { magnet: link } : {}) });
+      return;
+    }
+    this.stream.write(`the router moved our port mapping from ${previous} to ${external}: friends outside now dial ${external}${link ? `; the link to give them is now:\n${link}` : ''}\n`);
   }
 
   renewFailed(reason: string): void {

@@ -52,6 +52,12 @@ export function reportRelayRegistration(registration: EventEmitter, isJson: bool
   };
 }
 
+/** A relay learned from a trusted peer (it offers to relay, and this node's port is not reachable). */
+export function reportRelayLearned(relay: string, name: string | undefined, key: string, isJson: boolean, output: RelayUserOutput = PROCESS_OUTPUT): void {
+  if (isJson) output.event({ event: 'relay', state: 'learned', relay, key, name });
+  else output.line(`this node cannot be reached directly: ${escapeTerminal(name ?? 'a trusted peer')} at ${escapeTerminal(relay)} relays for it`);
+}
+
 export interface RelayCountsView {
   registered: number;
   streams: number;

@@ -3,7 +3,9 @@
  * that forward nothing, a relay and a private DHT on the public segment. alice shares in
  * home A registered with the relay, which announces her share's relay-hint key with its own
  * address; bob gets in home B with a magnet stripped of x.pe and x.relay: he finds the relay
- * in the DHT and the file comes through it. Chat with no --peer meets the same way.
+ * in the DHT and the file comes through it. Chat with no --peer meets the same way. And a
+ * node given no --relay whose router will not map its port learns a relay from a trusted
+ * peer it dialled that offers one (--offer-relay), registers there, and is found through it.
  */
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
@@ -90,4 +92,21 @@ describe.skipIf(unavailable !== undefined)('a node reachable only through a rela
     expect(relay.events.some((e) => e.event === 'stream-open' && e.from === bob.key && e.to === alice.key)).toBe(true);
     await Promise.all([aliceChat.stop('SIGINT'), bobChat.stop('SIGINT'), relay.stop('SIGINT')]);
   }, 180_000);
+
+  it('no --relay and a router that maps nothing: alice learns rick\'s --offer-relay from her chat with him, and bob finds her through it', async () => {
+    const rickChat = new CliProcess(['chat', '--port', String(RELAY_PORT), '--offer-relay', '--no-lan', '--json'], { home: rick.home, wrapper: lab.wrapper(lab.publicHosts.relay!.ns), env: env(rick) });
+    await rickChat.waitForEvent((e) => e.event === 'ready', 20_000, 'rick listening');
+    // Port mapping on (tests default to off): router A answers neither NAT-PMP nor UPnP.
+    const aliceChat = new CliProcess(['chat', '--port', '7003', '--no-lan', '--json', '--peer', `rick@${relayAddress}`], { home: alice.home, wrapper: lab.wrapper(homeA().ns), env: { ...env(alice), SWARM_NO_NAT: '0' } });
+    const learned = await aliceChat.waitForEvent((e) => e.event === 'relay' && e.state === 'learned', 60_000, 'alice learned a relay');
+    expect(learned).toMatchObject({ relay: relayAddress, key: rick.key, name: 'rick' });
+    expect(aliceChat.events.some((e) => e.event === 'warning' && e.code === 'NAT_UNMAPPED')).toBe(true);
+    await aliceChat.waitForEvent((e) => e.event === 'relay' && e.state === 'registered' && e.relay === relayAddress, 30_000, 'alice registered with rick');
+    const bobChat = new CliProcess(['chat', '--port', '7003', '--no-lan', '--json'], { home: bob.home, wrapper: lab.wrapper(homeB().ns), env: env(bob) });
+    const joined = await bobChat.waitForEvent((e) => e.event === 'peer-join' && e.key === alice.key, 120_000, 'bob linked to alice');
+    expect(joined.via).toBe(relayAddress);
+    bobChat.send('through the relay you learned');
+    await aliceChat.waitForEvent((e) => e.event === 'message' && e.text === 'through the relay you learned', 15_000, 'at alice');
+    await Promise.all([aliceChat.stop('SIGINT'), bobChat.stop('SIGINT'), rickChat.stop('SIGINT')]);
+  }, 240_000);
 });
