@@ -227,18 +227,24 @@ export class SwarmNode extends EventEmitter implements LinkNode {
 
   /** Answers a handshake arriving over a stream a relay spliced to us, exactly as the listener would. */
   acceptOver(raw: Duplex, via: { host: string; port: number }): void {
-    this.answerOn(raw, via, formatPeerAddress(via));
+    void this.answerOn(raw, via, formatPeerAddress(via));
   }
 
-  /** Answers a handshake on a TCP socket already connected (the other end of connectOn), as the listener would. */
-  acceptOn(socket: Socket): void {
+  /**
+   * Answers a handshake on a TCP socket already connected (the other end of connectOn), as
+   * the listener would; resolves true once a link is up, false when refused or failed.
+   */
+  acceptOn(socket: Socket): Promise<boolean> {
     keepAlive(socket, this.linkTimeoutMs);
-    this.answerOn(socket, { host: socket.remoteAddress ?? '?', port: socket.remotePort ?? 0 });
+    return this.answerOn(socket, { host: socket.remoteAddress ?? '?', port: socket.remotePort ?? 0 });
   }
 
-  private answerOn(raw: Duplex, peer: { host: string; port: number }, via?: string): void {
-    if (this.isClosed) return void raw.destroy();
-    secureInbound(raw, {
+  private answerOn(raw: Duplex, peer: { host: string; port: number }, via?: string): Promise<boolean> {
+    if (this.isClosed) {
+      raw.destroy();
+      return Promise.resolve(false);
+    }
+    return secureInbound(raw, {
       identity: this.options.identity,
       allows: (key) => this.options.trust.allows(key),
       handshakeTimeoutMs: this.options.handshakeTimeoutMs,
@@ -246,7 +252,13 @@ export class SwarmNode extends EventEmitter implements LinkNode {
       decideChannel: (channel) => this.decide(channel, peer.host, peer.port, via),
       waitForTurn: () => this.budget.requestTurn(peer.host),
       replayWindow: this.replayWindow,
-    }).catch((error: unknown) => this.refused(error, peer.host, peer.port, true));
+    }).then(
+      () => true,
+      (error: unknown) => {
+        this.refused(error, peer.host, peer.port, true);
+        return false;
+      },
+    );
   }
 
   /**

@@ -9,8 +9,9 @@
  *    dials D on receiving it: the two SYNs cross (simultaneous-open.ts);
  * 4. runs handshake v2 on the new socket, D as the initiator, for the relayed link's channel.
  * Both ends' torrents then prefer the direct link and close the relayed one (share/duplicate-link.ts).
- * Failure leaves the relayed link as it was. Bounded: a few rounds per key and channel,
- * a deadline for the coordination, a count and a window for the dials.
+ * Failure leaves the relayed link as it was, reported once by D after its last round.
+ * Bounded: a few rounds per key and channel, a deadline for the coordination, a count and a
+ * window for the dials.
  */
 import { EventEmitter } from 'node:events';
 import { isIP, type Socket } from 'node:net';
@@ -28,8 +29,10 @@ import { DEFAULT_OPEN_LIMITS, freeLocalPort, simultaneousOpen, type Simultaneous
 
 /** whoami, the punch link and the CONNECT/SYNC exchange, in all. */
 export const PUNCH_SETUP_TIMEOUT_MS = 10_000;
-/** Upgrade rounds per key and channel in a run (a failed round is not retried at once). */
-export const MAX_ROUNDS_PER_LINK = 2;
+/** Upgrade rounds per key and channel in a run: against a router that answers SYNs with a RST, each round is a race. */
+export const MAX_ROUNDS_PER_LINK = 3;
+/** The pause after a failed round. */
+export const ROUND_RETRY_DELAY_MS = 2000;
 /** Punch links answered at once (each holds a port and a dial loop). */
 const MAX_ANSWERING = 4;
 
@@ -37,7 +40,7 @@ export interface PunchNode {
   connect(host: string, port: number, channel: string, opts?: { expectedKey?: Uint8Array }): Promise<PeerLink>;
   connectOver(raw: Duplex, channel: string, expectedKey: Uint8Array, via: PeerAddress): Promise<PeerLink>;
   connectOn(socket: Socket, channel: string, expectedKey: Uint8Array): Promise<PeerLink>;
-  acceptOn(socket: Socket): void;
+  acceptOn(socket: Socket): Promise<boolean>;
   adopt(link: PeerLink): boolean;
   handle(kind: ChannelKind, handler: (link: PeerLink) => void | boolean | string): void;
 }
@@ -51,6 +54,8 @@ export interface DirectEvent {
   /** The peer's address on the direct link (its router's public address and port). */
   address?: string;
   attempts?: number;
+  /** Rounds it took (the dialler's count). */
+  rounds?: number;
   ms?: number;
   reason?: string;
 }
@@ -58,12 +63,14 @@ export interface DirectEvent {
 export interface HolePunchOptions {
   limits?: SimultaneousOpenLimits;
   setupTimeoutMs?: number;
+  retryDelayMs?: number;
 }
 
 export class HolePuncher extends EventEmitter {
   private readonly rounds = new Map<string, number>();
   private readonly busy = new Set<string>();
   private readonly direct = new Set<string>();
+  private readonly timers = new Set<NodeJS.Timeout>();
   private answering = 0;
   private isClosed = false;
 
@@ -74,25 +81,43 @@ export class HolePuncher extends EventEmitter {
 
   close(): void {
     this.isClosed = true;
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
   }
 
   /** D's side: a torrent link to a key came up through `relay`; try to move it off the relay. */
   upgrade(relayed: PeerLink, relay: RelayAddress): void {
     if (this.isClosed || infoHashOf(relayed.channel) === undefined) return;
     const id = `${relayed.remoteKeyText} ${relayed.channel}`;
-    const rounds = this.rounds.get(id) ?? 0;
-    if (this.busy.has(id) || this.direct.has(id) || rounds >= MAX_ROUNDS_PER_LINK) return;
-    this.rounds.set(id, rounds + 1);
+    if (this.busy.has(id) || this.direct.has(id) || (this.rounds.get(id) ?? 0) >= MAX_ROUNDS_PER_LINK) return;
     this.busy.add(id);
-    const startMs = performance.now();
+    this.round(relayed, relay, id, performance.now());
+  }
+
+  /** One round; a failed one is followed by another after a pause, while the relayed link lasts and rounds remain. */
+  private round(relayed: PeerLink, relay: RelayAddress, id: string, startMs: number): void {
+    const round = (this.rounds.get(id) ?? 0) + 1;
+    this.rounds.set(id, round);
     this.dial(relayed, relay).then(
       ({ link, address, attempts }) => {
+        this.busy.delete(id);
         this.direct.add(id);
         link.stream.once('close', () => this.direct.delete(id));
-        this.report({ state: 'up', key: relayed.remoteKeyText, role: 'dialler', address, attempts, ms: Math.round(performance.now() - startMs) });
+        this.report({ state: 'up', key: relayed.remoteKeyText, role: 'dialler', address, attempts, rounds: round, ms: Math.round(performance.now() - startMs) });
       },
-      (error: unknown) => this.report({ state: 'failed', key: relayed.remoteKeyText, role: 'dialler', reason: error instanceof Error ? error.message : String(error) }),
-    ).finally(() => this.busy.delete(id));
+      (error: unknown) => {
+        if (round < MAX_ROUNDS_PER_LINK && !relayed.stream.destroyed && !this.isClosed) {
+          const timer = setTimeout(() => {
+            this.timers.delete(timer);
+            this.round(relayed, relay, id, startMs);
+          }, this.options.retryDelayMs ?? ROUND_RETRY_DELAY_MS);
+          this.timers.add(timer);
+          return;
+        }
+        this.busy.delete(id);
+        this.report({ state: 'failed', key: relayed.remoteKeyText, role: 'dialler', rounds: round, reason: error instanceof Error ? error.message : String(error) });
+      },
+    );
   }
 
   private report(event: DirectEvent): void {
@@ -115,6 +140,7 @@ export class HolePuncher extends EventEmitter {
     try {
       session.sendConnect({ host: observed.host, port: localPort });
       const peer = await session.nextConnect();
+      refuseOwn(peer, { host: observed.host, port: localPort });
       const pingMs = performance.now();
       session.sendSync();
       await session.nextSync();
@@ -147,7 +173,8 @@ export class HolePuncher extends EventEmitter {
     const startMs = performance.now();
     this.answerPunch(link).then(
       ({ address, attempts }) => this.report({ state: 'up', key: link.remoteKeyText, role: 'answerer', address, attempts, ms: Math.round(performance.now() - startMs) }),
-      (error: unknown) => this.report({ state: 'failed', key: link.remoteKeyText, role: 'answerer', reason: error instanceof Error ? error.message : String(error) }),
+      // The dialler reports the failure, once, after its last round: here only for tests and debugging.
+      (error: unknown) => this.emit('answer-failed', { key: link.remoteKeyText, reason: error instanceof Error ? error.message : String(error) }),
     ).finally(() => (this.answering -= 1));
     return true;
   }
@@ -161,6 +188,7 @@ export class HolePuncher extends EventEmitter {
       ours.catch(() => {});
       const peer = await session.nextConnect();
       const [localPort, observed] = await ours;
+      refuseOwn(peer, { host: observed.host, port: localPort });
       session.sendConnect({ host: observed.host, port: localPort });
       await session.nextSync();
       session.sendSync();
@@ -168,12 +196,17 @@ export class HolePuncher extends EventEmitter {
       session.done();
       const { socket, attempts } = await this.open(peer, localPort);
       // D runs the handshake (it is the initiator); we answer it as our listener would.
-      this.node.acceptOn(socket);
+      if (!(await this.node.acceptOn(socket))) throw new Error('the handshake on the direct link failed');
       return { address: formatPeerAddress(peer), attempts };
     } finally {
       session.close();
     }
   }
+}
+
+/** Both ends behind one address chose the same port: a dial would connect to itself. */
+function refuseOwn(peer: PeerAddress, own: PeerAddress): void {
+  if (peer.host === own.host && peer.port === own.port) throw new Error(`the other end's candidate ${formatPeerAddress(peer)} is our own`);
 }
 
 function familyOf(host: string): 4 | 6 {

@@ -18,7 +18,7 @@ export interface SimultaneousOpenLimits {
   maxJitterMs: number;
 }
 
-export const DEFAULT_OPEN_LIMITS: SimultaneousOpenLimits = { maxAttempts: 200, windowMs: 5000, maxJitterMs: 3 };
+export const DEFAULT_OPEN_LIMITS: SimultaneousOpenLimits = { maxAttempts: 400, windowMs: 5000, maxJitterMs: 3 };
 
 /** A local port free now, for the candidate address we send before dialling from it. */
 export function freeLocalPort(family: 4 | 6): Promise<number> {
