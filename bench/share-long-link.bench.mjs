@@ -3,7 +3,9 @@
 // way, no bandwidth cap. Side by side for each round trip: a raw TCP copy, plain webtorrent
 // 2.8.5 and swarm (CLI processes, secure channel), each getter reaching its sender only
 // through the relay. Bars: swarm >= 1.0x plain webtorrent; goal >= 50% of the raw copy.
-// Env: SHARE_BENCH_MIB (64), SHARE_BENCH_RTTS ("20,80,200" ms), SHARE_BENCH_ROUNDS (1).
+// Env: SHARE_BENCH_MIB (64), SHARE_BENCH_RTTS ("20,80,200" ms), SHARE_BENCH_ROUNDS (1),
+//      SHARE_BENCH_CLI_B=<another build's cli.js>: a fourth variant, "swarm (B)", with its own
+//      sharer, to compare two builds in one run.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startDelayRelay } from './delay-relay.mjs';
@@ -19,9 +21,14 @@ const { users: [alice, bob], root } = await makeUsers(['alice', 'bob']);
 const envOf = (user) => ({ ...process.env, SWARM_HOME: user.home });
 console.log(`start: ${new Date().toISOString()}, load average ${loadAverage()}`);
 
-const sharer = startChild([CLI, 'share', file, '--host', '127.0.0.1', '--port', '0', '--json'], { env: envOf(alice) });
-const swarmMagnet = (await sharer.waitFor((e) => e.event === 'ready')).event.magnet;
-const sharerPort = Number(decodeURIComponent(/x\.pe=([^&]+)/.exec(swarmMagnet)[1]).split(':').pop());
+const CLI_B = process.env.SHARE_BENCH_CLI_B;
+async function startSharer(cli) {
+  const sharer = startChild([cli, 'share', file, '--host', '127.0.0.1', '--port', '0', '--json'], { env: envOf(alice) });
+  const magnet = (await sharer.waitFor((e) => e.event === 'ready')).event.magnet;
+  return { sharer, magnet, port: Number(decodeURIComponent(/x\.pe=([^&]+)/.exec(magnet)[1]).split(':').pop()) };
+}
+const { sharer, magnet: swarmMagnet, port: sharerPort } = await startSharer(CLI);
+const sharerB = CLI_B ? await startSharer(CLI_B) : undefined;
 const wtSeeder = startChild([ROLES, 'wt-seed', file]);
 const { magnet: wtDirectMagnet, port: wtPort } = (await wtSeeder.waitFor((e) => e.magnet)).event;
 
@@ -73,6 +80,10 @@ const variants = [
   (rtt, out) =>
     runGetter(rtt, 'swarm', sharerPort, (p) => [CLI, 'get', withoutAddresses(swarmMagnet), '--peer', `127.0.0.1:${p}`, '-o', out, '--json'], envOf(bob), (e) => e.event === 'done', (e) => e.event === 'metadata'),
 ];
+if (sharerB) {
+  variants.push((rtt, out) =>
+    runGetter(rtt, 'swarm (B)', sharerB.port, (p) => [CLI_B, 'get', withoutAddresses(sharerB.magnet), '--peer', `127.0.0.1:${p}`, '-o', out, '--json'], envOf(bob), (e) => e.event === 'done', (e) => e.event === 'metadata'));
+}
 for (const rtt of RTTS) {
   for (let round = 0; round < ROUNDS; round++) {
     for (let i = 0; i < variants.length; i++) {
@@ -85,18 +96,20 @@ for (const rtt of RTTS) {
   console.log(`RTT ${rtt} ms done (load average ${loadAverage()})`);
 }
 await sharer.kill();
+await sharerB?.sharer.kill();
 await wtSeeder.kill('SIGKILL');
 removeDir(dir);
 removeDir(root);
 
 console.log(`\n${SIZE / MiB} MiB through a delay relay, median of ${ROUNDS} round(s) (MB = 10^6 bytes); end: load average ${loadAverage()}`);
-console.log('| RTT | raw TCP MB/s | plain webtorrent MB/s (metadata to done) | swarm MB/s (metadata to done) | swarm / webtorrent | swarm / raw |');
-console.log('|---|---|---|---|---|---|');
+console.log(`| RTT | raw TCP MB/s | plain webtorrent MB/s (metadata to done) | swarm MB/s (metadata to done) | swarm / webtorrent | swarm / raw |${sharerB ? ' swarm (B) MB/s (metadata to done) |' : ''}`);
+console.log(`|---|---|---|---|---|---|${sharerB ? '---|' : ''}`);
 for (const rtt of RTTS) {
   const speed = (name) => mbps(SIZE, median(results[`${rtt}/${name}`].wall));
   const transfer = (name) => mbps(SIZE, median(results[`${rtt}/${name}`].transfer));
   const raw = speed('raw TCP copy');
   const wt = speed('plain webtorrent 2.8.5');
   const sw = speed('swarm');
-  console.log(`| ${rtt} ms | ${raw.toFixed(1)} | ${wt.toFixed(1)} (${transfer('plain webtorrent 2.8.5').toFixed(1)}) | ${sw.toFixed(1)} (${transfer('swarm').toFixed(1)}) | ${(sw / wt).toFixed(2)}x | ${((100 * sw) / raw).toFixed(0)} % |`);
+  const b = sharerB ? ` ${speed('swarm (B)').toFixed(1)} (${transfer('swarm (B)').toFixed(1)}) |` : '';
+  console.log(`| ${rtt} ms | ${raw.toFixed(1)} | ${wt.toFixed(1)} (${transfer('plain webtorrent 2.8.5').toFixed(1)}) | ${sw.toFixed(1)} (${transfer('swarm').toFixed(1)}) | ${(sw / wt).toFixed(2)}x | ${((100 * sw) / raw).toFixed(0)} % |${b}`);
 }
