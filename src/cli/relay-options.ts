@@ -89,8 +89,11 @@ export function startRelayService(context: CliContext, node: SwarmNode, limits: 
   };
 }
 
-/** `register`: the node listens and should be reachable through its relays (share, get --seed, chat). */
-/** `hints`: the relay-hint keys this node asks its relays to announce (dht-relay-keys.ts). */
+/**
+ * `register`: the node listens and should be reachable through its relays (share, get --seed,
+ * chat); with no --relay it may learn relays from trusted peers. `hints`: the relay-hint keys
+ * this node asks its relays to announce (dht-relay-keys.ts).
+ */
 export function startRelaying(context: CliContext, node: SwarmNode, options: RelayOptions, settings: { register: boolean; isJson: boolean; hints?: () => Uint8Array[] }): Relaying {
   const relays = resolveRelays(context, options.relay);
   const dialer = new RelayDialer(node, { relays, nameOf: (key) => nameOfKey(context, key) });
