@@ -151,7 +151,7 @@ export function learnRelaysWhenUnreachable(relaying: Relaying, nat: { isVerified
     return () => {};
   }
   if (!nat) return () => {};
-  const timer = setTimeout(() => !nat.isVerified() && relaying.learnRelays(), Number(process.env.SWARM_UNVERIFIED_MAPPING_GRACE_MS ?? UNVERIFIED_MAPPING_GRACE_MS));
+  const timer = setTimeout(() => !nat.isVerified() && relaying.learnRelays(), UNVERIFIED_MAPPING_GRACE_MS);
   timer.unref();
   return () => clearTimeout(timer);
 }
