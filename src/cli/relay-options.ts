@@ -95,8 +95,11 @@ export function startRelayService(context: CliContext, node: SwarmNode, limits: 
   };
 }
 
-/** `register`: the node listens and should be reachable through its relays (share, get --seed, chat). */
-/** `hints`: the relay-hint keys this node asks its relays to announce (dht-relay-keys.ts). */
+/**
+ * `register`: the node listens and should be reachable through its relays (share, get --seed,
+ * chat); with no --relay it may learn relays from trusted peers. `hints`: the relay-hint keys
+ * this node asks its relays to announce (dht-relay-keys.ts).
+ */
 export function startRelaying(context: CliContext, node: SwarmNode, options: RelayOptions, settings: { register: boolean; isJson: boolean; hints?: () => Uint8Array[] }): Relaying {
   const relays = resolveRelays(context, options.relay);
   const nameOf = (key: string) => nameOfKey(context, key);
@@ -160,7 +163,7 @@ export function learnRelaysWhenUnreachable(relaying: Relaying, nat: { isVerified
     return () => {};
   }
   if (!nat) return () => {};
-  const timer = setTimeout(() => !nat.isVerified() && relaying.learnRelays(), Number(process.env.SWARM_UNVERIFIED_MAPPING_GRACE_MS ?? UNVERIFIED_MAPPING_GRACE_MS));
+  const timer = setTimeout(() => !nat.isVerified() && relaying.learnRelays(), UNVERIFIED_MAPPING_GRACE_MS);
   timer.unref();
   return () => clearTimeout(timer);
 }

@@ -97,6 +97,7 @@ export class PortMapping extends EventEmitter {
     const leaseS = options.leaseS ?? DEFAULT_LEASE_S;
     const methods = new Set(options.methods ?? ['NAT-PMP', 'PCP', 'UPnP']);
     const reasons: string[] = [];
+    let isPortSilent = false;
     // The SSDP search runs alongside NAT-PMP: a router with neither then costs the longer
     // of the two waits, not their sum, before the share's magnet can be printed.
     const upnpFound = methods.has('UPnP') ? UpnpGateway.find(gateway.address, options.upnp) : Promise.resolve(undefined);
@@ -108,11 +109,13 @@ export class PortMapping extends EventEmitter {
         const mapped = { method: 'NAT-PMP' as const, gateway: gateway.address, externalHost, externalPort: granted.externalPort, internalPort: options.internalPort, leaseS: granted.lifetimeS, isExternalPrivate: isPrivateIPv4(externalHost) };
         return new PortMapping(mapped, options, undefined, leaseS);
       } catch (error) {
-        reasons.push(error instanceof NatPmpTimeout ? 'NAT-PMP: no answer' : reasonOf(error));
+        isPortSilent = error instanceof NatPmpTimeout;
+        reasons.push(isPortSilent ? 'NAT-PMP: no answer' : reasonOf(error));
       }
     }
-    // PCP (NAT-PMP's successor, same port): for a router that answers only version 2.
-    if (methods.has('PCP')) {
+    // PCP (NAT-PMP's successor, same port): for a router that answered NAT-PMP but would not
+    // map (one that speaks only PCP says "unsupported version"). Silence on 5351 is no PCP either.
+    if (methods.has('PCP') && !isPortSilent) {
       try {
         const nonce = newPcpNonce();
         const granted = await pcpMapTcp(gateway, nonce, options.internalPort, options.internalPort, leaseS, options.pcp);
