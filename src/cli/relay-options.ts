@@ -23,6 +23,8 @@ import { parsePeerOption } from './node-options.js';
 export interface RelayOptions {
   relay?: string[];
   offerRelay?: boolean;
+  /** false with --no-direct: relayed links stay on the relay. */
+  direct?: boolean;
 }
 
 function collectRelay(value: string, previous: string[] | undefined): string[] {
@@ -35,6 +37,7 @@ export function addRelayOptions(command: Command, isListening: boolean): Command
     ? 'stay reachable through this relay (repeatable): register with it, name it in links, and fall back on it when a peer cannot be reached directly'
     : 'fall back on this relay (repeatable) when a peer cannot be reached directly', collectRelay);
   if (isListening) command.option('--offer-relay', 'also relay for trusted keys (as `swarm relay` does)');
+  command.option('--no-direct', 'keep relayed transfers on the relay: do not try to connect directly through it (also SWARM_NO_DIRECT=1)');
   return command;
 }
 
@@ -103,8 +106,8 @@ export function startRelayService(context: CliContext, node: SwarmNode, limits: 
 export function startRelaying(context: CliContext, node: SwarmNode, options: RelayOptions, settings: { register: boolean; isJson: boolean; hints?: () => Uint8Array[] }): Relaying {
   const relays = resolveRelays(context, options.relay);
   const nameOf = (key: string) => nameOfKey(context, key);
-  // Direct upgrade of relayed links (relay/hole-punch.ts); SWARM_NO_DIRECT=1 keeps them on the relay.
-  const puncher = isSet(process.env.SWARM_NO_DIRECT) ? undefined : new HolePuncher(node);
+  // Direct upgrade of relayed links (relay/hole-punch.ts); --no-direct or SWARM_NO_DIRECT=1 keeps them on the relay.
+  const puncher = options.direct === false || isSet(process.env.SWARM_NO_DIRECT) ? undefined : new HolePuncher(node);
   const stopDirectReport = puncher && reportDirectUpgrades(puncher, { isJson: settings.isJson, nameOf });
   const dialer = new RelayDialer(node, { relays, nameOf, onRelayed: puncher && ((link, relay) => puncher.upgrade(link, relay)) });
   const offered = options.offerRelay ? startRelayService(context, node, undefined, settings.isJson) : undefined;

@@ -16,6 +16,8 @@ export interface PeerLink {
   isInitiator: boolean;
   /** "host:port" of the relay this link runs through (its remoteHost/Port are the relay's), if relayed. */
   via?: string;
+  /** Made by a simultaneous open (relay/hole-punch.ts): remoteHost/Port are no listening address. */
+  isPunched?: boolean;
   /**
    * Decrypted application bytes (a streamx Duplex); no message boundaries are promised.
    * Use write / on('data') / end / destroy / on('close'|'error'); an 'error' is emitted only

@@ -195,9 +195,11 @@ export class SwarmNode extends EventEmitter implements LinkNode {
    * Opens `channel` to `expectedKey` on a TCP socket that is already connected (a
    * simultaneous open arranged through a relay, relay/hole-punch.ts): handshake v2 as on a dial.
    */
-  connectOn(socket: Socket, channel: string, expectedKey: Uint8Array): Promise<PeerLink> {
+  async connectOn(socket: Socket, channel: string, expectedKey: Uint8Array): Promise<PeerLink> {
     keepAlive(socket, this.linkTimeoutMs);
-    return this.openOn(socket, channel, expectedKey, { host: socket.remoteAddress ?? '?', port: socket.remotePort ?? 0 });
+    const link = await this.openOn(socket, channel, expectedKey, { host: socket.remoteAddress ?? '?', port: socket.remotePort ?? 0 });
+    link.isPunched = true;
+    return link;
   }
 
   private async openOn(raw: Duplex, channel: string, expectedKey: Uint8Array, peer: { host: string; port: number }, via?: string): Promise<PeerLink> {

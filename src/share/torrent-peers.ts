@@ -153,8 +153,8 @@ export class TorrentPeers extends EventEmitter {
     }
     const duplex = createLinkDuplex(link);
     const entry: LinkEntry = { link, duplexId: duplex.id };
-    // A relayed link's address is the relay's: never passed on as the peer's.
-    if (link.isInitiator && link.via === undefined) entry.listenAddress = { host: link.remoteHost, port: link.remotePort };
+    // A relayed link's address is the relay's, a punched one's a port only we can use: never passed on as the peer's.
+    if (link.isInitiator && link.via === undefined && !link.isPunched) entry.listenAddress = { host: link.remoteHost, port: link.remotePort };
     this.byKey.set(key, entry);
     this.byDuplexId.set(duplex.id, entry);
     this.trafficOf(key).connected = true;

@@ -8,7 +8,8 @@
  * other's router, and the relay (rate-capped, so a relayed transfer would be slow) carried
  * fewer bytes than the file. Routers that also rewrite source ports at random
  * (masquerade fully-random) defeat the punch: the get still completes through the relay,
- * with one {"event":"direct","state":"failed"} after the dialler's last round.
+ * with one {"event":"direct","state":"failed"} after the dialler's last round. `get
+ * --no-direct` keeps it on the relay even where the punch would succeed.
  */
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
@@ -38,7 +39,7 @@ describe.skipIf(unavailable !== undefined)('direct upgrade of a relayed get betw
   });
   afterAll(() => lab?.destroy());
 
-  async function run(users: TestUser[], size: number, relayArgs: string[], port: number) {
+  async function run(users: TestUser[], size: number, relayArgs: string[], port: number, getArgs: string[] = []) {
     const [alice, bob, rick] = users as [TestUser, TestUser, TestUser];
     const [homeA, homeB] = lab.homes as [NatLab['homes'][0], NatLab['homes'][0]];
     const dir = tempDir();
@@ -50,7 +51,7 @@ describe.skipIf(unavailable !== undefined)('direct upgrade of a relayed get betw
     await share.waitForEvent((e) => e.event === 'relay' && e.state === 'registered', 30_000, 'alice registered');
     const magnet = String((await share.waitForEvent((e) => e.event === 'ready', 30_000, 'share ready')).magnet);
     const out = join(dir, 'out');
-    const get = new CliProcess(['get', magnet, '-o', out, '--no-lan', '--json'], { home: bob.home, wrapper: lab.wrapper(homeB.ns), env: cliEnv(bob.home, UPGRADE_ON) });
+    const get = new CliProcess(['get', magnet, '-o', out, '--no-lan', '--json', ...getArgs], { home: bob.home, wrapper: lab.wrapper(homeB.ns), env: cliEnv(bob.home, UPGRADE_ON) });
     expect(await get.exited).toBe(0);
     expect(sameFile(path, join(out, 'film.bin'))).toBe(true);
     await share.stop('SIGINT');
@@ -77,6 +78,14 @@ describe.skipIf(unavailable !== undefined)('direct upgrade of a relayed get betw
     expect(result.relayedBytes).toBeGreaterThan(0);
     expect(result.relayedBytes).toBeLessThan(size);
   }, 180_000);
+
+  it('get --no-direct keeps the transfer on the relay, where the punch would succeed', async () => {
+    const size = 1024 * 1024 + 11;
+    const result = await run(makeUsers(['alice', 'bob', 'rick']), size, [], 7103, ['--no-direct']);
+    expect(result.getDirect).toHaveLength(0);
+    expect(result.shareDirect).toHaveLength(0);
+    expect(result.relayedBytes).toBeGreaterThan(size);
+  }, 120_000);
 
   it('routers that rewrite ports at random defeat the punch: the get completes through the relay, one "failed" event', async () => {
     for (const router of lab.routers) lab.nft(router.ns, RANDOM_PORTS);

@@ -88,6 +88,8 @@ describe('direct upgrade of a relayed link', () => {
       const callerEnd = w.links.caller[0]!;
       const targetEnd = w.links.target.find((link) => link.via === undefined)!;
       expect(callerEnd.via).toBeUndefined();
+      // Its address is the punched port, not one to pass on in peer exchange.
+      expect(callerEnd.isPunched).toBe(true);
       expect([callerEnd.isInitiator, targetEnd.isInitiator]).toEqual([true, false]);
       expect(callerEnd.channel).toBe(CHANNEL);
       expect(targetEnd.channel).toBe(CHANNEL);
