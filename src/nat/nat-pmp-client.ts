@@ -1,22 +1,15 @@
 /**
- * NAT-PMP over UDP: one request to the gateway, resent with doubling waits (RFC 6886
- * section 3.1, but capped far below its 64 s: a router that is silent for 2 s has no
- * NAT-PMP). Only datagrams from the gateway's port 5351 are read.
+ * NAT-PMP over UDP (RFC 6886): requests to the gateway through gateway-request.ts.
  */
-import { createSocket } from 'node:dgram';
+import { gatewayRequest, type GatewayRequestOptions } from './gateway-request.js';
 import {
-  NAT_PMP_PORT,
   decodeNatPmpResponse,
   encodeExternalAddressRequest,
   encodeMapTcpRequest,
   type NatPmpResponse,
 } from './nat-pmp-codec.js';
 
-export interface NatPmpOptions {
-  /** Sends of one request (waits 250 ms, 500 ms, 1 s, …). */
-  maxSends?: number;
-  firstWaitMs?: number;
-}
+export type NatPmpOptions = GatewayRequestOptions;
 
 export class NatPmpTimeout extends Error {
   constructor() {
@@ -24,41 +17,8 @@ export class NatPmpTimeout extends Error {
   }
 }
 
-export async function natPmpRequest(gateway: string, request: Buffer, options: NatPmpOptions = {}): Promise<NatPmpResponse> {
-  const maxSends = options.maxSends ?? 3;
-  let waitMs = options.firstWaitMs ?? 250;
-  const socket = createSocket('udp4');
-  try {
-    return await new Promise<NatPmpResponse>((resolve, reject) => {
-      let sends = 0;
-      let timer: NodeJS.Timeout | undefined;
-      const send = () => {
-        if (sends++ >= maxSends) return reject(new NatPmpTimeout());
-        socket.send(request, NAT_PMP_PORT, gateway, (error) => error && reject(error));
-        timer = setTimeout(send, waitMs);
-        waitMs *= 2;
-      };
-      socket.on('message', (datagram, from) => {
-        if (from.address !== gateway || from.port !== NAT_PMP_PORT) return;
-        try {
-          const response = decodeNatPmpResponse(request, datagram);
-          if (!response) return;
-          clearTimeout(timer);
-          resolve(response);
-        } catch (error) {
-          clearTimeout(timer);
-          reject(error);
-        }
-      });
-      socket.once('error', (error) => {
-        clearTimeout(timer);
-        reject(error);
-      });
-      socket.bind(0, send);
-    });
-  } finally {
-    socket.close();
-  }
+export function natPmpRequest(gateway: string, request: Buffer, options: NatPmpOptions = {}): Promise<NatPmpResponse> {
+  return gatewayRequest(gateway, request, (datagram) => decodeNatPmpResponse(request, datagram), () => new NatPmpTimeout(), options);
 }
 
 export async function natPmpExternalAddress(gateway: string, options?: NatPmpOptions): Promise<string> {

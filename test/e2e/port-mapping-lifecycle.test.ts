@@ -6,17 +6,17 @@
  *   a human line with the new link (magnet) to give, not only in --json;
  * - Ctrl-C while the share is still hashing deletes the mapping at the router.
  */
-import { closeSync, existsSync, ftruncateSync, openSync, writeFileSync } from 'node:fs';
+import { closeSync, ftruncateSync, openSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CliProcess } from '../helpers/cli-process.js';
 import { cliEnv } from '../helpers/cli.js';
-import { createNatLab, natLabUnavailableReason, type NatLab } from '../helpers/nat-lab.js';
-import { MINIUPNPD_PATH, MINIUPNPD_PUBLIC_SUBNET, startMiniupnpd, type Miniupnpd } from '../helpers/nat-lab-miniupnpd.js';
+import { createNatLab, type NatLab } from '../helpers/nat-lab.js';
+import { miniupnpdLabUnavailableReason, MINIUPNPD_PUBLIC_SUBNET, startMiniupnpd, type Miniupnpd } from '../helpers/nat-lab-miniupnpd.js';
 import { tempDir } from '../helpers/temp-home.js';
 import { join, makeUsers, sameFile, type TestUser } from '../share/cli-peers.js';
 
-const unavailable = natLabUnavailableReason() ?? (existsSync(MINIUPNPD_PATH) ? undefined : 'miniupnpd is not installed (apt-get install -y miniupnpd)');
+const unavailable = miniupnpdLabUnavailableReason();
 if (unavailable) console.log(`port-mapping lifecycle test skipped: ${unavailable}`);
 const PORT = 7421;
 

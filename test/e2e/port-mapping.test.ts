@@ -7,16 +7,16 @@
  */
 import { afterAll, beforeAll, afterEach, describe, expect, test } from 'vitest';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cliEnv, runCli } from '../helpers/cli.js';
 import { CliProcess } from '../helpers/cli-process.js';
-import { createNatLab, natLabUnavailableReason, type NatLab } from '../helpers/nat-lab.js';
-import { MINIUPNPD_PATH, MINIUPNPD_PUBLIC_SUBNET, startMiniupnpd, type Miniupnpd } from '../helpers/nat-lab-miniupnpd.js';
+import { createNatLab, type NatLab } from '../helpers/nat-lab.js';
+import { miniupnpdLabUnavailableReason, MINIUPNPD_PUBLIC_SUBNET, startMiniupnpd, type Miniupnpd } from '../helpers/nat-lab-miniupnpd.js';
 import { tempDir } from '../helpers/temp-home.js';
 
-const unavailable = natLabUnavailableReason() ?? (existsSync(MINIUPNPD_PATH) ? undefined : 'miniupnpd is not installed (apt-get install -y miniupnpd)');
+const unavailable = miniupnpdLabUnavailableReason();
 if (unavailable) console.log(`port-mapping test skipped: ${unavailable}`);
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');

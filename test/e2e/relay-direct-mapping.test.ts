@@ -6,16 +6,16 @@
  * of the transfer (its own counters, printed when it stops).
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CliProcess } from '../helpers/cli-process.js';
 import { cliEnv } from '../helpers/cli.js';
-import { createNatLab, natLabUnavailableReason, type NatLab } from '../helpers/nat-lab.js';
-import { MINIUPNPD_PATH, MINIUPNPD_PUBLIC_SUBNET, startMiniupnpd, type Miniupnpd } from '../helpers/nat-lab-miniupnpd.js';
+import { createNatLab, type NatLab } from '../helpers/nat-lab.js';
+import { miniupnpdLabUnavailableReason, MINIUPNPD_PUBLIC_SUBNET, startMiniupnpd, type Miniupnpd } from '../helpers/nat-lab-miniupnpd.js';
 import { tempDir } from '../helpers/temp-home.js';
 import { join, makeUsers, sameFile, type TestUser } from '../share/cli-peers.js';
 
-const unavailable = natLabUnavailableReason() ?? (existsSync(MINIUPNPD_PATH) ? undefined : 'miniupnpd is not installed (apt-get install -y miniupnpd)');
+const unavailable = miniupnpdLabUnavailableReason();
 if (unavailable) console.log(`relay + mapping test skipped: ${unavailable}`);
 const RELAY_PORT = 7000;
 const SHARE_PORT = 7411;
