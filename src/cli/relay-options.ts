@@ -101,9 +101,10 @@ export function startRelayService(context: CliContext, node: SwarmNode, limits: 
 /**
  * `register`: the node listens and should be reachable through its relays (share, get --seed,
  * chat); with no --relay it may learn relays from trusted peers. `hints`: the relay-hint keys
- * this node asks its relays to announce (dht-relay-keys.ts).
+ * this node asks its relays to announce (dht-relay-keys.ts). `linkWithRelay`: the link to
+ * print once a relay is learned (share: its magnet with that relay added as x.relay).
  */
-export function startRelaying(context: CliContext, node: SwarmNode, options: RelayOptions, settings: { register: boolean; isJson: boolean; hints?: () => Uint8Array[] }): Relaying {
+export function startRelaying(context: CliContext, node: SwarmNode, options: RelayOptions, settings: { register: boolean; isJson: boolean; hints?: () => Uint8Array[]; linkWithRelay?: (relay: RelayAddress) => string | undefined }): Relaying {
   const relays = resolveRelays(context, options.relay);
   const nameOf = (key: string) => nameOfKey(context, key);
   // Direct upgrade of relayed links (relay/hole-punch.ts); --no-direct or SWARM_NO_DIRECT=1 keeps them on the relay.
@@ -128,7 +129,7 @@ export function startRelaying(context: CliContext, node: SwarmNode, options: Rel
       stopReport = reportRelayRegistration(registration, settings.isJson);
     }
     const keyText = encodeKeyText(relay.key);
-    reportRelayLearned(formatPeerAddress(relay), nameOfKey(context, keyText), keyText, settings.isJson);
+    reportRelayLearned(formatPeerAddress(relay), nameOfKey(context, keyText), keyText, settings.isJson, settings.linkWithRelay?.(relay));
     registration.add(relay);
   });
   return {

@@ -25,7 +25,7 @@ import { DiscoveryReporter } from '../ui/discovery-reporter.js';
 import { addNatOption, startPortMapping, type NatOptions } from './nat-options.js';
 import { addRelayOptions, learnRelaysWhenUnreachable, startRelaying, type RelayOptions } from './relay-options.js';
 import { ownRelayHintKeys } from '../discovery/dht-relay-keys.js';
-import { formatPeerAddress, parsePeerAddress } from '../net/peer-address.js';
+import { formatPeerAddress, parsePeerAddress, type PeerAddress } from '../net/peer-address.js';
 import { buildMagnetLink, parseMagnetLink } from '../share/magnet-link.js';
 import type { ShareRef } from '../discovery/lan-discovery.js';
 
@@ -105,7 +105,13 @@ async function runShare(context: CliContext, path: string, options: ShareOptions
   // Once the share is ready, its relays announce it in the DHT for us (relay hints): filled in below.
   const held: ShareRef[] = [];
   const hints = () => ownRelayHintKeys({ identity: context.identity, held, nowMs: Date.now() });
-  const relaying = startRelaying(context, node, options, { register: true, isJson, hints });
+  // The magnet once the share is ready; a moved port mapping or a learned relay prints it again, changed.
+  let magnet: string | undefined;
+  const linkWithRelay = (relay: PeerAddress) => {
+    if (magnet !== undefined) magnet = magnetWithRelay(magnet, relay);
+    return magnet;
+  };
+  const relaying = startRelaying(context, node, options, { register: true, isJson, hints, linkWithRelay });
   const address = await node.listen().catch(async (error: unknown) => {
     relaying.close();
     await node.close();
@@ -114,7 +120,6 @@ async function runShare(context: CliContext, path: string, options: ShareOptions
   if (address.isFallbackPort) start.portFallback(DEFAULT_PORT, address.port);
   // Asked while hashing runs; the magnet waits for the answer to carry the router's external address first.
   const natOutcome: { isFailed?: boolean } = {};
-  let magnet: string | undefined;
   const natStarting = startPortMapping(options, address, natOutcome, { linkAfterMove: (previous, now) => magnet && magnetWithAddress(magnet, previous, now) });
   // Ctrl-C from here on, hashing included, ends the share cleanly: the router's mapping is deleted.
   const stopping = untilSignal();
@@ -193,4 +198,12 @@ function magnetWithAddress(magnet: string, previous: string, now: string): strin
   const moved = parsePeerAddress(now);
   if (!moved) return undefined;
   return buildMagnetLink({ ...link, peers: link.peers.map((peer) => (formatPeerAddress(peer) === previous ? moved : peer)) });
+}
+
+/** `magnet` with `relay` added as an x.relay (a relay learned from a trusted peer). */
+function magnetWithRelay(magnet: string, relay: PeerAddress): string {
+  const link = parseMagnetLink(magnet);
+  const address = { host: relay.host, port: relay.port };
+  const known = (link.relays ?? []).some((r) => formatPeerAddress(r) === formatPeerAddress(address));
+  return known ? magnet : buildMagnetLink({ ...link, relays: [...(link.relays ?? []), address] });
 }

@@ -52,10 +52,13 @@ export function reportRelayRegistration(registration: EventEmitter, isJson: bool
   };
 }
 
-/** A relay learned from a trusted peer (it offers to relay, and this node's port is not reachable). */
-export function reportRelayLearned(relay: string, name: string | undefined, key: string, isJson: boolean, output: RelayUserOutput = PROCESS_OUTPUT): void {
-  if (isJson) output.event({ event: 'relay', state: 'learned', relay, key, name });
-  else output.line(`this node cannot be reached directly: ${escapeTerminal(name ?? 'a trusted peer')} at ${escapeTerminal(relay)} relays for it`);
+/**
+ * A relay learned from a trusted peer (it offers to relay, and this node's port is not
+ * reachable). `link`: the share's magnet now naming that relay (x.relay), to give friends.
+ */
+export function reportRelayLearned(relay: string, name: string | undefined, key: string, isJson: boolean, link?: string, output: RelayUserOutput = PROCESS_OUTPUT): void {
+  if (isJson) output.event({ event: 'relay', state: 'learned', relay, key, name, ...(link ? { magnet: link } : {}) });
+  else output.line(`this node cannot be reached directly: ${escapeTerminal(name ?? 'a trusted peer')} at ${escapeTerminal(relay)} relays for it${link ? `; the link to give friends is now:\n${link}` : ''}`);
 }
 
 export interface RelayCountsView {

@@ -5,7 +5,8 @@
  * address; bob gets in home B with a magnet stripped of x.pe and x.relay: he finds the relay
  * in the DHT and the file comes through it. Chat with no --peer meets the same way. And a
  * node given no --relay whose router will not map its port learns a relay from a trusted
- * peer it dialled that offers one (--offer-relay), registers there, and is found through it.
+ * peer it dialled that offers one (--offer-relay), registers there, and is found through it;
+ * a share that does prints its link again with that relay in it.
  */
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
@@ -108,5 +109,31 @@ describe.skipIf(unavailable !== undefined)('a node reachable only through a rela
     bobChat.send('through the relay you learned');
     await aliceChat.waitForEvent((e) => e.event === 'message' && e.text === 'through the relay you learned', 15_000, 'at alice');
     await Promise.all([aliceChat.stop('SIGINT'), bobChat.stop('SIGINT'), rickChat.stop('SIGINT')]);
+  }, 240_000);
+
+  it('a share that learns a relay prints its link again with that relay, and a get with that link comes through it', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'learned-link.bin');
+    writeFileSync(path, randomBytes(512 * 1024 + 77));
+    // alice shares, dialling rick (--peer); router A maps nothing (port mapping on: tests default to off).
+    const share = new CliProcess(['share', path, '--port', '7001', '--no-lan', '--no-dht', '--json', '--peer', `rick@${relayAddress}`], { home: alice.home, wrapper: lab.wrapper(homeA().ns), env: { ...env(alice), SWARM_NO_NAT: '0' } });
+    const firstMagnet = String((await share.waitForEvent((e) => e.event === 'ready', 30_000, 'share ready')).magnet);
+    expect(firstMagnet).not.toMatch(/x\.relay/);
+    // rick fetches it on the public segment, seeds, and offers to relay: alice's dial reaches him.
+    const rickGet = new CliProcess(['get', firstMagnet, '-o', join(dir, 'rick'), '--seed', '--port', String(RELAY_PORT), '--offer-relay', '--no-lan', '--no-dht', '--json'], { home: rick.home, wrapper: lab.wrapper(lab.publicHosts.relay!.ns), env: env(rick) });
+    const learned = await share.waitForEvent((e) => e.event === 'relay' && e.state === 'learned', 90_000, 'alice learned a relay');
+    expect(learned).toMatchObject({ relay: relayAddress, key: rick.key, name: 'rick' });
+    const magnet = String(learned.magnet);
+    expect(magnet).toContain(`x.relay=${encodeURIComponent(relayAddress)}`);
+    expect(magnet.replace(/&x\.relay=[^&]*/g, '')).toBe(firstMagnet);
+    await share.waitForEvent((e) => e.event === 'relay' && e.state === 'registered' && e.relay === relayAddress, 30_000, 'alice registered with rick');
+
+    const out = join(dir, 'bob');
+    const get = new CliProcess(['get', magnet, '-o', out, '--no-lan', '--no-dht', '--json', '--timeout', '100s'], { home: bob.home, wrapper: lab.wrapper(homeB().ns), env: env(bob) });
+    expect(await get.exited).toBe(0);
+    expect(sameFile(path, join(out, 'learned-link.bin'))).toBe(true);
+    // bob could reach alice only through rick: x.pe is her address inside home A, which forwards nothing.
+    expect(await rickGet.waitForEvent((e) => e.event === 'stream-open' && e.from === bob.key, 5_000, 'the relay spliced bob to alice')).toMatchObject({ to: alice.key });
+    await Promise.all([share.stop('SIGINT'), rickGet.stop('SIGINT')]);
   }, 240_000);
 });
