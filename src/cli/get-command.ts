@@ -77,7 +77,11 @@ function checkSharerTrusted(context: CliContext, magnet: MagnetLink): void {
 }
 
 async function runGet(magnetText: string, options: GetOptions): Promise<void> {
-  const magnet = parseMagnetLink(magnetText);
+  const parsed = parseMagnetLink(magnetText);
+  // A link naming relays but no address of the sharer's own (x.relay, no x.pe): the relays are
+  // where it is reached, each dial to one a call through it to the sharer's key (relay hints).
+  const relayOnly = parsed.peers.length === 0 && parsed.keyText !== undefined ? (parsed.relays ?? []) : [];
+  const magnet = relayOnly.length > 0 ? { ...parsed, peers: relayOnly } : parsed;
   // Loading the engine overlaps reading the identity and trust and opening the listener.
   preloadEngine().catch(() => {}); // a failure surfaces where the client is created
 
@@ -97,6 +101,7 @@ async function runGet(magnetText: string, options: GetOptions): Promise<void> {
   // --relay here: fall back on it to reach the sharer; with --seed, stay reachable through it once complete.
   const relaying = startRelaying(context, node, options, { register: false, isJson: !!options.json });
   if (magnet.keyText && magnet.relays) relaying.dialer.addRelays(decodeKeyText(magnet.keyText), magnet.relays);
+  for (const relay of relayOnly) relaying.dialer.addRelayHint(decodeKeyText(magnet.keyText!), relay);
   const address = await node.listen().catch(async (error: unknown) => {
     relaying.close();
     await node.close();

@@ -9,7 +9,7 @@
  * 3. `x.pe` — the sharer's listening address(es) (BEP 9 "peer address"); swarm dials
  *    them only through the secure channel, expecting `x.key`.
  * 4. `x.relay` — a relay the sharer is registered with (host:port, repeatable), dialled when
- *    `x.pe` cannot be reached (docs/protocol.md, "Relays through a trusted node").
+ *    `x.pe` cannot be reached, or alone when there is no x.pe (docs/protocol.md, "Relays through a trusted node").
  * 5. `x.key` — the sharer's key text; `swarm get` refuses a link whose key it does not trust.
  * We build the string ourselves: webtorrent's `magnetURI` would list public trackers.
  */
