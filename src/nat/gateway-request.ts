@@ -30,9 +30,14 @@ export async function gatewayRequest<T>(
     return await new Promise<T>((resolve, reject) => {
       let sends = 0;
       let timer: NodeJS.Timeout | undefined;
+      // A failed send (ENETUNREACH …) ends the request: no resend on a socket closed by then.
+      const fail = (error: Error) => {
+        clearTimeout(timer);
+        reject(error);
+      };
       const send = () => {
         if (sends++ >= maxSends) return reject(noAnswer());
-        socket.send(request, GATEWAY_SERVICE_PORT, gateway, (error) => error && reject(error));
+        socket.send(request, GATEWAY_SERVICE_PORT, gateway, (error) => error && fail(error));
         timer = setTimeout(send, waitMs);
         waitMs *= 2;
       };
@@ -44,14 +49,10 @@ export async function gatewayRequest<T>(
           clearTimeout(timer);
           resolve(response);
         } catch (error) {
-          clearTimeout(timer);
-          reject(error);
+          fail(error as Error);
         }
       });
-      socket.once('error', (error) => {
-        clearTimeout(timer);
-        reject(error);
-      });
+      socket.once('error', fail);
       socket.bind(0, send);
     });
   } finally {
