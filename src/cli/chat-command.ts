@@ -160,7 +160,7 @@ async function runChat(context: CliContext, options: ChatOptions): Promise<void>
   relaying.onNewHints(() => dht?.nudge());
   const natOutcome: { isFailed?: boolean } = {};
   const nat = await startPortMapping(options, chat.address, natOutcome);
-  chat.session.on('peer-join', (peer) => !peer.isInitiator && nat?.noteInbound(peer.host));
+  chat.session.on('peer-join', (peer) => !peer.isInitiator && nat?.noteInbound({ host: peer.host, isRelayed: peer.via !== undefined, isPunched: false }));
   const stopLearning = learnRelaysWhenUnreachable(relaying, nat, natOutcome);
   try {
     await chatDone;

@@ -158,7 +158,7 @@ async function runGet(magnetText: string, options: GetOptions): Promise<void> {
     const signalling = untilSignal();
     // Only a seeder needs to be dialled from outside; a plain get dials out.
     const nat = await startPortMapping(options, address);
-    session.on('peer-connected', ({ remoteHost, isInbound }: { remoteHost: string; isInbound: boolean }) => isInbound && nat?.noteInbound(remoteHost));
+    session.on('peer-connected', ({ remoteHost, isInbound, isRelayed, isPunched }: { remoteHost: string; isInbound: boolean; isRelayed: boolean; isPunched: boolean }) => isInbound && nat?.noteInbound({ host: remoteHost, isRelayed, isPunched }));
     const signal = await signalling;
     await nat?.close();
     refusals.stop();

@@ -40,8 +40,12 @@ function methods(env: NodeJS.ProcessEnv): MappingMethod[] | undefined {
 export interface RunningMapping {
   /** The mapped address, when the router granted one. */
   mapped(): MappedPort | undefined;
-  /** An authenticated link came in from `host`: from outside our networks, that proves the mapping. */
-  noteInbound(host: string): void;
+  /**
+   * An authenticated link came in from `host`: from outside our networks, on the listener,
+   * that proves the mapping. Not one through a relay (`host` is the relay's) or on a punched
+   * port (opened for that one link): those say nothing about the mapped port.
+   */
+  noteInbound(inbound: { host: string; isRelayed: boolean; isPunched: boolean }): void;
   /** A link from outside our networks came in through the mapping. */
   isVerified(): boolean;
   close(): Promise<void>;
@@ -92,8 +96,8 @@ export async function startPortMapping(
   return {
     mapped: () => mapping.mapped,
     isVerified: () => isVerified,
-    noteInbound: (host) => {
-      if (isVerified || !isOutsideLocalNetworks(host)) return;
+    noteInbound: ({ host, isRelayed, isPunched }) => {
+      if (isVerified || isRelayed || isPunched || !isOutsideLocalNetworks(host)) return;
       isVerified = true;
       reporter.verified(mapping.mapped, host);
     },

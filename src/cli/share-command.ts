@@ -164,10 +164,11 @@ async function runShare(context: CliContext, path: string, options: ShareOptions
   const nat = await natStarting;
   start.stop();
   const reporter = new ShareReporter(session, { isJson, nameOf: (key) => nameOfKey(context, key) });
-  session.on('peer-connected', ({ key, remoteHost, remotePort, isInbound, isRelayed }: { key: string; remoteHost: string; remotePort: number; isInbound: boolean; isRelayed: boolean }) => {
-    if (isInbound) nat?.noteInbound(remoteHost);
-    // A trusted peer we dialled (--peer) may relay for us if our port is unreachable (relay-learner.ts).
-    else if (!isRelayed) relaying.considerPeer(decodeKeyText(key), remoteHost, remotePort);
+  session.on('peer-connected', ({ key, remoteHost, remotePort, isInbound, isRelayed, isPunched }: { key: string; remoteHost: string; remotePort: number; isInbound: boolean; isRelayed: boolean; isPunched: boolean }) => {
+    if (isInbound) nat?.noteInbound({ host: remoteHost, isRelayed, isPunched });
+    // A trusted peer we dialled at its listening address may relay for us if our port is
+    // unreachable (relay-learner.ts): not one reached through a relay or on a punched port.
+    else if (!isRelayed && !isPunched) relaying.considerPeer(decodeKeyText(key), remoteHost, remotePort);
   });
   const stopLearning = learnRelaysWhenUnreachable(relaying, nat, natOutcome);
   reporter.ready(address.port);

@@ -238,10 +238,10 @@ export class SwarmNode extends EventEmitter implements LinkNode {
    */
   acceptOn(socket: Socket): Promise<boolean> {
     keepAlive(socket, this.linkTimeoutMs);
-    return this.answerOn(socket, { host: socket.remoteAddress ?? '?', port: socket.remotePort ?? 0 });
+    return this.answerOn(socket, { host: socket.remoteAddress ?? '?', port: socket.remotePort ?? 0 }, undefined, true);
   }
 
-  private answerOn(raw: Duplex, peer: { host: string; port: number }, via?: string): Promise<boolean> {
+  private answerOn(raw: Duplex, peer: { host: string; port: number }, via?: string, isPunched = false): Promise<boolean> {
     if (this.isClosed) {
       raw.destroy();
       return Promise.resolve(false);
@@ -251,7 +251,7 @@ export class SwarmNode extends EventEmitter implements LinkNode {
       allows: (key) => this.options.trust.allows(key),
       handshakeTimeoutMs: this.options.handshakeTimeoutMs,
       maxFrameBytes: this.options.maxFrameBytes,
-      decideChannel: (channel) => this.decide(channel, peer.host, peer.port, via),
+      decideChannel: (channel) => this.decide(channel, peer.host, peer.port, via, isPunched),
       waitForTurn: () => this.budget.requestTurn(peer.host),
       replayWindow: this.replayWindow,
     }).then(
@@ -380,7 +380,7 @@ export class SwarmNode extends EventEmitter implements LinkNode {
   }
 
   /** Returns null to accept the channel, or the reason to refuse it. */
-  private decide(channel: SecureChannel, remoteHost: string, remotePort: number, via?: string): string | null {
+  private decide(channel: SecureChannel, remoteHost: string, remotePort: number, via?: string, isPunched = false): string | null {
     const kind = channelKind(channel.channel);
     if (kind === undefined) return `unknown channel ${JSON.stringify(channel.channel.slice(0, 80))}`;
     const handler = this.handlers.get(kind);
@@ -394,6 +394,9 @@ export class SwarmNode extends EventEmitter implements LinkNode {
       return refusalReason('busy', `too many connections from your key (limit ${limit})`);
     }
     const link = createPeerLink(channel, remoteHost, remotePort, via);
+    // Marked before the handler sees it: a punched link's address is no listening one (peer
+    // exchange) and no proof that a port mapping works (nat noteInbound).
+    if (isPunched) link.isPunched = true;
     this.track(link, channel);
     const verdict = handler(link);
     if (verdict === false || typeof verdict === 'string') {

@@ -164,7 +164,7 @@ export class TorrentPeers extends EventEmitter {
       link.close();
       return refuse('webtorrent refused the connection');
     }
-    this.emit('peer-connected', { key, remoteHost: link.remoteHost, remotePort: link.remotePort, isInbound: !link.isInitiator, isRelayed: link.via !== undefined });
+    this.emit('peer-connected', { key, remoteHost: link.remoteHost, remotePort: link.remotePort, isInbound: !link.isInitiator, isRelayed: link.via !== undefined, isPunched: link.isPunched === true });
     this.schedulePex();
     return null;
   }

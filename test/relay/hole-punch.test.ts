@@ -90,6 +90,8 @@ describe('direct upgrade of a relayed link', () => {
       expect(callerEnd.via).toBeUndefined();
       // Its address is the punched port, not one to pass on in peer exchange.
       expect(callerEnd.isPunched).toBe(true);
+      // Marked at the answering end too: no listening address, no proof of a port mapping.
+      expect(targetEnd.isPunched).toBe(true);
       expect([callerEnd.isInitiator, targetEnd.isInitiator]).toEqual([true, false]);
       expect(callerEnd.channel).toBe(CHANNEL);
       expect(targetEnd.channel).toBe(CHANNEL);
