@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { isOutsideLocalNetworks } from '../nat/outside-address.js';
 import { NoNatInTheWay, PortMapping, type MappedPort, type MappingMethod } from '../nat/port-mapping.js';
 import { PortMappingReporter } from '../ui/port-mapping-reporter.js';
+import { isEnvFlagSet } from '../discovery/env-flag.js';
 
 export interface NatOptions {
   /** commander's --no-nat: false when given. */
@@ -19,8 +20,7 @@ export function addNatOption(command: Command): Command {
 
 export function isNatOn(options: NatOptions, env: NodeJS.ProcessEnv = process.env): boolean {
   if (options.nat === false) return false;
-  const off = env.SWARM_NO_NAT;
-  return off === undefined || off === '' || off === '0';
+  return !isEnvFlagSet(env.SWARM_NO_NAT);
 }
 
 /** Lease asked of the router; SWARM_NAT_LEASE_S shortens it (tests of renewal). */

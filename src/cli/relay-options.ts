@@ -19,6 +19,7 @@ import { reportDirectUpgrades } from '../ui/direct-reporter.js';
 import { reportRelayLearned, reportRelayRegistration, reportRelayService } from '../ui/relay-reporter.js';
 import { nameOfKey, type CliContext } from './context.js';
 import { parsePeerOption } from './node-options.js';
+import { isEnvFlagSet } from '../discovery/env-flag.js';
 
 export interface RelayOptions {
   relay?: string[];
@@ -80,10 +81,6 @@ function captureFromEnv(): { onChunk?: (chunk: Buffer) => void; close(): void } 
   return { onChunk: (chunk) => void writeSync(fd, chunk), close: () => closeSync(fd) };
 }
 
-function isSet(value: string | undefined): boolean {
-  return value !== undefined && value !== '' && value !== '0';
-}
-
 export function startRelayService(context: CliContext, node: SwarmNode, limits: RelayLimits | undefined, isJson: boolean): { service: RelayService; close(): void } {
   const capture = captureFromEnv();
   const service = new RelayService(node, context.trust, limits ?? { maxStreamsPerKey: DEFAULT_MAX_STREAMS_PER_KEY, maxBytesPerKey: DEFAULT_MAX_BYTES_PER_KEY }, capture.onChunk);
@@ -108,7 +105,7 @@ export function startRelaying(context: CliContext, node: SwarmNode, options: Rel
   const relays = resolveRelays(context, options.relay);
   const nameOf = (key: string) => nameOfKey(context, key);
   // Direct upgrade of relayed links (relay/hole-punch.ts); --no-direct or SWARM_NO_DIRECT=1 keeps them on the relay.
-  const puncher = options.direct === false || isSet(process.env.SWARM_NO_DIRECT) ? undefined : new HolePuncher(node);
+  const puncher = options.direct === false || isEnvFlagSet(process.env.SWARM_NO_DIRECT) ? undefined : new HolePuncher(node);
   const stopDirectReport = puncher && reportDirectUpgrades(puncher, { isJson: settings.isJson, nameOf });
   const dialer = new RelayDialer(node, { relays, nameOf, onRelayed: puncher && ((link, relay) => puncher.upgrade(link, relay)) });
   const offered = options.offerRelay ? startRelayService(context, node, undefined, settings.isJson) : undefined;

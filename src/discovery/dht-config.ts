@@ -5,6 +5,7 @@
  */
 import { usageError } from '../errors.js';
 import { formatPeerAddress, parsePeerAddress, type PeerAddress } from '../net/peer-address.js';
+import { isEnvFlagSet } from './env-flag.js';
 
 export const PUBLIC_DHT_ROUTERS: readonly PeerAddress[] = [
   { host: 'router.bittorrent.com', port: 6881 },
@@ -24,7 +25,7 @@ export function dhtConfig(env: NodeJS.ProcessEnv, options: { isDhtOff?: boolean;
   const text = options.bootstrapText ?? (env.SWARM_DHT_BOOTSTRAP?.trim() || undefined);
   // Checked even when the DHT is off, so a typo is never silently ignored.
   const bootstrap = text === undefined ? undefined : parseBootstrap(text);
-  if (options.isDhtOff || isSet(env.SWARM_NO_DHT)) return undefined;
+  if (options.isDhtOff || isEnvFlagSet(env.SWARM_NO_DHT)) return undefined;
   return bootstrap ? { bootstrap, isPublic: false } : { bootstrap: [...PUBLIC_DHT_ROUTERS], isPublic: true };
 }
 
@@ -42,8 +43,4 @@ export function parseBootstrap(text: string): PeerAddress[] {
 /** One line naming the bootstrap, for `swarm id --json` and the routing file's check. */
 export function bootstrapText(config: DhtConfig): string {
   return config.bootstrap.map(formatPeerAddress).join(',');
-}
-
-function isSet(value: string | undefined): boolean {
-  return value !== undefined && value !== '' && value !== '0';
 }

@@ -11,6 +11,7 @@
  */
 import { isIP } from 'node:net';
 import { usageError } from '../errors.js';
+import { isEnvFlagSet } from './env-flag.js';
 
 export const DEFAULT_LAN_GROUP4 = '239.255.79.27';
 export const DEFAULT_LAN_GROUP6 = 'ff02::7927:1';
@@ -27,7 +28,7 @@ export interface LanConfig {
 
 /** The LAN settings, or undefined when LAN discovery is off (--no-lan or SWARM_NO_LAN=1). Bad values are usage errors. */
 export function lanConfig(env: NodeJS.ProcessEnv, options: { isLanOff?: boolean; listenHost?: string }): LanConfig | undefined {
-  if (options.isLanOff || (env.SWARM_NO_LAN !== undefined && env.SWARM_NO_LAN !== '' && env.SWARM_NO_LAN !== '0')) return undefined;
+  if (options.isLanOff || isEnvFlagSet(env.SWARM_NO_LAN)) return undefined;
   const group4 = env.SWARM_LAN_GROUP?.trim() || DEFAULT_LAN_GROUP4;
   if (!isMulticast4(group4)) throw usageError(`SWARM_LAN_GROUP must be an IPv4 multicast address (224.0.0.0 to 239.255.255.255), not ${JSON.stringify(group4)}`);
   const portText = env.SWARM_LAN_PORT?.trim() || String(DEFAULT_LAN_PORT);

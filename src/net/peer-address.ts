@@ -19,3 +19,9 @@ export function parsePeerAddress(text: string): PeerAddress | undefined {
   if (port < 1 || port > 65535) return undefined;
   return { host: (match[1] ?? match[2])!, port };
 }
+
+/** An IPv4-mapped IPv6 address (a dual-stack listener's view of an IPv4 peer) as plain IPv4. */
+export function plainHost(host: string): string {
+  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(host);
+  return mapped ? mapped[1]! : host;
+}

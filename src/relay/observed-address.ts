@@ -5,16 +5,16 @@
  */
 import { errors } from '../errors.js';
 import { RELAY_WHOAMI_CHANNEL } from '../net/channel-name.js';
-import type { PeerAddress } from '../net/peer-address.js';
+import { plainHost, type PeerAddress } from '../net/peer-address.js';
 import type { PeerLink } from '../net/peer-link.js';
-import { encodeAddressRecord, OBSERVED_TYPE, plainIp, PunchRecordReader } from './punch-codec.js';
+import { encodeAddressRecord, OBSERVED_TYPE, PunchRecordReader } from './punch-codec.js';
 
 /** The relay's side: tells the caller where it sees it and ends the link. */
 export function answerWhoami(link: PeerLink): void {
   link.stream.on('error', () => {});
   link.stream.on('data', () => {});
   // After ACCEPT has gone out (the handler returns first).
-  setImmediate(() => link.stream.end(encodeAddressRecord(OBSERVED_TYPE, { host: plainIp(link.remoteHost), port: link.remotePort })));
+  setImmediate(() => link.stream.end(encodeAddressRecord(OBSERVED_TYPE, { host: plainHost(link.remoteHost), port: link.remotePort })));
 }
 
 export interface WhoamiNode {

@@ -6,20 +6,15 @@
  * - SYNC = 0x03: on the `punch` channel, the dialler's "start now" (the other end starts on receipt).
  */
 import { isIP } from 'node:net';
-import type { PeerAddress } from '../net/peer-address.js';
+import { plainHost, type PeerAddress } from '../net/peer-address.js';
 
 export const CONNECT_TYPE = 0x01;
 export const OBSERVED_TYPE = 0x02;
 export const SYNC_TYPE = 0x03;
 const MAX_IP_TEXT = 45;
 
-/** An IPv4-mapped IPv6 address (a dual-stack listener's view of an IPv4 peer) as plain IPv4. */
-export function plainIp(ip: string): string {
-  return ip.startsWith('::ffff:') && isIP(ip.slice(7)) === 4 ? ip.slice(7) : ip;
-}
-
 export function encodeAddressRecord(type: typeof CONNECT_TYPE | typeof OBSERVED_TYPE, address: PeerAddress): Buffer {
-  const ip = Buffer.from(plainIp(address.host), 'latin1');
+  const ip = Buffer.from(plainHost(address.host), 'latin1');
   if (isIP(address.host) === 0 || ip.length > MAX_IP_TEXT) throw new Error(`not an IP address: ${address.host}`);
   const port = Buffer.alloc(2);
   port.writeUInt16BE(address.port);

@@ -5,8 +5,8 @@ import { createInterface, clearLine, cursorTo, type Interface } from 'node:readl
 import { CHAT_HELP } from '../chat/chat-input.js';
 import type { ChatEntry, ChatPeerInfo, ChatSession, RelayedPeer } from '../chat/chat-session.js';
 import type { ListenAddress } from '../chat/open-chat.js';
-import { formatPeerAddress } from '../net/peer-address.js';
-import { friendAddresses, plainHost } from './listen-addresses.js';
+import { formatPeerAddress, plainHost } from '../net/peer-address.js';
+import { friendAddresses } from './listen-addresses.js';
 import { formatElapsed } from './progress-format.js';
 import { escapeTerminal } from './terminal-text.js';
 import { layoutMessage } from './chat-lines.js';

@@ -5,7 +5,7 @@
  * way: `10.66.0.2`, not the IPv4-mapped `::ffff:10.66.0.2` a dual-stack socket reports.
  */
 import { networkInterfaces } from 'node:os';
-import { formatPeerAddress } from '../net/peer-address.js';
+import { formatPeerAddress, plainHost } from '../net/peer-address.js';
 
 /** At most this many network addresses are listed (a host with many interfaces). */
 const MAX_LISTED = 4;
@@ -15,11 +15,6 @@ export interface FriendAddresses {
   network: string[];
   /** host:port for another process on this machine. */
   local: string[];
-}
-
-export function plainHost(host: string): string {
-  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(host);
-  return mapped ? mapped[1]! : host;
 }
 
 export function friendAddresses(host: string, port: number, interfaces = networkInterfaces()): FriendAddresses {

@@ -1,7 +1,8 @@
 // The addresses the chat banner tells friends to use, and peer hosts shown plainly.
 import type { NetworkInterfaceInfo } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { friendAddresses, plainHost } from '../../src/ui/listen-addresses.js';
+import { friendAddresses } from '../../src/ui/listen-addresses.js';
+import { plainHost } from '../../src/net/peer-address.js';
 
 const nic = (address: string, family: 'IPv4' | 'IPv6', internal = false) => ({ address, family, internal }) as NetworkInterfaceInfo;
 const machine = {
