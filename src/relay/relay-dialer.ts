@@ -9,7 +9,7 @@ import type { Duplex } from 'node:stream';
 import { errors, hasErrorCode, isSwarmError } from '../errors.js';
 import { encodeKeyText, fingerprint } from '../identity/key-text.js';
 import { relayToChannel, type ChannelKind } from '../net/channel-name.js';
-import { formatPeerAddress } from '../net/peer-address.js';
+import { formatPeerAddress, type PeerAddress } from '../net/peer-address.js';
 import { isPassingRefusal, refusalText } from '../net/refusal-reason.js';
 import type { LinkNode, PeerLink } from '../net/peer-link.js';
 import type { RelayAddress } from './relay-address.js';
@@ -17,6 +17,9 @@ import { relayedStream } from './relayed-stream.js';
 
 /** Not an error: the relay was skipped because the key is reached directly (this dial's own error stands). */
 const REACHED_DIRECTLY = Symbol('reached directly');
+
+/** Relays found through relay hints kept per key: enough for a key with two relays, too few to flood. */
+export const MAX_FOUND_RELAYS_PER_KEY = 2;
 
 /** How long a direct dial has alone before the relays are tried too. */
 export const DIRECT_HEAD_START_MS = 1500;
@@ -52,6 +55,8 @@ function isLoopback(host: string): boolean {
 
 export class RelayDialer implements LinkNode {
   private readonly relaysByKey = new Map<string, RelayAddress[]>();
+  /** Relays found through relay hints (the DHT), per key: tried last (addRelayHint). */
+  private readonly foundRelaysByKey = new Map<string, RelayAddress[]>();
   /** "keyhex host:port" of relays found through relay hints: an address to call the key through, never to dial as it. */
   private readonly hintedRelays = new Set<string>();
   /** Direct dials under way per key, and keys with a direct link up: a relay is not called for a key reached (or being reached) directly. */
@@ -64,7 +69,7 @@ export class RelayDialer implements LinkNode {
   addRelays(key: Uint8Array, relays: RelayAddress[]): void {
     const hex = Buffer.from(key).toString('hex');
     const known = this.relaysByKey.get(hex) ?? [];
-    for (const relay of relays) if (!known.some((r) => r.host === relay.host && r.port === relay.port)) known.push(relay);
+    for (const relay of relays) if (!known.some((r) => sameAddress(r, relay))) known.push(relay);
     this.relaysByKey.set(hex, known.slice(0, 16));
   }
 
@@ -74,8 +79,13 @@ export class RelayDialer implements LinkNode {
    * so the trusted keys are tried there (an address-only dial).
    */
   addRelayHint(key: Uint8Array, relay: RelayAddress): void {
-    this.addRelays(key, [relay]);
-    if (this.hintedRelays.size < 1024) this.hintedRelays.add(`${Buffer.from(key).toString('hex')} ${formatPeerAddress(relay)}`);
+    const hex = Buffer.from(key).toString('hex');
+    if (this.hintedRelays.size < 1024) this.hintedRelays.add(`${hex} ${formatPeerAddress(relay)}`);
+    // Anyone who can compute a share's hint key can announce under it: found relays come
+    // after the magnet's and our own, and only a few per key.
+    const found = this.foundRelaysByKey.get(hex) ?? [];
+    if (found.length < MAX_FOUND_RELAYS_PER_KEY && !found.some((r) => sameAddress(r, relay))) found.push(relay);
+    this.foundRelaysByKey.set(hex, found);
   }
 
   handle(kind: ChannelKind, handler: (link: PeerLink) => void | boolean | string): void {
@@ -173,9 +183,8 @@ export class RelayDialer implements LinkNode {
   }
 
   private relaysFor(key: Uint8Array): RelayAddress[] {
-    const own = this.options.relays;
-    const named = this.relaysByKey.get(Buffer.from(key).toString('hex')) ?? [];
-    return [...named, ...own.filter((r) => !named.some((n) => n.host === r.host && n.port === r.port))];
+    const hex = Buffer.from(key).toString('hex');
+    return orderRelays(this.relaysByKey.get(hex) ?? [], this.options.relays, this.foundRelaysByKey.get(hex) ?? []);
   }
 
   /** Each relay in turn; the error of the last one that got furthest. */
@@ -225,4 +234,19 @@ function combine(directError: unknown, relayError: unknown, host: string, port: 
     return errors.connectFailed(host, port, `${directError.reason ?? directError.message}; through the relay: ${relayError.message}`);
   }
   return directError ?? relayError;
+}
+
+function sameAddress(a: PeerAddress, b: PeerAddress): boolean {
+  return a.host === b.host && a.port === b.port;
+}
+
+/**
+ * The order relays are tried in for a key: its own (its magnet's x.relay), then ours
+ * (--relay, learned), then those found through relay hints, which anyone who can compute a
+ * share's hint key could have announced. Each address once.
+ */
+export function orderRelays(named: readonly RelayAddress[], own: readonly RelayAddress[], found: readonly RelayAddress[]): RelayAddress[] {
+  const ordered: RelayAddress[] = [];
+  for (const relay of [...named, ...own, ...found]) if (!ordered.some((r) => sameAddress(r, relay))) ordered.push(relay);
+  return ordered;
 }
