@@ -3,7 +3,7 @@
  * Noise's HKDF(chaining_key, input_key_material, n) is RFC 5869 with salt = chaining key,
  * empty info and n * 32 output bytes, so both go through `hkdfSha256`.
  */
-import { createHmac } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { hasOneShotHash, sha256 } from './hash.js';
 
 // Noise's HASH; re-exported so the handshake finds both of its primitives here.
@@ -38,11 +38,7 @@ export function hmacSha256(key: Uint8Array, ...parts: Uint8Array[]): Buffer {
   // node's 8 KiB allocation pool every ~50 HMACs (4% of a handshake's CPU, profiled).
   const inner = innerScratch;
   const outer = outerScratch;
-  for (let i = 0; i < BLOCK_BYTES; i++) {
-    const byte = i < key.length ? key[i]! : 0;
-    inner[i] = byte ^ IPAD;
-    outer[i] = byte ^ OPAD;
-  }
+  writePads(key, inner, outer);
   let offset = BLOCK_BYTES;
   for (const part of parts) {
     inner.set(part, offset);
@@ -54,6 +50,15 @@ export function hmacSha256(key: Uint8Array, ...parts: Uint8Array[]): Buffer {
 const innerScratch = Buffer.alloc(TWO_HASH_MAX_BYTES);
 const outerScratch = Buffer.alloc(BLOCK_BYTES + SHA256_BYTES);
 
+/** K ^ ipad and K ^ opad (a key of at most one block, zero-padded) into the first block of each. */
+function writePads(key: Uint8Array, inner: Buffer, outer: Buffer): void {
+  for (let i = 0; i < BLOCK_BYTES; i++) {
+    const byte = i < key.length ? key[i]! : 0;
+    inner[i] = byte ^ IPAD;
+    outer[i] = byte ^ OPAD;
+  }
+}
+
 /**
  * A check of a 16-byte HMAC-SHA256 tag at `tagOffset`, over the message's bytes before it,
  * for one fixed key (a node's mac1 key): the pads are computed once and the message is
@@ -63,20 +68,13 @@ export function hmacTag16Checker(key: Uint8Array, tagOffset: number): (message: 
   if (key.length > BLOCK_BYTES) throw new RangeError('HMAC key longer than a block');
   const inner = Buffer.alloc(BLOCK_BYTES + tagOffset);
   const outer = Buffer.alloc(BLOCK_BYTES + SHA256_BYTES);
-  for (let i = 0; i < BLOCK_BYTES; i++) {
-    const byte = i < key.length ? key[i]! : 0;
-    inner[i] = byte ^ IPAD;
-    outer[i] = byte ^ OPAD;
-  }
+  writePads(key, inner, outer);
   return (message) => {
     if (message.length < tagOffset + 16) return false;
     message.copy(inner, BLOCK_BYTES, 0, tagOffset);
     sha256(inner).copy(outer, BLOCK_BYTES);
-    const tag = sha256(outer);
-    // No early exit: the time does not depend on where the tags differ.
-    let difference = 0;
-    for (let i = 0; i < 16; i++) difference |= tag[i]! ^ message[tagOffset + i]!;
-    return difference === 0;
+    // Constant time: the time does not depend on where the tags differ.
+    return timingSafeEqual(sha256(outer).subarray(0, 16), message.subarray(tagOffset, tagOffset + 16));
   };
 }
 
