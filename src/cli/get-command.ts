@@ -101,7 +101,7 @@ async function runGet(magnetText: string, options: GetOptions): Promise<void> {
   // --relay here: fall back on it to reach the sharer; with --seed, stay reachable through it once complete.
   const relaying = startRelaying(context, node, options, { register: false, isJson: !!options.json });
   if (magnet.keyText && magnet.relays) relaying.dialer.addRelays(decodeKeyText(magnet.keyText), magnet.relays);
-  for (const relay of relayOnly) relaying.dialer.addRelayHint(decodeKeyText(magnet.keyText!), relay);
+  for (const relay of relayOnly) relaying.dialer.callThrough(decodeKeyText(magnet.keyText!), relay);
   const address = await node.listen().catch(async (error: unknown) => {
     relaying.close();
     await node.close();

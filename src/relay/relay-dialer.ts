@@ -57,7 +57,7 @@ export class RelayDialer implements LinkNode {
   private readonly relaysByKey = new Map<string, RelayAddress[]>();
   /** Relays found through relay hints (the DHT), per key: tried last (addRelayHint). */
   private readonly foundRelaysByKey = new Map<string, RelayAddress[]>();
-  /** "keyhex host:port" of relays found through relay hints: an address to call the key through, never to dial as it. */
+  /** "keyhex host:port" of relays to call a key through (found through relay hints, or a link's only addresses): never dialled as the key. */
   private readonly hintedRelays = new Set<string>();
   /** Direct dials under way per key, and keys with a direct link up: a relay is not called for a key reached (or being reached) directly. */
   private readonly directDials = new Map<string, Set<Promise<PeerLink>>>();
@@ -73,14 +73,19 @@ export class RelayDialer implements LinkNode {
     this.relaysByKey.set(hex, known.slice(0, 16));
   }
 
+  /** Dialling `relay` for `key` is a call through it to the key, not a dial of the key there. */
+  callThrough(key: Uint8Array, relay: RelayAddress): void {
+    if (this.hintedRelays.size < 1024) this.hintedRelays.add(`${Buffer.from(key).toString('hex')} ${formatPeerAddress(relay)}`);
+  }
+
   /**
    * A relay found through a relay hint (the DHT): dialling `relay` for `key` goes through it
    * at once (the relay is silent to a handshake addressed to the key); its key is not known,
    * so the trusted keys are tried there (an address-only dial).
    */
   addRelayHint(key: Uint8Array, relay: RelayAddress): void {
+    this.callThrough(key, relay);
     const hex = Buffer.from(key).toString('hex');
-    if (this.hintedRelays.size < 1024) this.hintedRelays.add(`${hex} ${formatPeerAddress(relay)}`);
     // Anyone who can compute a share's hint key can announce under it: found relays come
     // after the magnet's and our own, and only a few per key.
     const found = this.foundRelaysByKey.get(hex) ?? [];
