@@ -89,9 +89,17 @@ async function withDeadline(raw: Duplex, timeoutMs: number, timeoutError: () => 
   const reader = new HandshakeReader(raw, early?.bytes);
   const onTimeout: { fire?: (error: Error) => void } = { fire: (error) => reader.abort(error) };
   const deadline: Deadline = { reader, onTimeout, startMs: early?.startMs ?? performance.now(), timeoutMs, hasPassed: false };
+  let isSettled = false;
+  // The event loop runs due timers before it reads sockets: a process starved past the
+  // deadline (many nodes on few cores) would call an answer already in its receive buffer
+  // "no answer", and a dialler takes that silence as "not trusted". So the deadline fires
+  // from setImmediate, after the waiting bytes have been read.
   const timer = setTimeout(() => {
-    deadline.hasPassed = true;
-    onTimeout.fire?.(timeoutError());
+    setImmediate(() => {
+      if (isSettled) return;
+      deadline.hasPassed = true;
+      onTimeout.fire?.(timeoutError());
+    });
   }, Math.max(0, deadline.startMs + timeoutMs - performance.now()));
   // A connection handed over by a first-read gate (net/message1-gate.ts) arrives paused.
   if (early) raw.resume();
@@ -102,6 +110,7 @@ async function withDeadline(raw: Duplex, timeoutMs: number, timeoutError: () => 
     if (!silentConnections.has(raw) && !hasErrorCode(error, 'CHANNEL_REFUSED')) raw.destroy();
     throw error;
   } finally {
+    isSettled = true;
     clearTimeout(timer);
   }
 }
