@@ -14,13 +14,14 @@
  * window for the dials.
  */
 import { EventEmitter } from 'node:events';
+import { hasErrorCode } from '../errors.js';
 import { isIP, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { infoHashOf, PUNCH_CHANNEL, relayToChannel, type ChannelKind } from '../net/channel-name.js';
 import { formatPeerAddress, type PeerAddress } from '../net/peer-address.js';
 import type { PeerLink } from '../net/peer-link.js';
-import { refusalReason } from '../net/refusal-reason.js';
+import { isPassingRefusal, refusalReason } from '../net/refusal-reason.js';
 import { askObservedAddress } from './observed-address.js';
 import { PunchSession } from './punch-session.js';
 import type { RelayAddress } from './relay-address.js';
@@ -106,7 +107,7 @@ export class HolePuncher extends EventEmitter {
         this.report({ state: 'up', key: relayed.remoteKeyText, role: 'dialler', address, attempts, rounds: round, ms: Math.round(performance.now() - startMs) });
       },
       (error: unknown) => {
-        if (round < MAX_ROUNDS_PER_LINK && !relayed.stream.destroyed && !this.isClosed) {
+        if (round < MAX_ROUNDS_PER_LINK && !isFinalRefusal(error) && !relayed.stream.destroyed && !this.isClosed) {
           const timer = setTimeout(() => {
             this.timers.delete(timer);
             this.round(relayed, relay, id, startMs);
@@ -202,6 +203,16 @@ export class HolePuncher extends EventEmitter {
       session.close();
     }
   }
+}
+
+/**
+ * The other end will not take part however often we ask (it runs with --no-direct, so it
+ * serves no punch channel, or it does not answer our key): another round only costs it a
+ * relayed handshake and us the pause.
+ */
+function isFinalRefusal(error: unknown): boolean {
+  if (hasErrorCode(error, 'REFUSED_BY_PEER')) return !isPassingRefusal(error.reason ?? '');
+  return hasErrorCode(error, 'NO_ANSWER', 'NO_KEY_ANSWERED', 'UNTRUSTED_PEER');
 }
 
 /** Both ends behind one address chose the same port: a dial would connect to itself. */

@@ -121,6 +121,36 @@ describe('direct upgrade of a relayed link', () => {
     w.close();
   }, 90_000);
 
+  it('a peer that does not take part (--no-direct: no punch service) ends the upgrade after one round, not three', async () => {
+    const w = await world();
+    w.close();
+    await waitFor(() => w.service.counts().registered === 0, 5000, 'the target gone from the relay');
+    const plain = await createNodes(1);
+    const quiet = plain[0]!;
+    for (const [a, b] of [[quiet, w.caller], [quiet, w.relay]] as const) {
+      a.trust.add(b.identity);
+      b.trust.add(a.identity);
+    }
+    quiet.node.handle('torrent', () => true);
+    const registration = new RelayRegistration(quiet.node, [w.relayAddress]);
+    await waitFor(() => w.service.counts().registered === 1, 5000, 'registration');
+    const events: DirectEvent[] = [];
+    const callerPuncher = new HolePuncher(w.caller.node, { retryDelayMs: RETRY_DELAY_MS });
+    callerPuncher.on('direct', (event: DirectEvent) => events.push(event));
+    const dialer = new RelayDialer(w.caller.node, { relays: [w.relayAddress], headStartMs: 50, onRelayed: (link, via) => callerPuncher.upgrade(link, via) });
+    const relayed = await dialer.connect('127.0.0.1', CLOSED_PORT, CHANNEL, { expectedKey: quiet.identity.publicKey });
+    await waitFor(() => events.length === 1, 30_000, 'the dialler is done');
+    expect(events[0]).toMatchObject({ state: 'failed', rounds: 1 });
+    expect(String(events[0]!.reason)).toMatch(/does not serve punch/);
+    // No further round follows, and the relayed link carries on.
+    await new Promise((resolve) => setTimeout(resolve, RETRY_DELAY_MS * 3));
+    expect(events).toHaveLength(1);
+    expect(relayed.stream.destroyed).toBe(false);
+    relayed.close();
+    registration.close();
+    callerPuncher.close();
+  });
+
   it('a punch link that does not come through a relay is refused', async () => {
     const w = await world();
     const error = await w.caller.node.connect('127.0.0.1', w.target.port, PUNCH_CHANNEL, { expectedKey: w.target.identity.publicKey }).catch((e: unknown) => e);

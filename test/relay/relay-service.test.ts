@@ -64,6 +64,24 @@ describe('relay service', () => {
     w.registration.close();
   });
 
+  it('the target\'s refusal and its reason come through the relay (not as "no answer"), and so do bytes written just before an end', async () => {
+    const w = await world();
+    const outer = await w.caller.node.connect('127.0.0.1', w.relay.port, relayToChannel(w.target.identity.publicKey), { expectedKey: w.relay.identity.publicKey });
+    // The target serves chat only: it answers the handshake and refuses the channel in one burst, then ends.
+    const error = await w.caller.node.connectOver(relayedStream(outer), 'punch', w.target.identity.publicKey, { host: '127.0.0.1', port: w.relay.port }).catch((e: unknown) => e);
+    expect(hasErrorCode(error, 'REFUSED_BY_PEER')).toBe(true);
+    expect((error as { reason?: string }).reason).toMatch(/^no-service: this node does not serve punch/);
+    const link = await w.dial();
+    await waitFor(() => w.received.length === 1);
+    const last = Buffer.alloc(50_000, 9);
+    w.received[0]!.stream.end(last);
+    const got: Buffer[] = [];
+    link.stream.on('data', (chunk: Buffer) => got.push(chunk));
+    await new Promise((resolve) => link.stream.once('close', resolve));
+    expect(Buffer.concat(got).equals(last)).toBe(true);
+    w.registration.close();
+  });
+
   it('caps relayed streams per key: one over the cap is refused as busy', async () => {
     const w = await world({ maxStreamsPerKey: 2, maxBytesPerKey: 1 << 30 });
     await w.dial();
