@@ -71,6 +71,9 @@ export class SecureChannel {
   private waitingWrite?: { cb: (error?: Error | null) => void; onDrain: () => void };
   private hasRemoteEnded = false;
   private hasLocalEnded = false;
+  /** Bytes written to `stream` that streamx has not yet handed to writeBatch. */
+  private queuedBytes = 0;
+  private isEndingForClose = false;
 
   constructor(private readonly raw: Duplex, handshake: HandshakeResult, options: SecureChannelOptions) {
     this.remoteKey = handshake.remoteKey;
@@ -81,12 +84,19 @@ export class SecureChannel {
     this.decoder = new FrameDecoder(options.maxFrameBytes ?? MAX_FRAME_BYTES);
     this.stream = createStreamxDuplex({
       highWaterMark: HIGH_WATER_MARK_BYTES,
-      mapWritable: (data) => (typeof data === 'string' ? Buffer.from(data) : data),
+      mapWritable: (data) => {
+        const buffer = typeof data === 'string' ? Buffer.from(data) : (data as Uint8Array);
+        this.queuedBytes += buffer.length;
+        return buffer;
+      },
       read: (cb) => {
         this.raw.resume();
         cb(null);
       },
-      writev: (batch, cb) => this.writeBatch(batch, cb),
+      writev: (batch, cb) => {
+        for (const buffer of batch) this.queuedBytes -= buffer.length;
+        this.writeBatch(batch, cb);
+      },
       final: (cb) => this.writeEnd(cb),
       // streamx waits for an unfinished write before _destroy; a write waiting for a
       // 'drain' that a dead socket never emits would then keep the link half-closed forever.
@@ -159,6 +169,21 @@ export class SecureChannel {
     // close (a getter's last `have`), and the end frame must go after them, not abort them.
     const isStalled = this.raw.writableLength > MAX_CONTROL_BACKLOG_BYTES || this.raw.readableLength > 0 || this.raw.isPaused();
     if (this.phase !== 'open' || isStalled) return this.fail(undefined);
+    // Writes still queued in the stream (a chat line flushed just before /quit, a relay's
+    // last bytes before the end it passes on) go first: the end frame follows them through
+    // the stream's own end, and a peer that does not take them in time is cut off.
+    // (Not when the stream is being destroyed: streamx drops its queue then, as asked.)
+    if (this.queuedBytes > 0 && !this.hasLocalEnded && !this.isEndingForClose && !this.stream.destroying) {
+      this.isEndingForClose = true;
+      const timer = setTimeout(() => this.fail(undefined), GRACEFUL_CLOSE_MS).unref();
+      this.stream.once('finish', () => {
+        clearTimeout(timer);
+        this.close();
+      });
+      this.stream.once('close', () => clearTimeout(timer));
+      this.stream.end();
+      return;
+    }
     this.sendEndFrame();
     this.fail(undefined, { isGraceful: true });
   }
