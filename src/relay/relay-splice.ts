@@ -19,34 +19,17 @@ export interface SpliceResult {
   bToA: number;
 }
 
-/** How long a link whose end was passed on may take to flush before it is closed anyway. */
-const FLUSH_GRACE_MS = 2_000;
-
 export function splice(a: PeerLink, b: PeerLink, meter: SpliceMeter, rate?: ByteRate): Promise<SpliceResult> {
   return new Promise((resolve) => {
     const result: SpliceResult = { aToB: 0, bToA: 0 };
     let isDone = false;
     const timers = new Set<NodeJS.Timeout>();
-    // Links whose end we passed on: what was written before it is still queued in the
-    // link's stream when the other side's close arrives, and closing at once would drop it
-    // (a refusal through the relay then reads as "no answer"). They close once flushed.
-    const ended = new Set<PeerLink>();
-    const closeWhenFlushed = (link: PeerLink) => {
-      if (!ended.has(link) || link.stream.destroyed) return link.close();
-      const timer = setTimeout(() => link.close(), FLUSH_GRACE_MS);
-      timer.unref();
-      link.stream.once('finish', () => {
-        clearTimeout(timer);
-        link.close();
-      });
-      link.stream.once('close', () => clearTimeout(timer));
-    };
     const finish = () => {
       if (isDone) return;
       isDone = true;
       for (const timer of timers) clearTimeout(timer);
-      closeWhenFlushed(a);
-      closeWhenFlushed(b);
+      a.close();
+      b.close();
       resolve(result);
     };
     const pump = (from: PeerLink, to: PeerLink, add: (n: number) => void) => {
@@ -75,10 +58,7 @@ export function splice(a: PeerLink, b: PeerLink, meter: SpliceMeter, rate?: Byte
           timers.add(timer);
         }
       });
-      from.stream.on('end', () => {
-        ended.add(to);
-        to.stream.end();
-      });
+      from.stream.on('end', () => to.stream.end());
       from.stream.on('error', () => {});
       from.stream.once('close', finish);
     };
