@@ -30,6 +30,13 @@ interface Slot {
 
 /** Enough for a piece in flight to each of a dozen getters at once, and a few reads ahead. */
 export const SHARE_CACHE_SLOTS = 16;
+/** ...but no more than this in all, for shares with large pieces (up to 16 MiB each). */
+export const MAX_SHARE_CACHE_BYTES = 64 * 1024 * 1024;
+
+/** Slots for pieces of `pieceBytes`: at least 2, so a read never waits for another to finish. */
+export function shareCacheSlots(pieceBytes: number): number {
+  return Math.max(2, Math.min(SHARE_CACHE_SLOTS, Math.floor(MAX_SHARE_CACHE_BYTES / pieceBytes)));
+}
 
 export class SharePieceCache {
   private readonly slots: Slot[] = [];
@@ -38,7 +45,7 @@ export class SharePieceCache {
   constructor(
     private readonly pieceBytes: number,
     private readonly readPiece: ReadPiece,
-    private readonly maxSlots: number = SHARE_CACHE_SLOTS,
+    private readonly maxSlots: number = shareCacheSlots(pieceBytes),
   ) {}
 
   /**

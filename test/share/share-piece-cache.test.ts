@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { SharePieceCache, type ReadPiece } from '../../src/share/share-piece-cache.js';
+import { SharePieceCache, shareCacheSlots, type ReadPiece } from '../../src/share/share-piece-cache.js';
 import { ShareStore } from '../../src/share/share-store.js';
 import { tempDir } from '../helpers/temp-home.js';
 
@@ -90,5 +90,11 @@ describe('SharePieceCache', () => {
       expect(block.equals(data.subarray(index * PIECE + offset, index * PIECE + offset + block.length))).toBe(true);
     }
     await new Promise((resolve) => store.close(resolve));
+  });
+
+  it('keeps at most 64 MiB of slots for large pieces, and never fewer than 2', () => {
+    expect(shareCacheSlots(256 * 1024)).toBe(16);
+    expect(shareCacheSlots(16 * 1024 * 1024)).toBe(4);
+    expect(shareCacheSlots(64 * 1024 * 1024)).toBe(2);
   });
 });
