@@ -3,23 +3,29 @@
 // secure channel), all with the same (create-torrent default) piece size. Rounds rotate the order;
 // medians are reported. Besides wall-clock speed, CPU seconds of both ends are measured:
 // on a shared 2-core machine CPU per MB is the steadier comparison.
-// Env: SHARE_BENCH_MIB (default 256), SHARE_BENCH_ROUNDS (default 3).
+// Env: SHARE_BENCH_MIB (default 256), SHARE_BENCH_ROUNDS (default 3),
+//      SHARE_BENCH_CLI_B=<path to another build's cli.js>: a fourth variant, "swarm (B)", with
+//      its own sharer, in the same rounds (e.g. main's dist copied aside).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { loadAverage } from './load-average.mjs';
 import { CLI, ROLES, MiB, cpuSecondsOf, makeUsers, median, mbps, randomFile, removeDir, startChild, tempDir } from './share-harness.mjs';
 
 const SIZE = Number(process.env.SHARE_BENCH_MIB ?? 256) * MiB;
 const ROUNDS = Number(process.env.SHARE_BENCH_ROUNDS ?? 3);
+const CLI_B = process.env.SHARE_BENCH_CLI_B;
+console.log(`load average ${loadAverage()} at the start`);
 const dir = tempDir();
 const file = randomFile(join(dir, 'payload.bin'), SIZE);
 const { users: [alice, bob], root } = await makeUsers(['alice', 'bob']);
 const envOf = (user, extra = {}) => ({ ...process.env, SWARM_HOME: user.home, ...extra });
 
-async function startSwarmSharer(extraEnv) {
-  const sharer = startChild([CLI, 'share', file, '--host', '127.0.0.1', '--port', '0', '--json'], { env: envOf(alice, extraEnv) });
+async function startSwarmSharer(extraEnv, cli = CLI) {
+  const sharer = startChild([cli, 'share', file, '--host', '127.0.0.1', '--port', '0', '--json'], { env: envOf(alice, extraEnv) });
   return { sharer, magnet: (await sharer.waitFor((e) => e.event === 'ready')).event.magnet };
 }
 const swarmDefault = await startSwarmSharer({});
+const swarmB = CLI_B ? await startSwarmSharer({}, CLI_B) : undefined;
 const wtSeeder = startChild([ROLES, 'wt-seed', file]);
 const wtMagnet = (await wtSeeder.waitFor((e) => e.magnet)).event.magnet;
 
@@ -56,6 +62,7 @@ const variants = [
   (out) => runGetter('plain webtorrent 2.8.5', [ROLES, 'wt-get', wtMagnet, out], process.env, wtSeeder, (e) => e.done, (e) => e.metadata),
   (out) => runGetter('swarm', [CLI, 'get', swarmDefault.magnet, '-o', out, '--json'], envOf(bob), swarmDefault.sharer, (e) => e.event === 'done', (e) => e.event === 'metadata'),
 ];
+if (swarmB) variants.push((out) => runGetter('swarm (B)', [CLI_B, 'get', swarmB.magnet, '-o', out, '--json'], envOf(bob), swarmB.sharer, (e) => e.event === 'done', (e) => e.event === 'metadata'));
 for (let round = 0; round < ROUNDS; round++) {
   for (let i = 0; i < variants.length; i++) {
     const out = join(dir, `out-${round}-${i}`);
@@ -63,9 +70,10 @@ for (let round = 0; round < ROUNDS; round++) {
     await variants[(i + round) % variants.length](out);
     removeDir(out);
   }
-  console.log(`round ${round + 1} done`);
+  console.log(`round ${round + 1} done (load average ${loadAverage()})`);
 }
 await swarmDefault.sharer.kill();
+await swarmB?.sharer.kill();
 await wtSeeder.kill('SIGKILL');
 removeDir(dir);
 removeDir(root);
@@ -78,7 +86,7 @@ for (const [name, s] of Object.entries(stats)) {
   console.log(`| ${name} | ${mbps(SIZE, median(s.wall)).toFixed(0)} | ${s.transfer.length ? mbps(SIZE, median(s.transfer)).toFixed(0) : '-'} | ${median(s.getterCpu).toFixed(2)} | ${median(s.senderCpu).toFixed(2)} | ${(SIZE / 1e6 / cpu).toFixed(0)} |`);
 }
 const wt = stats['plain webtorrent 2.8.5'];
-for (const name of ['swarm']) {
+for (const name of swarmB ? ['swarm', 'swarm (B)'] : ['swarm']) {
   const s = stats[name];
   console.log(`${name} / plain webtorrent: ${(median(wt.wall) / median(s.wall)).toFixed(2)}x wall (start to done), ${(median(wt.transfer) / median(s.transfer)).toFixed(2)}x (metadata to done), ${((median(wt.getterCpu) + median(wt.senderCpu)) / (median(s.getterCpu) + median(s.senderCpu))).toFixed(2)}x CPU efficiency`);
 }

@@ -22,8 +22,9 @@ import { decodeRecord, encodeAccept, encodeOpen, encodeRefuse, type SessionRecor
 import { errors } from '../errors.js';
 import type { HandshakeResult } from './swarm-handshake.js';
 import { createStreamxDuplex, type StreamxDuplex } from './streamx-duplex.js';
-import { DATA_TYPE_PREFIX as DATA_TYPE, FrameType, readTypedFrame, type ControlFrameType } from './frame-types.js';
-import { MAX_PLAINTEXT_BYTES, type FrameOpener, type FrameSealer } from './transport-cipher.js';
+import { FrameType, readTypedFrame, type ControlFrameType } from './frame-types.js';
+import { packFrames } from './frame-packer.js';
+import type { FrameOpener, FrameSealer } from './transport-cipher.js';
 
 /** Deep enough that a 64 KiB frame does not immediately pause the socket. */
 const HIGH_WATER_MARK_BYTES = 512 * 1024;
@@ -37,9 +38,6 @@ const GRACEFUL_CLOSE_MS = 2000;
  * the peer reads it, shows life as well as an ALIVE would).
  */
 const MAX_CONTROL_BACKLOG_BYTES = 256 * 1024;
-
-/** A write under this size is kept in one frame with the write after it (writeBatch). */
-const GLUED_WRITE_BYTES = 1024;
 
 type Phase = 'opening' | 'open' | 'closed';
 
@@ -279,45 +277,16 @@ export class SecureChannel {
     if (!isFlowing) this.raw.pause();
   }
 
-  /**
-   * Packs a batch of writes into frames (each at most the Noise maximum). A write that fits
-   * in a frame is not split across two: it starts a new frame if the current one has no
-   * room, and a small write goes with the write after it (a BitTorrent piece header with
-   * its block). So a reader's messages mostly end where frames end, and it parses each
-   * frame's plaintext as views instead of joining the rest of one frame to the next.
-   */
+  /** Seals a batch of writes into frames (frame-packer.ts), one corked vectored write. */
   private writeBatch(batch: Buffer[], cb: (error?: Error | null) => void): void {
     if (this.phase === 'opening') {
       this.heldWrite = () => this.writeBatch(batch, cb);
       return;
     }
     if (this.phase === 'closed') return cb(this.writeFailure());
-    let isFlowing = true;
-    let parts: Buffer[] = [DATA_TYPE];
-    let partsBytes = DATA_TYPE.length;
     // Corked, the pieces of all frames go out in one vectored write (no copy, one syscall).
     this.raw.cork();
-    const flush = () => {
-      if (partsBytes === DATA_TYPE.length) return;
-      for (const piece of this.sealer.sealPieces(parts)) isFlowing = this.raw.write(piece);
-      parts = [DATA_TYPE];
-      partsBytes = DATA_TYPE.length;
-    };
-    for (let i = 0; i < batch.length; i++) {
-      const buffer = batch[i]!;
-      const next = batch[i + 1];
-      const keptBytes = buffer.length < GLUED_WRITE_BYTES && next !== undefined ? buffer.length + next.length : buffer.length;
-      if (partsBytes + keptBytes > MAX_PLAINTEXT_BYTES && DATA_TYPE.length + keptBytes <= MAX_PLAINTEXT_BYTES) flush();
-      let offset = 0;
-      while (offset < buffer.length) {
-        const take = Math.min(buffer.length - offset, MAX_PLAINTEXT_BYTES - partsBytes);
-        parts.push(offset === 0 && take === buffer.length ? buffer : buffer.subarray(offset, offset + take));
-        partsBytes += take;
-        offset += take;
-        if (partsBytes === MAX_PLAINTEXT_BYTES) flush();
-      }
-    }
-    flush();
+    const isFlowing = packFrames(batch, this.sealer, (piece) => this.raw.write(piece));
     this.raw.uncork();
     this.lastSentMs = Date.now();
     if (isFlowing) return cb(null);

@@ -16,7 +16,7 @@
 import type WebTorrent from 'webtorrent';
 import type { Torrent } from 'webtorrent';
 import { installStrictBencode } from './strict-bencode.js';
-import { checkEngineInternals, replaceAddPeer, takeConnPool } from './webtorrent-internals.js';
+import { assemblePiecesInPlace, checkEngineInternals, replaceAddPeer, takeConnPool } from './webtorrent-internals.js';
 import { limitWireMessages } from './wire-message-limit.js';
 import { limitWireOutgoing } from './wire-outgoing-limit.js';
 import { limitWireRequests } from './wire-request-limit.js';
@@ -41,6 +41,7 @@ export function preloadEngine(): Promise<typeof import('webtorrent')> {
     installStrictBencode();
     await limitWireRequests();
     await limitWireOutgoing();
+    await assemblePiecesInPlace();
     return engine;
   })();
   return engineLoading;

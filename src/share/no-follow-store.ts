@@ -22,6 +22,7 @@ import { constants } from 'node:fs';
 import { lstat, mkdir, open, unlink, type FileHandle } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { errors, isSwarmError, systemErrorCode } from '../errors.js';
+import { releasePieceBuffer } from './piece-buffers.js';
 
 type Callback<T = void> = (error: Error | null, value?: T) => void;
 
@@ -206,7 +207,14 @@ export class NoFollowStore {
         throw diskError(error, this.root, file.parts);
       }
     });
-    Promise.all(writes).then(() => callback(null), (error: Error) => callback(error));
+    Promise.all(writes).then(
+      () => {
+        callback(null);
+        // On disk, and webtorrent has let go of it (its put callback ran): the buffer is free.
+        releasePieceBuffer(buffer);
+      },
+      (error: Error) => callback(error),
+    );
   }
 
   get(index: number, options: { offset?: number; length?: number } | null | Callback<Uint8Array>, maybeCallback?: Callback<Uint8Array>): void {
@@ -232,7 +240,8 @@ export class NoFollowStore {
         }
         return bytes;
       });
-    Promise.all(reads).then((buffers) => callback(null, Buffer.concat(buffers)), (error: Error) => callback(error));
+    // One file (the usual case): its buffer as read, not a copy of it.
+    Promise.all(reads).then((buffers) => callback(null, buffers.length === 1 ? buffers[0] : Buffer.concat(buffers)), (error: Error) => callback(error));
   }
 
   close(callback: Callback = () => {}): void {

@@ -207,6 +207,8 @@ function seed(client: WebTorrentClient, torrentFile: Uint8Array, root: string, d
       path: dirname(root),
       skipVerify: true,
       store: ShareStore,
+      // share-store.ts caches pieces itself, in reused buffers
+      storeCacheSlots: 0,
     }, (seeded) => resolveSeed(seeded));
     lockTorrent(torrent, (address) => {
       const peer = parsePeerAddress(address);

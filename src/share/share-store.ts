@@ -10,12 +10,14 @@
  * A file replaced under the share keeps being read through the descriptor opened first
  * (the bytes that were hashed) until shared-file-watch.ts notices the new inode and stops
  * serving it; a truncated file makes a short read, which fails the get (the peer is sent
- * a reject, never zeros). Nothing is ever written, and destroy() never deletes the
+ * a reject, never zeros). Blocks are served from share-piece-cache.ts (webtorrent's own
+ * cache is turned off for shares). Nothing is ever written, and destroy() never deletes the
  * user's files (fs-chunk-store's destroy would).
  */
 import { close, constants, open, read } from 'node:fs';
 import { join, sep } from 'node:path';
 import { firstFileEndingAfter } from './file-spans.js';
+import { SharePieceCache } from './share-piece-cache.js';
 
 type Callback<T = void> = (error: Error | null, value?: T) => void;
 
@@ -53,6 +55,7 @@ export class ShareStore {
   private readonly files: ShareFile[];
   private readonly length: number;
   private readonly lastChunkIndex: number;
+  private readonly cache: SharePieceCache;
   private isClosed = false;
 
   constructor(chunkLength: number, options: ShareStoreOptions) {
@@ -60,6 +63,7 @@ export class ShareStore {
     this.files = options.files.map((file) => ({ path: join(options.path, ...file.path.split(sep)), length: file.length, offset: file.offset }));
     this.length = this.files.reduce((sum, file) => sum + file.length, 0);
     this.lastChunkIndex = Math.ceil(this.length / this.chunkLength) - 1;
+    this.cache = new SharePieceCache(this.chunkLength, (index, into, done) => this.readInto(index * this.chunkLength, into, done));
   }
 
   private chunkBytes(index: number): number {
@@ -81,14 +85,22 @@ export class ShareStore {
     if (!Number.isInteger(index) || index < 0 || index > this.lastChunkIndex || from < 0 || to > chunkBytes || from > to) {
       return void queueMicrotask(() => callback(new Error('Invalid offset and/or length')));
     }
-    const start = index * this.chunkLength + from;
-    const end = index * this.chunkLength + to;
-    const buffer = Buffer.allocUnsafe(end - start); // every byte is read into, or the get fails
+    const isWholeChunk = from === 0 && to === chunkBytes;
+    // Blocks come from the piece cache (the piece read once, whole); whole pieces and
+    // ranges that find every cache slot busy are read straight into their own buffer.
+    if (!isWholeChunk && this.cache.copyRange(index, chunkBytes, from, to, callback)) return;
+    const buffer = Buffer.allocUnsafe(to - from); // every byte is read into, or the get fails
+    this.readInto(index * this.chunkLength + from, buffer, (error) => callback(error, error ? undefined : buffer));
+  }
+
+  /** Fills `buffer` with the share's bytes from `start` on, across files. */
+  private readInto(start: number, buffer: Buffer, done: (error: Error | null) => void): void {
+    const end = start + buffer.length;
     let pending = 1;
     let failed: Error | null = null;
     const partDone = (error: Error | null) => {
       failed ??= error;
-      if (--pending === 0) callback(failed, failed ? undefined : buffer);
+      if (--pending === 0) done(failed);
     };
     for (let i = firstFileEndingAfter(this.files, start); i < this.files.length && this.files[i]!.offset < end; i++) {
       const file = this.files[i]!;
@@ -111,6 +123,7 @@ export class ShareStore {
   close(callback: Callback = () => {}): void {
     if (this.isClosed) return void queueMicrotask(() => callback(null));
     this.isClosed = true;
+    this.cache.clear();
     const closes = this.files.map(async (file) => {
       const fd = await file.fd?.catch(() => undefined);
       if (fd !== undefined) await new Promise<void>((resolve) => close(fd, () => resolve()));

@@ -10,6 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { errors } from '../errors.js';
+import { takePieceBuffer } from './piece-buffers.js';
 import type WebTorrent from 'webtorrent';
 import type { InternalPeer, RarityMap, Torrent, TorrentPiece, TorrentStore, Wire } from 'webtorrent';
 
@@ -26,6 +27,8 @@ export interface EngineParts {
   wireSource: string;
   wire: object;
   piece: object;
+  /** torrent-piece's Piece class text: what assemblePiecesInPlace replaces. */
+  pieceSource: string;
   rarityMap: object;
   storePrototype: object;
 }
@@ -73,6 +76,15 @@ export const HOOKS: readonly Hook[] = [
   hook('piece._reservations', 'piece', '_reservations', { kind: 'number' }),
   hook('piece._chunks', 'piece', '_chunks', { kind: 'number' }),
   hook('piece._cancellations', 'piece', '_cancellations', { kind: 'present' }),
+  // assemblePiecesInPlace: blocks are copied into the piece as they arrive, not joined at the end
+  hook('Piece#set keeping each block in piece._buffer', 'pieceSource', '', text('this._buffer[i + j] = splitData')),
+  hook('Piece#flush joining piece._buffer', 'pieceSource', '', text('const buffer = concat(this._buffer, this.length)')),
+  hook('Piece.prototype.init', 'piece', 'init', fn(0)),
+  hook('Piece.prototype.chunkLength', 'piece', 'chunkLength', fn(1)),
+  hook('piece._buffered', 'piece', '_buffered', { kind: 'number' }),
+  hook('piece.missing', 'piece', 'missing', { kind: 'number' }),
+  hook('piece._flushed', 'piece', '_flushed', { kind: 'present' }),
+  hook('a block handed to piece.set, the piece taken by flush()', 'torrentSource', '', text('if (!piece.set(reservation, chunk, wire)) return onUpdateTick()\n\n      const buf = piece.flush()')),
   // link-pipeline.ts, fair-choker.ts, end-game.ts: the per-wire speed meter, fed per block
   hook('wire.downloadSpeed', 'wire', 'downloadSpeed', fn(1)),
   hook('Wire#_onPiece feeding downloadSpeed(bytes)', 'wireSource', '', text('this.downloadSpeed(buffer.length)')),
@@ -147,6 +159,7 @@ export async function loadEngineParts(client: object): Promise<EngineParts> {
     wireSource: String(WireClass),
     wire: new WireClass(),
     piece: new Piece(2 * 16 * 1024),
+    pieceSource: String(Piece),
     rarityMap: new RarityMapClass(standIn),
     storePrototype: ImmediateChunkStore.prototype,
   };
@@ -230,4 +243,68 @@ export function replaceOnMessageLength<P extends { _onMessageLength(buffer: Uint
 /** wire-outgoing-limit.ts, wire-request-limit.ts: bytes the wire has queued for the peer (streamx). */
 export function outgoingBufferedBytes(wire: object): number {
   return (wire as { _readableState: { buffered: number } })._readableState.buffered;
+}
+
+/**
+ * torrent-piece keeps each received block (a view into the decrypted frame it came in) until
+ * the piece is complete, then joins them into a zero-filled new buffer. The views keep their
+ * 64 KiB frames alive through several young-generation collections, so they are promoted and
+ * cost full mark-compacts, and every byte is zeroed before it is copied. Here each block is
+ * copied at once into the piece's own uninitialised buffer, from piece-buffers.ts (flush()
+ * returns it after every block was written), and the frame dies young. Same fields and results otherwise.
+ */
+interface AssembledPiece {
+  length: number;
+  missing: number;
+  sources: unknown[] | null;
+  _chunks: number;
+  _buffered: number;
+  _buffer: (Uint8Array | undefined)[] | null;
+  _cancellations: number[] | null;
+  _flushed: boolean;
+  _assembly?: Buffer;
+  init(): boolean;
+  chunkLength(i: number): number;
+  set(i: number, data: Uint8Array, source: unknown): boolean;
+  flush(): Uint8Array | null;
+}
+
+const BLOCK_BYTES = 16 * 1024;
+let isAssemblyInstalled = false;
+
+/** get-session.ts (once per process): pieces are assembled in place as their blocks arrive. */
+export async function assemblePiecesInPlace(): Promise<void> {
+  if (isAssemblyInstalled) return;
+  const { default: Piece } = await import('torrent-piece');
+  const prototype = Piece.prototype as AssembledPiece;
+  prototype.set = function (this: AssembledPiece, i: number, data: Uint8Array, source: unknown): boolean {
+    if (!this.init()) return false;
+    const buffered = this._buffer!;
+    for (let at = 0, k = i; at < data.length && k < this._chunks; at += BLOCK_BYTES, k++) {
+      if (buffered[k]) continue;
+      const block = data.subarray(at, at + BLOCK_BYTES);
+      const assembly = (this._assembly ??= takePieceBuffer(this.length));
+      const start = k * BLOCK_BYTES;
+      const bytes = this.chunkLength(k);
+      assembly.set(block.length > bytes ? block.subarray(0, bytes) : block, start);
+      // A short block cannot come from bittorrent-protocol (answers match the requested length); never leave old memory in a piece.
+      if (block.length < bytes) assembly.fill(0, start + block.length, start + bytes);
+      buffered[k] = assembly.subarray(start, start + bytes);
+      this._buffered++;
+      this.missing -= Math.min(block.length, bytes);
+      if (!this.sources!.includes(source)) this.sources!.push(source);
+    }
+    return this._buffered === this._chunks;
+  };
+  prototype.flush = function (this: AssembledPiece): Uint8Array | null {
+    if (!this._buffer || this._chunks !== this._buffered) return null;
+    const piece = this._assembly!;
+    this._assembly = undefined;
+    this._buffer = null;
+    this._cancellations = null;
+    this.sources = null;
+    this._flushed = true;
+    return piece;
+  };
+  isAssemblyInstalled = true;
 }

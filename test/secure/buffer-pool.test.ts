@@ -1,0 +1,89 @@
+// The pool behind served blocks and received pieces (issue 10, CPU per byte): buffers are
+// recycled, and no mistaken release (twice, a view, a foreign buffer) can ever hand one
+// buffer to two users. Over a real TCP secure channel, a pooled block written to the stream
+// goes back to the pool once sealed, and overwriting it then cannot change what was sent.
+import { randomBytes } from 'node:crypto';
+import { createServer, connect, type Server, type Socket } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { BufferPool, servedBlocks } from '../../src/secure/buffer-pool.js';
+import { secureInbound, secureOutbound } from '../../src/secure/establish-channel.js';
+import type { SecureChannel } from '../../src/secure/secure-channel.js';
+import { collect } from '../helpers/duplex-pair.js';
+import { makeIdentities, trusting } from '../helpers/test-identities.js';
+
+const [alice, bob] = makeIdentities(2);
+const servers: Server[] = [];
+const sockets: Socket[] = [];
+afterEach(() => {
+  for (const socket of sockets.splice(0)) socket.destroy();
+  for (const server of servers.splice(0)) server.close();
+});
+
+async function tcpChannelPair(): Promise<[SecureChannel, SecureChannel]> {
+  const server = createServer();
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  const inbound = new Promise<SecureChannel>((resolve, reject) =>
+    server.once('connection', (socket) => {
+      sockets.push(socket);
+      secureInbound(socket, { identity: bob!, allows: trusting(alice!), decideChannel: () => null }).then(resolve, reject);
+    }));
+  const socket = connect(port, '127.0.0.1');
+  sockets.push(socket);
+  await new Promise((resolve) => socket.once('connect', resolve));
+  const outbound = secureOutbound(socket, { identity: alice!, allows: trusting(bob!), channel: 'chat', expectedKey: bob!.publicKey });
+  return Promise.all([outbound, inbound]);
+}
+
+describe('BufferPool', () => {
+  it('recycles a released buffer, and keeps at most its cap free', () => {
+    const pool = new BufferPool(1024, 2);
+    const [a, b, c] = [pool.take(), pool.take(), pool.take()];
+    expect(a.length).toBe(1024);
+    expect(a.buffer.byteLength).toBe(1024); // its own memory, never a view into another pool
+    pool.release(a);
+    pool.release(b);
+    pool.release(c);
+    expect(pool.freeCount).toBe(2);
+    const again = [pool.take(), pool.take()];
+    expect(again).toContain(a);
+    expect(again).toContain(b);
+    expect(pool.take()).not.toBe(c);
+  });
+
+  it('ignores a second release, a view and a foreign buffer: nothing is lent twice', () => {
+    const pool = new BufferPool(1024, 8);
+    const a = pool.take();
+    pool.release(a);
+    pool.release(a);
+    pool.release(a.subarray(0, 512));
+    pool.release(Buffer.alloc(1024));
+    expect(pool.freeCount).toBe(1);
+    const first = pool.take();
+    const second = pool.take();
+    expect(first).toBe(a);
+    expect(second).not.toBe(a);
+  });
+
+  it('over TCP, a served block goes back to the pool once sealed; what was sent keeps its bytes', async () => {
+    const [client, server] = await tcpChannelPair();
+    const received = collect(server.stream);
+    const contents = Array.from({ length: 8 }, () => randomBytes(servedBlocks.bufferBytes));
+    const blocks = contents.map((bytes) => {
+      const block = servedBlocks.take();
+      bytes.copy(block);
+      return block;
+    });
+    const freeBefore = servedBlocks.freeCount;
+    for (const block of blocks) client.stream.write(block);
+    const sent = Buffer.concat(contents);
+    // Back in the pool as soon as the batch is sealed, before the peer has read anything.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(servedBlocks.freeCount).toBe(freeBefore + blocks.length);
+    for (const block of blocks) block.fill(0xee); // the next user overwrites them
+    await received.untilBytes(sent.length);
+    expect(Buffer.concat(received.data).equals(sent)).toBe(true);
+    client.close();
+  });
+});
