@@ -57,10 +57,23 @@ async function trace(rttMs) {
   let firstBlockMs;
   let firstRequestMs;
   let wireMs;
+  const arrivals = [];
+  const sends = [];
+  const marks = [];
   const timer = setInterval(() => {
     const wire = getter.torrent?.wires?.[0];
     if (!wire?.linkMeter) return;
-    wireMs ??= performance.now();
+    if (wireMs === undefined) {
+      wireMs = performance.now();
+      const events = ['unchoke', 'have', 'bitfield', 'have-all', 'have-none', 'allowed-fast', 'extended'];
+      for (const name of events) wire.once(name, () => marks.push(`${name} ${(performance.now() - startMs).toFixed(0)}`));
+      getter.torrent.once('metadata', () => marks.push(`metadata ${(performance.now() - startMs).toFixed(0)}`));
+      getter.torrent.once('ready', () => marks.push(`ready ${(performance.now() - startMs).toFixed(0)}`));
+      marks.push(`wire ${(performance.now() - startMs).toFixed(0)}`);
+      wire.on('download', () => arrivals.length < 400 && arrivals.push(performance.now()));
+      const request = wire.request.bind(wire);
+      wire.request = (...args) => (sends.length < 400 && sends.push(performance.now()), request(...args));
+    }
     if (wire.requests.length > 0) firstRequestMs ??= performance.now();
     const meter = wire.linkMeter;
     const received = wire.downloaded;
@@ -76,6 +89,8 @@ async function trace(rttMs) {
   await sharer.node.close();
   await getterNode.node.close();
   removeDir(out);
+  if (process.env.TRACE_ARRIVALS) console.log(marks.join(', '), 'first send', (sends[0] - startMs).toFixed(0));
+  if (process.env.TRACE_ARRIVALS) console.log('sends', sends.slice(0, 200).map((t) => (t - sends[0]).toFixed(0)).join(' '), '\narrivals', arrivals.slice(0, 200).map((t) => (t - sends[0]).toFixed(0)).join(' '));
   return { rttMs, samples, wireMs: wireMs - startMs, firstRequestMs: firstRequestMs - startMs, firstBlockMs: firstBlockMs - startMs, doneMs: doneMs - startMs };
 }
 
