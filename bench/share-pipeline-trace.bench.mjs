@@ -55,9 +55,26 @@ async function trace(rttMs) {
   const samples = [];
   const startMs = performance.now();
   let firstBlockMs;
+  let firstRequestMs;
+  let wireMs;
+  const arrivals = [];
+  const sends = [];
+  const marks = [];
   const timer = setInterval(() => {
     const wire = getter.torrent?.wires?.[0];
     if (!wire?.linkMeter) return;
+    if (wireMs === undefined) {
+      wireMs = performance.now();
+      const events = ['unchoke', 'have', 'bitfield', 'have-all', 'have-none', 'allowed-fast', 'extended'];
+      for (const name of events) wire.once(name, () => marks.push(`${name} ${(performance.now() - startMs).toFixed(0)}`));
+      getter.torrent.once('metadata', () => marks.push(`metadata ${(performance.now() - startMs).toFixed(0)}`));
+      getter.torrent.once('ready', () => marks.push(`ready ${(performance.now() - startMs).toFixed(0)}`));
+      marks.push(`wire ${(performance.now() - startMs).toFixed(0)}`);
+      wire.on('download', () => arrivals.length < 400 && arrivals.push(performance.now()));
+      const request = wire.request.bind(wire);
+      wire.request = (...args) => (sends.length < 400 && sends.push(performance.now()), request(...args));
+    }
+    if (wire.requests.length > 0) firstRequestMs ??= performance.now();
     const meter = wire.linkMeter;
     const received = wire.downloaded;
     if (received > 0 && firstBlockMs === undefined) firstBlockMs = performance.now();
@@ -72,12 +89,14 @@ async function trace(rttMs) {
   await sharer.node.close();
   await getterNode.node.close();
   removeDir(out);
-  return { rttMs, samples, firstBlockMs: firstBlockMs - startMs, doneMs: doneMs - startMs };
+  if (process.env.TRACE_ARRIVALS) console.log(marks.join(', '), 'first send', (sends[0] - startMs).toFixed(0));
+  if (process.env.TRACE_ARRIVALS) console.log('sends', sends.slice(0, 200).map((t) => (t - sends[0]).toFixed(0)).join(' '), '\narrivals', arrivals.slice(0, 200).map((t) => (t - sends[0]).toFixed(0)).join(' '));
+  return { rttMs, samples, wireMs: wireMs - startMs, firstRequestMs: firstRequestMs - startMs, firstBlockMs: firstBlockMs - startMs, doneMs: doneMs - startMs };
 }
 
 const rows = [];
 for (const rttMs of RTTS) {
-  const { samples, firstBlockMs, doneMs } = await trace(rttMs);
+  const { samples, wireMs, firstRequestMs, firstBlockMs, doneMs } = await trace(rttMs);
   // The rate the link carried once open: received bytes over the second half of the transfer.
   const half = samples.filter((s) => s.received >= SIZE / 2);
   const steadyRate = half.length > 1 ? ((half.at(-1).received - half[0].received) * 1000) / (half.at(-1).atMs - half[0].atMs) : 0;
@@ -88,13 +107,15 @@ for (const rttMs of RTTS) {
   const medianInFlight = [...half.map((s) => s.inFlight)].sort((a, b) => a - b)[Math.floor(half.length / 2)] ?? 0;
   const measuredRtt = samples.at(-1)?.rttMs ?? 0;
   rows.push(`| ${rttMs} ms | ${measuredRtt.toFixed(0)} | ${(steadyRate / 1e6).toFixed(1)} | ${bdpBlocks} | ${medianInFlight} | ${maxInFlight} | ${Number.isFinite(roundTrips) ? roundTrips.toFixed(1) : 'never'} | ${((SIZE / 1e6) / ((doneMs - firstBlockMs) / 1000)).toFixed(1)} |`);
+  // Start-up in round trips (sampled every TRACE_MS): the wire exists once the channel is open.
+  console.log(`RTT ${rttMs} ms: wire at ${wireMs.toFixed(0)} ms, first request ${((firstRequestMs - wireMs) / rttMs).toFixed(1)} round trips after it`);
   console.log(`RTT ${rttMs} ms: first block at ${firstBlockMs.toFixed(0)} ms, done at ${doneMs.toFixed(0)} ms (load average ${loadAverage()})`);
   // The opening: in flight and target per round trip for the first 8 round trips.
   const opening = [];
   for (let k = 0; k <= 8; k++) {
     const at = firstBlockMs + k * rttMs;
     const s = samples.find((x) => x.atMs >= at);
-    if (s) opening.push(`${k}: ${s.inFlight}/${s.target}`);
+    if (s) opening.push(`${k}: ${s.inFlight}/${s.target} (rtt ${s.rttMs.toFixed(0)} rate ${(s.rate / 1e6).toFixed(1)})`);
   }
   console.log(`  requests in flight / pipeline target after k round trips from the first block: ${opening.join(', ')}`);
 }

@@ -11,8 +11,15 @@
  *   pipeline is sized from the smallest recent sample (a windowed minimum, as BBR does),
  *   not from the smoothed one (kept for reports): sizing from a delay the pipeline itself
  *   causes would grow it without end;
- * - the delivery rate: bytes delivered per interval of at least one round trip, the
- *   largest of the recent intervals.
+ * - the delivery rate, sampled per block as BBR does: the bytes delivered between a
+ *   request's send and its block's arrival, over that time. A sample is valid one round
+ *   trip after the first request (the last block of the first burst measures the whole
+ *   burst), so the pipeline grows like TCP slow start from the first round trip; an
+ *   interval estimate (bytes per interval of at least one round trip) started when the
+ *   wire opened and took 2-3 round trips of handshake and metadata time to forget. The
+ *   largest recent sample is used while the link opens (isOpening); after that, bytes per
+ *   interval of at least one round trip (now counted from the first request), the largest
+ *   of the recent intervals.
  * and wants rate x RTT (the bandwidth-delay product) x PIPELINE_GAIN in flight: the gain
  * leaves room for the rate to grow, since a pipeline can only measure what it carries.
  * The count is clamped to [floor, MAX_PIPELINE_BLOCKS] and reported to webtorrent as the
@@ -41,6 +48,8 @@ const RTT_WINDOW_MS = 10_000;
 const MIN_RATE_INTERVAL_MS = 50;
 const RATE_WINDOW_MS = 2_000;
 const SRTT_WEIGHT = 1 / 8;
+/** Round trips from the first request during which per-block rate samples count (slow start needs ~5 to reach 16 MiB). */
+const OPENING_ROUND_TRIPS = 8;
 
 type Now = () => number;
 
@@ -56,6 +65,12 @@ export class DeliveryRate {
 
   constructor(private readonly now: Now = () => performance.now()) {
     this.intervalStartMs = now();
+  }
+
+  /** Starts the first interval now (not when the meter was made: a wire's handshakes are no delivery time). */
+  restart(): void {
+    this.intervalStartMs = this.now();
+    this.intervalBytes = 0;
   }
 
   add(bytes: number, rttMs = 0): void {
@@ -77,6 +92,55 @@ export class DeliveryRate {
   }
 }
 
+/** What a block's delivery-rate sample is measured from: the state when its request left. */
+export interface RequestStamp {
+  sentAtMs: number;
+  /** Bytes delivered on the wire before the request was sent, and when the last of them arrived. */
+  deliveredBytes: number;
+  lastDeliveryAtMs: number;
+}
+
+/**
+ * The largest of the per-block delivery-rate samples of the last RATE_WINDOW_MS, kept as a
+ * monotonic queue (O(1) per sample: it is read on every webtorrent re-plan).
+ */
+class SampledDeliveryRate {
+  deliveredBytes = 0;
+  lastDeliveryAtMs: number;
+  private readonly samples: { atMs: number; bytesPerSecond: number }[] = [];
+
+  constructor(private readonly now: Now) {
+    this.lastDeliveryAtMs = now();
+  }
+
+  stamp(): RequestStamp {
+    const nowMs = this.now();
+    // Before any delivery, the clock starts at the send (not at the wire's creation).
+    const lastDeliveryAtMs = this.deliveredBytes === 0 ? nowMs : this.lastDeliveryAtMs;
+    return { sentAtMs: nowMs, deliveredBytes: this.deliveredBytes, lastDeliveryAtMs };
+  }
+
+  onBlock(stamp: RequestStamp, bytes: number): void {
+    const nowMs = this.now();
+    this.deliveredBytes += bytes;
+    this.lastDeliveryAtMs = nowMs;
+    // Measured from the earlier of the send and the last delivery before it (BBR's larger
+    // of send and ack elapsed): bytes a stalled receiver had buffered do not inflate it.
+    const elapsedMs = nowMs - Math.min(stamp.sentAtMs, stamp.lastDeliveryAtMs);
+    if (elapsedMs <= 0) return;
+    const bytesPerSecond = ((this.deliveredBytes - stamp.deliveredBytes) * 1000) / elapsedMs;
+    while (this.samples.length > 0 && this.samples.at(-1)!.bytesPerSecond <= bytesPerSecond) this.samples.pop();
+    this.samples.push({ atMs: nowMs, bytesPerSecond });
+    while (nowMs - this.samples[0]!.atMs > RATE_WINDOW_MS) this.samples.shift();
+  }
+
+  /** 0 before the first block. */
+  bytesPerSecond(): number {
+    const first = this.samples[0];
+    return first && this.now() - first.atMs <= RATE_WINDOW_MS ? first.bytesPerSecond : 0;
+  }
+}
+
 /** One wire's RTT and delivery-rate estimates, and the pipeline depth they call for. */
 export class LinkMeter {
   /** Smoothed RTT (EWMA, 1/8 per sample as TCP does); undefined before the first sample. */
@@ -85,15 +149,45 @@ export class LinkMeter {
   private previousMinRttMs = Infinity;
   private rttWindowStartMs: number;
   private readonly rate: DeliveryRate;
+  private readonly sampledRate: SampledDeliveryRate;
+  private firstRequestAtMs: number | undefined;
 
   constructor(private readonly now: Now = () => performance.now()) {
     this.rttWindowStartMs = now();
     this.rate = new DeliveryRate(now);
+    this.sampledRate = new SampledDeliveryRate(now);
   }
 
-  /** A block asked for at `sentAtMs` arrived now with `bytes`. */
-  onBlock(sentAtMs: number, bytes: number): void {
+  /** Call as a request leaves; pass the stamp to onBlock when its block arrives. */
+  stampRequest(): RequestStamp {
+    if (this.firstRequestAtMs === undefined) {
+      this.firstRequestAtMs = this.now();
+      this.rate.restart();
+    }
+    return this.sampledRate.stamp();
+  }
+
+  /**
+   * While the link opens (OPENING_ROUND_TRIPS from the first request) the per-block samples
+   * size the pipeline: they know a burst's rate one round trip after it left. Then the
+   * interval estimate alone: a per-block sample also credits to one round trip the blocks
+   * a busy receiver had left waiting in its socket, and the largest of thousands of such
+   * samples (seen at 20 ms under load) held 1,024 requests in flight for a BDP of ~50.
+   */
+  private isOpening(): boolean {
+    const rttMs = this.rttMs();
+    if (this.firstRequestAtMs === undefined || rttMs === undefined) return true;
+    return this.now() - this.firstRequestAtMs < OPENING_ROUND_TRIPS * rttMs;
+  }
+
+  /**
+   * A block arrived now with `bytes`, asked for at `sent` (a stamp from stampRequest, or the
+   * send time alone: then only the interval estimate of the rate sees it).
+   */
+  onBlock(sent: RequestStamp | number, bytes: number): void {
     const nowMs = this.now();
+    const sentAtMs = typeof sent === 'number' ? sent : sent.sentAtMs;
+    if (typeof sent !== 'number') this.sampledRate.onBlock(sent, bytes);
     const sampleMs = Math.max(nowMs - sentAtMs, 0.01);
     this.srttMs = this.srttMs === undefined ? sampleMs : this.srttMs + SRTT_WEIGHT * (sampleMs - this.srttMs);
     if (nowMs - this.rttWindowStartMs >= RTT_WINDOW_MS) {
@@ -111,9 +205,10 @@ export class LinkMeter {
     return Number.isFinite(rtt) ? rtt : undefined;
   }
 
-  /** The largest recent delivery rate (0 before one full interval). */
+  /** The largest recent delivery rate (0 before the first sample). */
   rateBytesPerSecond(): number {
-    return this.rate.bytesPerSecond();
+    const interval = this.rate.bytesPerSecond();
+    return this.isOpening() ? Math.max(interval, this.sampledRate.bytesPerSecond()) : interval;
   }
 
   /** Requests to keep in flight: rate x RTT x gain, in blocks, clamped. */
@@ -148,9 +243,9 @@ export function sizePipelineToLink(wire: Wire, now: Now = () => performance.now(
   metered.linkMeter = meter;
   const request = metered.request.bind(metered);
   metered.request = (index, offset, length, cb) => {
-    const sentAtMs = now();
+    const stamp = meter.stampRequest();
     request(index, offset, length, (error, block) => {
-      if (!error && block) meter.onBlock(sentAtMs, block.length);
+      if (!error && block) meter.onBlock(stamp, block.length);
       cb?.(error, block);
     });
   };

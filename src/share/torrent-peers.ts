@@ -15,6 +15,7 @@ import { FairChoker } from './fair-choker.js';
 import { SuperSeeder } from './super-seeder.js';
 import { createLinkDuplex } from './link-duplex.js';
 import { duplicateVerdict, ProbeBeforeReplace } from './duplicate-link.js';
+import { startLinkFast } from './link-fast-start.js';
 import { sizePipelineToLink } from './link-pipeline.js';
 import type { PeerAddress } from '../net/peer-address.js';
 import { PexDialGate } from './pex-dial-gate.js';
@@ -268,6 +269,7 @@ export class TorrentPeers extends EventEmitter {
     const entry = this.entryOfWire(wire);
     if (!entry) return wire.destroy(); // not one of our links: cannot happen, refuse anyway
     sizePipelineToLink(wire);
+    startLinkFast(this.torrent, wire);
     const key = entry.link.remoteKeyText;
     wire.once('request-flood', () => this.ban({ key, kind: 'flood', reason: `flooded us with requests (over the ${MAX_QUEUED_REQUESTS} it may queue)` }));
     // Registered before webtorrent's handler, which ignores a request for a piece we do not

@@ -68,6 +68,8 @@ export const HOOKS: readonly Hook[] = [
   hook('the "Piece N failed verification" warning', 'torrentSource', '', text('`Piece ${index} failed verification`')),
   // link-pipeline.ts: webtorrent sizes each wire's request pipeline from downloadSpeed()
   hook('the request pipeline sized by wire.downloadSpeed()', 'torrentSource', '', text('duration * wire.downloadSpeed() / Piece.BLOCK_LENGTH')),
+  // request-scheduler.ts: a wire that has delivered nothing is asked for a whole pipeline, not one probe block
+  hook('the one-block probe of a new wire in _updateWire', 'torrentSource', '', text('if (!wire.downloaded) return validateWire()')),
   // piece-picker.ts
   hook('rarityMap._pieces', 'rarityMap', '_pieces', { kind: 'array' }),
   hook('rarityMap._numPieces', 'rarityMap', '_numPieces', { kind: 'number' }),
@@ -200,6 +202,21 @@ export function disableBuiltInChoker(torrent: Torrent): void {
 export const replaceUpdate = (torrent: Torrent, make: Replace<Torrent['_update']>) => replaceMethod(torrent, '_update', make);
 /** request-scheduler.ts */
 export const replaceUpdateWire = (torrent: Torrent, make: Replace<Torrent['_updateWire']>) => replaceMethod(torrent, '_updateWire', make);
+/**
+ * request-scheduler.ts: runs webtorrent's `_updateWire` as if the wire had delivered a block
+ * already. webtorrent asks a wire that has delivered nothing for one block only (a probe of
+ * an unknown peer), which costs every link a round trip before its pipeline fills; ours
+ * are authenticated, and stalls are handled by the request timeout and the end game.
+ */
+export function updateWireWithoutProbe(wire: Wire, updateWire: (wire: Wire) => unknown): unknown {
+  if (wire.downloaded !== 0) return updateWire(wire);
+  wire.downloaded = 1; // read only by that check during this synchronous call
+  try {
+    return updateWire(wire);
+  } finally {
+    if (wire.downloaded === 1) wire.downloaded = 0;
+  }
+}
 /** write-backpressure.ts */
 export const replaceRequest = (torrent: Torrent, make: Replace<Torrent['_request']>) => replaceMethod(torrent, '_request', make);
 /** write-backpressure.ts: asks every wire for blocks again. */

@@ -132,6 +132,23 @@ describe('LinkMeter', () => {
     expect(meter.pipelineBlocks()).toBe(Math.ceil((2 * meter.rateBytesPerSecond() * 0.08) / 16384));
   });
 
+  it('knows the rate of the first burst one round trip after it left, however long the wire was open before', () => {
+    let nowMs = 1_000;
+    const meter = new LinkMeter(() => nowMs);
+    nowMs = 3_000; // 2 s of handshakes and metadata later, the first 64 requests leave at once
+    const stamps = Array.from({ length: 64 }, () => meter.stampRequest());
+    nowMs += 200; // one round trip
+    for (const stamp of stamps) {
+      meter.onBlock(stamp, 16 * 1024);
+      nowMs += 0.5;
+    }
+    const burstRate = (64 * 16 * 1024 * 1000) / (200 + 63 * 0.5);
+    expect(meter.rateBytesPerSecond()).toBeCloseTo(burstRate, -3);
+    // 2 x the burst: the pipeline doubles per round trip from the first one (slow start).
+    expect(meter.pipelineBlocks()).toBe(Math.ceil((2 * burstRate * 0.2) / 16384));
+    expect(meter.pipelineBlocks()).toBeGreaterThan(100);
+  });
+
   it('stays within its ceiling on a fat long link', () => {
     let nowMs = 0;
     const meter = new LinkMeter(() => nowMs);
