@@ -19,13 +19,13 @@ import type { SecureChannel } from '../secure/secure-channel.js';
 import { channelKind, type ChannelKind } from './channel-name.js';
 import { connectSocket } from './connect-socket.js';
 import { DEFAULT_HANDSHAKE_RATES, HandshakeBudget } from './handshake-budget.js';
-import { DEFAULT_PENDING_LIMITS, PendingConnections } from './pending-connections.js';
+import { DEFAULT_PENDING_LIMITS } from './pending-connections.js';
 import { createPeerLink, type LinkNode, type PeerLink } from './peer-link.js';
 import { refusalReason } from './refusal-reason.js';
 import { linkTimeoutFromEnv, watchLiveness } from './link-liveness.js';
 import { formatPeerAddress } from './peer-address.js';
 import { searchKey } from './key-search.js';
-import { Message1Gate, type SilentCode } from './message1-gate.js';
+import { InboundGate } from './inbound-gate.js';
 import type { ChannelHandler, Refusal, RefusalCode, SwarmNodeOptions } from './swarm-node-options.js';
 import { listenError, listenOn } from './listen-on.js';
 
@@ -44,13 +44,9 @@ export class SwarmNode extends EventEmitter implements LinkNode {
    */
   readonly refusalCounts = new Map<RefusalCode, number>();
   private server?: Server;
-  private readonly pending: PendingConnections<Socket>;
   private readonly budget: HandshakeBudget;
   private readonly links = new Set<PeerLink>();
   private readonly handlers = new Map<ChannelKind, ChannelHandler>();
-  private readonly evicted = new WeakSet<Socket>();
-  // Every accepted socket, so close() does not wait for refused peers to read their refusal.
-  private readonly sockets = new Set<Socket>();
   private stopWatching?: () => void;
   private isClosed = false;
   private readonly linkTimeoutMs: number;
@@ -58,31 +54,25 @@ export class SwarmNode extends EventEmitter implements LinkNode {
   // "host:port" -> the key named for it (--peer name@host:port).
   private readonly pinnedKeys = new Map<string, Uint8Array>();
   private readonly cookies: CookieChecker;
-  private readonly gate: Message1Gate;
-  private readonly onSocketClose: (this: Socket) => void;
+  private readonly inbound: InboundGate;
 
   constructor(private readonly options: SwarmNodeOptions) {
     super();
     this.linkTimeoutMs = options.linkTimeoutMs ?? linkTimeoutFromEnv();
     this.budget = new HandshakeBudget({ ...DEFAULT_HANDSHAKE_RATES, ...options.handshakeRates });
     this.cookies = new CookieChecker(options.identity.publicKey);
-    this.gate = new Message1Gate({
+    this.inbound = new InboundGate({
       ownKey: options.identity.publicKey,
       timeoutMs: options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
+      limits: {
+        maxTotal: options.maxPendingHandshakes ?? DEFAULT_PENDING_LIMITS.maxTotal,
+        maxPerAddress: options.maxPendingPerAddress ?? DEFAULT_PENDING_LIMITS.maxPerAddress,
+      },
+      refusalCounts: this.refusalCounts,
       onPass: (socket, early, acceptedMs) => this.handshake(socket, early, acceptedMs),
-      onSilent: (socket, code) => this.silenced(socket, code),
+      onRefusal: (refusal) => this.count(refusal),
+      onVersionMismatch: (socket) => this.refused(errors.v1Initiator(), socket.remoteAddress ?? '?', socket.remotePort ?? 0, true),
     });
-    const limits = {
-      maxTotal: options.maxPendingHandshakes ?? DEFAULT_PENDING_LIMITS.maxTotal,
-      maxPerAddress: options.maxPendingPerAddress ?? DEFAULT_PENDING_LIMITS.maxPerAddress,
-    };
-    // At an address's cap a silent connection (or one that sent nothing) makes room for a newcomer.
-    this.pending = new PendingConnections(limits, (socket) => this.gate.expendability(socket));
-    const node = this;
-    // One listener function for every accepted socket (the socket is `this`).
-    this.onSocketClose = function (this: Socket) {
-      node.socketClosed(this);
-    };
     for (const pin of options.pinnedKeys ?? []) this.pinKey(pin.host, pin.port, pin.key);
     // A damaged trust file keeps the last good list in force; say so rather than silently.
     const onTrustError = (error: unknown) => {
@@ -92,7 +82,7 @@ export class SwarmNode extends EventEmitter implements LinkNode {
   }
 
   get pendingCount(): number {
-    return this.pending.size;
+    return this.inbound.pendingCount;
   }
 
   /** Live authenticated links. */
@@ -123,7 +113,7 @@ export class SwarmNode extends EventEmitter implements LinkNode {
   async listen(): Promise<{ host: string; port: number; isFallbackPort: boolean }> {
     if (this.server) throw new Error('SwarmNode: already listening');
     // No noDelay here: it is a setsockopt per accepted socket, set in handshake() once mac1 passes.
-    const server = createServer((socket) => this.accept(socket));
+    const server = createServer((socket) => this.inbound.accept(socket));
     this.server = server;
     const { host, port } = this.options;
     let isFallbackPort = false;
@@ -307,50 +297,11 @@ export class SwarmNode extends EventEmitter implements LinkNode {
     this.isClosed = true;
     this.stopWatching?.();
     this.budget.close();
-    this.gate.close();
-    for (const socket of this.pending.all()) socket.destroy();
+    this.inbound.close();
     for (const link of this.links) link.close();
-    for (const socket of this.sockets) socket.destroy();
+    this.inbound.destroyAll();
     const server = this.server;
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
-
-  // Until its message 1 has a valid mac1 a connection gets only shared listeners and the
-  // gate's map entry (net/message1-gate.ts): a flood of forged message 1s allocates nothing else.
-  private accept(socket: Socket): void {
-    if (this.isClosed) return void socket.destroy();
-    const remoteHost = socket.remoteAddress ?? '?';
-    socket.on('error', ignoreError);
-    this.sockets.add(socket);
-    // A refused connection is held silent until its deadline: it keeps its pending slot until it closes.
-    socket.on('close', this.onSocketClose);
-    for (const evicted of this.pending.admit(socket, remoteHost)) {
-      evicted.destroy();
-      if (evicted === socket) {
-        // Turned away before reading a byte: the handshakes already pending from this address keep their slots.
-        return this.count({ code: 'PENDING_FULL', message: 'too many unauthenticated connections from this address; newcomer refused', remoteHost, remotePort: socket.remotePort ?? 0, isInbound: true });
-      }
-      // One that never sent a valid message 1 is only counted, as the gate's refusals are (no event per flood connection).
-      if (this.gate.expendability(evicted) > 0) {
-        this.refusalCounts.set('PENDING_EVICTED', (this.refusalCounts.get('PENDING_EVICTED') ?? 0) + 1);
-        continue;
-      }
-      this.evicted.add(evicted);
-      this.count({ code: 'PENDING_EVICTED', message: 'too many unauthenticated connections; evicted the oldest of the busiest network', remoteHost: evicted.remoteAddress ?? '?', remotePort: evicted.remotePort ?? 0, isInbound: true });
-    }
-    this.gate.admit(socket);
-  }
-
-  private socketClosed(socket: Socket): void {
-    this.sockets.delete(socket);
-    this.pending.release(socket, socket.remoteAddress ?? '?');
-    if (this.gate.forget(socket)) this.refusalCounts.set('CONNECTION_CLOSED', (this.refusalCounts.get('CONNECTION_CLOSED') ?? 0) + 1);
-  }
-
-  /** Checks 1-2 failed (or nothing came): counted only, no event, no Error (a flood would pay for each). */
-  private silenced(socket: Socket, code: SilentCode): void {
-    if (code === 'PROTOCOL_VERSION') return this.refused(errors.v1Initiator(), socket.remoteAddress ?? '?', socket.remotePort ?? 0, true);
-    this.refusalCounts.set(code, (this.refusalCounts.get(code) ?? 0) + 1);
   }
 
   /** A message 1 with a valid mac1: the rest of the handshake (Diffie-Hellman within the budget). */
@@ -372,9 +323,9 @@ export class SwarmNode extends EventEmitter implements LinkNode {
       isUnderLoad: () => this.budget.waiting > 0,
       source: `${remoteHost}:${remotePort}`,
     }).then(
-      () => this.pending.release(socket, remoteHost),
+      () => this.inbound.release(socket),
       (error: unknown) => {
-        if (!this.evicted.has(socket)) this.refused(error, remoteHost, remotePort, true);
+        if (!this.inbound.wasEvicted(socket)) this.refused(error, remoteHost, remotePort, true);
       },
     );
   }
@@ -440,7 +391,6 @@ export class SwarmNode extends EventEmitter implements LinkNode {
   }
 }
 
-const ignoreError = (): void => {};
 
 /**
  * TCP keep-alive as well as our own ALIVE frames: it still probes a link whose both
