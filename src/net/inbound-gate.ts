@@ -32,6 +32,9 @@ export class InboundGate {
   private readonly gate: Message1Gate;
   // Sockets evicted after passing mac1: their handshake's failure is not reported again.
   private readonly evicted = new WeakSet<Socket>();
+  // Sockets whose handshake failed after mac1 (e.g. a static key that does not decrypt, after
+  // one DH): held silent like a forged message 1, and just as expendable.
+  private readonly failed = new WeakSet<Socket>();
   // Every accepted socket, so close() does not wait for refused peers to read their refusal.
   private readonly sockets = new Set<Socket>();
   private readonly onSocketClose: (this: Socket) => void;
@@ -45,7 +48,7 @@ export class InboundGate {
       onSilent: (socket, code) => this.silenced(socket, code),
     });
     // At an address's cap a silent connection (or one that sent nothing) makes room for a newcomer.
-    this.pending = new PendingConnections(options.limits, (socket) => this.gate.expendability(socket), addressOf);
+    this.pending = new PendingConnections(options.limits, (socket) => this.expendability(socket), addressOf);
     const inbound = this;
     // One listener function for every accepted socket (the socket is `this`).
     this.onSocketClose = function (this: Socket) {
@@ -60,6 +63,17 @@ export class InboundGate {
   /** The handshake of `socket` finished: it no longer holds a pending slot. */
   release(socket: Socket): void {
     this.pending.release(socket);
+  }
+
+  /**
+   * The handshake of `socket` failed after mac1 passed: it is held silent until it closes
+   * but is no handshake any more, so a newcomer from its address may take its slot.
+   * Without this, a flood from a trusted peer's address by someone who knows the node's key
+   * (valid mac1s whose static key fails after one DH, held open) kept every slot there
+   * and turned the peer away for seconds (docs/benchmarks.md, keyed flood).
+   */
+  markFailed(socket: Socket): void {
+    this.failed.add(socket);
   }
 
   /** True if `socket` lost its slot to a newcomer after passing mac1 (its failure is already counted). */
@@ -99,8 +113,8 @@ export class InboundGate {
         this.options.onRefusal({ code: 'PENDING_FULL', message: 'too many unauthenticated connections from this address; newcomer refused', remoteHost: addressOf(socket), remotePort: socket.remotePort ?? 0, isInbound: true });
         return true;
       }
-      // One that never sent a valid message 1 is only counted, as the gate's refusals are (no event per flood connection).
-      if (this.gate.expendability(evicted) > 0) {
+      // One that is no handshake (failed, silent or idle) is only counted, as the gate's refusals are (no event per flood connection).
+      if (this.expendability(evicted) > 0) {
         this.countOnly('PENDING_EVICTED');
         continue;
       }
@@ -108,6 +122,11 @@ export class InboundGate {
       this.options.onRefusal({ code: 'PENDING_EVICTED', message: 'too many unauthenticated connections; evicted the oldest of the busiest network', remoteHost: addressOf(evicted), remotePort: evicted.remotePort ?? 0, isInbound: true });
     }
     return false;
+  }
+
+  /** 2: failed or silent; 1: sent nothing for a while; 0: may be a handshake in progress (message1-gate.ts). */
+  private expendability(socket: Socket): number {
+    return this.failed.has(socket) ? 2 : this.gate.expendability(socket);
   }
 
   private socketClosed(socket: Socket): void {

@@ -325,6 +325,7 @@ export class SwarmNode extends EventEmitter implements LinkNode {
     }).then(
       () => this.inbound.release(socket),
       (error: unknown) => {
+        this.inbound.markFailed(socket);
         if (!this.inbound.wasEvicted(socket)) this.refused(error, remoteHost, remotePort, true);
       },
     );
