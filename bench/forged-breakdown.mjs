@@ -80,8 +80,8 @@ export async function breakdown({ dist, count, marker, messageBytes }) {
   const peernameMs = await getpeernameMs(count);
   const node = new SwarmNode({ identity, trust: { allows: () => true }, host: '127.0.0.1', port: 0 });
   node.handle('chat', () => {});
-  // The listener's callback (swarm-node.ts listen()) is this.accept(socket).
-  const accept = (socket) => node['accept'](socket);
+  // The listener's callback (swarm-node.ts listen()): net/inbound-gate.ts accept(), or SwarmNode.accept() before it existed.
+  const accept = node['inbound'] ? (socket) => node['inbound'].accept(socket) : (socket) => node['accept'](socket);
   const ignore = () => {};
   const holdMs = medianCpuMs(() => {
     for (let i = 0; i < count; i++) {

@@ -19,7 +19,8 @@
 //  - the result is the median of per-round paired differences (swarm minus hold of the same
 //    round) with its quartiles and range, not a difference of medians.
 // Then a per-message breakdown in this process on pre-read buffers (bench/forged-breakdown.mjs).
-// Env: BENCH_DIST (default ../dist), BENCH_FORGED, BENCH_CONCURRENCY, BENCH_ROUNDS, BENCH_AGAINST, BENCH_BARE.
+// Env: BENCH_DIST (default ../dist), BENCH_FORGED, BENCH_CONCURRENCY, BENCH_ROUNDS, BENCH_AGAINST, BENCH_BARE,
+// BENCH_PROFILE (a directory: CPU profiles of each server's measured flood).
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { connect, createServer } from 'node:net';
@@ -63,11 +64,13 @@ async function runServer(kind) {
   const port = node ? (await node.listen()).port : server.address().port;
   let cpuBefore;
   let dhBefore;
+  const profiler = process.env.BENCH_PROFILE ? await startProfiler() : undefined;
   process.on('message', async (message) => {
     if (message === 'mark') {
       // Same heap state for every kind: the warm-up's garbage is gone before the measured flood.
       await sleep(SETTLE_MS);
       globalThis.gc?.();
+      await profiler?.start();
       dhBefore = noiseDh.dhCounter.calls;
       cpuBefore = process.cpuUsage();
       process.send('marked');
@@ -75,11 +78,25 @@ async function runServer(kind) {
       // The last sockets' 'close' callbacks run just after the flooder sees them closed.
       await sleep(SETTLE_MS);
       const cpu = process.cpuUsage(cpuBefore);
+      await profiler?.stop(`${process.env.BENCH_PROFILE}/${kind}-${process.pid}.cpuprofile`);
       const refusals = node ? Object.fromEntries(node.refusalCounts) : {};
       process.send({ cpuMs: (cpu.user + cpu.system) / 1000, dh: noiseDh.dhCounter.calls - dhBefore, refusals });
     } else if (message === 'exit') process.exit(0);
   });
   process.send({ port });
+}
+
+/** BENCH_PROFILE=<dir>: a CPU profile of the measured flood only (not start-up or warm-up), one file per server. */
+async function startProfiler() {
+  const { Session } = await import('node:inspector/promises');
+  const { writeFileSync } = await import('node:fs');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  return {
+    start: () => session.post('Profiler.start'),
+    stop: async (file) => writeFileSync(file, JSON.stringify((await session.post('Profiler.stop')).profile)),
+  };
 }
 
 function forgedMessage(marker) {
