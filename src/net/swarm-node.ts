@@ -9,23 +9,20 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
-import { createServer, isIP, type Server, type Socket } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { errors, isSwarmError, systemErrorCode } from '../errors.js';
 import { keyData } from '../identity/key-text.js';
-import { DEFAULT_HANDSHAKE_TIMEOUT_MS, secureInbound, secureOutbound } from '../secure/establish-channel.js';
-import { CookieChecker } from '../secure/handshake-macs.js';
-import { ReplayWindow } from '../secure/replay-window.js';
+import { DEFAULT_HANDSHAKE_TIMEOUT_MS } from '../secure/establish-channel.js';
 import type { SecureChannel } from '../secure/secure-channel.js';
 import { channelKind, type ChannelKind } from './channel-name.js';
-import { connectSocket } from './connect-socket.js';
-import { DEFAULT_HANDSHAKE_RATES, HandshakeBudget } from './handshake-budget.js';
 import { DEFAULT_PENDING_LIMITS } from './pending-connections.js';
 import { createPeerLink, type LinkNode, type PeerLink } from './peer-link.js';
 import { refusalReason } from './refusal-reason.js';
 import { linkTimeoutFromEnv, watchLiveness } from './link-liveness.js';
 import { formatPeerAddress } from './peer-address.js';
-import { searchKey } from './key-search.js';
 import { InboundGate } from './inbound-gate.js';
+import { InboundHandshakes, type Peer } from './inbound-handshake.js';
+import { keepAlive, OutboundDial } from './outbound-dial.js';
 import type { ChannelHandler, Refusal, RefusalCode, SwarmNodeOptions } from './swarm-node-options.js';
 import { listenError, listenOn } from './listen-on.js';
 
@@ -44,23 +41,22 @@ export class SwarmNode extends EventEmitter implements LinkNode {
    */
   readonly refusalCounts = new Map<RefusalCode, number>();
   private server?: Server;
-  private readonly budget: HandshakeBudget;
   private readonly links = new Set<PeerLink>();
   private readonly handlers = new Map<ChannelKind, ChannelHandler>();
   private stopWatching?: () => void;
   private isClosed = false;
   private readonly linkTimeoutMs: number;
-  private readonly replayWindow = new ReplayWindow();
   // "host:port" -> the key named for it (--peer name@host:port).
   private readonly pinnedKeys = new Map<string, Uint8Array>();
-  private readonly cookies: CookieChecker;
   private readonly inbound: InboundGate;
+  private readonly responder: InboundHandshakes;
+  private readonly dial: OutboundDial;
 
   constructor(private readonly options: SwarmNodeOptions) {
     super();
     this.linkTimeoutMs = options.linkTimeoutMs ?? linkTimeoutFromEnv();
-    this.budget = new HandshakeBudget({ ...DEFAULT_HANDSHAKE_RATES, ...options.handshakeRates });
-    this.cookies = new CookieChecker(options.identity.publicKey);
+    this.dial = new OutboundDial(options, this.linkTimeoutMs, () => this.isClosed);
+    this.responder = new InboundHandshakes(options, (channel, peer, via, isPunched) => this.decide(channel, peer, via, isPunched));
     this.inbound = new InboundGate({
       ownKey: options.identity.publicKey,
       timeoutMs: options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
@@ -131,18 +127,6 @@ export class SwarmNode extends EventEmitter implements LinkNode {
   }
 
   /**
-   * Outgoing connections leave from --host when it names one address (design.md section 6):
-   * otherwise peers see the kernel's choice of source, and peer exchange passes that on
-   * instead of the address we listen on. Only for a destination of the same IP family.
-   */
-  private outgoingAddressFor(destination: string): string | undefined {
-    const host = this.options.host;
-    if (host === undefined || host === '0.0.0.0' || host === '::') return undefined;
-    const family = isIP(host);
-    return family !== 0 && isIP(destination) === family ? host : undefined;
-  }
-
-  /**
    * Opens a link on `channel`. With `expectedKey`, only that key can answer (handshake v2 is
    * addressed to it); without, the trusted keys are tried (docs/protocol.md section 1,
    * "Dialling by address only") and the one that answered is remembered.
@@ -150,11 +134,11 @@ export class SwarmNode extends EventEmitter implements LinkNode {
   async connect(host: string, port: number, channel: string, opts: { expectedKey?: Uint8Array; localAddress?: string } = {}): Promise<PeerLink> {
     if (channelKind(channel) === undefined) throw errors.badChannel('a channel name', channel);
     if (this.isClosed) throw errors.nodeClosed();
-    const localAddress = opts.localAddress ?? this.outgoingAddressFor(host);
+    const localAddress = opts.localAddress ?? this.dial.outgoingAddressFor(host);
     const key = opts.expectedKey ?? this.pinnedKeys.get(formatPeerAddress({ host, port }));
     let secure: SecureChannel;
     try {
-      secure = key ? await this.dialKey(host, port, channel, key, localAddress) : await this.dialAddress(host, port, channel, localAddress);
+      secure = key ? await this.dial.dialKey(host, port, channel, key, localAddress) : await this.dial.dialAddress(host, port, channel, localAddress, this.trustedKeys().filter((trusted) => this.options.trust.allows(trusted)));
     } catch (error) {
       this.refused(error, host, port, false);
       throw error;
@@ -199,15 +183,7 @@ export class SwarmNode extends EventEmitter implements LinkNode {
     }
     let secure: SecureChannel;
     try {
-      secure = await secureOutbound(raw, {
-        identity: this.options.identity,
-        allows: (remote) => this.options.trust.allows(remote),
-        expectedKey,
-        address: via ?? formatPeerAddress(peer),
-        channel,
-        handshakeTimeoutMs: this.options.handshakeTimeoutMs,
-        maxFrameBytes: this.options.maxFrameBytes,
-      });
+      secure = await this.dial.handshakeOn(raw, channel, expectedKey, via ?? formatPeerAddress(peer));
     } catch (error) {
       this.refused(error, peer.host, peer.port, false);
       throw error;
@@ -231,20 +207,12 @@ export class SwarmNode extends EventEmitter implements LinkNode {
     return this.answerOn(socket, { host: socket.remoteAddress ?? '?', port: socket.remotePort ?? 0 }, undefined, true);
   }
 
-  private answerOn(raw: Duplex, peer: { host: string; port: number }, via?: string, isPunched = false): Promise<boolean> {
+  private answerOn(raw: Duplex, peer: Peer, via?: string, isPunched = false): Promise<boolean> {
     if (this.isClosed) {
       raw.destroy();
       return Promise.resolve(false);
     }
-    return secureInbound(raw, {
-      identity: this.options.identity,
-      allows: (key) => this.options.trust.allows(key),
-      handshakeTimeoutMs: this.options.handshakeTimeoutMs,
-      maxFrameBytes: this.options.maxFrameBytes,
-      decideChannel: (channel) => this.decide(channel, peer.host, peer.port, via, isPunched),
-      waitForTurn: () => this.budget.requestTurn(peer.host),
-      replayWindow: this.replayWindow,
-    }).then(
+    return this.responder.answerStream(raw, peer, via, isPunched).then(
       () => true,
       (error: unknown) => {
         this.refused(error, peer.host, peer.port, true);
@@ -266,37 +234,10 @@ export class SwarmNode extends EventEmitter implements LinkNode {
     return false;
   }
 
-  private async dialKey(host: string, port: number, channel: string, key: Uint8Array, localAddress: string | undefined, onSocket?: (socket: Socket) => void): Promise<SecureChannel> {
-    const timeoutMs = this.options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
-    const socket = await connectSocket(host, port, timeoutMs, localAddress);
-    keepAlive(socket, this.linkTimeoutMs);
-    onSocket?.(socket);
-    if (this.isClosed) {
-      socket.destroy();
-      throw errors.nodeClosed();
-    }
-    return secureOutbound(socket, {
-      identity: this.options.identity,
-      allows: (remote) => this.options.trust.allows(remote),
-      expectedKey: key,
-      address: formatPeerAddress({ host, port }),
-      channel,
-      handshakeTimeoutMs: timeoutMs,
-      maxFrameBytes: this.options.maxFrameBytes,
-    });
-  }
-
-  /** Tries trusted keys (most recently seen at this address first) until one answers (key-search.ts). */
-  private dialAddress(host: string, port: number, channel: string, localAddress: string | undefined): Promise<SecureChannel> {
-    const trusted = this.trustedKeys().filter((key) => this.options.trust.allows(key));
-    const keys = this.options.addressBook?.order(host, port, trusted) ?? trusted;
-    return searchKey(formatPeerAddress({ host, port }), keys, (key, onSocket) => this.dialKey(host, port, channel, key, localAddress, onSocket), () => this.isClosed);
-  }
-
   async close(): Promise<void> {
     this.isClosed = true;
     this.stopWatching?.();
-    this.budget.close();
+    this.responder.close();
     this.inbound.close();
     for (const link of this.links) link.close();
     this.inbound.destroyAll();
@@ -306,33 +247,20 @@ export class SwarmNode extends EventEmitter implements LinkNode {
 
   /** A message 1 with a valid mac1: the rest of the handshake (Diffie-Hellman within the budget). */
   private handshake(socket: Socket, early: Buffer, acceptedMs: number): void {
-    const remoteHost = socket.remoteAddress ?? '?';
-    const remotePort = socket.remotePort ?? 0;
+    const peer = { host: socket.remoteAddress ?? '?', port: socket.remotePort ?? 0 };
     socket.setNoDelay(true);
     keepAlive(socket, this.linkTimeoutMs);
-    secureInbound(socket, {
-      early: { bytes: early, startMs: acceptedMs },
-      identity: this.options.identity,
-      allows: (key) => this.options.trust.allows(key),
-      handshakeTimeoutMs: this.options.handshakeTimeoutMs,
-      maxFrameBytes: this.options.maxFrameBytes,
-      decideChannel: (channel) => this.decide(channel, remoteHost, remotePort),
-      waitForTurn: () => this.budget.requestTurn(remoteHost),
-      replayWindow: this.replayWindow,
-      cookies: this.cookies,
-      isUnderLoad: () => this.budget.waiting > 0,
-      source: `${remoteHost}:${remotePort}`,
-    }).then(
+    this.responder.answerListener(socket, peer, early, acceptedMs).then(
       () => this.inbound.release(socket),
       (error: unknown) => {
         this.inbound.markFailed(socket);
-        if (!this.inbound.wasEvicted(socket)) this.refused(error, remoteHost, remotePort, true);
+        if (!this.inbound.wasEvicted(socket)) this.refused(error, peer.host, peer.port, true);
       },
     );
   }
 
   /** Returns null to accept the channel, or the reason to refuse it. */
-  private decide(channel: SecureChannel, remoteHost: string, remotePort: number, via?: string, isPunched = false): string | null {
+  private decide(channel: SecureChannel, { host: remoteHost, port: remotePort }: Peer, via?: string, isPunched = false): string | null {
     const kind = channelKind(channel.channel);
     if (kind === undefined) return `unknown channel ${JSON.stringify(channel.channel.slice(0, 80))}`;
     const handler = this.handlers.get(kind);
@@ -390,14 +318,4 @@ export class SwarmNode extends EventEmitter implements LinkNode {
     this.refusalCounts.set(refusal.code, (this.refusalCounts.get(refusal.code) ?? 0) + 1);
     this.emit('refused', refusal);
   }
-}
-
-
-/**
- * TCP keep-alive as well as our own ALIVE frames: it still probes a link whose both
- * directions have sent their end, when frames can no longer be sent (Node sets only the
- * idle time; there is no TCP_USER_TIMEOUT to bound unacknowledged data).
- */
-function keepAlive(socket: Socket, linkTimeoutMs: number): void {
-  socket.setKeepAlive(true, linkTimeoutMs);
 }
