@@ -7,6 +7,7 @@
 //      swarm: a SwarmNode (dist/net) with the default limits, trusting everyone;
 //      other: with BENCH_AGAINST=<another build's dist>, a SwarmNode of that build;
 //      bare:  with BENCH_BARE=1, a server that reads 307 bytes and closes (TCP's own cost);
+//      loaded: with BENCH_LOADED=1, "hold" in a process that has loaded swarm and made a node;
 //  - this process: sends BENCH_FORGED (10,000) message 1s (the v2 marker + 301 random bytes,
 //    so mac1 is wrong: the sender does not know the key), BENCH_CONCURRENCY (64) connections
 //    at a time from 64 loopback addresses (127.1.0.1..64, so no per-address cap is hit),
@@ -44,11 +45,18 @@ async function runServer(kind) {
   const noiseDh = await import(dist + 'crypto/noise-dh.js');
   let node;
   let server;
-  if (kind === 'hold' || kind === 'bare') {
+  if (kind === 'loaded') {
+    // "hold" in a process that has also loaded swarm and made a SwarmNode (not listening):
+    // tells the cost of swarm's heap and code in the process from that of its accept path.
+    const { createIdentity } = await import(dist + 'identity/identity.js');
+    const { SwarmNode } = await import(dist + 'net/swarm-node.js');
+    globalThis.idleNode = new SwarmNode({ identity: createIdentity(), trust: { allows: () => true }, host: '127.0.0.1', port: 0 });
+  }
+  if (kind === 'hold' || kind === 'bare' || kind === 'loaded') {
     server = createServer((socket) => {
       let bytes = 0;
       socket.on('error', () => {});
-      socket.on('data', kind === 'hold' ? () => {} : (chunk) => {
+      socket.on('data', kind !== 'bare' ? () => {} : (chunk) => {
         bytes += chunk.length;
         if (bytes >= MESSAGE1_BYTES) socket.destroy();
       });
@@ -175,7 +183,7 @@ const fmt = (s) => `median ${s.median.toFixed(0)} ms (quartiles ${s.q1.toFixed(0
 async function main() {
   const wire = await import(dist + 'secure/handshake-wire.js');
   console.log(`forged message 1s over TCP (${dist}): ${FORGED} per round (after ${WARM_UP} to warm up), ${CONCURRENCY} at a time, ${ROUNDS} rounds; ${canPin ? 'server pinned to core 0, flooder to core 1' : 'not pinned (no taskset or one core)'}; load ${loadAverage()}`);
-  const kinds = ['hold', 'swarm', ...(process.env.BENCH_AGAINST ? ['other'] : []), ...(process.env.BENCH_BARE ? ['bare'] : [])];
+  const kinds = ['hold', 'swarm', ...(process.env.BENCH_AGAINST ? ['other'] : []), ...(process.env.BENCH_BARE ? ['bare'] : []), ...(process.env.BENCH_LOADED ? ['loaded'] : [])];
   const results = Object.fromEntries(kinds.map((kind) => [kind, []]));
   for (let r = 0; r < ROUNDS; r++) {
     for (const kind of r % 2 === 0 ? kinds : [...kinds].reverse()) {
@@ -193,6 +201,7 @@ async function main() {
     console.log(`swarm minus other, paired: ${fmt(quartiles(diff('swarm', 'other')))}`);
   }
   if (results.bare) console.log(`hold minus bare, paired: ${fmt(quartiles(diff('hold', 'bare')))}`);
+  if (results.loaded) console.log(`loaded (hold with swarm loaded) minus hold, paired: ${fmt(quartiles(diff('loaded', 'hold')))}; swarm minus loaded: ${fmt(quartiles(diff('swarm', 'loaded')))}`);
   const parts = await breakdown({ dist, count: FORGED, marker: wire.V2_MARKER, messageBytes: MESSAGE1_BYTES });
   const each = (ms) => `${ms.toFixed(1)} ms (${((ms * 1000) / FORGED).toFixed(2)} us each)`;
   console.log(`breakdown for ${FORGED} on pre-read buffers (this process, load ${loadAverage()}):`);
