@@ -3,7 +3,7 @@
  * Noise's HKDF(chaining_key, input_key_material, n) is RFC 5869 with salt = chaining key,
  * empty info and n * 32 output bytes, so both go through `hkdfSha256`.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { hasOneShotHash, sha256 } from './hash.js';
 
 // Noise's HASH; re-exported so the handshake finds both of its primitives here.
@@ -59,24 +59,8 @@ function writePads(key: Uint8Array, inner: Buffer, outer: Buffer): void {
   }
 }
 
-/**
- * A check of a 16-byte HMAC-SHA256 tag at `tagOffset`, over the message's bytes before it,
- * for one fixed key (a node's mac1 key): the pads are computed once and the message is
- * copied into a preallocated buffer, so a check allocates only the two digests.
- */
-export function hmacTag16Checker(key: Uint8Array, tagOffset: number): (message: Buffer) => boolean {
-  if (key.length > BLOCK_BYTES) throw new RangeError('HMAC key longer than a block');
-  const inner = Buffer.alloc(BLOCK_BYTES + tagOffset);
-  const outer = Buffer.alloc(BLOCK_BYTES + SHA256_BYTES);
-  writePads(key, inner, outer);
-  return (message) => {
-    if (message.length < tagOffset + 16) return false;
-    message.copy(inner, BLOCK_BYTES, 0, tagOffset);
-    sha256(inner).copy(outer, BLOCK_BYTES);
-    // Constant time: the time does not depend on where the tags differ.
-    return timingSafeEqual(sha256(outer).subarray(0, 16), message.subarray(tagOffset, tagOffset + 16));
-  };
-}
+// The fixed-key tag check (mac1) is SHA-256 written out with precomputed pads: its own module.
+export { hmacTag16Checker } from './hmac-tag-check.js';
 
 /**
  * RFC 5869 extract-and-expand, written out with HMAC: for the 64- and 96-byte outputs of

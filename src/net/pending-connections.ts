@@ -14,6 +14,14 @@
  * newcomer's own address) is evicted: a flood of half-open connections from elsewhere
  * churns the attacker's own slots and cannot lock a trusted peer out.
  *
+ * Addresses are looked up only when they can matter (`addressOf`, a getpeername per socket,
+ * was the largest cost of a forged connection after mac1): while fewer than `maxPerAddress`
+ * connections are pending in all, no address can be at its cap and the total is below
+ * `maxTotal`, so newcomers wait unsorted; the first newcomer that finds the total at the
+ * per-address cap sorts them (at most the cap) by address, oldest first, and every
+ * decision from then on is the one an eagerly sorted list would make
+ * (test/net/pending-connections.test.ts checks the two against each other).
+ *
  * "Network" is the /24 of an IPv4 address and the /64 of an IPv6 one, because an attacker
  * rarely controls one address but often a whole such block. Ties are broken at random, so
  * an attacker spread over many networks cannot predict (and time) whose turn is next.
@@ -30,14 +38,21 @@ const NONE: readonly never[] = Object.freeze([]);
 /** 0: a handshake that may be in progress (never evicted for a same-address newcomer); higher: evicted first. */
 export type Expendability<Connection> = (connection: Connection) => number;
 
+export type AddressOf<Connection> = (connection: Connection) => string;
+
 export class PendingConnections<Connection> {
   // Map and arrays keep insertion order, so the first entry is always the oldest.
   private readonly byAddress = new Map<string, Connection[]>();
+  // Admitted while the total was below the per-address cap; all older than any sorted one.
+  private readonly unsorted = new Set<Connection>();
+  // The address each sorted connection was filed under (a socket's may be gone by its release).
+  private readonly sortedAddress = new Map<Connection, string>();
   private total = 0;
 
   constructor(
     private readonly limits: PendingLimits = DEFAULT_PENDING_LIMITS,
     private readonly expendability: Expendability<Connection> = () => 0,
+    private readonly addressOf?: AddressOf<Connection>,
   ) {}
 
   get size(): number {
@@ -46,16 +61,26 @@ export class PendingConnections<Connection> {
 
   /**
    * Adds a connection; returns the connections to close: those evicted to make room, or
-   * the newcomer itself when it is turned away (then it was not added).
+   * the newcomer itself when it is turned away (then it was not added). Without `address`
+   * it is looked up (addressOf) only once the caps can apply.
    */
-  admit(connection: Connection, address: string): readonly Connection[] {
+  admit(connection: Connection, address?: string): readonly Connection[] {
+    if (address === undefined && this.addressOf && this.total < this.limits.maxPerAddress && this.total < this.limits.maxTotal) {
+      this.unsorted.add(connection);
+      this.total++;
+      return NONE;
+    }
+    this.sortUnsorted();
+    address ??= this.addressOf!(connection);
     const own = this.byAddress.get(address);
     if (own && own.length >= this.limits.maxPerAddress) {
       const index = this.mostExpendable(own);
       if (index < 0) return [connection];
       // The newcomer takes the slot: the total is unchanged.
       const [victim] = own.splice(index, 1);
+      this.sortedAddress.delete(victim!);
       own.push(connection);
+      this.sortedAddress.set(connection, address);
       return [victim!];
     }
     // The common case (below both caps) allocates nothing but the address's list.
@@ -65,20 +90,35 @@ export class PendingConnections<Connection> {
       if (victim === undefined) return [...(evicted ?? []), connection];
       (evicted ??= []).push(this.evictOldest(victim));
     }
-    if (own) own.push(connection);
-    else this.byAddress.set(address, [connection]);
+    this.file(connection, address);
     this.total++;
     return evicted ?? NONE;
   }
 
-  /** Forgets a connection (its handshake finished or failed). */
-  release(connection: Connection, address: string): void {
-    const list = this.byAddress.get(address);
+  /** Forgets a connection (its handshake finished or failed); `address` only if it was given to admit. */
+  release(connection: Connection, address?: string): void {
+    if (this.unsorted.delete(connection)) return void this.total--;
+    const filed = this.sortedAddress.get(connection) ?? address;
+    const list = filed === undefined ? undefined : this.byAddress.get(filed);
     const index = list?.indexOf(connection) ?? -1;
     if (!list || index < 0) return;
     list.splice(index, 1);
+    this.sortedAddress.delete(connection);
     this.total--;
-    if (list.length === 0) this.byAddress.delete(address);
+    if (list.length === 0) this.byAddress.delete(filed!);
+  }
+
+  private file(connection: Connection, address: string): void {
+    const own = this.byAddress.get(address);
+    if (own) own.push(connection);
+    else this.byAddress.set(address, [connection]);
+    this.sortedAddress.set(connection, address);
+  }
+
+  private sortUnsorted(): void {
+    if (this.unsorted.size === 0) return;
+    for (const connection of this.unsorted) this.file(connection, this.addressOf!(connection));
+    this.unsorted.clear();
   }
 
   /** The index of the oldest connection of the highest rank above 0 in `list`, or -1. */
@@ -96,7 +136,7 @@ export class PendingConnections<Connection> {
   }
 
   all(): Connection[] {
-    return [...this.byAddress.values()].flat();
+    return [...this.unsorted, ...[...this.byAddress.values()].flat()];
   }
 
   /** The busiest address of the busiest network, never `spared`; ties at either level are broken at random. */
@@ -118,6 +158,7 @@ export class PendingConnections<Connection> {
   private evictOldest(address: string): Connection {
     const list = this.byAddress.get(address)!;
     const oldest = list.shift()!;
+    this.sortedAddress.delete(oldest);
     this.total--;
     if (list.length === 0) this.byAddress.delete(address);
     return oldest;

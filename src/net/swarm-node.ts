@@ -9,23 +9,20 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
-import { createServer, isIP, type Server, type Socket } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { errors, isSwarmError, systemErrorCode } from '../errors.js';
 import { keyData } from '../identity/key-text.js';
-import { DEFAULT_HANDSHAKE_TIMEOUT_MS, secureInbound, secureOutbound } from '../secure/establish-channel.js';
-import { CookieChecker } from '../secure/handshake-macs.js';
-import { ReplayWindow } from '../secure/replay-window.js';
+import { DEFAULT_HANDSHAKE_TIMEOUT_MS } from '../secure/establish-channel.js';
 import type { SecureChannel } from '../secure/secure-channel.js';
 import { channelKind, type ChannelKind } from './channel-name.js';
-import { connectSocket } from './connect-socket.js';
-import { DEFAULT_HANDSHAKE_RATES, HandshakeBudget } from './handshake-budget.js';
-import { DEFAULT_PENDING_LIMITS, PendingConnections } from './pending-connections.js';
+import { DEFAULT_PENDING_LIMITS } from './pending-connections.js';
 import { createPeerLink, type LinkNode, type PeerLink } from './peer-link.js';
 import { refusalReason } from './refusal-reason.js';
 import { linkTimeoutFromEnv, watchLiveness } from './link-liveness.js';
 import { formatPeerAddress } from './peer-address.js';
-import { searchKey } from './key-search.js';
-import { Message1Gate, type SilentCode } from './message1-gate.js';
+import { InboundGate } from './inbound-gate.js';
+import { InboundHandshakes, type Peer } from './inbound-handshake.js';
+import { keepAlive, OutboundDial } from './outbound-dial.js';
 import type { ChannelHandler, Refusal, RefusalCode, SwarmNodeOptions } from './swarm-node-options.js';
 import { listenError, listenOn } from './listen-on.js';
 
@@ -44,45 +41,34 @@ export class SwarmNode extends EventEmitter implements LinkNode {
    */
   readonly refusalCounts = new Map<RefusalCode, number>();
   private server?: Server;
-  private readonly pending: PendingConnections<Socket>;
-  private readonly budget: HandshakeBudget;
   private readonly links = new Set<PeerLink>();
   private readonly handlers = new Map<ChannelKind, ChannelHandler>();
-  private readonly evicted = new WeakSet<Socket>();
-  // Every accepted socket, so close() does not wait for refused peers to read their refusal.
-  private readonly sockets = new Set<Socket>();
   private stopWatching?: () => void;
   private isClosed = false;
   private readonly linkTimeoutMs: number;
-  private readonly replayWindow = new ReplayWindow();
   // "host:port" -> the key named for it (--peer name@host:port).
   private readonly pinnedKeys = new Map<string, Uint8Array>();
-  private readonly cookies: CookieChecker;
-  private readonly gate: Message1Gate;
-  private readonly onSocketClose: (this: Socket) => void;
+  private readonly inbound: InboundGate;
+  private readonly responder: InboundHandshakes;
+  private readonly dial: OutboundDial;
 
   constructor(private readonly options: SwarmNodeOptions) {
     super();
     this.linkTimeoutMs = options.linkTimeoutMs ?? linkTimeoutFromEnv();
-    this.budget = new HandshakeBudget({ ...DEFAULT_HANDSHAKE_RATES, ...options.handshakeRates });
-    this.cookies = new CookieChecker(options.identity.publicKey);
-    this.gate = new Message1Gate({
+    this.dial = new OutboundDial(options, this.linkTimeoutMs, () => this.isClosed);
+    this.responder = new InboundHandshakes(options, (channel, peer, via, isPunched) => this.decide(channel, peer, via, isPunched));
+    this.inbound = new InboundGate({
       ownKey: options.identity.publicKey,
       timeoutMs: options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
+      limits: {
+        maxTotal: options.maxPendingHandshakes ?? DEFAULT_PENDING_LIMITS.maxTotal,
+        maxPerAddress: options.maxPendingPerAddress ?? DEFAULT_PENDING_LIMITS.maxPerAddress,
+      },
+      refusalCounts: this.refusalCounts,
       onPass: (socket, early, acceptedMs) => this.handshake(socket, early, acceptedMs),
-      onSilent: (socket, code) => this.silenced(socket, code),
+      onRefusal: (refusal) => this.count(refusal),
+      onVersionMismatch: (socket) => this.refused(errors.v1Initiator(), socket.remoteAddress ?? '?', socket.remotePort ?? 0, true),
     });
-    const limits = {
-      maxTotal: options.maxPendingHandshakes ?? DEFAULT_PENDING_LIMITS.maxTotal,
-      maxPerAddress: options.maxPendingPerAddress ?? DEFAULT_PENDING_LIMITS.maxPerAddress,
-    };
-    // At an address's cap a silent connection (or one that sent nothing) makes room for a newcomer.
-    this.pending = new PendingConnections(limits, (socket) => this.gate.expendability(socket));
-    const node = this;
-    // One listener function for every accepted socket (the socket is `this`).
-    this.onSocketClose = function (this: Socket) {
-      node.socketClosed(this);
-    };
     for (const pin of options.pinnedKeys ?? []) this.pinKey(pin.host, pin.port, pin.key);
     // A damaged trust file keeps the last good list in force; say so rather than silently.
     const onTrustError = (error: unknown) => {
@@ -92,7 +78,7 @@ export class SwarmNode extends EventEmitter implements LinkNode {
   }
 
   get pendingCount(): number {
-    return this.pending.size;
+    return this.inbound.pendingCount;
   }
 
   /** Live authenticated links. */
@@ -123,7 +109,7 @@ export class SwarmNode extends EventEmitter implements LinkNode {
   async listen(): Promise<{ host: string; port: number; isFallbackPort: boolean }> {
     if (this.server) throw new Error('SwarmNode: already listening');
     // No noDelay here: it is a setsockopt per accepted socket, set in handshake() once mac1 passes.
-    const server = createServer((socket) => this.accept(socket));
+    const server = createServer((socket) => this.inbound.accept(socket));
     this.server = server;
     const { host, port } = this.options;
     let isFallbackPort = false;
@@ -141,18 +127,6 @@ export class SwarmNode extends EventEmitter implements LinkNode {
   }
 
   /**
-   * Outgoing connections leave from --host when it names one address (design.md section 6):
-   * otherwise peers see the kernel's choice of source, and peer exchange passes that on
-   * instead of the address we listen on. Only for a destination of the same IP family.
-   */
-  private outgoingAddressFor(destination: string): string | undefined {
-    const host = this.options.host;
-    if (host === undefined || host === '0.0.0.0' || host === '::') return undefined;
-    const family = isIP(host);
-    return family !== 0 && isIP(destination) === family ? host : undefined;
-  }
-
-  /**
    * Opens a link on `channel`. With `expectedKey`, only that key can answer (handshake v2 is
    * addressed to it); without, the trusted keys are tried (docs/protocol.md section 1,
    * "Dialling by address only") and the one that answered is remembered.
@@ -160,11 +134,11 @@ export class SwarmNode extends EventEmitter implements LinkNode {
   async connect(host: string, port: number, channel: string, opts: { expectedKey?: Uint8Array; localAddress?: string } = {}): Promise<PeerLink> {
     if (channelKind(channel) === undefined) throw errors.badChannel('a channel name', channel);
     if (this.isClosed) throw errors.nodeClosed();
-    const localAddress = opts.localAddress ?? this.outgoingAddressFor(host);
+    const localAddress = opts.localAddress ?? this.dial.outgoingAddressFor(host);
     const key = opts.expectedKey ?? this.pinnedKeys.get(formatPeerAddress({ host, port }));
     let secure: SecureChannel;
     try {
-      secure = key ? await this.dialKey(host, port, channel, key, localAddress) : await this.dialAddress(host, port, channel, localAddress);
+      secure = key ? await this.dial.dialKey(host, port, channel, key, localAddress) : await this.dial.dialAddress(host, port, channel, localAddress, this.trustedKeys().filter((trusted) => this.options.trust.allows(trusted)));
     } catch (error) {
       this.refused(error, host, port, false);
       throw error;
@@ -209,15 +183,7 @@ export class SwarmNode extends EventEmitter implements LinkNode {
     }
     let secure: SecureChannel;
     try {
-      secure = await secureOutbound(raw, {
-        identity: this.options.identity,
-        allows: (remote) => this.options.trust.allows(remote),
-        expectedKey,
-        address: via ?? formatPeerAddress(peer),
-        channel,
-        handshakeTimeoutMs: this.options.handshakeTimeoutMs,
-        maxFrameBytes: this.options.maxFrameBytes,
-      });
+      secure = await this.dial.handshakeOn(raw, channel, expectedKey, via ?? formatPeerAddress(peer));
     } catch (error) {
       this.refused(error, peer.host, peer.port, false);
       throw error;
@@ -241,20 +207,12 @@ export class SwarmNode extends EventEmitter implements LinkNode {
     return this.answerOn(socket, { host: socket.remoteAddress ?? '?', port: socket.remotePort ?? 0 }, undefined, true);
   }
 
-  private answerOn(raw: Duplex, peer: { host: string; port: number }, via?: string, isPunched = false): Promise<boolean> {
+  private answerOn(raw: Duplex, peer: Peer, via?: string, isPunched = false): Promise<boolean> {
     if (this.isClosed) {
       raw.destroy();
       return Promise.resolve(false);
     }
-    return secureInbound(raw, {
-      identity: this.options.identity,
-      allows: (key) => this.options.trust.allows(key),
-      handshakeTimeoutMs: this.options.handshakeTimeoutMs,
-      maxFrameBytes: this.options.maxFrameBytes,
-      decideChannel: (channel) => this.decide(channel, peer.host, peer.port, via, isPunched),
-      waitForTurn: () => this.budget.requestTurn(peer.host),
-      replayWindow: this.replayWindow,
-    }).then(
+    return this.responder.answerStream(raw, peer, via, isPunched).then(
       () => true,
       (error: unknown) => {
         this.refused(error, peer.host, peer.port, true);
@@ -276,111 +234,33 @@ export class SwarmNode extends EventEmitter implements LinkNode {
     return false;
   }
 
-  private async dialKey(host: string, port: number, channel: string, key: Uint8Array, localAddress: string | undefined, onSocket?: (socket: Socket) => void): Promise<SecureChannel> {
-    const timeoutMs = this.options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
-    const socket = await connectSocket(host, port, timeoutMs, localAddress);
-    keepAlive(socket, this.linkTimeoutMs);
-    onSocket?.(socket);
-    if (this.isClosed) {
-      socket.destroy();
-      throw errors.nodeClosed();
-    }
-    return secureOutbound(socket, {
-      identity: this.options.identity,
-      allows: (remote) => this.options.trust.allows(remote),
-      expectedKey: key,
-      address: formatPeerAddress({ host, port }),
-      channel,
-      handshakeTimeoutMs: timeoutMs,
-      maxFrameBytes: this.options.maxFrameBytes,
-    });
-  }
-
-  /** Tries trusted keys (most recently seen at this address first) until one answers (key-search.ts). */
-  private dialAddress(host: string, port: number, channel: string, localAddress: string | undefined): Promise<SecureChannel> {
-    const trusted = this.trustedKeys().filter((key) => this.options.trust.allows(key));
-    const keys = this.options.addressBook?.order(host, port, trusted) ?? trusted;
-    return searchKey(formatPeerAddress({ host, port }), keys, (key, onSocket) => this.dialKey(host, port, channel, key, localAddress, onSocket), () => this.isClosed);
-  }
-
   async close(): Promise<void> {
     this.isClosed = true;
     this.stopWatching?.();
-    this.budget.close();
-    this.gate.close();
-    for (const socket of this.pending.all()) socket.destroy();
+    this.responder.close();
+    this.inbound.close();
     for (const link of this.links) link.close();
-    for (const socket of this.sockets) socket.destroy();
+    this.inbound.destroyAll();
     const server = this.server;
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
-  // Until its message 1 has a valid mac1 a connection gets only shared listeners and the
-  // gate's map entry (net/message1-gate.ts): a flood of forged message 1s allocates nothing else.
-  private accept(socket: Socket): void {
-    if (this.isClosed) return void socket.destroy();
-    const remoteHost = socket.remoteAddress ?? '?';
-    socket.on('error', ignoreError);
-    this.sockets.add(socket);
-    // A refused connection is held silent until its deadline: it keeps its pending slot until it closes.
-    socket.on('close', this.onSocketClose);
-    for (const evicted of this.pending.admit(socket, remoteHost)) {
-      evicted.destroy();
-      if (evicted === socket) {
-        // Turned away before reading a byte: the handshakes already pending from this address keep their slots.
-        return this.count({ code: 'PENDING_FULL', message: 'too many unauthenticated connections from this address; newcomer refused', remoteHost, remotePort: socket.remotePort ?? 0, isInbound: true });
-      }
-      // One that never sent a valid message 1 is only counted, as the gate's refusals are (no event per flood connection).
-      if (this.gate.expendability(evicted) > 0) {
-        this.refusalCounts.set('PENDING_EVICTED', (this.refusalCounts.get('PENDING_EVICTED') ?? 0) + 1);
-        continue;
-      }
-      this.evicted.add(evicted);
-      this.count({ code: 'PENDING_EVICTED', message: 'too many unauthenticated connections; evicted the oldest of the busiest network', remoteHost: evicted.remoteAddress ?? '?', remotePort: evicted.remotePort ?? 0, isInbound: true });
-    }
-    this.gate.admit(socket);
-  }
-
-  private socketClosed(socket: Socket): void {
-    this.sockets.delete(socket);
-    this.pending.release(socket, socket.remoteAddress ?? '?');
-    if (this.gate.forget(socket)) this.refusalCounts.set('CONNECTION_CLOSED', (this.refusalCounts.get('CONNECTION_CLOSED') ?? 0) + 1);
-  }
-
-  /** Checks 1-2 failed (or nothing came): counted only, no event, no Error (a flood would pay for each). */
-  private silenced(socket: Socket, code: SilentCode): void {
-    if (code === 'PROTOCOL_VERSION') return this.refused(errors.v1Initiator(), socket.remoteAddress ?? '?', socket.remotePort ?? 0, true);
-    this.refusalCounts.set(code, (this.refusalCounts.get(code) ?? 0) + 1);
-  }
-
   /** A message 1 with a valid mac1: the rest of the handshake (Diffie-Hellman within the budget). */
   private handshake(socket: Socket, early: Buffer, acceptedMs: number): void {
-    const remoteHost = socket.remoteAddress ?? '?';
-    const remotePort = socket.remotePort ?? 0;
+    const peer = { host: socket.remoteAddress ?? '?', port: socket.remotePort ?? 0 };
     socket.setNoDelay(true);
     keepAlive(socket, this.linkTimeoutMs);
-    secureInbound(socket, {
-      early: { bytes: early, startMs: acceptedMs },
-      identity: this.options.identity,
-      allows: (key) => this.options.trust.allows(key),
-      handshakeTimeoutMs: this.options.handshakeTimeoutMs,
-      maxFrameBytes: this.options.maxFrameBytes,
-      decideChannel: (channel) => this.decide(channel, remoteHost, remotePort),
-      waitForTurn: () => this.budget.requestTurn(remoteHost),
-      replayWindow: this.replayWindow,
-      cookies: this.cookies,
-      isUnderLoad: () => this.budget.waiting > 0,
-      source: `${remoteHost}:${remotePort}`,
-    }).then(
-      () => this.pending.release(socket, remoteHost),
+    this.responder.answerListener(socket, peer, early, acceptedMs).then(
+      () => this.inbound.release(socket),
       (error: unknown) => {
-        if (!this.evicted.has(socket)) this.refused(error, remoteHost, remotePort, true);
+        this.inbound.markFailed(socket);
+        if (!this.inbound.wasEvicted(socket)) this.refused(error, peer.host, peer.port, true);
       },
     );
   }
 
   /** Returns null to accept the channel, or the reason to refuse it. */
-  private decide(channel: SecureChannel, remoteHost: string, remotePort: number, via?: string, isPunched = false): string | null {
+  private decide(channel: SecureChannel, { host: remoteHost, port: remotePort }: Peer, via?: string, isPunched = false): string | null {
     const kind = channelKind(channel.channel);
     if (kind === undefined) return `unknown channel ${JSON.stringify(channel.channel.slice(0, 80))}`;
     const handler = this.handlers.get(kind);
@@ -438,15 +318,4 @@ export class SwarmNode extends EventEmitter implements LinkNode {
     this.refusalCounts.set(refusal.code, (this.refusalCounts.get(refusal.code) ?? 0) + 1);
     this.emit('refused', refusal);
   }
-}
-
-const ignoreError = (): void => {};
-
-/**
- * TCP keep-alive as well as our own ALIVE frames: it still probes a link whose both
- * directions have sent their end, when frames can no longer be sent (Node sets only the
- * idle time; there is no TCP_USER_TIMEOUT to bound unacknowledged data).
- */
-function keepAlive(socket: Socket, linkTimeoutMs: number): void {
-  socket.setKeepAlive(true, linkTimeoutMs);
 }

@@ -54,3 +54,44 @@ describe('hmacTag16Checker', () => {
     }
   });
 });
+
+// The checker is SHA-256 written out in JS with precomputed pad midstates (src/crypto/hmac-tag-check.ts).
+describe('hmacTag16Checker against RFC 4231 and node:crypto', () => {
+  const withTag = (data: Buffer, tagHex: string) => Buffer.concat([data, Buffer.from(tagHex.slice(0, 32), 'hex'), randomBytes(3)]);
+
+  it('accepts the RFC 4231 test cases 1-5 (case 5: the 128-bit truncation) and refuses each with one bit of the tag flipped', () => {
+    const cases: [Buffer, Buffer, string][] = [
+      [Buffer.alloc(20, 0x0b), Buffer.from('Hi There'), 'b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7'],
+      [Buffer.from('Jefe'), Buffer.from('what do ya want for nothing?'), '5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843'],
+      [Buffer.alloc(20, 0xaa), Buffer.alloc(50, 0xdd), '773ea91e36800e46854db8ebd09181a72959098b3ef8c122d9635514ced565fe'],
+      [Buffer.from(Array.from({ length: 25 }, (_, i) => i + 1)), Buffer.alloc(50, 0xcd), '82558a389a443c0ea4cc819899f2083a85f0faa3e578f8077a2e3ff46729665b'],
+      [Buffer.alloc(20, 0x0c), Buffer.from('Test With Truncation'), 'a3b6167473100ee06e0c796c2955552b'],
+    ];
+    for (const [key, data, tag] of cases) {
+      const check = hmacTag16Checker(key, data.length);
+      const message = withTag(data, tag);
+      expect(check(message)).toBe(true);
+      message[data.length + 15] ^= 0x80;
+      expect(check(message)).toBe(false);
+    }
+  });
+
+  it('equals node:crypto HMAC for keys of 0-64 bytes and tag offsets either side of every padding boundary', () => {
+    const mismatches: string[] = [];
+    for (const keyBytes of [0, 1, 20, 32, 63, 64]) {
+      for (const offset of [0, 1, 54, 55, 56, 63, 64, 65, 118, 119, 120, 127, 128, 275, 291, 500]) {
+        const key = randomBytes(keyBytes);
+        const check = hmacTag16Checker(key, offset);
+        for (let round = 0; round < 4; round++) {
+          const data = randomBytes(offset);
+          const message = withTag(data, reference(key, data));
+          if (!check(message)) mismatches.push(`${keyBytes}/${offset} refused`);
+          message[round === 0 ? offset : Math.floor((round * offset) / 4)] ^= 1 << round;
+          if (check(message)) mismatches.push(`${keyBytes}/${offset} accepted a changed byte`);
+        }
+      }
+    }
+    expect(mismatches).toEqual([]);
+    expect(() => hmacTag16Checker(randomBytes(65), 275)).toThrow(RangeError);
+  });
+});

@@ -134,6 +134,23 @@ describe('a trusted initiator from an address whose pending slots are full', () 
     link.close();
   });
 
+  it('gets in on its first attempt when the slots hold message 1s with a valid mac1 whose handshake failed (a forger who knows the key)', async () => {
+    const [a, b] = await createNodes(2, { node: limits });
+    a!.node.handle('chat', () => {});
+    const dhBefore = dhCounter.calls;
+    // Each passes mac1, gets its budget turn, and fails after one DH (its static key is random bytes); the forger holds it open.
+    const held = await heldConnections(a!.port, '127.0.0.8', 8, forgedMessage1(a!.identity.publicKey));
+    await waitFor(() => a!.node.refusalCounts.get('BAD_HANDSHAKE') === 8 && a!.node.pendingCount === 8, 5000, 'eight failed handshakes held open');
+    expect(dhCounter.calls - dhBefore).toBe(8);
+    const link = await b!.node.connect('127.0.0.1', a!.port, 'chat', { expectedKey: a!.identity.publicKey, localAddress: '127.0.0.8' });
+    expect(link.channel).toBe('chat');
+    // One failed connection made room (closed, unanswered); the other seven are still held.
+    expect(a!.node.refusalCounts.get('PENDING_EVICTED')).toBe(1);
+    expect(a!.node.refusalCounts.get('PENDING_FULL')).toBeUndefined();
+    expect(held.bytesAnswered()).toBe(0);
+    link.close();
+  });
+
   it('gets in on its first attempt when the slots hold connections that sent nothing', async () => {
     const [a, b] = await createNodes(2, { node: limits });
     a!.node.handle('chat', () => {});

@@ -79,4 +79,80 @@ describe('pending-handshake admission', () => {
     expect(pending.admit('newcomer-5', '10.0.0.1')).toEqual(['newcomer-5']);
     expect(pending.all()).toContain('other');
   });
+
+  describe('addresses looked up only when the caps can apply', () => {
+    const withRandom = <T>(random: () => number, body: () => T): T => {
+      const original = Math.random;
+      Math.random = random;
+      try {
+        return body();
+      } finally {
+        Math.random = original;
+      }
+    };
+
+    /** A small deterministic generator (mulberry32), so a failure can be replayed from its seed. */
+    const generator = (seed: number) => () => {
+      seed = (seed + 0x6d2b79f5) | 0;
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+
+    it('makes the same decision as eager sorting at every step of random admits and releases, and asks no address below the per-address cap', () => {
+      const addresses = ['10.0.0.1', '10.0.0.2', '10.0.1.1', '192.0.2.7', '2001:db8::1'];
+      let decisionsAtACap = 0;
+      for (const seed of [1, 2, 3, 4, 5, 6]) {
+        const random = generator(seed);
+        const limits = { maxTotal: 12, maxPerAddress: 4 };
+        const addressOfConnection = new Map<string, string>();
+        const rank = new Map<string, number>();
+        let lookups = 0;
+        const lazy = new PendingConnections<string>(limits, (c) => rank.get(c) ?? 0, (c) => (lookups++, addressOfConnection.get(c)!));
+        const eager = new PendingConnections<string>(limits, (c) => rank.get(c) ?? 0);
+        const live: string[] = [];
+        for (let step = 0; step < 600; step++) {
+          if (live.length > 0 && random() < 0.45) {
+            const connection = live.splice(Math.floor(random() * live.length), 1)[0]!;
+            lazy.release(connection);
+            eager.release(connection, addressOfConnection.get(connection)!);
+          } else {
+            const connection = `c${step}`;
+            addressOfConnection.set(connection, addresses[Math.floor(random() * addresses.length)]!);
+            rank.set(connection, Math.floor(random() * 3));
+            const lookupsBefore = lookups;
+            const totalBefore = lazy.size;
+            // The same tie-breaks for both (pickRandom): one seeded sequence per step, replayed.
+            const fromLazy = withRandom(generator(seed * 1000 + step), () => lazy.admit(connection));
+            const fromEager = withRandom(generator(seed * 1000 + step), () => eager.admit(connection, addressOfConnection.get(connection)!));
+            if (fromLazy.join() !== fromEager.join()) throw new Error(`seed ${seed} step ${step}: ${fromLazy.join()} vs ${fromEager.join()}`);
+            if (fromEager.length > 0) decisionsAtACap++;
+            if (totalBefore < limits.maxPerAddress && lookups !== lookupsBefore) throw new Error(`seed ${seed} step ${step}: an address asked below the cap`);
+            for (const gone of fromEager) live.splice(live.indexOf(gone), 1);
+            if (!fromEager.includes(connection)) live.push(connection);
+            // Ranks change as connections go silent or idle.
+            if (live.length > 0) rank.set(live[Math.floor(random() * live.length)]!, Math.floor(random() * 3));
+          }
+          if (lazy.size !== eager.size || lazy.all().sort().join() !== eager.all().sort().join()) throw new Error(`seed ${seed} step ${step}: pending sets differ`);
+        }
+      }
+      // The run reached both caps often enough to mean something.
+      expect(decisionsAtACap).toBeGreaterThan(50);
+    });
+
+    it('below the per-address cap, admits and releases without asking any address', () => {
+      let lookups = 0;
+      const pending = new PendingConnections<string>({ maxTotal: 128, maxPerAddress: 8 }, () => 0, () => (lookups++, '10.0.0.1'));
+      for (let i = 0; i < 1000; i++) {
+        for (let j = 0; j < 8; j++) expect(pending.admit(`c${i}-${j}`)).toEqual([]);
+        for (let j = 0; j < 8; j++) pending.release(`c${i}-${j}`);
+      }
+      expect(lookups).toBe(0);
+      expect(pending.size).toBe(0);
+      // The ninth from one address is the first to need addresses: all nine are looked up, and it is turned away.
+      for (let j = 0; j < 8; j++) pending.admit(`d${j}`);
+      expect(pending.admit('d8')).toEqual(['d8']);
+      expect(lookups).toBe(9);
+    });
+  });
 });
