@@ -130,7 +130,7 @@ describe('choker and end game on real wires over a slow long link and a fast one
     expect(slowBusy.local.requests).toHaveLength(4);
 
     const torrent = Object.assign(new EventEmitter(), {
-      ready: true, done: false, destroyed: false, pieces: [null, piece], wires: [fastBusy.local, slowBusy.local, idle.local],
+      ready: true, done: false, destroyed: false, pieces: [null, piece], wires: [fastBusy.local, slowBusy.local, idle.local], _updateWire() {},
     });
     const stolen = once<BtWire>(torrent, 'end-game-steal');
     const stop = startEndGame(torrent as unknown as Torrent);
@@ -138,5 +138,34 @@ describe('choker and end game on real wires over a slow long link and a fast one
     expect(await stolen).toBe(slowBusy.local);
     expect(slowBusy.local.requests).toHaveLength(0);
     expect(fastBusy.local.requests).toHaveLength(4);
+  }, 30_000);
+  it('end game leaves the slow wire the blocks only it can serve, and has the idle wire ask at once', async () => {
+    await limitWireRequests();
+    await limitWireOutgoing();
+    const slowBusy = await wirePair(SLOW_LINK);
+    const idle = await wirePair();
+    await Promise.all([download(idle.local, 128), download(slowBusy.local, 24)]);
+
+    // Pieces 1 and 2 missing, each with its blocks reserved on the slow wire; only piece 1 is on the idle peer.
+    const pieces = [null, new Piece(4 * BLOCK_BYTES), new Piece(4 * BLOCK_BYTES)];
+    for (const piece of pieces.slice(1)) for (let i = 0; i < 4; i++) piece!.reserve();
+    slowBusy.isHolding = true;
+    void download(slowBusy.local, 4, 1);
+    void download(slowBusy.local, 4, 2);
+    const haveArrived = once(idle.local, 'have');
+    idle.remote.have(1);
+    await haveArrived;
+
+    const askedNow: unknown[] = [];
+    const torrent = Object.assign(new EventEmitter(), {
+      ready: true, done: false, destroyed: false, pieces, wires: [slowBusy.local, idle.local], _updateWire: (wire: unknown) => askedNow.push(wire),
+    });
+    const stolen = once<BtWire>(torrent, 'end-game-steal');
+    const stop = startEndGame(torrent as unknown as Torrent);
+    cleanups.push(stop);
+    expect(await stolen).toBe(slowBusy.local);
+    // Before: all 8 requests were cancelled, and piece 2's blocks went back to the same peer.
+    expect(slowBusy.local.requests.map((r) => r.piece)).toEqual([2, 2, 2, 2]);
+    expect(askedNow).toEqual([idle.local]);
   }, 30_000);
 });
