@@ -101,12 +101,34 @@ describe('choker and end game on real wires over a slow long link and a fast one
     expect(slow.local.measuredDownloadSpeed!()).toBeGreaterThan(0);
     expect(fast.local.measuredDownloadSpeed!()).toBeGreaterThan(2 * slow.local.measuredDownloadSpeed!());
 
-    const torrent = { ready: true, destroyed: false, done: false, pieces: new Array(8).fill({}), wires: [slow.local, fast.local], _rechoke() {} };
+    const torrent = Object.assign(new EventEmitter(), { ready: true, destroyed: false, done: false, pieces: new Array(8).fill({}), wires: [slow.local, fast.local], _rechoke() {} });
     const choker = new FairChoker(torrent as unknown as Torrent, 1);
     const { regular, optimistic } = choker.rechoke();
     choker.stop();
     expect(regular).toEqual([fast.local]);
     expect(optimistic).toBe(slow.local); // the slow one only gets the rotating slot
+  }, 30_000);
+
+  it('the choker unchokes a peer that turns interested again at once, not at its next round', async () => {
+    await limitWireRequests();
+    await limitWireOutgoing();
+    const peer = await wirePair();
+    peer.remote.removeAllListeners('interested'); // wirePair's own "unchoke whoever asks": the choker decides here
+    const torrent = Object.assign(new EventEmitter(), { ready: true, destroyed: false, done: false, pieces: new Array(8).fill({}), wires: [peer.remote], _rechoke() {} });
+    const choker = new FairChoker(torrent as unknown as Torrent);
+    cleanups.push(() => choker.stop());
+    torrent.emit('wire', peer.remote);
+    const uninterested = once(peer.remote, 'uninterested');
+    peer.local.uninterested();
+    await uninterested;
+    choker.rechoke(); // a round while it wants nothing: choked
+    expect(peer.remote.amChoking).toBe(true);
+    const interested = once(peer.remote, 'interested');
+    peer.local.interested();
+    await interested;
+    // Before: choked until the next round, up to 5 s with this uplink idle.
+    expect(peer.remote.amChoking).toBe(false);
+    await once(peer.local, 'unchoke');
   }, 30_000);
 
   it('end game cancels the slow busy wire, not the first busy one, for an idle fast wire', async () => {
