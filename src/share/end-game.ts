@@ -15,7 +15,7 @@
  */
 import type { Torrent, Wire } from 'webtorrent';
 import { isRequestable } from './piece-picker.js';
-import { requestNow } from './webtorrent-internals.js';
+import { askForEndGame } from './seeder-last.js';
 
 const CHECK_INTERVAL_MS = 1000;
 
@@ -48,7 +48,7 @@ export function startEndGame(torrent: Torrent): () => void {
     const slowest = busy[0];
     if (!slowest || speedOf(slowest) * 2 > speedOf(taker)) return;
     for (const request of slowest.requests.filter(canTake)) slowest.cancel(request.piece, request.offset, request.length);
-    requestNow(torrent, taker);
+    askForEndGame(torrent, taker);
     torrent.emit('end-game-steal', slowest);
   }, CHECK_INTERVAL_MS);
   timer.unref();

@@ -18,6 +18,7 @@ import { formatPeerAddress, parsePeerAddress, type PeerAddress } from '../net/pe
 import { checkTorrentMetadata, type MetadataSummary } from './metadata-guard.js';
 import { startEndGame } from './end-game.js';
 import { usePiecePicker } from './piece-picker.js';
+import { useSeederLast } from './seeder-last.js';
 import { replaceOnMetadata } from './webtorrent-internals.js';
 import { useRequestScheduler } from './request-scheduler.js';
 import { useWriteBackpressure } from './write-backpressure.js';
@@ -178,6 +179,7 @@ export class GetSession extends EventEmitter {
       if (peer) this.peers?.dial(peer);
     });
     usePiecePicker(torrent);
+    useSeederLast(torrent);
     useRequestScheduler(torrent);
     useWriteBackpressure(torrent);
     this.stopEndGame = startEndGame(torrent);
