@@ -6,26 +6,35 @@
  * file a second time after announcing everything, while the getters' own uplinks had room.
  * Pieces nobody else has (or whose holders choke us) are still asked of the sharer, and
  * end game (end-game.ts) may still hand an idle sharer blocks a much slower peer holds.
+ * A super-seeding sharer announces, when it is done, every piece (also those the getter
+ * has), so that the getter can tell it has them all.
  */
 import type { Torrent, Wire } from 'webtorrent';
-import { isRealSeeder } from './fair-choker.js';
 import { replaceRequest, requestNow } from './webtorrent-internals.js';
 
 /** The wire end game is handing blocks to right now: it may take any piece. */
 let endGameTaker: Wire | undefined;
+/** Per wire, the first piece it was not known to have: peers only gain pieces, so each is scanned once. */
+const firstMissing = new WeakMap<Wire, number>();
+
+/**
+ * Whether the peer has every piece. Not webtorrent's `wire.isSeeder`: it is true before a
+ * bitfield came (see fair-choker.ts) and stays false for a sharer that announced have-none
+ * and then every piece one `have` at a time (super-seeding).
+ */
+export function hasEveryPiece(torrent: Torrent, wire: Wire): boolean {
+  const pieceCount = torrent.pieces.length;
+  let index = firstMissing.get(wire) ?? 0;
+  while (index < pieceCount && wire.peerPieces.get(index)) index++;
+  firstMissing.set(wire, index);
+  return pieceCount > 0 && index === pieceCount;
+}
 
 export function useSeederLast(torrent: Torrent): void {
-  // webtorrent's isSeeder can be true before a bitfield came (see fair-choker.ts): confirmed once per wire.
-  const seeders = new WeakSet<Wire>();
-  const isSeeder = (wire: Wire) => {
-    if (!wire.isSeeder) return false;
-    if (!seeders.has(wire) && isRealSeeder(wire, torrent.pieces.length)) seeders.add(wire);
-    return seeders.has(wire);
-  };
   const someoneElseHas = (wire: Wire, index: number) =>
     torrent.wires.some((other) => other !== wire && !other.peerChoking && !other.destroyed && other.peerPieces.get(index));
   replaceRequest(torrent, (request) => (wire, index, hotswap) => {
-    if (wire !== endGameTaker && isSeeder(wire) && someoneElseHas(wire, index)) return false;
+    if (wire !== endGameTaker && hasEveryPiece(torrent, wire) && someoneElseHas(wire, index)) return false;
     return request(wire, index, hotswap);
   });
 }

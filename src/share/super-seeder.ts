@@ -192,7 +192,8 @@ export class SuperSeeder {
     this.torrent.emit('super-seeding-done');
     for (const [wire, offers] of this.offered) {
       if (wire.destroyed) continue;
-      for (let i = 0; i < this.seenCount.length; i++) if (!offers.has(i) && !wire.peerPieces.get(i)) wire.have(i);
+      // Also the pieces it has: a getter tells a seeder by its having every piece (seeder-last.ts).
+      for (let i = 0; i < this.seenCount.length; i++) if (!offers.has(i)) wire.have(i);
     }
     this.offered.clear();
   }
