@@ -1,6 +1,6 @@
 /**
  * A getter asks a peer that has every piece (the sharer, once its super-seeding is done)
- * only for pieces no other peer that lets us download has. The sharer's capped uplink is the
+ * only for pieces no other getter that lets us download has. The sharer's capped uplink is the
  * swarm's bottleneck: every block it sends that a getter could have sent is time taken from
  * the pieces only it has, and in a capped N = 8 run the sharer sent 5-10 MiB of a 16 MiB
  * file a second time after announcing everything, while the getters' own uplinks had room.
@@ -31,10 +31,11 @@ export function hasEveryPiece(torrent: Torrent, wire: Wire): boolean {
 }
 
 export function useSeederLast(torrent: Torrent): void {
-  const someoneElseHas = (wire: Wire, index: number) =>
-    torrent.wires.some((other) => other !== wire && !other.peerChoking && !other.destroyed && other.peerPieces.get(index));
+  // Only a peer still getting the file counts: two sharers must not each leave a piece to the other.
+  const aGetterHas = (wire: Wire, index: number) =>
+    torrent.wires.some((other) => other !== wire && !other.peerChoking && !other.destroyed && other.peerPieces.get(index) && !hasEveryPiece(torrent, other));
   replaceRequest(torrent, (request) => (wire, index, hotswap) => {
-    if (wire !== endGameTaker && hasEveryPiece(torrent, wire) && someoneElseHas(wire, index)) return false;
+    if (wire !== endGameTaker && hasEveryPiece(torrent, wire) && aGetterHas(wire, index)) return false;
     return request(wire, index, hotswap);
   });
 }
