@@ -5,7 +5,7 @@
  *
  * Every CHECK_INTERVAL_MS, when no missing piece has an unreserved block left and some
  * unchoked wire that has a missing piece is idle, the slowest busy wire (if it is at most
- * half as fast as the idle one; an eighth when the idle one has every piece) gives up its outstanding requests for pieces the idle wire
+ * half as fast as the idle one; an eighth when the idle one is the magnet's sharer) gives up its outstanding requests for pieces the idle wire
  * has, and the idle wire is asked to request at once (before the slow one re-plans and takes
  * them back). Requests for pieces only the slow wire can serve stay with it: cancelling them
  * (as before) made the getter ask the same peer again a moment later, and a capped sharer
@@ -15,16 +15,16 @@
  */
 import type { Torrent, Wire } from 'webtorrent';
 import { isRequestable } from './piece-picker.js';
-import { askForEndGame, hasEveryPiece } from './seeder-last.js';
+import { askForEndGame, isSharer } from './seeder-last.js';
 
 const CHECK_INTERVAL_MS = 1000;
 /** How much faster than the slowest busy wire an idle one must be to take its blocks over. */
 const TAKES_AT = 2;
 /**
- * The same for a peer with every piece (the sharer): its capped uplink is the swarm's
- * bottleneck, and a getter serving the same pieces a bit slower still frees it (seeder-last.ts).
+ * The same for the magnet's sharer: its capped uplink is the swarm's bottleneck, and a
+ * getter serving the same pieces a bit slower still frees it (seeder-last.ts).
  */
-const SEEDER_TAKES_AT = 8;
+const SHARER_TAKES_AT = 8;
 
 interface WireRequest {
   piece: number;
@@ -53,7 +53,7 @@ export function startEndGame(torrent: Torrent): () => void {
     const canTake = (request: WireRequest) => taker.peerPieces.get(request.piece);
     const busy = wires.filter((w) => w !== taker && w.requests.some(canTake)).sort((a, b) => speedOf(a) - speedOf(b));
     const slowest = busy[0];
-    const ratio = hasEveryPiece(torrent, taker) ? SEEDER_TAKES_AT : TAKES_AT;
+    const ratio = isSharer(taker) ? SHARER_TAKES_AT : TAKES_AT;
     if (!slowest || speedOf(slowest) * ratio > speedOf(taker)) return;
     for (const request of slowest.requests.filter(canTake)) slowest.cancel(request.piece, request.offset, request.length);
     askForEndGame(torrent, taker);

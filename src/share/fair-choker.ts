@@ -40,7 +40,6 @@ export class FairChoker {
 
   constructor(private readonly torrent: Torrent, private readonly slots = REGULAR_SLOTS) {
     disableBuiltInChoker(torrent);
-    torrent.on('wire', (wire: Wire) => wire.on('interested', () => this.onInterested(wire)));
     this.timer = setInterval(() => this.rechoke(), RECHOKE_INTERVAL_MS);
     this.timer.unref();
   }
@@ -75,6 +74,11 @@ export class FairChoker {
       else wire.choke();
     }
     return { regular, optimistic: this.optimistic };
+  }
+
+  /** torrent-peers.ts, for every wire: unchoke it when it turns interested and a slot is free. */
+  watch(wire: Wire): void {
+    wire.on('interested', () => this.onInterested(wire));
   }
 
   private onInterested(wire: Wire): void {

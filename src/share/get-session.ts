@@ -195,6 +195,7 @@ export class GetSession extends EventEmitter {
       ownKeyText: this.options.ownKeyText,
       listenPort: this.options.listenPort,
       isAllowed: this.options.isAllowed,
+      sharerKey: this.options.magnet.keyText,
     }));
     for (const name of PEER_EVENT_NAMES) peers.on(name, (event) => this.emit(name, event));
     this.options.router.add(torrent.infoHash, peers);

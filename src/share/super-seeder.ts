@@ -192,7 +192,7 @@ export class SuperSeeder {
     this.torrent.emit('super-seeding-done');
     for (const [wire, offers] of this.offered) {
       if (wire.destroyed) continue;
-      // Also the pieces it has: a getter tells a seeder by its having every piece (seeder-last.ts).
+      // Also the pieces it has: from then on the getter sees a peer that has every piece.
       for (let i = 0; i < this.seenCount.length; i++) if (!offers.has(i)) wire.have(i);
     }
     this.offered.clear();

@@ -117,7 +117,7 @@ describe('choker and end game on real wires over a slow long link and a fast one
     const torrent = Object.assign(new EventEmitter(), { ready: true, destroyed: false, done: false, pieces: new Array(8).fill({}), wires: [peer.remote], _rechoke() {} });
     const choker = new FairChoker(torrent as unknown as Torrent);
     cleanups.push(() => choker.stop());
-    torrent.emit('wire', peer.remote);
+    choker.watch(peer.remote);
     const uninterested = once(peer.remote, 'uninterested');
     peer.local.uninterested();
     await uninterested;

