@@ -8,10 +8,9 @@
  * half as fast as the idle one; an eighth when the idle one is the magnet's sharer) gives up its outstanding requests for pieces the idle wire
  * has, and the idle wire is asked to request at once (before the slow one re-plans and takes
  * them back). Requests for pieces only the slow wire can serve stay with it: cancelling them
- * (as before) made the getter ask the same peer again a moment later, and a capped sharer
- * whose socket had already queued the blocks sent them twice (324 of 1,364 blocks in an
- * N = 8 capped run). Cancelled requests are cheap (a CANCEL message); data that still
- * arrives for them is discarded by webtorrent.
+ * (as before) made the getter ask the same peer again a moment later, and a sharer whose
+ * socket had already queued the blocks sent them twice. Cancelled requests are cheap (a
+ * CANCEL message); data that still arrives for them is discarded by webtorrent.
  */
 import type { Torrent, Wire } from 'webtorrent';
 import { isRequestable } from './piece-picker.js';
