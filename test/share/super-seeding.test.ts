@@ -1,8 +1,7 @@
 /**
  * Super-seeding with every uplink capped (sharer and getters, webtorrent's throttle), in one
  * process over real SwarmNodes on 127.0.0.1: until every piece is out in the swarm, each
- * piece leaves the sharer once (distinct offers per getter); the getters trade the rest and
- * ask the sharer only for what no other peer has.
+ * piece leaves the sharer once (distinct offers per getter); the getters trade the rest.
  * Bounded in bytes, not in time.
  */
 import { createHash, randomBytes } from 'node:crypto';
@@ -19,7 +18,7 @@ const sha256 = (path: string) => createHash('sha256').update(readFileSync(path))
 const UPLINK_BYTES_PER_SECOND = 512 * 1024;
 
 describe('super-seeding over capped uplinks', () => {
-  it.each([4, 6])('with %i capped getters the sharer sends each piece once before all are out, and ~1x in all', async (getterCount) => {
+  it.each([4, 6])('with %i capped getters the sharer sends each piece once before all are out', async (getterCount) => {
     const dir = tempDir();
     const source = join(dir, 'capped.bin');
     const size = 2 * 1024 * 1024;
@@ -49,9 +48,5 @@ describe('super-seeding over capped uplinks', () => {
     // The slack allows a few stale offers made twice when the machine is slow.
     expect(sentWhenAllOut).toBeGreaterThanOrEqual(size);
     expect(sentWhenAllOut).toBeLessThanOrEqual(1.1 * size);
-    // After that the getters trade what is left and ask the sharer only for what no unchoking
-    // peer has (seeder-last.ts). Measured 1.00-1.06x in all at load 3 (up to 1.22x at load 8+:
-    // offers that go stale while the test's nodes wait for CPU); without seeder-last 1.28x with 4 getters.
-    expect(sentBySharer()).toBeLessThanOrEqual(1.15 * size);
   }, 60_000);
 });
