@@ -15,6 +15,12 @@
  * replaced by empty modules, as webtorrent's own browser build does: its code checks that
  * each is a function before using it. swarm's own DHT (discovery/) keeps the real
  * bittorrent-dht: only imports from inside webtorrent and torrent-discovery are replaced.
+ *
+ * webtorrent and parse-torrent fetch over HTTP only for web seeds, `xs=` sources and torrent
+ * URLs, none of which swarm accepts; their `cross-fetch-ponyfill` import pulled node-fetch
+ * into the bundle and, by reading `global.fetch`, made Node load its built-in undici (~60 ms
+ * CPU at every start). It becomes a fetch that fails, so a path swarm does not expect to be
+ * taken fails with a message instead of reaching the network.
  */
 import { build } from 'esbuild';
 import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,13 +29,19 @@ import { fileURLToPath } from 'node:url';
 const dist = fileURLToPath(new URL('../dist/', import.meta.url));
 const UNUSED_BY_ENGINE = new Set(['bittorrent-dht', '@silentbot1/nat-api', 'load-ip-set', 'bittorrent-lsd', 'bittorrent-tracker', 'ut_pex']);
 const ENGINE_IMPORTER = /[\\/]node_modules[\\/](webtorrent|torrent-discovery)[\\/]/;
+const FETCH_IMPORTER = /[\\/]node_modules[\\/](webtorrent|parse-torrent)[\\/]/;
+const NO_FETCH = "export default async function fetch() { throw new Error('swarm fetches nothing over HTTP (no web seeds, sources or torrent URLs)'); }\n";
 
 const emptyEngineModules = {
   name: 'empty-engine-modules',
   setup(bundler) {
-    bundler.onResolve({ filter: /^[@a-z]/ }, (args) =>
-      UNUSED_BY_ENGINE.has(args.path) && ENGINE_IMPORTER.test(args.importer) ? { path: args.path, namespace: 'empty' } : undefined);
+    bundler.onResolve({ filter: /^[@a-z]/ }, (args) => {
+      if (UNUSED_BY_ENGINE.has(args.path) && ENGINE_IMPORTER.test(args.importer)) return { path: args.path, namespace: 'empty' };
+      if (args.path === 'cross-fetch-ponyfill' && FETCH_IMPORTER.test(args.importer)) return { path: args.path, namespace: 'no-fetch' };
+      return undefined;
+    });
     bundler.onLoad({ filter: /.*/, namespace: 'empty' }, () => ({ contents: 'export default undefined;\nexport const Client = undefined;\n', loader: 'js' }));
+    bundler.onLoad({ filter: /.*/, namespace: 'no-fetch' }, () => ({ contents: NO_FETCH, loader: 'js' }));
   },
 };
 

@@ -4,15 +4,26 @@
  * download, one slow or stalled peer can hold the last blocks while fast peers sit idle.
  *
  * Every CHECK_INTERVAL_MS, when no missing piece has an unreserved block left and some
- * unchoked wire that has a missing piece is idle, the outstanding requests of the slowest
- * busy wire (if it is at most half as fast as the idle one) are cancelled: their blocks
- * become requestable again and go to the faster peers. Cancelled requests are cheap
- * (a CANCEL message); data that still arrives for them is discarded by webtorrent.
+ * unchoked wire that has a missing piece is idle, the slowest busy wire (if it is at most
+ * half as fast as the idle one; an eighth when the idle one is the magnet's sharer) gives
+ * up its outstanding requests for pieces the idle wire has, and the idle wire is asked to request at once (before the slow one re-plans and takes
+ * them back). Requests for pieces only the slow wire can serve stay with it: cancelling them
+ * (as before) made the getter ask the same peer again a moment later, and a sharer whose
+ * socket had already queued the blocks sent them twice. Cancelled requests are cheap (a
+ * CANCEL message); data that still arrives for them is discarded by webtorrent.
  */
 import type { Torrent, Wire } from 'webtorrent';
 import { isRequestable } from './piece-picker.js';
+import { askForEndGame, isSharer } from './seeder-last.js';
 
 const CHECK_INTERVAL_MS = 1000;
+/** How much faster than the slowest busy wire an idle one must be to take its blocks over. */
+const TAKES_AT = 2;
+/**
+ * The same for the magnet's sharer: its capped uplink is the swarm's bottleneck, and a
+ * getter serving the same pieces a bit slower still frees it (seeder-last.ts).
+ */
+const SHARER_TAKES_AT = 8;
 
 interface WireRequest {
   piece: number;
@@ -37,11 +48,14 @@ export function startEndGame(torrent: Torrent): () => void {
     const wires = torrent.wires as RequestingWire[];
     const idle = wires.filter((w) => !w.peerChoking && w.requests.length === 0 && missing.some((i) => w.peerPieces.get(i)));
     if (idle.length === 0) return;
-    const fastestIdle = Math.max(...idle.map(speedOf));
-    const busy = wires.filter((w) => w.requests.length > 0).sort((a, b) => speedOf(a) - speedOf(b));
+    const taker = idle.reduce((a, b) => (speedOf(b) > speedOf(a) ? b : a));
+    const canTake = (request: WireRequest) => taker.peerPieces.get(request.piece);
+    const busy = wires.filter((w) => w !== taker && w.requests.some(canTake)).sort((a, b) => speedOf(a) - speedOf(b));
     const slowest = busy[0];
-    if (!slowest || speedOf(slowest) * 2 > fastestIdle) return;
-    for (const request of [...slowest.requests]) slowest.cancel(request.piece, request.offset, request.length);
+    const ratio = isSharer(taker) ? SHARER_TAKES_AT : TAKES_AT;
+    if (!slowest || speedOf(slowest) * ratio > speedOf(taker)) return;
+    for (const request of slowest.requests.filter(canTake)) slowest.cancel(request.piece, request.offset, request.length);
+    askForEndGame(torrent, taker);
     torrent.emit('end-game-steal', slowest);
   }, CHECK_INTERVAL_MS);
   timer.unref();

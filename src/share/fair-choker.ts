@@ -13,6 +13,12 @@
  * REGULAR_SLOTS are unchoked, plus one optimistic slot that rotates every
  * OPTIMISTIC_ROUNDS rounds to a random choked interested peer, so newcomers get a
  * first piece and better partners are discovered. Everyone else is choked.
+ *
+ * A peer that turns interested while a slot is free is unchoked at once, not at the next
+ * round: webtorrent unchokes only on a peer's first `interested`, and a rechoke chokes peers
+ * that are not interested at that moment. Getters trading a file become uninterested in a
+ * peer whenever they hold all it has, and interested again at its next `have`; each time
+ * they waited up to RECHOKE_INTERVAL_MS with that peer's uplink idle.
  */
 import type { Torrent, Wire } from 'webtorrent';
 import { disableBuiltInChoker } from './webtorrent-internals.js';
@@ -68,6 +74,18 @@ export class FairChoker {
       else wire.choke();
     }
     return { regular, optimistic: this.optimistic };
+  }
+
+  /** torrent-peers.ts, for every wire: unchoke it when it turns interested and a slot is free. */
+  watch(wire: Wire): void {
+    wire.on('interested', () => this.onInterested(wire));
+  }
+
+  private onInterested(wire: Wire): void {
+    if (!wire.amChoking || this.torrent.destroyed) return;
+    let unchoked = 0;
+    for (const other of this.torrent.wires) if (!other.amChoking && other.peerInterested) unchoked += 1;
+    if (unchoked < this.slots + 1) wire.unchoke(); // the regular slots and the optimistic one
   }
 
   stop(): void {

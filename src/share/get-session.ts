@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import type { Torrent } from 'webtorrent';
 import { errors, isSwarmError, systemErrorCode, type SwarmError } from '../errors.js';
 import { acquireFetchLock, type FetchLock } from './fetch-lock.js';
+import { watchPeers } from './get-peer-watch.js';
 import { droppedPeersError, noPeerError, peerLabel, timedOutError, waitReason } from './get-failure.js';
 import { createLockedClient, destroyClient, lockTorrent } from './locked-client.js';
 import type { MagnetLink } from './magnet-link.js';
@@ -18,6 +19,7 @@ import { formatPeerAddress, parsePeerAddress, type PeerAddress } from '../net/pe
 import { checkTorrentMetadata, type MetadataSummary } from './metadata-guard.js';
 import { startEndGame } from './end-game.js';
 import { usePiecePicker } from './piece-picker.js';
+import { useSeederLast } from './seeder-last.js';
 import { replaceOnMetadata } from './webtorrent-internals.js';
 import { useRequestScheduler } from './request-scheduler.js';
 import { useWriteBackpressure } from './write-backpressure.js';
@@ -29,14 +31,12 @@ import { NoFollowStore, type NoFollowStoreOptions } from './no-follow-store.js';
 import { EarlyLinks } from './early-links.js';
 import { torrentChannel } from '../net/channel-name.js';
 import { decodeKeyText } from '../identity/key-text.js';
-import { PEER_EVENT_NAMES, TorrentPeers, type PeerTraffic } from './torrent-peers.js';
+import { PEER_EVENT_NAMES, TorrentPeers } from './torrent-peers.js';
+import type { TransferSnapshot, WaitingEvent } from './get-events.js';
+
+export type { TransferSnapshot, WaitingEvent } from './get-events.js';
 import type { LinkNode } from '../net/peer-link.js';
 import type { TorrentRouter } from './torrent-router.js';
-
-/** How long get waits with no link and no dial left before giving up. */
-const STUCK_GRACE_MS = 1500;
-/** How long no peer may be connected before get says it is waiting (a quick redial says nothing). */
-const AWAY_AFTER_MS = 1000;
 
 export interface GetOptions {
   node: LinkNode;
@@ -67,41 +67,6 @@ export interface GetOptions {
 
 /** What a waiting get says while discovery looks for a sharer it has no address for. */
 export const SEARCHING_REASON = 'looking for it on the local network';
-
-/**
- * Emitted as 'waiting' when no peer has been connected for a moment and a dial failed:
- * get keeps retrying, and says who it waits for and what it keeps meanwhile.
- */
-export interface WaitingEvent {
-  /** The trust store's name, else a short fingerprint, else the address. */
-  peer: string;
-  key?: string;
-  address?: string;
-  /** Verified bytes on disk, kept whatever happens. */
-  keptBytes: number;
-  /** A peer was connected earlier in this run (it "went away"), rather than never reached. */
-  wasConnected: boolean;
-  /** What the last dial met: "ECONNREFUSED", "refused: this share is still being prepared…". */
-  reason: string;
-}
-
-export interface TransferSnapshot {
-  name?: string;
-  length: number;
-  /** Verified bytes on disk. */
-  verified: number;
-  /** Bytes received from peers in this run (including any later discarded). */
-  received: number;
-  uploaded: number;
-  downloadSpeed: number;
-  uploadSpeed: number;
-  peers: number;
-  /** Piece bytes to and from each key this run. */
-  traffic: PeerTraffic[];
-  isDone: boolean;
-  /** The metadata is in and the data already on disk is being hash-checked. */
-  isChecking: boolean;
-}
 
 export class GetSession extends EventEmitter {
   private readonly options: GetOptions;
@@ -178,6 +143,7 @@ export class GetSession extends EventEmitter {
       if (peer) this.peers?.dial(peer);
     });
     usePiecePicker(torrent);
+    useSeederLast(torrent);
     useRequestScheduler(torrent);
     useWriteBackpressure(torrent);
     this.stopEndGame = startEndGame(torrent);
@@ -229,44 +195,20 @@ export class GetSession extends EventEmitter {
       ownKeyText: this.options.ownKeyText,
       listenPort: this.options.listenPort,
       isAllowed: this.options.isAllowed,
+      sharerKey: this.options.magnet.keyText,
     }));
     for (const name of PEER_EVENT_NAMES) peers.on(name, (event) => this.emit(name, event));
     this.options.router.add(torrent.infoHash, peers);
     for (const address of this.options.magnet.peers) peers.dial(address, this.options.magnet.keyText);
     for (const address of this.options.extraPeers) peers.dial(address);
     for (const { address, keyText } of this.foundEarly.splice(0)) peers.dial(address, keyText);
-    let stuckSince = 0;
-    let awaySince = 0;
-    let hasSaidWaiting = false;
-    // From the event, not the poll below: a link can carry a burst and drop between two polls.
-    let wasConnected = false;
-    peers.on('peer-connected', () => (wasConnected = true));
-    this.stuckTimer = setInterval(() => {
-      if (peers.connectedCount > 0 || torrent.done) {
-        stuckSince = awaySince = 0;
-        hasSaidWaiting = false;
-        return;
-      }
-      awaySince ||= Date.now();
-      if (peers.hasPendingDials) {
-        stuckSince = 0;
-        const lastError = peers.dialErrors().at(-1);
-        if (!hasSaidWaiting && lastError && Date.now() - awaySince >= AWAY_AFTER_MS) {
-          hasSaidWaiting = true;
-          this.emit('waiting', this.waitingEvent(lastError, wasConnected));
-        }
-        return;
-      }
-      if (this.options.isDiscovering) {
-        if (!hasSaidWaiting && Date.now() - awaySince >= AWAY_AFTER_MS) {
-          hasSaidWaiting = true;
-          this.emit('waiting', this.searchingEvent(wasConnected));
-        }
-        return;
-      }
-      stuckSince ||= Date.now();
-      if (Date.now() - stuckSince >= STUCK_GRACE_MS) fail(droppedPeersError(peers.drops(), this.options.nameOf) ?? noPeerError(peers.dialFailures(), this.options.ownKeyText, this.options.nameOf));
-    }, 250);
+    this.stuckTimer = watchPeers({
+      peers,
+      isDone: () => torrent.done,
+      isDiscovering: !!this.options.isDiscovering,
+      onWaiting: (lastError, wasConnected) => this.emit('waiting', lastError ? this.waitingEvent(lastError, wasConnected) : this.searchingEvent(wasConnected)),
+      onStuck: () => fail(droppedPeersError(peers.drops(), this.options.nameOf) ?? noPeerError(peers.dialFailures(), this.options.ownKeyText, this.options.nameOf)),
+    });
   }
 
   private waitingEvent(lastError: { address: string; key?: string; error: unknown }, wasConnected: boolean): WaitingEvent {

@@ -8,7 +8,11 @@
  * pieces at a time (`have`), choosing pieces no peer has announced yet and that are offered
  * to no other peer: each piece leaves the sharer once, and getters trade what they got.
  * A piece is offered a second time only when every offer of it went unrequested for
- * STALE_OFFER_MS (a stalled or choked getter must not hold it back). Pieces a peer already
+ * STALE_OFFER_MS while that getter asked us for nothing at all (a stalled or choked getter
+ * must not hold it back). Counting from the offer alone (before) re-offered pieces a getter
+ * was still working towards: a capped sharer shared by 8 getters sends each ~300 KB/s, and
+ * 8 offers of 256 KiB took it ~7 s to drain, so its last offers went "stale" and were fetched
+ * a second time by another getter (25 of 64 pieces in an N = 8 capped run, under load). Pieces a peer already
  * announced are never offered: whoever has them serves them. Offering the least-offered
  * pieces instead (before) offered every piece to two getters as soon as the offers covered
  * the file (8 getters x 8 offers = 64 pieces of 16 MiB), and the capped sharer sent 1.5
@@ -23,13 +27,15 @@
  * had at most 8 x 16 blocks in flight and got ~5 MB/s. So each peer is offered at least
  * OFFERS_PER_PEER pieces, and up to OFFER_GAIN x (what we upload to it per second) x (its round trip)
  * in pieces; the round trip is the shortest time from an offer to the first request for it.
- * On a LAN that stays 8; on a capped upload shared by many getters too.
+ * On a capped upload shared by many getters it stays at OFFERS_PER_PEER; fewer offers per
+ * getter keep the sharer's pieces spread by who is actually fast, not fixed up front (8 x 8
+ * offers covered the whole 64-piece file at the first request).
  */
 import type { Torrent, Wire } from 'webtorrent';
 import { DeliveryRate } from './link-pipeline.js';
 import { replaceHaveAll } from './webtorrent-internals.js';
 
-const OFFERS_PER_PEER = 8;
+const OFFERS_PER_PEER = 4;
 const MAX_OFFERS_PER_PEER = 256;
 /**
  * An offered piece turns into data after about two round trips (our `have` out, the request
@@ -47,6 +53,8 @@ export class SuperSeeder {
   /** When each offer not yet asked for was made (ms), and each peer's shortest offer-to-request time. */
   private readonly offeredAtMs = new Map<OfferingWire, Map<number, number>>();
   private readonly rttMs = new Map<OfferingWire, number>();
+  /** When each peer last asked us for a block: a peer still asking is working through its offers. */
+  private readonly lastRequestMs = new Map<OfferingWire, number>();
   private readonly uploadRate = new Map<OfferingWire, DeliveryRate>();
   private readonly offerCount: number[];
   private readonly seenCount: number[];
@@ -95,6 +103,7 @@ export class SuperSeeder {
       this.offered.delete(w);
       this.offeredAtMs.delete(w);
       this.rttMs.delete(w);
+      this.lastRequestMs.delete(w);
       this.uploadRate.delete(w);
     });
   }
@@ -113,6 +122,7 @@ export class SuperSeeder {
   }
 
   private onRequest(wire: OfferingWire, index: number): void {
+    this.lastRequestMs.set(wire, performance.now());
     const offeredAtMs = this.offeredAtMs.get(wire);
     const atMs = offeredAtMs?.get(index);
     if (atMs === undefined) return;
@@ -160,15 +170,16 @@ export class SuperSeeder {
     }
   }
 
-  /** Pieces offered to some peer that asked for them, or that was offered them lately. */
+  /** Pieces offered to some peer that asked for them, or that was offered them or asked for anything lately. */
   private heldOffers(): boolean[] {
     const isHeld = new Array<boolean>(this.seenCount.length).fill(false);
     const nowMs = performance.now();
     for (const [wire, offers] of this.offered) {
       const unrequested = this.offeredAtMs.get(wire);
+      const askedMs = this.lastRequestMs.get(wire) ?? 0;
       for (const index of offers) {
         const atMs = unrequested?.get(index);
-        if (atMs === undefined || nowMs - atMs < STALE_OFFER_MS) isHeld[index] = true;
+        if (atMs === undefined || nowMs - Math.max(atMs, askedMs) < STALE_OFFER_MS) isHeld[index] = true;
       }
     }
     return isHeld;
@@ -181,7 +192,8 @@ export class SuperSeeder {
     this.torrent.emit('super-seeding-done');
     for (const [wire, offers] of this.offered) {
       if (wire.destroyed) continue;
-      for (let i = 0; i < this.seenCount.length; i++) if (!offers.has(i) && !wire.peerPieces.get(i)) wire.have(i);
+      // Also the pieces it has: from then on the getter sees a peer that has every piece.
+      for (let i = 0; i < this.seenCount.length; i++) if (!offers.has(i)) wire.have(i);
     }
     this.offered.clear();
   }

@@ -13,6 +13,7 @@ import { CorruptPieceGuard } from './corrupt-piece-guard.js';
 import { NoProgressGuard } from './no-progress-guard.js';
 import { FairChoker } from './fair-choker.js';
 import { SuperSeeder } from './super-seeder.js';
+import { markSharer } from './seeder-last.js';
 import { createLinkDuplex } from './link-duplex.js';
 import { duplicateVerdict, ProbeBeforeReplace } from './duplicate-link.js';
 import { startLinkFast } from './link-fast-start.js';
@@ -54,6 +55,8 @@ export interface TorrentPeersOptions {
   isAllowed(publicKey: Uint8Array): boolean;
   /** Initial seeding (SuperSeeder): only for a sharer that has every piece. */
   isSuperSeeding?: boolean;
+  /** A getter's magnet x.key: that peer is asked only for what no one else has (seeder-last.ts). */
+  sharerKey?: string;
   /** A sharer's files: pieces of a changed file are refused and peers told (changed-files-link.ts). */
   fileWatch?: SharedFileWatch;
 }
@@ -284,6 +287,8 @@ export class TorrentPeers extends EventEmitter {
     this.guard.watch(wire, key);
     this.noProgressGuard.watch(wire, key);
     this.superSeeder?.attach(wire);
+    this.choker.watch(wire);
+    if (key === this.options.sharerKey) markSharer(wire);
     wire.use(
       createSwarmPexExtension({
         onReady: (_wire, send) => {

@@ -223,6 +223,10 @@ export const replaceRequest = (torrent: Torrent, make: Replace<Torrent['_request
 export function replanRequests(torrent: Torrent): void {
   torrent._update();
 }
+/** end-game.ts: lets one wire pick requests now, before the coalesced re-plan of every wire. */
+export function requestNow(torrent: Torrent, wire: Wire): void {
+  torrent._updateWire(wire);
+}
 /** write-backpressure.ts */
 export const replaceStorePut = (store: TorrentStore, make: Replace<TorrentStore['put']>) => replaceMethod(store, 'put', make);
 

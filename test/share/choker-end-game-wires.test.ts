@@ -101,12 +101,34 @@ describe('choker and end game on real wires over a slow long link and a fast one
     expect(slow.local.measuredDownloadSpeed!()).toBeGreaterThan(0);
     expect(fast.local.measuredDownloadSpeed!()).toBeGreaterThan(2 * slow.local.measuredDownloadSpeed!());
 
-    const torrent = { ready: true, destroyed: false, done: false, pieces: new Array(8).fill({}), wires: [slow.local, fast.local], _rechoke() {} };
+    const torrent = Object.assign(new EventEmitter(), { ready: true, destroyed: false, done: false, pieces: new Array(8).fill({}), wires: [slow.local, fast.local], _rechoke() {} });
     const choker = new FairChoker(torrent as unknown as Torrent, 1);
     const { regular, optimistic } = choker.rechoke();
     choker.stop();
     expect(regular).toEqual([fast.local]);
     expect(optimistic).toBe(slow.local); // the slow one only gets the rotating slot
+  }, 30_000);
+
+  it('the choker unchokes a peer that turns interested again at once, not at its next round', async () => {
+    await limitWireRequests();
+    await limitWireOutgoing();
+    const peer = await wirePair();
+    peer.remote.removeAllListeners('interested'); // wirePair's own "unchoke whoever asks": the choker decides here
+    const torrent = Object.assign(new EventEmitter(), { ready: true, destroyed: false, done: false, pieces: new Array(8).fill({}), wires: [peer.remote], _rechoke() {} });
+    const choker = new FairChoker(torrent as unknown as Torrent);
+    cleanups.push(() => choker.stop());
+    choker.watch(peer.remote);
+    const uninterested = once(peer.remote, 'uninterested');
+    peer.local.uninterested();
+    await uninterested;
+    choker.rechoke(); // a round while it wants nothing: choked
+    expect(peer.remote.amChoking).toBe(true);
+    const interested = once(peer.remote, 'interested');
+    peer.local.interested();
+    await interested;
+    // Before: choked until the next round, up to 5 s with this uplink idle.
+    expect(peer.remote.amChoking).toBe(false);
+    await once(peer.local, 'unchoke');
   }, 30_000);
 
   it('end game cancels the slow busy wire, not the first busy one, for an idle fast wire', async () => {
@@ -130,7 +152,7 @@ describe('choker and end game on real wires over a slow long link and a fast one
     expect(slowBusy.local.requests).toHaveLength(4);
 
     const torrent = Object.assign(new EventEmitter(), {
-      ready: true, done: false, destroyed: false, pieces: [null, piece], wires: [fastBusy.local, slowBusy.local, idle.local],
+      ready: true, done: false, destroyed: false, pieces: [null, piece], wires: [fastBusy.local, slowBusy.local, idle.local], _updateWire() {},
     });
     const stolen = once<BtWire>(torrent, 'end-game-steal');
     const stop = startEndGame(torrent as unknown as Torrent);
@@ -138,5 +160,34 @@ describe('choker and end game on real wires over a slow long link and a fast one
     expect(await stolen).toBe(slowBusy.local);
     expect(slowBusy.local.requests).toHaveLength(0);
     expect(fastBusy.local.requests).toHaveLength(4);
+  }, 30_000);
+  it('end game leaves the slow wire the blocks only it can serve, and has the idle wire ask at once', async () => {
+    await limitWireRequests();
+    await limitWireOutgoing();
+    const slowBusy = await wirePair(SLOW_LINK);
+    const idle = await wirePair();
+    await Promise.all([download(idle.local, 128), download(slowBusy.local, 24)]);
+
+    // Pieces 1 and 2 missing, each with its blocks reserved on the slow wire; only piece 1 is on the idle peer.
+    const pieces = [null, new Piece(4 * BLOCK_BYTES), new Piece(4 * BLOCK_BYTES)];
+    for (const piece of pieces.slice(1)) for (let i = 0; i < 4; i++) piece!.reserve();
+    slowBusy.isHolding = true;
+    void download(slowBusy.local, 4, 1);
+    void download(slowBusy.local, 4, 2);
+    const haveArrived = once(idle.local, 'have');
+    idle.remote.have(1);
+    await haveArrived;
+
+    const askedNow: unknown[] = [];
+    const torrent = Object.assign(new EventEmitter(), {
+      ready: true, done: false, destroyed: false, pieces, wires: [slowBusy.local, idle.local], _updateWire: (wire: unknown) => askedNow.push(wire),
+    });
+    const stolen = once<BtWire>(torrent, 'end-game-steal');
+    const stop = startEndGame(torrent as unknown as Torrent);
+    cleanups.push(stop);
+    expect(await stolen).toBe(slowBusy.local);
+    // Before: all 8 requests were cancelled, and piece 2's blocks went back to the same peer.
+    expect(slowBusy.local.requests.map((r) => r.piece)).toEqual([2, 2, 2, 2]);
+    expect(askedNow).toEqual([idle.local]);
   }, 30_000);
 });
