@@ -20,7 +20,7 @@ const { TorrentRouter } = await dist('share/torrent-router.js');
 const { GetSession } = await dist('share/get-session.js');
 const { startShare } = await dist('share/share-session.js');
 const { parseMagnetLink } = await dist('share/magnet-link.js');
-const { BLOCK_BYTES } = await dist('share/link-pipeline.js');
+const { BLOCK_BYTES } = await dist('secure/buffer-pool.js');
 
 const SIZE = Number(process.env.SHARE_BENCH_MIB ?? 64) * MiB;
 const RTTS = (process.env.SHARE_BENCH_RTTS ?? '20,80,200').split(',').map(Number);

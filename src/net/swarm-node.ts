@@ -10,7 +10,7 @@
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
 import { createServer, type Server, type Socket } from 'node:net';
-import { errors, isSwarmError, systemErrorCode } from '../errors.js';
+import { errors, hasErrorCode, isSwarmError, systemErrorCode } from '../errors.js';
 import { keyData } from '../identity/key-text.js';
 import { DEFAULT_HANDSHAKE_TIMEOUT_MS } from '../secure/establish-channel.js';
 import type { SecureChannel } from '../secure/secure-channel.js';
@@ -253,7 +253,8 @@ export class SwarmNode extends EventEmitter implements LinkNode {
     this.responder.answerListener(socket, peer, early, acceptedMs).then(
       () => this.inbound.release(socket),
       (error: unknown) => {
-        this.inbound.markFailed(socket);
+        // A refused channel is answered (its REFUSE is being read): not silent, not expendable.
+        if (!hasErrorCode(error, 'CHANNEL_REFUSED')) this.inbound.markFailed(socket);
         if (!this.inbound.wasEvicted(socket)) this.refused(error, peer.host, peer.port, true);
       },
     );

@@ -107,7 +107,7 @@ export class HolePuncher extends EventEmitter {
         this.report({ state: 'up', key: relayed.remoteKeyText, role: 'dialler', address, attempts, rounds: round, ms: Math.round(performance.now() - startMs) });
       },
       (error: unknown) => {
-        if (round < MAX_ROUNDS_PER_LINK && !isFinalRefusal(error) && !relayed.stream.destroyed && !this.isClosed) {
+        if (round < MAX_ROUNDS_PER_LINK && !declinedPunches.has(error as object) && !relayed.stream.destroyed && !this.isClosed) {
           const timer = setTimeout(() => {
             this.timers.delete(timer);
             this.round(relayed, relay, id, startMs);
@@ -137,7 +137,13 @@ export class HolePuncher extends EventEmitter {
     const key = relayed.remoteKey;
     const [localPort, observed] = await Promise.all([freeLocalPort(familyOf(relay.host)), askObservedAddress(this.node, relay, relay.key, this.setupTimeoutMs)]);
     const outer = await this.node.connect(relay.host, relay.port, relayToChannel(key), relay.key ? { expectedKey: relay.key } : undefined);
-    const session = new PunchSession(await this.node.connectOver(relayedStream(outer), PUNCH_CHANNEL, key, relay), this.setupTimeoutMs);
+    // Only the other end's answer to the punch link itself says it will not take part: a
+    // timeout on the way to the relay or on the punched socket may pass.
+    const punchLink = await this.node.connectOver(relayedStream(outer), PUNCH_CHANNEL, key, relay).catch((error: unknown) => {
+      if (isFinalRefusal(error)) declinedPunches.add(error as object);
+      throw error;
+    });
+    const session = new PunchSession(punchLink, this.setupTimeoutMs);
     try {
       session.sendConnect({ host: observed.host, port: localPort });
       const peer = await session.nextConnect();
@@ -204,6 +210,9 @@ export class HolePuncher extends EventEmitter {
     }
   }
 }
+
+/** Errors of a punch link the other end declined (isFinalRefusal): no further round. */
+const declinedPunches = new WeakSet<object>();
 
 /**
  * The other end will not take part however often we ask (it runs with --no-direct, so it

@@ -174,9 +174,14 @@ export class SecureChannel {
     if (this.queuedBytes > 0 && !this.hasLocalEnded && !this.isEndingForClose && !this.stream.destroying) {
       this.isEndingForClose = true;
       const timer = setTimeout(() => this.fail(undefined), GRACEFUL_CLOSE_MS).unref();
+      // streamx has handed every write to writeBatch and sent the end frame (writeEnd):
+      // close as gracefully as a close with nothing queued, without checking for a stall
+      // again (a reader that paused meanwhile must not cost it the tail just flushed).
       this.stream.once('finish', () => {
         clearTimeout(timer);
-        this.close();
+        if (this.phase === 'closed') return;
+        this.sendEndFrame();
+        this.fail(undefined, { isGraceful: true });
       });
       this.stream.once('close', () => clearTimeout(timer));
       this.stream.end();

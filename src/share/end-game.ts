@@ -13,6 +13,7 @@
  * CANCEL message); data that still arrives for them is discarded by webtorrent.
  */
 import type { Torrent, Wire } from 'webtorrent';
+import { measuredSpeedOf } from './link-pipeline.js';
 import { isRequestable } from './piece-picker.js';
 import { askForEndGame, isSharer } from './seeder-last.js';
 
@@ -33,8 +34,6 @@ interface WireRequest {
 
 type RequestingWire = Wire & { requests: WireRequest[]; cancel(index: number, offset: number, length: number): void };
 
-const speedOf = (wire: Wire) => (wire.measuredDownloadSpeed ?? wire.downloadSpeed)();
-
 export function startEndGame(torrent: Torrent): () => void {
   const timer = setInterval(() => {
     if (!torrent.ready || torrent.done || torrent.destroyed) return;
@@ -48,12 +47,12 @@ export function startEndGame(torrent: Torrent): () => void {
     const wires = torrent.wires as RequestingWire[];
     const idle = wires.filter((w) => !w.peerChoking && w.requests.length === 0 && missing.some((i) => w.peerPieces.get(i)));
     if (idle.length === 0) return;
-    const taker = idle.reduce((a, b) => (speedOf(b) > speedOf(a) ? b : a));
+    const taker = idle.reduce((a, b) => (measuredSpeedOf(b) > measuredSpeedOf(a) ? b : a));
     const canTake = (request: WireRequest) => taker.peerPieces.get(request.piece);
-    const busy = wires.filter((w) => w !== taker && w.requests.some(canTake)).sort((a, b) => speedOf(a) - speedOf(b));
+    const busy = wires.filter((w) => w !== taker && w.requests.some(canTake)).sort((a, b) => measuredSpeedOf(a) - measuredSpeedOf(b));
     const slowest = busy[0];
     const ratio = isSharer(taker) ? SHARER_TAKES_AT : TAKES_AT;
-    if (!slowest || speedOf(slowest) * ratio > speedOf(taker)) return;
+    if (!slowest || measuredSpeedOf(slowest) * ratio > measuredSpeedOf(taker)) return;
     for (const request of slowest.requests.filter(canTake)) slowest.cancel(request.piece, request.offset, request.length);
     askForEndGame(torrent, taker);
     torrent.emit('end-game-steal', slowest);

@@ -21,6 +21,7 @@
  * they waited up to RECHOKE_INTERVAL_MS with that peer's uplink idle.
  */
 import type { Torrent, Wire } from 'webtorrent';
+import { measuredSpeedOf } from './link-pipeline.js';
 import { disableBuiltInChoker } from './webtorrent-internals.js';
 
 const RECHOKE_INTERVAL_MS = 5_000;
@@ -56,7 +57,7 @@ export class FairChoker {
       if (wire.peerInterested && !wire.isSeeder) candidates.push(wire);
       else wire.choke();
     }
-    const rate = (wire: Wire) => (isSeeding ? wire.uploadSpeed() : (wire.measuredDownloadSpeed ?? wire.downloadSpeed)());
+    const rate = (wire: Wire) => (isSeeding ? wire.uploadSpeed() : measuredSpeedOf(wire));
     candidates.sort((a, b) => rate(b) - rate(a) || Number(a.amChoking) - Number(b.amChoking));
 
     if (this.optimistic && (this.roundsLeft <= 0 || !candidates.includes(this.optimistic))) this.optimistic = undefined;

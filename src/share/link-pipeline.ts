@@ -30,8 +30,10 @@
 import type { Wire } from 'webtorrent';
 import { replaceDownloadSpeed } from './webtorrent-internals.js';
 import { MAX_QUEUED_REQUESTS } from './wire-request-limit.js';
+import { BLOCK_BYTES } from '../secure/buffer-pool.js';
 
-export const BLOCK_BYTES = 16 * 1024;
+/** A wire's real download rate: downloadSpeed() itself is floored for pipelining (below). */
+export const measuredSpeedOf = (wire: Pick<Wire, 'downloadSpeed' | 'measuredDownloadSpeed'>): number => (wire.measuredDownloadSpeed ?? wire.downloadSpeed)();
 /**
  * A new wire, or one on a short link, is reported at least this fast: webtorrent then
  * keeps ~32 requests in flight, which fills loopback and LAN links from the first block.
@@ -136,8 +138,10 @@ class SampledDeliveryRate {
 
   /** 0 before the first block. */
   bytesPerSecond(): number {
-    const first = this.samples[0];
-    return first && this.now() - first.atMs <= RATE_WINDOW_MS ? first.bytesPerSecond : 0;
+    const nowMs = this.now();
+    // The window's maximum: older samples may have aged out while later ones still count.
+    while (this.samples.length > 0 && nowMs - this.samples[0]!.atMs > RATE_WINDOW_MS) this.samples.shift();
+    return this.samples[0]?.bytesPerSecond ?? 0;
   }
 }
 

@@ -5,11 +5,13 @@
  * and in a capped N = 8 run the sharer sent 5-10 MiB of a 16 MiB file a second time after
  * announcing everything, while the getters' own uplinks had room. Pieces nobody else has
  * (or whose holders choke us) are still asked of it, and end game (end-game.ts) may still
- * hand it blocks a much slower peer holds. Only the magnet's sharer: told apart by its key,
+ * hand it blocks a much slower peer holds; a holder that stalls or is far slower than the
+ * sharer does not count (canServeInstead). Only the magnet's sharer: told apart by its key,
  * not by its having every piece (a getter that finished has them too, and two full sharers
  * would each leave every piece to the other).
  */
 import type { Torrent, Wire } from 'webtorrent';
+import { measuredSpeedOf } from './link-pipeline.js';
 import { replaceRequest, requestNow } from './webtorrent-internals.js';
 
 /** The wire end game is handing blocks to right now: it may take any piece. */
@@ -23,9 +25,28 @@ export function markSharer(wire: Wire): void {
 
 export const isSharer = (wire: Wire): boolean => sharers.has(wire);
 
+/** How much slower than the sharer a holder may be and still be asked instead of it. */
+export const MAX_HOLDER_SLOWDOWN = 8;
+
+type RateWire = Pick<Wire, 'requests' | 'downloadSpeed' | 'measuredDownloadSpeed'>;
+
+/**
+ * Whether `holder` can take a piece off the sharer's hands: not a holder we are waiting on
+ * that delivers nothing (stalled: webtorrent would wait out its 30 s piece timeout), nor one
+ * far slower than the sharer (an uncapped sharer on the LAN must not idle while a relayed
+ * getter trickles). One not asked yet, or not measured yet, gets the benefit of the doubt:
+ * in a capped swarm every getter starts unmeasured, and the sharer's uplink is the bottleneck.
+ */
+export function canServeInstead(holder: RateWire, sharer: RateWire): boolean {
+  const holderRate = measuredSpeedOf(holder);
+  if (holder.requests.length > 0 && holderRate === 0) return false;
+  const sharerRate = measuredSpeedOf(sharer);
+  return !(holderRate > 0 && sharerRate > 0 && holderRate * MAX_HOLDER_SLOWDOWN < sharerRate);
+}
+
 export function useSeederLast(torrent: Torrent): void {
   const anotherHas = (wire: Wire, index: number) =>
-    torrent.wires.some((other) => other !== wire && !other.peerChoking && !other.destroyed && other.peerPieces.get(index));
+    torrent.wires.some((other) => other !== wire && !other.peerChoking && !other.destroyed && other.peerPieces.get(index) && canServeInstead(other, wire));
   replaceRequest(torrent, (request) => (wire, index, hotswap) => {
     if (wire !== endGameTaker && sharers.has(wire) && anotherHas(wire, index)) return false;
     return request(wire, index, hotswap);

@@ -13,6 +13,7 @@ import { errors } from '../errors.js';
 import { takePieceBuffer } from './piece-buffers.js';
 import type WebTorrent from 'webtorrent';
 import type { InternalPeer, RarityMap, Torrent, TorrentPiece, TorrentStore, Wire } from 'webtorrent';
+import { BLOCK_BYTES } from '../secure/buffer-pool.js';
 
 /** The warning webtorrent emits when a piece's SHA-1 check fails (corrupt-piece-guard.ts). */
 export const FAILED_PIECE_WARNING = /^Piece (\d+) failed verification/;
@@ -290,7 +291,6 @@ interface AssembledPiece {
   flush(): Uint8Array | null;
 }
 
-const BLOCK_BYTES = 16 * 1024;
 let isAssemblyInstalled = false;
 
 /** get-session.ts (once per process): pieces are assembled in place as their blocks arrive. */
