@@ -3,38 +3,11 @@
 // buffer to two users. Over a real TCP secure channel, a pooled block written to the stream
 // goes back to the pool once sealed, and overwriting it then cannot change what was sent.
 import { randomBytes } from 'node:crypto';
-import { createServer, connect, type Server, type Socket } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BufferPool, servedBlocks } from '../../src/secure/buffer-pool.js';
-import { secureInbound, secureOutbound } from '../../src/secure/establish-channel.js';
-import type { SecureChannel } from '../../src/secure/secure-channel.js';
 import { collect } from '../helpers/duplex-pair.js';
-import { makeIdentities, trusting } from '../helpers/test-identities.js';
+import { tcpChannelPair } from '../helpers/tcp-channel-pair.js';
 
-const [alice, bob] = makeIdentities(2);
-const servers: Server[] = [];
-const sockets: Socket[] = [];
-afterEach(() => {
-  for (const socket of sockets.splice(0)) socket.destroy();
-  for (const server of servers.splice(0)) server.close();
-});
-
-async function tcpChannelPair(): Promise<[SecureChannel, SecureChannel]> {
-  const server = createServer();
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  const inbound = new Promise<SecureChannel>((resolve, reject) =>
-    server.once('connection', (socket) => {
-      sockets.push(socket);
-      secureInbound(socket, { identity: bob!, allows: trusting(alice!), decideChannel: () => null }).then(resolve, reject);
-    }));
-  const socket = connect(port, '127.0.0.1');
-  sockets.push(socket);
-  await new Promise((resolve) => socket.once('connect', resolve));
-  const outbound = secureOutbound(socket, { identity: alice!, allows: trusting(bob!), channel: 'chat', expectedKey: bob!.publicKey });
-  return Promise.all([outbound, inbound]);
-}
 
 describe('BufferPool', () => {
   it('recycles a released buffer, and keeps at most its cap free', () => {

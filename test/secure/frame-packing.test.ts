@@ -4,43 +4,16 @@
 // every chunk holding whole header+block pairs, so bittorrent-protocol parses them as views
 // instead of copying each chunk onto the unparsed rest of the previous one.
 import { randomBytes } from 'node:crypto';
-import { createServer, connect, type Server, type Socket } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
-import { secureInbound, secureOutbound } from '../../src/secure/establish-channel.js';
+import { describe, expect, it } from 'vitest';
 import { FrameDecoder } from '../../src/secure/frame-codec.js';
-import type { SecureChannel } from '../../src/secure/secure-channel.js';
 import { FrameOpener, FrameSealer, MAX_PLAINTEXT_BYTES } from '../../src/secure/transport-cipher.js';
 import { collect } from '../helpers/duplex-pair.js';
-import { makeIdentities, trusting } from '../helpers/test-identities.js';
+import { tcpChannelPair } from '../helpers/tcp-channel-pair.js';
 
-const [alice, bob] = makeIdentities(2);
 const HEADER_BYTES = 13;
 const BLOCK_BYTES = 16 * 1024;
 const PAIR_BYTES = HEADER_BYTES + BLOCK_BYTES;
 
-const servers: Server[] = [];
-const sockets: Socket[] = [];
-afterEach(() => {
-  for (const socket of sockets.splice(0)) socket.destroy();
-  for (const server of servers.splice(0)) server.close();
-});
-
-async function tcpChannelPair(): Promise<[SecureChannel, SecureChannel]> {
-  const server = createServer();
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  const inbound = new Promise<SecureChannel>((resolve, reject) =>
-    server.once('connection', (socket) => {
-      sockets.push(socket);
-      secureInbound(socket, { identity: bob!, allows: trusting(alice!), decideChannel: () => null }).then(resolve, reject);
-    }));
-  const socket = connect(port, '127.0.0.1');
-  sockets.push(socket);
-  await new Promise((resolve) => socket.once('connect', resolve));
-  const outbound = secureOutbound(socket, { identity: alice!, allows: trusting(bob!), channel: 'chat', expectedKey: bob!.publicKey });
-  return Promise.all([outbound, inbound]);
-}
 
 function pieceMessage(index: number): [Buffer, Buffer] {
   const header = Buffer.alloc(HEADER_BYTES);

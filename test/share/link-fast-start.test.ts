@@ -8,19 +8,12 @@
  * rest of the pipeline only once that block is in (+1). Each step is checked by what
  * arrives together (same flight) or by counts, with half a round trip (200 ms) of slack for CPU.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import type { Torrent, Wire } from 'webtorrent';
 import { describe, expect, it } from 'vitest';
-import { startDelayRelay } from '../../bench/delay-relay.mjs';
-import { GetSession } from '../../src/share/get-session.js';
 import { metadataDataMessage } from '../../src/share/link-fast-start.js';
 import { PIPELINE_FLOOR_BYTES_PER_SECOND } from '../../src/share/link-pipeline.js';
-import { parseMagnetLink } from '../../src/share/magnet-link.js';
-import { startShare } from '../../src/share/share-session.js';
-import { tempDir } from '../helpers/temp-home.js';
-import { makeNode, onTeardown } from './share-node-fixture.js';
+import { relayedGet } from './relayed-get-fixture.js';
 
 const ONE_WAY_DELAY_MS = 200;
 const RTT_MS = 2 * ONE_WAY_DELAY_MS;
@@ -37,24 +30,7 @@ interface Opening {
 }
 
 async function getAndWatchOpening(fileBytes: number): Promise<Opening> {
-  const dir = tempDir();
-  const source = join(dir, 'long.bin');
-  writeFileSync(source, randomBytes(fileBytes));
-  const sharer = await makeNode();
-  const relay = await startDelayRelay({ targetPort: sharer.port, oneWayDelayMs: ONE_WAY_DELAY_MS });
-  onTeardown(() => relay.close());
-  const share = await startShare({
-    node: sharer.node, router: sharer.router, ownKeyText: sharer.keyText, advertisedAddresses: [{ host: relay.host, port: relay.port }],
-    listenPort: relay.port, path: source, isAllowed: () => true, isSuperSeeding: false,
-  });
-  onTeardown(() => share.close());
-  const getterNode = await makeNode();
-  const out = join(dir, 'out');
-  const getter = new GetSession({
-    node: getterNode.node, router: getterNode.router, ownKeyText: getterNode.keyText, listenPort: getterNode.port,
-    magnet: parseMagnetLink(share.magnet), extraPeers: [], outDir: out, stateDir: tempDir(), isForced: false, isAllowed: () => true,
-  });
-  onTeardown(() => getter.close());
+  const { getter, isIntact } = await relayedGet({ fileBytes, oneWayDelayMs: ONE_WAY_DELAY_MS, isSuperSeeding: false });
 
   let opening: Opening | undefined;
   const watchWire = (torrent: Torrent, wire: Wire) => {
@@ -85,7 +61,7 @@ async function getAndWatchOpening(fileBytes: number): Promise<Opening> {
   } finally {
     clearInterval(poll);
   }
-  expect(createHash('sha256').update(readFileSync(join(out, 'long.bin'))).digest('hex')).toBe(createHash('sha256').update(readFileSync(source)).digest('hex'));
+  expect(isIntact()).toBe(true);
   expect(opening).toBeDefined();
   return opening!;
 }

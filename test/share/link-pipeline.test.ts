@@ -6,18 +6,10 @@
  * flight, which over 80 ms caps a link near 6.6 MB/s; sized by rate x RTT it must grow past
  * that. The relay makes every round trip at least 80 ms, so the measured RTT cannot be less.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Torrent } from 'webtorrent';
 import { describe, expect, it } from 'vitest';
-import { startDelayRelay } from '../../bench/delay-relay.mjs';
-import { GetSession } from '../../src/share/get-session.js';
 import { LinkMeter, PIPELINE_FLOOR_BYTES_PER_SECOND, type MeteredWire } from '../../src/share/link-pipeline.js';
-import { parseMagnetLink } from '../../src/share/magnet-link.js';
-import { startShare } from '../../src/share/share-session.js';
-import { tempDir } from '../helpers/temp-home.js';
-import { makeNode, onTeardown } from './share-node-fixture.js';
+import { relayedGet } from './relayed-get-fixture.js';
 
 const ONE_WAY_DELAY_MS = 40;
 const FLOOR_BLOCKS = 2 + Math.ceil((0.5 * PIPELINE_FLOOR_BYTES_PER_SECOND) / (16 * 1024));
@@ -36,26 +28,8 @@ interface LinkOptions {
  * requests in flight first reached `inFlightMark` blocks.
  */
 async function getOverLongLink(options: LinkOptions, inFlightMark = Infinity): Promise<{ wire: MeteredWire; maxInFlight: number; receivedAtMark?: number }> {
-  const { fileBytes = 24 * 1024 * 1024, oneWayDelayMs = ONE_WAY_DELAY_MS, rateBytesPerSecond, ...shareOptions } = options;
-  const dir = tempDir();
-  const source = join(dir, 'long.bin');
-  writeFileSync(source, randomBytes(fileBytes));
-  const sharer = await makeNode();
-  const relay = await startDelayRelay({ targetPort: sharer.port, oneWayDelayMs, rateBytesPerSecond });
-  onTeardown(() => relay.close());
-  // The magnet names only the relay: every byte between getter and sharer crosses it.
-  const share = await startShare({
-    node: sharer.node, router: sharer.router, ownKeyText: sharer.keyText, advertisedAddresses: [{ host: relay.host, port: relay.port }],
-    listenPort: relay.port, path: source, isAllowed: () => true, ...shareOptions,
-  });
-  onTeardown(() => share.close());
-  const getterNode = await makeNode();
-  const out = join(dir, 'out');
-  const getter = new GetSession({
-    node: getterNode.node, router: getterNode.router, ownKeyText: getterNode.keyText, listenPort: getterNode.port,
-    magnet: parseMagnetLink(share.magnet), extraPeers: [], outDir: out, stateDir: tempDir(), isForced: false, isAllowed: () => true,
-  });
-  onTeardown(() => getter.close());
+  const { fileBytes = 24 * 1024 * 1024, oneWayDelayMs = ONE_WAY_DELAY_MS, ...rest } = options;
+  const { getter, relay, isIntact } = await relayedGet({ fileBytes, oneWayDelayMs, ...rest });
 
   // The session keeps its torrent private; the test holds on to the one wire to read its meter.
   const wires = new Set<MeteredWire>();
@@ -74,7 +48,7 @@ async function getOverLongLink(options: LinkOptions, inFlightMark = Infinity): P
   } finally {
     clearInterval(watch);
   }
-  expect(createHash('sha256').update(readFileSync(join(out, 'long.bin'))).digest('hex')).toBe(createHash('sha256').update(readFileSync(source)).digest('hex'));
+  expect(isIntact()).toBe(true);
   expect(relay.connections).toBeGreaterThanOrEqual(1);
   expect(wires.size).toBe(1);
   return { wire: [...wires][0]!, maxInFlight, receivedAtMark };
