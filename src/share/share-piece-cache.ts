@@ -30,12 +30,17 @@ interface Slot {
 
 /** Enough for a piece in flight to each of a dozen getters at once, and a few reads ahead. */
 export const SHARE_CACHE_SLOTS = 16;
-/** ...but no more than this in all, for shares with large pieces (up to 16 MiB each). */
-export const MAX_SHARE_CACHE_BYTES = 64 * 1024 * 1024;
+/** The largest piece cached: 16 slots of it stay within 64 MiB. */
+export const MAX_CACHED_PIECE_BYTES = 4 * 1024 * 1024;
 
-/** Slots for pieces of `pieceBytes`: at least 2, so a read never waits for another to finish. */
+/**
+ * Slots for pieces of `pieceBytes`; none for larger pieces (shares over ~4 GiB). With fewer
+ * slots than getters working on different pieces, each eviction would re-read a whole piece
+ * to serve a few blocks (8x-256x more disk reads and copies than bytes served), so blocks of
+ * large pieces are read straight from disk instead, one read each.
+ */
 export function shareCacheSlots(pieceBytes: number): number {
-  return Math.max(2, Math.min(SHARE_CACHE_SLOTS, Math.floor(MAX_SHARE_CACHE_BYTES / pieceBytes)));
+  return pieceBytes <= MAX_CACHED_PIECE_BYTES ? SHARE_CACHE_SLOTS : 0;
 }
 
 export class SharePieceCache {

@@ -92,9 +92,15 @@ describe('SharePieceCache', () => {
     await new Promise((resolve) => store.close(resolve));
   });
 
-  it('keeps at most 64 MiB of slots for large pieces, and never fewer than 2', () => {
+  it('caches pieces up to 4 MiB in 16 slots (64 MiB at most), and none larger: their blocks are read straight from disk', () => {
     expect(shareCacheSlots(256 * 1024)).toBe(16);
-    expect(shareCacheSlots(16 * 1024 * 1024)).toBe(4);
-    expect(shareCacheSlots(64 * 1024 * 1024)).toBe(2);
+    expect(shareCacheSlots(4 * 1024 * 1024)).toBe(16);
+    expect(shareCacheSlots(8 * 1024 * 1024)).toBe(0);
+    expect(shareCacheSlots(16 * 1024 * 1024)).toBe(0);
+    let reads = 0;
+    const cache = new SharePieceCache(8 * 1024 * 1024, (_index, _into, done) => (reads++, done(null)));
+    // No slot: the range is the caller's to read (false), and no whole piece is read for it.
+    expect(cache.copyRange(0, 8 * 1024 * 1024, 0, 16 * 1024, () => {})).toBe(false);
+    expect(reads).toBe(0);
   });
 });
