@@ -6,7 +6,7 @@
  * per-handshake path move in and out as JWK, which node 20 / OpenSSL 3 handles about ten
  * times faster than DER (measured: public key import 12 us vs 95 us, export 1 us vs 78 us).
  */
-import { createPublicKey, diffieHellman, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, diffieHellman, randomBytes, type KeyObject } from 'node:crypto';
 import { x25519PublicKey, x25519SecretKeyObject } from './x25519.js';
 
 export const DH_BYTES = 32;
@@ -25,10 +25,24 @@ export function dhKeyPairFromSecret(secretKey: Uint8Array): DhKeyPair {
   return { publicKey: Buffer.from(x25519PublicKey(secretKey)), secretKey: Buffer.from(secretKey), privateKeyObject };
 }
 
-/** A fresh ephemeral key. Its raw secret is never needed, so it is not exported (secretKey is empty). */
+/** Node ignores `x` when it imports a private OKP key (the public key comes from `d`). */
+const UNUSED_JWK_X = Buffer.alloc(DH_BYTES).toString('base64url');
+
+/**
+ * A fresh ephemeral key. Its raw secret is never needed again, so it is not kept (secretKey
+ * is empty).
+ *
+ * Not generateKeyPairSync: on node 20 that can deadlock the process for good. The key-gen
+ * job's destructor, run by a garbage collection, locks the new key's mutex, and exporting
+ * that key as JWK holds the same mutex while it allocates strings, which may start that very
+ * collection: one in ~400,000 handshakes froze a process (seen in bench/handshake-v2;
+ * gdb: ExportJWKEdKey -> GC -> ~KeyGenJob -> mutex). A key imported from random bytes has
+ * no job. Same cost: 42 us against 38.
+ */
 export function generateDhKeyPair(): DhKeyPair {
-  const { privateKey, publicKey } = generateKeyPairSync('x25519');
-  const jwk = publicKey.export({ format: 'jwk' });
+  const d = randomBytes(DH_BYTES).toString('base64url');
+  const privateKey = createPrivateKey({ key: { kty: 'OKP', crv: 'X25519', d, x: UNUSED_JWK_X }, format: 'jwk' });
+  const jwk = createPublicKey(privateKey).export({ format: 'jwk' });
   return { publicKey: Buffer.from(jwk.x!, 'base64url'), secretKey: Buffer.alloc(0), privateKeyObject: privateKey };
 }
 
