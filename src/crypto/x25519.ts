@@ -3,7 +3,7 @@
  * identity's Noise static key pair and the KeyObject that src/crypto/noise-dh.ts does its
  * Diffie-Hellman with (which also refuses the all-zero result of a low-order point).
  */
-import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
 
 export interface X25519KeyPair {
   publicKey: Uint8Array;
@@ -18,11 +18,10 @@ export function x25519SecretKeyObject(secretKey: Uint8Array): KeyObject {
   return createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, secretKey]), format: 'der', type: 'pkcs8' });
 }
 
+/** From random bytes, not generateKeyPairSync (its job can deadlock node 20: noise-dh.ts generateDhKeyPair). */
 export function generateX25519KeyPair(): X25519KeyPair {
-  const { publicKey, privateKey } = generateKeyPairSync('x25519');
-  const rawPublic = publicKey.export({ format: 'der', type: 'spki' }).subarray(SPKI_PREFIX.length);
-  const rawSecret = privateKey.export({ format: 'der', type: 'pkcs8' }).subarray(PKCS8_PREFIX.length);
-  return { publicKey: new Uint8Array(rawPublic), secretKey: new Uint8Array(rawSecret) };
+  const secretKey = new Uint8Array(randomBytes(32));
+  return { publicKey: x25519PublicKey(secretKey), secretKey };
 }
 
 export function x25519PublicKey(secretKey: Uint8Array): Uint8Array {
