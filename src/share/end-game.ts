@@ -6,8 +6,8 @@
  * Every CHECK_INTERVAL_MS, when no missing piece has an unreserved block left and some
  * unchoked wire that has a missing piece is idle, the slowest busy wire (if it is at most
  * half as fast as the idle one; an eighth when the idle one is the magnet's sharer) gives
- * up its outstanding requests for pieces the idle wire has, and the idle wire is asked to request at once (before the slow one re-plans and takes
- * them back). Requests for pieces only the slow wire can serve stay with it: cancelling them
+ * up its outstanding requests for pieces the idle wire has, and the idle wire is asked to
+ * request at once (before the slow one re-plans and takes them back). Requests for pieces only the slow wire can serve stay with it: cancelling them
  * (as before) made the getter ask the same peer again a moment later, and a sharer whose
  * socket had already queued the blocks sent them twice. Cancelled requests are cheap (a
  * CANCEL message); data that still arrives for them is discarded by webtorrent.
