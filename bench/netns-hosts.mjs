@@ -9,7 +9,7 @@ const run = (command, args) => execFileSync(command, args, { stdio: ['ignore', '
 /**
  * @param {number} count hosts
  * @param {{ uplinkMbit: number }} options
- * @returns {{ hosts: { ns: string, address: string }[], destroy(): void }}
+ * @returns {{ hosts: { ns: string, address: string }[], destroy(): void, sentBytes(): number[] }}
  */
 export function createCappedHosts(count, { uplinkMbit }) {
   const tag = `${process.pid % 10000}`;
@@ -48,5 +48,10 @@ export function createCappedHosts(count, { uplinkMbit }) {
     destroy();
     throw error;
   }
-  return { hosts, destroy };
+  /** Bytes each host has sent so far (its veth's far end in the hub received them), in host order. */
+  const sentBytes = () => {
+    const script = hosts.map((_, i) => `cat /sys/class/net/swbv${i}b${tag}/statistics/rx_bytes`).join(';');
+    return execFileSync('ip', ['netns', 'exec', hub, 'sh', '-c', script], { encoding: 'utf8', timeout: 5_000 }).trim().split('\n').map(Number);
+  };
+  return { hosts, destroy, sentBytes };
 }

@@ -7,7 +7,9 @@
 // Needs root, iproute2 and aria2c (`apt-get install -y aria2`).
 // Env: SHARE_BENCH_MIB (16), SHARE_BENCH_UPLINK_MBIT (20), SHARE_BENCH_N ("4,6,8"),
 // SHARE_BENCH_ENGINES ("swarm,aria2"; either alone to run one side), SHARE_BENCH_CLI_B (another
-// build's dist/cli.js: run after swarm for each N, to compare two builds in one run).
+// build's dist/cli.js: run after swarm for each N, to compare two builds in one run),
+// SHARE_BENCH_TIMELINE=1 (print what each host sent per ~0.5 s, read from the bridge's port
+// counters, and when each getter connected to whom: where a run loses its time).
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { basename, join } from 'node:path';
@@ -21,6 +23,7 @@ const UPLINK_MBIT = Number(process.env.SHARE_BENCH_UPLINK_MBIT ?? 20);
 const NS = (process.env.SHARE_BENCH_N ?? '4,6,8').split(',').map(Number);
 const ENGINES = (process.env.SHARE_BENCH_ENGINES ?? 'swarm,aria2').split(',');
 const CLI_B = process.env.SHARE_BENCH_CLI_B;
+const TIMELINE = process.env.SHARE_BENCH_TIMELINE === '1';
 const u = (UPLINK_MBIT * 1e6) / 8; // bytes per second
 const TRACKER = fileURLToPath(new URL('../node_modules/bittorrent-tracker/bin/cmd.js', import.meta.url));
 const CREATE_TORRENT = fileURLToPath(new URL('../node_modules/create-torrent/bin/cmd.js', import.meta.url));
@@ -28,7 +31,7 @@ const CREATE_TORRENT = fileURLToPath(new URL('../node_modules/create-torrent/bin
 const minimumOf = (n) => Math.max(F / u, (n * F) / (u + n * u));
 const doneTimes = (dones) => dones.map((d) => d.atMs / 1000);
 
-async function runSwarm(n, hosts, dir, file, cli = CLI) {
+async function runSwarm(n, { hosts, sentBytes }, dir, file, cli = CLI) {
   const { users, root } = await makeUsers(['sharer', ...Array.from({ length: n }, (_, i) => `g${i + 1}`)]);
   const [sharerUser, ...getterUsers] = users;
   // Like aria2's flags below: no DHT, local discovery or port mapping (bench/run.mjs sets the
@@ -37,6 +40,7 @@ async function runSwarm(n, hosts, dir, file, cli = CLI) {
   const sharer = startChild([cli, 'share', file, '--host', hosts[0].address, '--port', '0', '--json'], { env: envOf(sharerUser), netns: hosts[0].ns, timed: true });
   const magnet = (await sharer.waitFor((e) => e.event === 'ready')).event.magnet;
   const started = performance.now();
+  const timeline = TIMELINE ? sampleSent(sentBytes, started) : undefined;
   const getters = getterUsers.map((user, i) => {
     const out = join(dir, `swarm-${user.name}-${Math.random().toString(36).slice(2, 8)}`);
     mkdirSync(out);
@@ -44,6 +48,7 @@ async function runSwarm(n, hosts, dir, file, cli = CLI) {
   });
   const dones = await Promise.all(getters.map((g) => g.waitFor((e) => e.event === 'done', 300_000)));
   const seconds = (performance.now() - started) / 1000;
+  timeline?.stop();
   await Promise.all(getters.map((g) => g.kill()));
   await sharer.kill();
   const nameOf = new Map(users.map((user) => [user.key, user.name]));
@@ -60,7 +65,36 @@ async function runSwarm(n, hosts, dir, file, cli = CLI) {
   // When each getter printed its first line (process and CLI start, before any dial): on a
   // loaded machine this alone can be most of the time.
   table.push(`first output of each getter at ${getters.map((g) => (g.events[0].atMs / 1000).toFixed(1)).join(', ')} s`);
+  if (timeline) table.push(...timeline.lines(), ...connectionLines(getters, users.slice(1), nameOf));
   return { seconds, doneTimes: doneTimes(dones), table, sharerSent, getterCpuMedian: cpu[Math.floor(n / 2)], sharerCpu: sharer.cpuSeconds };
+}
+
+/** Samples each host's sent bytes every 500 ms; lines() renders MB/s per interval (sharer first). */
+function sampleSent(sentBytes, started) {
+  const samples = [];
+  const take = () => samples.push({ atMs: performance.now() - started, bytes: sentBytes() });
+  take();
+  const timer = setInterval(take, 500);
+  return {
+    stop() {
+      clearInterval(timer);
+      take();
+    },
+    lines() {
+      const out = ['sent MB/s per interval (s since the getters started: sharer | getters):'];
+      for (let i = 1; i < samples.length; i++) {
+        const [a, b] = [samples[i - 1], samples[i]];
+        const rates = b.bytes.map((bytes, h) => (bytes - a.bytes[h]) / (b.atMs - a.atMs) / 1000);
+        out.push(`${(b.atMs / 1000).toFixed(1).padStart(5)}: ${rates[0].toFixed(2)} | ${rates.slice(1).map((r) => r.toFixed(1)).join(' ')}`);
+      }
+      return out;
+    },
+  };
+}
+
+/** When each getter's links came up (s since its start), by peer name. */
+function connectionLines(getters, users, nameOf) {
+  return getters.map((g, i) => `${users[i].name} connected: ${g.events.filter((e) => e.event.event === 'peer-connected').map((e) => `${nameOf.get(e.event.key) ?? '?'}@${(e.atMs / 1000).toFixed(1)}`).join(' ')}`);
 }
 
 const aria2Args = (dir) => [
@@ -118,7 +152,8 @@ const rows = [];
 let destroyHosts = () => {};
 for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => { destroyHosts(); process.exit(1); });
 for (const n of NS) {
-  const { hosts, destroy } = createCappedHosts(n + 1, { uplinkMbit: UPLINK_MBIT });
+  const capped = createCappedHosts(n + 1, { uplinkMbit: UPLINK_MBIT });
+  const { hosts, destroy } = capped;
   destroyHosts = destroy;
   const dir = tempDir();
   try {
@@ -127,7 +162,7 @@ for (const n of NS) {
     const swarmRuns = [];
     const sides = [...(ENGINES.includes('swarm') ? [['swarm', CLI]] : []), ...(CLI_B ? [['swarm B', CLI_B]] : [])];
     for (const [label, cli] of sides) {
-      const run = await runSwarm(n, hosts, dir, file, cli);
+      const run = await runSwarm(n, capped, dir, file, cli);
       swarmRuns.push([label, run]);
       console.log(`\nN = ${n}: ${label} ${run.seconds.toFixed(1)} s (${(run.seconds / minimum).toFixed(2)}x), minimum ${minimum.toFixed(1)} s; load average ${loadAverage()}`);
       console.log(`${label} getters done at ${run.doneTimes.map((t) => t.toFixed(1)).join(', ')} s; sharer sent ${(run.sharerSent / MiB).toFixed(1)} MiB`);
