@@ -1,28 +1,35 @@
 /**
  * End game. webtorrent 2.8.5 has none: a block is reserved by one wire, and only its
  * "hotswap" (which our piece picker no longer feeds) could move it. At the tail of a
- * download, one slow or stalled peer can hold the last blocks while fast peers sit idle.
+ * download, one slow, stalled or merely busy peer can hold the last blocks while other
+ * peers that have them sit idle.
  *
  * Every CHECK_INTERVAL_MS, when no missing piece has an unreserved block left and some
- * unchoked wire that has a missing piece is idle, the slowest busy wire (if it is at most
- * half as fast as the idle one; an eighth when the idle one is the magnet's sharer) gives
- * up its outstanding requests for pieces the idle wire has, and the idle wire is asked to
- * request at once (before the slow one re-plans and takes them back). Requests for pieces only the slow wire can serve stay with it: cancelling them
- * (as before) made the getter ask the same peer again a moment later, and a sharer whose
- * socket had already queued the blocks sent them twice. Cancelled requests are cheap (a
- * CANCEL message); data that still arrives for them is discarded by webtorrent.
+ * unchoked wire that has a missing piece is idle, the busy wire that will take longest to
+ * deliver what it owes (its blocks over its measured rate) shares its outstanding requests
+ * with the idle wires that can serve them, in proportion to their rates: it keeps the
+ * requests it sent first (most likely on their way already) and cancels the rest, which go
+ * to the idle wires piece by piece. Moving them to one idle wire only, and only when it was
+ * twice as fast (before), left a capped N = 8 swarm waiting ~2 s at the end on one getter
+ * that served seven others at a seventh of its uplink each, while six getters and the
+ * sharer had nothing to do. Requests for pieces no idle wire has stay where they are:
+ * cancelling them (as before that) made the getter ask the same peer again a moment later,
+ * and a sharer whose socket had already queued the blocks sent them twice. The magnet's
+ * sharer takes part only when it is SHARER_TAKES_AT times faster than the busy wire
+ * (seeder-last.ts). Cancelled requests are cheap (a CANCEL message); data that still
+ * arrives for them is discarded by webtorrent.
  */
 import type { Torrent, Wire } from 'webtorrent';
-import { measuredSpeedOf } from './link-pipeline.js';
+import { measuredSpeedOf, type MeteredWire } from './link-pipeline.js';
 import { isRequestable } from './piece-picker.js';
 import { askForEndGame, isSharer } from './seeder-last.js';
+import { requestBlock } from './webtorrent-internals.js';
 
-const CHECK_INTERVAL_MS = 1000;
-/** How much faster than the slowest busy wire an idle one must be to take its blocks over. */
-const TAKES_AT = 2;
+const CHECK_INTERVAL_MS = 250;
 /**
- * The same for the magnet's sharer: its capped uplink is the swarm's bottleneck, and a
- * getter serving the same pieces a bit slower still frees it (seeder-last.ts).
+ * How much faster than the busy wire the magnet's sharer must be to take blocks from it:
+ * its capped uplink is the swarm's bottleneck, and a getter serving the same pieces a bit
+ * slower still frees it (seeder-last.ts).
  */
 const SHARER_TAKES_AT = 8;
 
@@ -35,28 +42,85 @@ interface WireRequest {
 type RequestingWire = Wire & { requests: WireRequest[]; cancel(index: number, offset: number, length: number): void };
 
 export function startEndGame(torrent: Torrent): () => void {
-  const timer = setInterval(() => {
-    if (!torrent.ready || torrent.done || torrent.destroyed) return;
-    const pieces = torrent.pieces;
-    const missing: number[] = [];
-    for (let i = 0; i < pieces.length; i++) {
-      if (isRequestable(pieces[i])) return; // not the tail yet: normal picking still has work
-      if (pieces[i]) missing.push(i);
-    }
-    if (missing.length === 0) return;
-    const wires = torrent.wires as RequestingWire[];
-    const idle = wires.filter((w) => !w.peerChoking && w.requests.length === 0 && missing.some((i) => w.peerPieces.get(i)));
-    if (idle.length === 0) return;
-    const taker = idle.reduce((a, b) => (measuredSpeedOf(b) > measuredSpeedOf(a) ? b : a));
-    const canTake = (request: WireRequest) => taker.peerPieces.get(request.piece);
-    const busy = wires.filter((w) => w !== taker && w.requests.some(canTake)).sort((a, b) => measuredSpeedOf(a) - measuredSpeedOf(b));
-    const slowest = busy[0];
-    const ratio = isSharer(taker) ? SHARER_TAKES_AT : TAKES_AT;
-    if (!slowest || measuredSpeedOf(slowest) * ratio > measuredSpeedOf(taker)) return;
-    for (const request of slowest.requests.filter(canTake)) slowest.cancel(request.piece, request.offset, request.length);
-    askForEndGame(torrent, taker);
-    torrent.emit('end-game-steal', slowest);
-  }, CHECK_INTERVAL_MS);
+  const timer = setInterval(() => shareTheTail(torrent), CHECK_INTERVAL_MS);
   timer.unref();
   return () => clearInterval(timer);
+}
+
+function shareTheTail(torrent: Torrent): void {
+  if (!torrent.ready || torrent.done || torrent.destroyed) return;
+  const pieces = torrent.pieces;
+  const missing: number[] = [];
+  for (let i = 0; i < pieces.length; i++) {
+    if (isRequestable(pieces[i])) return; // not the tail yet: normal picking still has work
+    if (pieces[i]) missing.push(i);
+  }
+  if (missing.length === 0) return;
+  const wires = torrent.wires as RequestingWire[];
+  const idle = wires.filter((w) => !w.peerChoking && !w.destroyed && w.requests.length === 0 && missing.some((i) => w.peerPieces.get(i)));
+  if (idle.length === 0) return;
+  const canServe = (request: WireRequest) => idle.some((w) => w.peerPieces.get(request.piece));
+  const owing = wires.filter((w) => !idle.includes(w) && w.requests.some(canServe));
+  if (owing.length === 0) return;
+  const busiest = owing.reduce((a, b) => (secondsOwed(b) > secondsOwed(a) ? b : a));
+  const busyRate = liveRateOf(busiest);
+  const eligible = idle.filter((w) => !isSharer(w) || idleRateOf(w) > SHARER_TAKES_AT * busyRate);
+  const movable = busiest.requests.filter((request: WireRequest) => eligible.some((w) => w.peerPieces.get(request.piece)));
+  if (movable.length === 0) return;
+  const takers = eligible.filter((w) => movable.some((request: WireRequest) => w.peerPieces.get(request.piece)));
+  const keep = requestsToKeep(movable.length, busyRate, takers.map(idleRateOf));
+  const moved = movable.slice(keep);
+  if (moved.length === 0) return;
+  for (const request of moved) busiest.cancel(request.piece, request.offset, request.length);
+  handOut(torrent, moved, takers);
+  torrent.emit('end-game-steal', busiest);
+}
+
+/** How long `wire` takes to deliver what it owes at its measured rate (a stalled one: forever). */
+function secondsOwed(wire: RequestingWire): number {
+  const rate = liveRateOf(wire);
+  let bytes = 0;
+  for (const request of wire.requests) bytes += request.length;
+  return rate > 0 ? bytes / rate : Infinity;
+}
+
+/**
+ * What a busy wire delivers now: its link's recent delivery rate, else (nothing delivered in
+ * the last seconds) the 5 s average, which reaches 0 once it has stalled that long.
+ */
+const liveRateOf = (wire: Wire): number => (wire as MeteredWire).linkMeter?.currentRateBytesPerSecond() || measuredSpeedOf(wire);
+
+/**
+ * What an idle wire can carry: the rate it had when it last delivered (the live estimate
+ * forgets a link that waits). One never measured counts as 1 byte/s: it gets a share, the smallest.
+ */
+const idleRateOf = (wire: Wire): number => Math.max(1, (wire as MeteredWire).linkMeter?.lastBusyRateBytesPerSecond ?? measuredSpeedOf(wire));
+
+/**
+ * Of `count` requests, how many the busy wire keeps so that it and the takers finish about
+ * together, each at its measured rate. A busy wire with no measured rate keeps none.
+ */
+export function requestsToKeep(count: number, busyRate: number, takerRates: readonly number[]): number {
+  if (busyRate <= 0) return 0;
+  const total = takerRates.reduce((sum, rate) => sum + rate, busyRate);
+  return Math.min(count, Math.round((count * busyRate) / total));
+}
+
+/**
+ * Gives the cancelled blocks to the takers a piece at a time, each piece to the taker that
+ * has it and is owed the least time so far, so a piece completes at one peer.
+ */
+function handOut(torrent: Torrent, moved: readonly WireRequest[], takers: readonly RequestingWire[]): void {
+  const blocksOf = new Map<number, number>();
+  for (const request of moved) blocksOf.set(request.piece, (blocksOf.get(request.piece) ?? 0) + 1);
+  const secondsGiven = new Map<RequestingWire, number>(takers.map((w) => [w, 0]));
+  for (const [piece, blocks] of blocksOf) {
+    const holders = takers.filter((w) => w.peerPieces.get(piece)); // at least one: moved only such pieces
+    const taker = holders.reduce((a, b) => (secondsGiven.get(b)! < secondsGiven.get(a)! ? b : a));
+    let asked = 0;
+    askForEndGame(taker, () => {
+      while (asked < blocks && requestBlock(torrent, taker, piece)) asked++;
+    });
+    secondsGiven.set(taker, secondsGiven.get(taker)! + asked / idleRateOf(taker));
+  }
 }

@@ -92,6 +92,14 @@ export class DeliveryRate {
     for (const rate of this.rates) best = Math.max(best, rate.bytesPerSecond);
     return best;
   }
+
+  /** The same, counting only intervals that ended within RATE_WINDOW_MS: 0 for a link that delivers nothing now. */
+  currentBytesPerSecond(): number {
+    const nowMs = this.now();
+    let best = 0;
+    for (const rate of this.rates) if (nowMs - rate.atMs <= RATE_WINDOW_MS) best = Math.max(best, rate.bytesPerSecond);
+    return best;
+  }
 }
 
 /** What a block's delivery-rate sample is measured from: the state when its request left. */
@@ -149,6 +157,12 @@ class SampledDeliveryRate {
 export class LinkMeter {
   /** Smoothed RTT (EWMA, 1/8 per sample as TCP does); undefined before the first sample. */
   srttMs: number | undefined;
+  /**
+   * The delivery rate as of the last block: what the link carried while it was last busy.
+   * The live estimates forget an idle link within seconds, and end game (end-game.ts) must
+   * not take a peer that is idle at the tail for a slow one.
+   */
+  lastBusyRateBytesPerSecond = 0;
   private minRttMs = Infinity;
   private previousMinRttMs = Infinity;
   private rttWindowStartMs: number;
@@ -201,6 +215,7 @@ export class LinkMeter {
     }
     this.minRttMs = Math.min(this.minRttMs, sampleMs);
     this.rate.add(bytes, this.rttMs());
+    this.lastBusyRateBytesPerSecond = this.rateBytesPerSecond();
   }
 
   /** The round trip the pipeline is sized by: the smallest recent sample. */
@@ -213,6 +228,11 @@ export class LinkMeter {
   rateBytesPerSecond(): number {
     const interval = this.rate.bytesPerSecond();
     return this.isOpening() ? Math.max(interval, this.sampledRate.bytesPerSecond()) : interval;
+  }
+
+  /** What the link delivers now (end-game.ts): 0 when no interval ended lately, unlike rateBytesPerSecond. */
+  currentRateBytesPerSecond(): number {
+    return this.rate.currentBytesPerSecond();
   }
 
   /** Requests to keep in flight: rate x RTT x gain, in blocks, clamped. */

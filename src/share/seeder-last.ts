@@ -12,7 +12,7 @@
  */
 import type { Torrent, Wire } from 'webtorrent';
 import { measuredSpeedOf } from './link-pipeline.js';
-import { replaceRequest, requestNow } from './webtorrent-internals.js';
+import { replaceRequest } from './webtorrent-internals.js';
 
 /** The wire end game is handing blocks to right now: it may take any piece. */
 let endGameTaker: Wire | undefined;
@@ -53,11 +53,11 @@ export function useSeederLast(torrent: Torrent): void {
   });
 }
 
-/** end-game.ts: `wire` requests now, from any piece it has (the sharer included). */
-export function askForEndGame(torrent: Torrent, wire: Wire): void {
+/** end-game.ts: runs `ask` with `wire` free to request any piece it has (the sharer included). */
+export function askForEndGame<T>(wire: Wire, ask: () => T): T {
   endGameTaker = wire;
   try {
-    requestNow(torrent, wire);
+    return ask();
   } finally {
     endGameTaker = undefined;
   }

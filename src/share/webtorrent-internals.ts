@@ -60,6 +60,7 @@ export const HOOKS: readonly Hook[] = [
   // request-scheduler.ts, write-backpressure.ts: coalesced re-planning, no requests while writes pile up
   hook('Torrent.prototype._update', 'torrentPrototype', '_update', fn(0)),
   hook('Torrent.prototype._updateWire', 'torrentPrototype', '_updateWire', fn(1)),
+  // seeder-last.ts wraps it; end-game.ts asks a chosen wire for blocks of a chosen piece through it
   hook('Torrent.prototype._request', 'torrentPrototype', '_request', fn(3)),
   hook('torrent._peers (a Map)', 'torrentSource', '', text('this._peers = new Map()')),
   hook('torrent._rarityMap', 'torrentSource', '', text('this._rarityMap = new RarityMap(this)')),
@@ -224,9 +225,9 @@ export const replaceRequest = (torrent: Torrent, make: Replace<Torrent['_request
 export function replanRequests(torrent: Torrent): void {
   torrent._update();
 }
-/** end-game.ts: lets one wire pick requests now, before the coalesced re-plan of every wire. */
-export function requestNow(torrent: Torrent, wire: Wire): void {
-  torrent._updateWire(wire);
+/** end-game.ts: `wire` asks for one more block of piece `index` (false: none left, or its pipeline is full). */
+export function requestBlock(torrent: Torrent, wire: Wire, index: number): boolean {
+  return torrent._request(wire, index, false);
 }
 /** write-backpressure.ts */
 export const replaceStorePut = (store: TorrentStore, make: Replace<TorrentStore['put']>) => replaceMethod(store, 'put', make);

@@ -14,7 +14,8 @@ import Piece from 'torrent-piece';
 import type { Torrent, Wire as WebTorrentWire } from 'webtorrent';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startDelayRelay } from '../../bench/delay-relay.mjs';
-import { startEndGame } from '../../src/share/end-game.js';
+import { requestsToKeep, startEndGame } from '../../src/share/end-game.js';
+import { markSharer } from '../../src/share/seeder-last.js';
 import { FairChoker } from '../../src/share/fair-choker.js';
 import { sizePipelineToLink } from '../../src/share/link-pipeline.js';
 import { limitWireOutgoing } from '../../src/share/wire-outgoing-limit.js';
@@ -90,6 +91,8 @@ function download(wire: BtWire, blocks: number, piece = 0): Promise<void> {
 }
 
 const SLOW_LINK = { oneWayDelayMs: 40, rateBytesPerSecond: 256 * 1024 };
+/** Slow enough that a download of 48 blocks spans several of the link meter's rate intervals. */
+const ALIKE_LINK = { oneWayDelayMs: 5, rateBytesPerSecond: 1024 * 1024 };
 
 describe('choker and end game on real wires over a slow long link and a fast one', () => {
   it('the choker gives its one regular slot to the fast peer, even listed last', async () => {
@@ -152,7 +155,7 @@ describe('choker and end game on real wires over a slow long link and a fast one
     expect(slowBusy.local.requests).toHaveLength(4);
 
     const torrent = Object.assign(new EventEmitter(), {
-      ready: true, done: false, destroyed: false, pieces: [null, piece], wires: [fastBusy.local, slowBusy.local, idle.local], _updateWire() {},
+      ready: true, done: false, destroyed: false, pieces: [null, piece], wires: [fastBusy.local, slowBusy.local, idle.local], _request: () => false,
     });
     const stolen = once<BtWire>(torrent, 'end-game-steal');
     const stop = startEndGame(torrent as unknown as Torrent);
@@ -178,9 +181,9 @@ describe('choker and end game on real wires over a slow long link and a fast one
     idle.remote.have(1);
     await haveArrived;
 
-    const askedNow: unknown[] = [];
+    const askedNow: [unknown, number][] = [];
     const torrent = Object.assign(new EventEmitter(), {
-      ready: true, done: false, destroyed: false, pieces, wires: [slowBusy.local, idle.local], _updateWire: (wire: unknown) => askedNow.push(wire),
+      ready: true, done: false, destroyed: false, pieces, wires: [slowBusy.local, idle.local], _request: (wire: unknown, index: number) => askedNow.push([wire, index]) > 0,
     });
     const stolen = once<BtWire>(torrent, 'end-game-steal');
     const stop = startEndGame(torrent as unknown as Torrent);
@@ -188,6 +191,92 @@ describe('choker and end game on real wires over a slow long link and a fast one
     expect(await stolen).toBe(slowBusy.local);
     // Before: all 8 requests were cancelled, and piece 2's blocks went back to the same peer.
     expect(slowBusy.local.requests.map((r) => r.piece)).toEqual([2, 2, 2, 2]);
-    expect(askedNow).toEqual([idle.local]);
+    expect(askedNow).toEqual(new Array(4).fill([idle.local, 1])); // piece 1's four blocks, at once
   }, 30_000);
+
+  it('end game shares a busy wire\'s blocks with every idle wire that has them, not only with one twice as fast', async () => {
+    await limitWireRequests();
+    await limitWireOutgoing();
+    const busy = await wirePair(ALIKE_LINK);
+    const idle = [await wirePair(ALIKE_LINK), await wirePair(ALIKE_LINK)];
+    // Alike links: before, no idle wire was twice as fast, so nothing moved and the getter
+    // waited for the busy peer to serve every block itself.
+    await Promise.all([busy, ...idle].map((pair) => download(pair.local, 48)));
+
+    const pieces = [null, new Piece(4 * BLOCK_BYTES), new Piece(4 * BLOCK_BYTES)];
+    for (const piece of pieces.slice(1)) for (let i = 0; i < 4; i++) piece!.reserve();
+    busy.isHolding = true;
+    void download(busy.local, 4, 1);
+    void download(busy.local, 4, 2);
+    for (const pair of idle) {
+      const haveArrived = new Promise<void>((resolve) => pair.local.on('have', (index: number) => index === 2 && resolve()));
+      pair.remote.have(1);
+      pair.remote.have(2);
+      await haveArrived;
+    }
+
+    const asked: [unknown, number][] = [];
+    const torrent = Object.assign(new EventEmitter(), {
+      ready: true, done: false, destroyed: false, pieces, wires: [busy.local, ...idle.map((pair) => pair.local)], _request: (wire: unknown, index: number) => asked.push([wire, index]) > 0,
+    });
+    const stolen = once<BtWire>(torrent, 'end-game-steal');
+    const stop = startEndGame(torrent as unknown as Torrent);
+    cleanups.push(stop);
+    expect(await stolen).toBe(busy.local);
+    stop();
+    // It keeps a share, the first requests it sent; the rest went to the idle wires.
+    const kept = busy.local.requests.length;
+    expect(kept).toBeGreaterThan(0);
+    expect(kept).toBeLessThan(8);
+    expect(asked).toHaveLength(8 - kept);
+    const movedPieces = [...new Set(asked.map(([, index]) => index))];
+    const askedWires = new Set(asked.map(([wire]) => wire));
+    // A piece goes to one wire; two pieces moved go to two wires.
+    expect(askedWires.size).toBe(movedPieces.length);
+    for (const [wire] of asked) expect(idle.map((pair) => pair.local)).toContain(wire);
+  }, 30_000);
+});
+
+describe('end game and the magnet\'s sharer', () => {
+  it('an idle sharer not much faster than the busy wire takes nothing, and nothing breaks', async () => {
+    await limitWireRequests();
+    await limitWireOutgoing();
+    const busy = await wirePair(ALIKE_LINK);
+    const sharer = await wirePair(ALIKE_LINK);
+    await Promise.all([busy, sharer].map((pair) => download(pair.local, 48)));
+    markSharer(sharer.local);
+    const pieces = [null, new Piece(4 * BLOCK_BYTES)];
+    for (let i = 0; i < 4; i++) pieces[1]!.reserve();
+    busy.isHolding = true;
+    void download(busy.local, 4, 1);
+    const haveArrived = once(sharer.local, 'have');
+    sharer.remote.have(1);
+    await haveArrived;
+
+    const asked: unknown[] = [];
+    const torrent = Object.assign(new EventEmitter(), {
+      ready: true, done: false, destroyed: false, pieces, wires: [busy.local, sharer.local], _request: (wire: unknown) => asked.push(wire) > 0,
+    });
+    let steals = 0;
+    torrent.on('end-game-steal', () => steals++);
+    const stop = startEndGame(torrent as unknown as Torrent);
+    cleanups.push(stop);
+    await new Promise((resolve) => setTimeout(resolve, 700)); // two checks and more
+    expect(steals).toBe(0);
+    expect(asked).toEqual([]);
+    expect(busy.local.requests).toHaveLength(4);
+  }, 30_000);
+});
+
+describe('end game: how many of its requests a busy wire keeps', () => {
+  it('in proportion to its rate among the takers, so all finish about together', () => {
+    expect(requestsToKeep(9, 100, [100, 100])).toBe(3);
+    expect(requestsToKeep(8, 300, [100])).toBe(6);
+    expect(requestsToKeep(8, 10, [1000, 1000])).toBe(0);
+  });
+
+  it('none when the busy wire delivers nothing (stalled), all when the takers are not measured yet', () => {
+    expect(requestsToKeep(8, 0, [100])).toBe(0);
+    expect(requestsToKeep(8, 1_000_000, [1, 1])).toBe(8);
+  });
 });
