@@ -14,7 +14,8 @@ import { TokenBucket } from '../net/token-bucket.js';
 import type { PeerAddress } from '../net/peer-address.js';
 
 export const PEX_DIALS_PER_SECOND = 2;
-export const PEX_DIAL_BURST = 4;
+/** A getter joining a swarm of 8 meets them all at once; a hostile peer still gets 2 dials a second after these. */
+export const PEX_DIAL_BURST = 8;
 const MAX_QUEUED = 64;
 
 export interface PexDialGateOptions {

@@ -120,13 +120,20 @@ export function checkSharePath(path: string): string {
   return absolute;
 }
 
-/** Never smaller than this: each piece costs `have` messages to every peer (a secure frame each). */
-export const MIN_PIECE_BYTES = 256 * 1024;
+/**
+ * Never smaller than this: each piece costs `have` messages to every peer (a secure frame
+ * each) and piece selection work. Not larger either: a getter passes a piece on only once it
+ * has all of it, and with 8 getters sharing a capped sharer each gets ~300 KB/s from it, so
+ * a 256 KiB piece sat ~1 s at a getter before it could serve it. 16 MiB to 8 capped getters
+ * (bench/share-capped-uplinks.bench.mjs, session 7): 16 KiB pieces 13.8-20 s and ~3 s of CPU
+ * per getter, 64 KiB 10.8-11.8 s, 256 KiB ~12 s.
+ */
+export const MIN_PIECE_BYTES = 64 * 1024;
 
 /**
  * create-torrent's rule (about 1024 pieces, power of two) with a floor of MIN_PIECE_BYTES:
- * a 32 MiB file gets 128 pieces of 256 KiB instead of 1024 of 32 KiB, an 8x cut in
- * per-piece messages (and piece selection work) for every getter in a swarm.
+ * a 16 MiB file gets 256 pieces of 64 KiB instead of 1024 of 16 KiB, a 4x cut in per-piece
+ * messages for every getter in a swarm; from 64 MiB up the rule alone decides.
  */
 export function choosePieceLength(totalBytes: number): number {
   const createTorrentDefault = Math.max(16384, 1 << ((Math.log2(totalBytes < 1024 ? 1 : totalBytes / 1024) + 0.5) | 0));
