@@ -75,6 +75,14 @@ export function startChild(args, { env = process.env, timed = false, netns, comm
   // timed: run under /usr/bin/time so the child's own CPU seconds are known at exit.
   // netns: run inside that network namespace (`ip netns exec` execs the command: same pid).
   const argv = netns ? ['ip', 'netns', 'exec', netns, command, ...args] : [command, ...args];
+  // NODE_EXTRA_CA_CERTS (set on the project's VMs, for their package mirrors) makes every node
+  // process parse ~140 CA certificates as it starts: ~60 ms of CPU that neither swarm nor
+  // webtorrent ever uses (no TLS), and that a user's machine does not have. Children run
+  // without it, swarm and plain webtorrent alike (SHARE_BENCH_KEEP_CA_CERTS=1 keeps it).
+  if (env.NODE_EXTRA_CA_CERTS && process.env.SHARE_BENCH_KEEP_CA_CERTS !== '1') {
+    env = { ...env };
+    delete env.NODE_EXTRA_CA_CERTS;
+  }
   const child = timed
     ? spawn('/usr/bin/time', ['-f', 'CPU-SECONDS %U %S MAXRSS-KB %M', ...argv], { env, stdio: ['ignore', 'pipe', 'pipe'] })
     : spawn(argv[0], argv.slice(1), { env, stdio: ['ignore', 'pipe', 'pipe'] });
