@@ -7,7 +7,6 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Torrent, Wire } from 'webtorrent';
-import { decodeKeyText } from '../identity/key-text.js';
 import { firstNeededFile, useChangedFilesLink } from './changed-files-link.js';
 import { CorruptPieceGuard } from './corrupt-piece-guard.js';
 import { NoProgressGuard } from './no-progress-guard.js';
@@ -19,23 +18,14 @@ import { duplicateVerdict, ProbeBeforeReplace } from './duplicate-link.js';
 import { startLinkFast } from './link-fast-start.js';
 import { sizePipelineToLink } from './link-pipeline.js';
 import type { PeerAddress } from '../net/peer-address.js';
-import { PexDialGate } from './pex-dial-gate.js';
 import { trackPeerPieces } from './peer-pieces.js';
 import type { SharedFileWatch } from './shared-file-watch.js';
-import { acceptList, mayIntroduce } from './pex-introductions.js';
-import { createSwarmPexExtension, MAX_PEX_PEERS, type PexMessage } from './swarm-pex.js';
+import { TorrentPex, type PexParty } from './torrent-pex.js';
 import { TorrentDialer, type DialFailure } from './torrent-dialer.js';
 import { MAX_QUEUED_REQUESTS } from './wire-request-limit.js';
 import { torrentPeers } from './webtorrent-internals.js';
 import type { LinkNode, PeerLink } from '../net/peer-link.js';
 import { refusalReason, type RefusalCause } from '../net/refusal-reason.js';
-
-/**
- * Peers joining together are introduced in one message each; short, because getters of a
- * capped swarm can trade only once they know each other (300 ms before, with the dial burst
- * of 4, meshed 8 getters 1-3 s after each had reached the sharer).
- */
-const PEX_DEBOUNCE_MS = 100;
 
 /** The events a transfer's peers emit (and GetSession and ShareSession pass on). */
 export const PEER_EVENT_NAMES = ['peer-connected', 'peer-disconnected', 'peer-dropped', 'peer-refused', 'dial-failed'] as const;
@@ -75,13 +65,8 @@ export interface PeerDrop {
   path?: string;
 }
 
-interface LinkEntry {
-  link: PeerLink;
+interface LinkEntry extends PexParty {
   duplexId: string;
-  listenAddress?: PeerAddress;
-  sendPex?: (message: PexMessage) => void;
-  /** What it accepts introductions to (its swarm_pex `accept`). */
-  pexAccept?: Set<string>;
 }
 
 export class TorrentPeers extends EventEmitter {
@@ -91,14 +76,13 @@ export class TorrentPeers extends EventEmitter {
   private readonly byDuplexId = new Map<string, LinkEntry>();
   private readonly traffic = new Map<string, PeerTraffic>();
   private readonly dialer: TorrentDialer;
-  private readonly pexGate: PexDialGate;
+  private readonly pex: TorrentPex;
   private readonly banned = new Map<string, PeerDrop>();
   private readonly probes = new ProbeBeforeReplace();
   private readonly guard: CorruptPieceGuard;
   private readonly noProgressGuard: NoProgressGuard;
   private readonly choker: FairChoker;
   private readonly superSeeder: SuperSeeder | undefined;
-  private pexTimer: NodeJS.Timeout | undefined;
   private isClosed = false;
 
   constructor(options: TorrentPeersOptions) {
@@ -118,9 +102,12 @@ export class TorrentPeers extends EventEmitter {
     });
     this.dialer.on('dial-failed', (failure: DialFailure) => this.emit('dial-failed', failure));
     this.dialer.on('dial-error', (failure: DialFailure) => this.emit('dial-error', failure));
-    this.pexGate = new PexDialGate({
-      dial: (address, keyText) => this.dial(address, keyText),
+    this.pex = new TorrentPex({
+      ...options,
+      parties: () => this.byKey,
+      isKnown: (keyText) => this.byKey.has(keyText) || this.banned.has(keyText),
       isBusy: (keyText) => this.byKey.has(keyText) || this.dialer.isDialing(keyText),
+      dial: (address, keyText) => this.dial(address, keyText),
     });
     this.torrent.on('wire', (wire: Wire) => this.onWire(wire));
   }
@@ -174,7 +161,7 @@ export class TorrentPeers extends EventEmitter {
       return refuse('webtorrent refused the connection');
     }
     this.emit('peer-connected', { key, remoteHost: link.remoteHost, remotePort: link.remotePort, isInbound: !link.isInitiator, isRelayed: link.via !== undefined, isPunched: link.isPunched === true });
-    this.schedulePex();
+    this.pex.schedule();
     return null;
   }
 
@@ -246,8 +233,7 @@ export class TorrentPeers extends EventEmitter {
     this.choker.stop();
     this.superSeeder?.stop();
     this.dialer.close();
-    this.pexGate.close();
-    clearTimeout(this.pexTimer);
+    this.pex.close();
     this.probes.close();
     for (const entry of [...this.byKey.values()]) {
       this.detach(entry);
@@ -263,7 +249,7 @@ export class TorrentPeers extends EventEmitter {
       this.byKey.delete(key);
       this.trafficOf(key).connected = false;
       this.emit('peer-disconnected', { key });
-      this.schedulePex();
+      this.pex.schedule();
     }
   }
 
@@ -294,15 +280,7 @@ export class TorrentPeers extends EventEmitter {
     this.superSeeder?.attach(wire);
     this.choker.watch(wire);
     if (key === this.options.sharerKey) markSharer(wire);
-    wire.use(
-      createSwarmPexExtension({
-        onReady: (_wire, send) => {
-          entry.sendPex = send;
-          send(this.pexMessage(entry));
-        },
-        onMessage: (_wire, message) => this.onPexMessage(entry, message),
-      }),
-    );
+    wire.use(this.pex.extensionFor(entry));
     // Still before webtorrent's own 'request' handler (added after this 'wire' event).
     useChangedFilesLink(wire, { watch: this.options.fileWatch, onPeerChanged: (paths) => this.onPeerChanged(key, paths) });
   }
@@ -318,54 +296,5 @@ export class TorrentPeers extends EventEmitter {
       if (peer.wire === wire) return this.byDuplexId.get(peer.id);
     }
     return undefined;
-  }
-
-  private pexMessage(recipient: LinkEntry): PexMessage {
-    const { infoHash } = this.torrent;
-    const ownKey = decodeKeyText(this.options.ownKeyText);
-    const party = (entry: LinkEntry) => ({ key: entry.link.remoteKey, accept: entry.pexAccept });
-    const peers: PexMessage['peers'] = [];
-    for (const [key, entry] of this.byKey) {
-      if (entry === recipient || !entry.listenAddress || peers.length >= MAX_PEX_PEERS) continue;
-      // Only peers that trust the recipient, and that it trusts (pex-introductions.ts).
-      if (!mayIntroduce(infoHash, ownKey, party(entry), party(recipient))) continue;
-      peers.push({ host: entry.listenAddress.host, port: entry.listenAddress.port, key });
-    }
-    const trusted = (this.options.node.trustedKeys?.() ?? []).filter((key) => this.options.isAllowed(key));
-    return { listen: this.options.listenPort, peers, accept: acceptList(infoHash, recipient.link.remoteKey, trusted) };
-  }
-
-  private schedulePex(): void {
-    if (this.pexTimer || this.isClosed) return;
-    this.pexTimer = setTimeout(() => {
-      this.pexTimer = undefined;
-      for (const entry of this.byKey.values()) entry.sendPex?.(this.pexMessage(entry));
-    }, PEX_DEBOUNCE_MS);
-  }
-
-  private onPexMessage(from: LinkEntry, message: PexMessage): void {
-    if (message.listen !== null && !from.listenAddress && from.link.via === undefined) {
-      from.listenAddress = { host: from.link.remoteHost, port: message.listen };
-      this.schedulePex();
-    }
-    const accept = new Set(message.accept ?? []);
-    if (accept.size !== (from.pexAccept?.size ?? -1) || [...accept].some((hash) => !from.pexAccept!.has(hash))) {
-      from.pexAccept = accept;
-      this.schedulePex();
-    }
-    for (const peer of message.peers) {
-      if (peer.key === this.options.ownKeyText || this.byKey.has(peer.key) || this.banned.has(peer.key)) continue;
-      let publicKey: Uint8Array;
-      try {
-        publicKey = decodeKeyText(peer.key);
-      } catch {
-        continue;
-      }
-      if (!this.options.isAllowed(publicKey)) continue;
-      // Both ends learn of each other; only the smaller key dials, unless we cannot be dialled.
-      if (this.options.listenPort === null || this.options.ownKeyText < peer.key) {
-        this.pexGate.offer({ host: peer.host, port: peer.port }, peer.key, from.link.remoteHost);
-      }
-    }
   }
 }
