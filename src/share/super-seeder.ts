@@ -27,8 +27,9 @@
  * had at most 8 x 16 blocks in flight and got ~5 MB/s. So each peer is offered at least
  * MIN_OFFERED_BYTES (and OFFERS_PER_PEER pieces), and up to OFFER_GAIN x (what we upload to it
  * per second) x (its round trip) in pieces; the round trip is the shortest time from an offer
- * to the first request for it. The least is counted in bytes: with 64 KiB pieces, 4 offers
- * opened a long link 4x slower than with 256 KiB ones (64 MiB at 20 ms: 18 MB/s against 29).
+ * to the first request for it. The least is counted in bytes and shared by the getters: with
+ * 64 KiB pieces, 4 offers opened a lone getter's long link 4x slower than with 256 KiB ones
+ * (64 MiB at 20 ms: 18 MB/s against 29), while 8 capped getters need only 1 MiB among them.
  * On a capped upload shared by many getters it stays at the least; fewer offers per
  * getter keep the sharer's pieces spread by who is actually fast, not fixed up front (8 x 8
  * offers covered the whole 64-piece file at the first request).
@@ -38,6 +39,7 @@ import { DeliveryRate } from './link-pipeline.js';
 import { replaceHaveAll } from './webtorrent-internals.js';
 
 const OFFERS_PER_PEER = 4;
+/** Offered at least, among all the getters: what a link needs in flight to open up. */
 const MIN_OFFERED_BYTES = 1024 * 1024;
 const MAX_OFFERS_PER_PEER = 256;
 /**
@@ -136,7 +138,8 @@ export class SuperSeeder {
 
   /** Pieces to keep offered to `wire`: enough to cover its bandwidth-delay product. */
   private offersWanted(wire: OfferingWire): number {
-    const least = Math.max(OFFERS_PER_PEER, Math.ceil(MIN_OFFERED_BYTES / this.torrent.pieceLength));
+    const getters = Math.max(1, this.offered.size);
+    const least = Math.max(OFFERS_PER_PEER, Math.ceil(MIN_OFFERED_BYTES / getters / this.torrent.pieceLength));
     const rttMs = this.rttMs.get(wire);
     if (rttMs === undefined) return least;
     const rate = this.uploadRate.get(wire)?.bytesPerSecond() ?? 0;

@@ -25,25 +25,33 @@ function getterWire(): Wire & { offered: number[] } {
   return wire as unknown as Wire & { offered: number[] };
 }
 
-function offersOnJoining(pieceBytes: number, fileBytes: number): number[] {
+/** What each of `getters` getters joining one after another is offered. */
+function offersOnJoining(pieceBytes: number, fileBytes: number, getters = 1): number[][] {
   const torrent = Object.assign(new EventEmitter(), { pieces: new Array(fileBytes / pieceBytes).fill({}), pieceLength: pieceBytes, done: true });
   const seeder = new SuperSeeder(torrent as unknown as Torrent);
-  const wire = getterWire();
-  seeder.attach(wire);
-  (wire as unknown as { haveAll(): void }).haveAll(); // webtorrent announcing our pieces
+  const wires = Array.from({ length: getters }, () => getterWire());
+  for (const wire of wires) {
+    seeder.attach(wire);
+    (wire as unknown as { haveAll(): void }).haveAll(); // webtorrent announcing our pieces
+  }
   seeder.stop();
-  return wire.offered;
+  return wires.map((wire) => wire.offered);
 }
 
 describe('super-seeding: what a new getter is offered at first', () => {
-  it('1 MiB of pieces: 16 of 64 KiB, 4 of 256 KiB', () => {
-    expect(offersOnJoining(64 * 1024, 16 * 1024 * 1024)).toHaveLength(16);
-    expect(offersOnJoining(256 * 1024, 16 * 1024 * 1024)).toHaveLength(4);
+  it('a lone getter: 1 MiB of pieces, 16 of 64 KiB, 4 of 256 KiB', () => {
+    expect(offersOnJoining(64 * 1024, 16 * 1024 * 1024)[0]).toHaveLength(16);
+    expect(offersOnJoining(256 * 1024, 16 * 1024 * 1024)[0]).toHaveLength(4);
   });
 
-  it('at least 4 pieces when pieces are large, each piece once', () => {
-    const offered = offersOnJoining(1024 * 1024, 64 * 1024 * 1024);
-    expect(offered).toHaveLength(4);
-    expect(new Set(offered).size).toBe(4);
+  it('getters joining together share the 1 MiB, and each gets at least 4 pieces, none offered twice', () => {
+    const offered = offersOnJoining(64 * 1024, 16 * 1024 * 1024, 8);
+    // The first alone gets 16; the second 8 (1 MiB / 2); from the fourth on, 4.
+    expect(offered.map((pieces) => pieces.length)).toEqual([16, 8, 6, 4, 4, 4, 4, 4]);
+    expect(new Set(offered.flat()).size).toBe(offered.flat().length);
+  });
+
+  it('at least 4 pieces when pieces are large', () => {
+    expect(offersOnJoining(1024 * 1024, 64 * 1024 * 1024)[0]).toHaveLength(4);
   });
 });
