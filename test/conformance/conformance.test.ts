@@ -71,7 +71,7 @@ describe('conformance: a client written from docs/protocol.md', () => {
     const me = newIdentity();
     const node = cliTrusting(me);
     const file = join(newHome(), 'data.bin');
-    const content = randomBytes(300 * 1024 + 123); // two pieces of 256 KiB
+    const content = randomBytes(300 * 1024 + 123); // five pieces of 64 KiB (the smallest piece size)
     writeFileSync(file, content);
     const share = new SwarmProcess(node.home, ['share', file, '--host', '127.0.0.1', '--port', '0']);
     const ready = (await share.waitFor((e) => e.event === 'ready', 'ready')) as { magnet: string };
@@ -84,7 +84,7 @@ describe('conformance: a client written from docs/protocol.md', () => {
     const channel = await openChannel({ port, me, responderKey: sharerKey, channel: `torrent ${infoHash.toString('hex')}`, handshake: clientHandshake });
     const { info, piece } = await fetchFirstPiece(channel, infoHash);
     expect(info.private).toBe(1);
-    expect(info['piece length']).toBe(256 * 1024);
-    expect(piece.equals(content.subarray(0, 256 * 1024))).toBe(true);
+    expect(info['piece length']).toBe(64 * 1024);
+    expect(piece.equals(content.subarray(0, 64 * 1024))).toBe(true);
   });
 });
