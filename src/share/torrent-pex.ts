@@ -102,7 +102,10 @@ export class TorrentPex {
     }
     const accept = new Set(message.accept ?? []);
     if (accept.size !== (from.pexAccept?.size ?? -1) || [...accept].some((hash) => !from.pexAccept!.has(hash))) {
+      const isFirst = from.pexAccept === undefined;
       from.pexAccept = accept;
+      // A newcomer hears whom it may meet at once (the debounce is for telling everyone).
+      if (isFirst) from.sendPex?.(this.messageFor(from));
       this.schedule();
     }
     for (const peer of message.peers) {
