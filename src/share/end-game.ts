@@ -60,7 +60,7 @@ function shareTheTail(torrent: Torrent): void {
   const idle = wires.filter((w) => !w.peerChoking && !w.destroyed && w.requests.length === 0 && missing.some((i) => w.peerPieces.get(i)));
   if (idle.length === 0) return;
   const canServe = (request: WireRequest) => idle.some((w) => w.peerPieces.get(request.piece));
-  const owing = wires.filter((w) => !idle.includes(w) && w.requests.some(canServe));
+  const owing = wires.filter((w) => !w.destroyed && !idle.includes(w) && w.requests.some(canServe));
   if (owing.length === 0) return;
   const busiest = owing.reduce((a, b) => (secondsOwed(b) > secondsOwed(a) ? b : a));
   const busyRate = liveRateOf(busiest);
