@@ -21,6 +21,15 @@
  * into the bundle and, by reading `global.fetch`, made Node load its built-in undici (~60 ms
  * CPU at every start). It becomes a fetch that fails, so a path swarm does not expect to be
  * taken fails with a message instead of reaching the network.
+ *
+ * Two native addons were loaded at every start for nothing (~25 ms CPU: node-gyp-build,
+ * require-addon's resolver, readable-stream, dlopen). utp-native: webtorrent's utp.cjs
+ * requires it in a try/catch, and swarm sets utp: false; an empty object is what that file
+ * falls back to (webtorrent then reports uTP unsupported). fs-native-extensions:
+ * random-access-file (under fs-chunk-store, webtorrent's default store) requires it in a
+ * try/catch for file locks, sparse files and trim; swarm always passes its own store
+ * (no-follow-store.ts, share-store.ts), so a require that fails, as when the optional
+ * package is not installed, is exact.
  */
 import { build } from 'esbuild';
 import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -30,6 +39,8 @@ const dist = fileURLToPath(new URL('../dist/', import.meta.url));
 const UNUSED_BY_ENGINE = new Set(['bittorrent-dht', '@silentbot1/nat-api', 'load-ip-set', 'bittorrent-lsd', 'bittorrent-tracker', 'ut_pex']);
 const ENGINE_IMPORTER = /[\\/]node_modules[\\/](webtorrent|torrent-discovery)[\\/]/;
 const FETCH_IMPORTER = /[\\/]node_modules[\\/](webtorrent|parse-torrent)[\\/]/;
+const NO_UTP = "module.exports = {};\n";
+const NO_FS_EXTENSIONS = "throw new Error('fs-native-extensions is not bundled: swarm never uses random-access-file');\n";
 const NO_FETCH = "export default async function fetch() { throw new Error('swarm fetches nothing over HTTP (no web seeds, sources or torrent URLs)'); }\n";
 
 const emptyEngineModules = {
@@ -38,10 +49,14 @@ const emptyEngineModules = {
     bundler.onResolve({ filter: /^[@a-z]/ }, (args) => {
       if (UNUSED_BY_ENGINE.has(args.path) && ENGINE_IMPORTER.test(args.importer)) return { path: args.path, namespace: 'empty' };
       if (args.path === 'cross-fetch-ponyfill' && FETCH_IMPORTER.test(args.importer)) return { path: args.path, namespace: 'no-fetch' };
+      if (args.path === 'utp-native' && /[\\/]node_modules[\\/]webtorrent[\\/]/.test(args.importer)) return { path: args.path, namespace: 'no-utp' };
+      if (args.path === 'fs-native-extensions' && /[\\/]node_modules[\\/]random-access-file[\\/]/.test(args.importer)) return { path: args.path, namespace: 'no-fs-extensions' };
       return undefined;
     });
     bundler.onLoad({ filter: /.*/, namespace: 'empty' }, () => ({ contents: 'export default undefined;\nexport const Client = undefined;\n', loader: 'js' }));
     bundler.onLoad({ filter: /.*/, namespace: 'no-fetch' }, () => ({ contents: NO_FETCH, loader: 'js' }));
+    bundler.onLoad({ filter: /.*/, namespace: 'no-utp' }, () => ({ contents: NO_UTP, loader: 'js' }));
+    bundler.onLoad({ filter: /.*/, namespace: 'no-fs-extensions' }, () => ({ contents: NO_FS_EXTENSIONS, loader: 'js' }));
   },
 };
 
@@ -59,7 +74,8 @@ await build({
   platform: 'node',
   target: 'node20',
   // Native addons load from node_modules as before (they find their binaries relative to
-  // their own files); utp-native is optional (uTP is off), so are ws's bufferutil/utf-8-validate.
+  // their own files) if anything outside webtorrent and random-access-file asks for them;
+  // ws's bufferutil/utf-8-validate are optional.
   external: ['fs-native-extensions', 'utp-native', 'bufferutil', 'utf-8-validate'],
   plugins: [emptyEngineModules],
   // CommonJS packages inside an ES module bundle still call require() (node: builtins).
