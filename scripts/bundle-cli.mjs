@@ -24,6 +24,10 @@
  * CPU at every start). It becomes a fetch that fails, so a path swarm does not expect to be
  * taken fails with a message instead of reaching the network.
  *
+ * webtorrent's HTTP server (`client.createServer()`, streaming a torrent over plain HTTP) is
+ * never created by swarm; its module loaded Node's http stack at every start. Its two
+ * classes become undefined, so a call would fail at once instead of serving anything.
+ *
  * Two native addons were loaded at every start for nothing (~25 ms CPU: node-gyp-build,
  * require-addon's resolver, readable-stream, dlopen). utp-native: webtorrent's utp.cjs
  * requires it in a try/catch, and swarm sets utp: false; an empty object is what that file
@@ -49,15 +53,17 @@ const NO_FETCH = "export default async function fetch() { throw new Error('swarm
 const emptyEngineModules = {
   name: 'empty-engine-modules',
   setup(bundler) {
-    bundler.onResolve({ filter: /^[@a-z]/ }, (args) => {
+    bundler.onResolve({ filter: /^([@a-z]|\.\/lib\/server\.js$)/ }, (args) => {
       if (UNUSED_BY_ENGINE.has(args.path) && ENGINE_IMPORTER.test(args.importer)) return { path: args.path, namespace: 'empty' };
       if (args.path === 'cross-fetch-ponyfill' && FETCH_IMPORTER.test(args.importer)) return { path: args.path, namespace: 'no-fetch' };
+      if (args.path === './lib/server.js' && /[\\/]node_modules[\\/]webtorrent[\\/]index\.js$/.test(args.importer)) return { path: args.path, namespace: 'no-http-server' };
       if (args.path === 'utp-native' && /[\\/]node_modules[\\/]webtorrent[\\/]/.test(args.importer)) return { path: args.path, namespace: 'no-utp' };
       if (args.path === 'fs-native-extensions' && /[\\/]node_modules[\\/]random-access-file[\\/]/.test(args.importer)) return { path: args.path, namespace: 'no-fs-extensions' };
       return undefined;
     });
     bundler.onLoad({ filter: /.*/, namespace: 'empty' }, () => ({ contents: 'export default undefined;\nexport const Client = undefined;\n', loader: 'js' }));
     bundler.onLoad({ filter: /.*/, namespace: 'no-fetch' }, () => ({ contents: NO_FETCH, loader: 'js' }));
+    bundler.onLoad({ filter: /.*/, namespace: 'no-http-server' }, () => ({ contents: 'export const NodeServer = undefined;\nexport const BrowserServer = undefined;\n', loader: 'js' }));
     bundler.onLoad({ filter: /.*/, namespace: 'no-utp' }, () => ({ contents: NO_UTP, loader: 'js' }));
     bundler.onLoad({ filter: /.*/, namespace: 'no-fs-extensions' }, () => ({ contents: NO_FS_EXTENSIONS, loader: 'js' }));
   },

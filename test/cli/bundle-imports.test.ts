@@ -3,6 +3,8 @@
  * from a real sharer, with a preload that lists at exit what the process loaded:
  * - webtorrent's HTTP fetch (web seeds, `xs=` sources, torrent URLs) is a stub, so neither
  *   node-fetch is in the bundle nor Node's built-in undici loaded (~50 ms CPU per start);
+ * - nor Node's http (webtorrent's HTTP server, never created; port mapping's UPnP client,
+ *   loaded only for a mapping);
  * - no module comes from node_modules through the CommonJS loader: not utp-native and
  *   fs-native-extensions (native addons behind webtorrent's uTP and fs-chunk-store's
  *   random-access-file, both unused: ~25 ms CPU with their loaders), not a second streamx.
@@ -31,7 +33,7 @@ process.on('exit', () => writeFileSync(process.env.LOAD_REPORT, JSON.stringify({
 `;
 
 describe('the bundled CLI', () => {
-  it('carries no node-fetch, and a whole get loads neither undici nor any CommonJS module from node_modules', async () => {
+  it('carries no node-fetch, and a whole get (DHT, LAN, NAT off) loads neither undici, http nor any CommonJS module from node_modules', async () => {
     expect(readFileSync(SCRIPT, 'utf8')).not.toContain('node_modules/node-fetch/');
     const [alice, bob] = makeUsers(['alice', 'bob']);
     const dir = tempDir();
@@ -50,6 +52,7 @@ describe('the bundled CLI', () => {
     expect(sameFile(source, join(dir, 'out', 'one.bin'))).toBe(true);
     const loads = JSON.parse(readFileSync(report, 'utf8')) as { builtins: string[]; required: string[] };
     expect(loads.builtins.filter((name) => name.includes('undici'))).toEqual([]);
+    expect(loads.builtins.filter((name) => /^NativeModule _?http\b/.test(name))).toEqual([]);
     // the bundle's own script is run by the launcher, not required
     expect(loads.required.filter((path) => path.includes('node_modules'))).toEqual([]);
   }, 60_000);
