@@ -28,6 +28,10 @@
  * never created by swarm; its module loaded Node's http stack at every start. Its two
  * classes become undefined, so a call would fail at once instead of serving anything.
  *
+ * create-torrent imports fast-readable-async-iterator only for its side effect: a polyfill of
+ * ReadableStream's async iterator (Node 20 has it) plus a `getIterator` nothing calls. Its
+ * `typeof ReadableStream` made Node load its web streams at every start; it is left out.
+ *
  * Two native addons were loaded at every start for nothing (~25 ms CPU: node-gyp-build,
  * require-addon's resolver, readable-stream, dlopen). utp-native: webtorrent's utp.cjs
  * requires it in a try/catch, and swarm sets utp: false; an empty object is what that file
@@ -57,6 +61,7 @@ const emptyEngineModules = {
       if (UNUSED_BY_ENGINE.has(args.path) && ENGINE_IMPORTER.test(args.importer)) return { path: args.path, namespace: 'empty' };
       if (args.path === 'cross-fetch-ponyfill' && FETCH_IMPORTER.test(args.importer)) return { path: args.path, namespace: 'no-fetch' };
       if (args.path === './lib/server.js' && /[\\/]node_modules[\\/]webtorrent[\\/]index\.js$/.test(args.importer)) return { path: args.path, namespace: 'no-http-server' };
+      if (args.path === 'fast-readable-async-iterator' && /[\\/]node_modules[\\/]create-torrent[\\/]/.test(args.importer)) return { path: args.path, namespace: 'empty' };
       if (args.path === 'utp-native' && /[\\/]node_modules[\\/]webtorrent[\\/]/.test(args.importer)) return { path: args.path, namespace: 'no-utp' };
       if (args.path === 'fs-native-extensions' && /[\\/]node_modules[\\/]random-access-file[\\/]/.test(args.importer)) return { path: args.path, namespace: 'no-fs-extensions' };
       return undefined;
