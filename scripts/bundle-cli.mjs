@@ -32,6 +32,10 @@
  * ReadableStream's async iterator (Node 20 has it) plus a `getIterator` nothing calls. Its
  * `typeof ReadableStream` made Node load its web streams at every start; it is left out.
  *
+ * debug tries to require supports-color, which is not installed: a failed lookup through
+ * every node_modules folder up to / and the global ones at every start; it gets the same
+ * failure without the search.
+ *
  * Two native addons were loaded at every start for nothing (~25 ms CPU: node-gyp-build,
  * require-addon's resolver, readable-stream, dlopen). utp-native: webtorrent's utp.cjs
  * requires it in a try/catch, and swarm sets utp: false; an empty object is what that file
@@ -50,6 +54,7 @@ const dist = fileURLToPath(new URL('../dist/', import.meta.url));
 const UNUSED_BY_ENGINE = new Set(['bittorrent-dht', '@silentbot1/nat-api', 'load-ip-set', 'bittorrent-lsd', 'bittorrent-tracker', 'ut_pex']);
 const ENGINE_IMPORTER = /[\\/]node_modules[\\/](webtorrent|torrent-discovery)[\\/]/;
 const FETCH_IMPORTER = /[\\/]node_modules[\\/](webtorrent|parse-torrent)[\\/]/;
+const NO_SUPPORTS_COLOR = "throw new Error('supports-color is not installed');\n";
 const NO_UTP = "module.exports = {};\n";
 const NO_FS_EXTENSIONS = "throw new Error('fs-native-extensions is not bundled: swarm never uses random-access-file');\n";
 const NO_FETCH = "export default async function fetch() { throw new Error('swarm fetches nothing over HTTP (no web seeds, sources or torrent URLs)'); }\n";
@@ -62,6 +67,7 @@ const emptyEngineModules = {
       if (args.path === 'cross-fetch-ponyfill' && FETCH_IMPORTER.test(args.importer)) return { path: args.path, namespace: 'no-fetch' };
       if (args.path === './lib/server.js' && /[\\/]node_modules[\\/]webtorrent[\\/]index\.js$/.test(args.importer)) return { path: args.path, namespace: 'no-http-server' };
       if (args.path === 'fast-readable-async-iterator' && /[\\/]node_modules[\\/]create-torrent[\\/]/.test(args.importer)) return { path: args.path, namespace: 'empty' };
+      if (args.path === 'supports-color' && /[\\/]node_modules[\\/]debug[\\/]/.test(args.importer)) return { path: args.path, namespace: 'no-supports-color' };
       if (args.path === 'utp-native' && /[\\/]node_modules[\\/]webtorrent[\\/]/.test(args.importer)) return { path: args.path, namespace: 'no-utp' };
       if (args.path === 'fs-native-extensions' && /[\\/]node_modules[\\/]random-access-file[\\/]/.test(args.importer)) return { path: args.path, namespace: 'no-fs-extensions' };
       return undefined;
@@ -69,6 +75,7 @@ const emptyEngineModules = {
     bundler.onLoad({ filter: /.*/, namespace: 'empty' }, () => ({ contents: 'export default undefined;\nexport const Client = undefined;\n', loader: 'js' }));
     bundler.onLoad({ filter: /.*/, namespace: 'no-fetch' }, () => ({ contents: NO_FETCH, loader: 'js' }));
     bundler.onLoad({ filter: /.*/, namespace: 'no-http-server' }, () => ({ contents: 'export const NodeServer = undefined;\nexport const BrowserServer = undefined;\n', loader: 'js' }));
+    bundler.onLoad({ filter: /.*/, namespace: 'no-supports-color' }, () => ({ contents: NO_SUPPORTS_COLOR, loader: 'js' }));
     bundler.onLoad({ filter: /.*/, namespace: 'no-utp' }, () => ({ contents: NO_UTP, loader: 'js' }));
     bundler.onLoad({ filter: /.*/, namespace: 'no-fs-extensions' }, () => ({ contents: NO_FS_EXTENSIONS, loader: 'js' }));
   },
