@@ -16,7 +16,7 @@
  * the process), nor which source it was made from beyond its length. Any failure to read or
  * write a cache only means running without one. SWARM_CODE_CACHE=0 turns it off.
  */
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -61,8 +61,8 @@ function writeCache(script) {
     mkdirSync(dirname(cacheFile), { recursive: true });
     const fd = openSync(temporary, 'w');
     try {
-      writeSync(fd, cacheHash(data));
-      writeSync(fd, data);
+      writeFileSync(fd, cacheHash(data));
+      writeFileSync(fd, data);
     } finally {
       closeSync(fd);
     }
