@@ -97,8 +97,7 @@ export class BackgroundDht extends EventEmitter<{ peer: [DiscoveredPeer] }> {
     options: { host?: string; listenPort: number; reporter: DiscoveryReporter } & DhtExtras,
   ) {
     super();
-    const loading = Promise.all([import('../discovery/dht-node.js'), import('../discovery/dht-discovery.js')]);
-    this.started = loading.then(async ([{ DhtNode }, { DhtDiscovery }]) => ({ node: await DhtNode.start({ config, home: context.home, listenHost: options.host }), DhtDiscovery })).then(
+    this.started = startDhtNode(config, context.home, options.host).then(
       ({ node, DhtDiscovery }) => {
         this.node = node;
         if (this.isClosed) return;
@@ -137,6 +136,12 @@ export class BackgroundDht extends EventEmitter<{ peer: [DiscoveredPeer] }> {
     await this.discovery?.close();
     await this.node?.close();
   }
+}
+
+/** A started DHT node, with the class that runs discovery on it: both modules load only now (see startLanDiscovery). */
+async function startDhtNode(config: DhtConfig, home: string, listenHost: string | undefined) {
+  const [{ DhtNode }, { DhtDiscovery }] = await Promise.all([import('../discovery/dht-node.js'), import('../discovery/dht-discovery.js')]);
+  return { node: await DhtNode.start({ config, home, listenHost }), DhtDiscovery };
 }
 
 export function startDhtDiscovery(
