@@ -30,7 +30,9 @@ if (!existsSync(join(root, 'dist', 'cli.js'))) {
 const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const staging = mkdtempSync(join(tmpdir(), 'swarm-pack-'));
 try {
-  for (const entry of [...manifest.files, 'README.md']) cpSync(join(root, entry), join(staging, entry), { recursive: true });
+  // The launcher's code caches (dist/bundle/code-cache/) are this machine's: an install makes its own.
+  const isShipped = (path) => !path.split(sep).includes('code-cache');
+  for (const entry of [...manifest.files, 'README.md']) cpSync(join(root, entry), join(staging, entry), { recursive: true, filter: isShipped });
 
   // Every top-level package of the production tree, with whatever is nested inside it.
   // npm ls exits 1 on an extraneous or invalid package but still lists the tree; say so and go on.

@@ -7,10 +7,10 @@ import { EventEmitter } from 'node:events';
 import { networkInterfaces } from 'node:os';
 import type { Command } from 'commander';
 import { dhtConfig, type DhtConfig } from '../discovery/dht-config.js';
-import { DhtDiscovery } from '../discovery/dht-discovery.js';
-import { DhtNode } from '../discovery/dht-node.js';
+import type { DhtDiscovery } from '../discovery/dht-discovery.js';
+import type { DhtNode } from '../discovery/dht-node.js';
 import { lanConfig } from '../discovery/lan-config.js';
-import { LanDiscovery, type DiscoveredPeer, type ShareRef } from '../discovery/lan-discovery.js';
+import type { DiscoveredPeer, LanDiscovery, ShareRef } from '../discovery/lan-discovery.js';
 import type { DiscoveryReporter } from '../ui/discovery-reporter.js';
 import type { CliContext } from './context.js';
 
@@ -48,6 +48,9 @@ export async function startLanDiscovery(
 ): Promise<LanDiscovery | undefined> {
   const config = lanConfig(process.env, { isLanOff: options.lan === false, listenHost: options.host });
   if (!config) return undefined;
+  // Discovery's modules (UDP sockets; the DHT's k-rpc, dns) load only when it is on: with
+  // --no-lan/--no-dht a command does not pay for them at start.
+  const { LanDiscovery } = await import('../discovery/lan-discovery.js');
   const discovery = new LanDiscovery({
     identity: context.identity,
     trustedKeys: () => trustedKeys(context),
@@ -94,8 +97,8 @@ export class BackgroundDht extends EventEmitter<{ peer: [DiscoveredPeer] }> {
     options: { host?: string; listenPort: number; reporter: DiscoveryReporter } & DhtExtras,
   ) {
     super();
-    this.started = DhtNode.start({ config, home: context.home, listenHost: options.host }).then(
-      (node) => {
+    this.started = startDhtNode(config, context.home, options.host).then(
+      ({ node, DhtDiscovery }) => {
         this.node = node;
         if (this.isClosed) return;
         const discovery = new DhtDiscovery({
@@ -133,6 +136,12 @@ export class BackgroundDht extends EventEmitter<{ peer: [DiscoveredPeer] }> {
     await this.discovery?.close();
     await this.node?.close();
   }
+}
+
+/** A started DHT node, with the class that runs discovery on it: both modules load only now (see startLanDiscovery). */
+async function startDhtNode(config: DhtConfig, home: string, listenHost: string | undefined) {
+  const [{ DhtNode }, { DhtDiscovery }] = await Promise.all([import('../discovery/dht-node.js'), import('../discovery/dht-discovery.js')]);
+  return { node: await DhtNode.start({ config, home, listenHost }), DhtDiscovery };
 }
 
 export function startDhtDiscovery(

@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { isOutsideLocalNetworks } from '../nat/outside-address.js';
-import { NoNatInTheWay, PortMapping, type MappedPort, type MappingMethod } from '../nat/port-mapping.js';
+import type { MappedPort, MappingMethod, PortMapping } from '../nat/port-mapping.js';
 import { PortMappingReporter } from '../ui/port-mapping-reporter.js';
 import { isEnvFlagSet } from '../discovery/env-flag.js';
 
@@ -71,6 +71,9 @@ export async function startPortMapping(
   if (!isNatOn(options) || LOOPBACK_HOST.test(address.host)) return undefined;
   const { port } = address;
   const reporter = new PortMappingReporter(!!options.json);
+  // Loaded only when a mapping is asked for: its UPnP client loads Node's http stack, which a
+  // plain get (and every run with --no-nat) would otherwise pay for at start.
+  const { NoNatInTheWay, PortMapping } = await import('../nat/port-mapping.js');
   let mapping: PortMapping;
   try {
     mapping = await PortMapping.open({ internalPort: port, leaseS: leaseS(process.env), methods: methods(process.env), description: `swarm ${port}` });

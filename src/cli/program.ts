@@ -23,6 +23,9 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   relay: () => import('./relay-command.js').then((m) => m.registerRelayCommand),
 };
 
+/** The command names, for the launcher's code cache (one cache file per command; scripts/bundle-cli.mjs). */
+export const COMMAND_NAMES: readonly string[] = Object.keys(COMMANDS);
+
 export const VERSION = '0.1.0';
 
 /** The command tree for `argv` (process.argv): only the named command, or all of them. */

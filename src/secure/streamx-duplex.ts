@@ -1,11 +1,13 @@
 /**
- * streamx's Duplex, loaded with require and typed locally. streamx ships no types, and a
- * second `declare module 'streamx'` elsewhere in the project would clash with another
- * module's declaration. streamx is used because webtorrent moves bytes markedly faster over
- * a streamx Duplex than over a node:stream one (design.md section 4).
+ * streamx's Duplex, typed locally (the project's `declare module 'streamx'`, in
+ * share/vendor-modules.d.ts, types the slice share/ uses). streamx is used because webtorrent
+ * moves bytes markedly faster over a streamx Duplex than over a node:stream one (design.md
+ * section 4). A static import, not createRequire: the CLI bundle then shares the copy
+ * webtorrent's modules bundle instead of loading streamx and its four dependencies from
+ * node_modules through the CommonJS loader at every start.
  */
-import { createRequire } from 'node:module';
 import type { EventEmitter } from 'node:events';
+import { Duplex } from 'streamx';
 
 type Callback = (error?: Error | null) => void;
 
@@ -30,9 +32,8 @@ export interface StreamxDuplex extends EventEmitter {
   readonly destroying: boolean;
 }
 
-const require = createRequire(import.meta.url);
-const streamx = require('streamx') as { Duplex: new (options: StreamxDuplexOptions) => StreamxDuplex };
+const DuplexClass = Duplex as unknown as new (options: StreamxDuplexOptions) => StreamxDuplex;
 
 export function createStreamxDuplex(options: StreamxDuplexOptions): StreamxDuplex {
-  return new streamx.Duplex(options);
+  return new DuplexClass(options);
 }

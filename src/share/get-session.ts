@@ -244,7 +244,12 @@ export class GetSession extends EventEmitter {
     let isChecking = false;
     replaceOnMetadata(torrent, (onMetadata) => (metadata: unknown) => {
       if (torrent.metadata || torrent.destroyed || !(metadata instanceof Uint8Array)) return onMetadata(metadata);
-      if (isChecking) return; // another peer's copy of the same metadata, while we check the first
+      // Another copy while the first is checked or parsed: webtorrent's own "already have it"
+      // test passes until its asynchronous parse ends, and a second pass would build a second
+      // store (its file descriptors never closed). One wire can deliver two copies: ut_metadata
+      // emits once per completed set, and the sharer's unasked copy (link-fast-start.ts) and
+      // the answer to our request can both complete before its asynchronous hash check ends.
+      if (isChecking) return;
       const { outDir, stateDir, magnet, isForced } = this.options;
       let summary: ReturnType<typeof checkTorrentMetadata>;
       try {
@@ -255,6 +260,7 @@ export class GetSession extends EventEmitter {
           this.isResume = prepareOutputTarget(target).isResume;
           if (this.isResume) this.bytesHere = stagedBytes(outDir, summary);
           this.storeOptions.topName = stagingName(summary.name);
+          isChecking = true;
           return onMetadata(metadata);
         }
       } catch (error) {

@@ -43,5 +43,5 @@ export async function relayedGet(options: RelayedGetOptions) {
   });
   onTeardown(() => getter.close());
   const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
-  return { getter, relay, isIntact: () => sha256(join(out, 'long.bin')) === sha256(source) };
+  return { getter, relay, outDir: out, isIntact: () => sha256(join(out, 'long.bin')) === sha256(source) };
 }
