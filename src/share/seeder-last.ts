@@ -9,6 +9,13 @@
  * sharer does not count (canServeInstead). Only the magnet's sharer: told apart by its key,
  * not by its having every piece (a getter that finished has them too, and two full sharers
  * would each leave every piece to the other).
+ *
+ * Until it has shared everything: a super-seeding sharer (super-seeder.ts) announces its
+ * pieces one `have` at a time, and the rest once every piece is out in the swarm. From then
+ * on it has nothing only it can send, and its uplink, idle otherwise, serves like a getter's.
+ * Held to seeder-last after that, a capped N = 8 swarm spent its last ~3 s with the sharer
+ * at a third of its rate while one getter served the pieces only it had to seven others.
+ * A sharer that announced everything at once (not super-seeding) stays last.
  */
 import type { Torrent, Wire } from 'webtorrent';
 import { measuredSpeedOf } from './link-pipeline.js';
@@ -18,9 +25,20 @@ import { replaceRequest } from './webtorrent-internals.js';
 let endGameTaker: Wire | undefined;
 const sharers = new WeakSet<Wire>();
 
+/** Pieces each sharer announced one by one (bittorrent-protocol emits `have` once per piece). */
+const announcedOneByOne = new WeakMap<Wire, number>();
+
 /** torrent-peers.ts: this wire's peer holds the magnet's key. */
 export function markSharer(wire: Wire): void {
   sharers.add(wire);
+  announcedOneByOne.set(wire, 0);
+  wire.on('have', () => announcedOneByOne.set(wire, announcedOneByOne.get(wire)! + 1));
+}
+
+/** The sharer has announced every piece one by one: its super-seeding is over. */
+export function hasSharedEverything(torrent: Pick<Torrent, 'pieces'>, wire: Wire): boolean {
+  const announced = announcedOneByOne.get(wire);
+  return announced !== undefined && torrent.pieces.length > 0 && announced >= torrent.pieces.length;
 }
 
 export const isSharer = (wire: Wire): boolean => sharers.has(wire);
@@ -48,7 +66,7 @@ export function useSeederLast(torrent: Torrent): void {
   const anotherHas = (wire: Wire, index: number) =>
     torrent.wires.some((other) => other !== wire && !other.peerChoking && !other.destroyed && other.peerPieces.get(index) && canServeInstead(other, wire));
   replaceRequest(torrent, (request) => (wire, index, hotswap) => {
-    if (wire !== endGameTaker && sharers.has(wire) && anotherHas(wire, index)) return false;
+    if (wire !== endGameTaker && sharers.has(wire) && !hasSharedEverything(torrent, wire) && anotherHas(wire, index)) return false;
     return request(wire, index, hotswap);
   });
 }
