@@ -26,7 +26,7 @@ describe('seeder-last: holders that may serve instead of the sharer', () => {
   });
 });
 
-describe('seeder-last ends when a super-seeding sharer has shared everything', () => {
+describe('a super-seeding sharer that has shared everything (end game may use it; the picker still leaves it last)', () => {
   /** A getter's torrent of 4 pieces with the sharer's wire and another peer that has every piece. */
   function tail() {
     const sharer = Object.assign(new EventEmitter(), { peerChoking: false, destroyed: false, peerPieces: { get: () => true }, requests: [], downloadSpeed: () => 0, measuredDownloadSpeed: () => 0 });
@@ -47,12 +47,12 @@ describe('seeder-last ends when a super-seeding sharer has shared everything', (
     expect(asked).toEqual([]);
   });
 
-  it('once it has announced every piece, it is asked like any peer', () => {
+  it('once it has announced every piece one by one it has shared everything; the picker still asks another peer first', () => {
     const { sharer, torrent, request, asked } = tail();
     for (const index of [0, 1, 2, 3]) sharer.emit('have', index);
     expect(hasSharedEverything(torrent as unknown as Torrent, sharer as unknown as Wire)).toBe(true);
-    expect(request(sharer, 3)).toBe(true);
-    expect(asked).toEqual([sharer]);
+    expect(request(sharer, 3)).toBe(false);
+    expect(asked).toEqual([]);
   });
 
   it('a sharer that announced everything at once (have-all, not super-seeding) stays last', () => {
