@@ -4,7 +4,7 @@
  * download, one slow, stalled or merely busy peer can hold the last blocks while other
  * peers that have them sit idle.
  *
- * Every CHECK_INTERVAL_MS, when no missing piece has an unreserved block left and some
+ * Every END_GAME_CHECK_MS, when no missing piece has an unreserved block left and some
  * unchoked wire that has a missing piece is idle, the busy wire that will take longest to
  * deliver what it owes (its blocks over its measured rate) shares its outstanding requests
  * with the idle wires that can serve them, in proportion to their rates: it keeps the
@@ -15,17 +15,17 @@
  * sharer had nothing to do. Requests for pieces no idle wire has stay where they are:
  * cancelling them (as before that) made the getter ask the same peer again a moment later,
  * and a sharer whose socket had already queued the blocks sent them twice. The magnet's
- * sharer takes part only when it is SHARER_TAKES_AT times faster than the busy wire
- * (seeder-last.ts). Cancelled requests are cheap (a CANCEL message); data that still
+ * sharer takes part only when it is SHARER_TAKES_AT times faster than the busy wire, or has
+ * shared everything (seeder-last.ts). Cancelled requests are cheap (a CANCEL message); data that still
  * arrives for them is discarded by webtorrent.
  */
 import type { Torrent, Wire } from 'webtorrent';
 import { measuredSpeedOf, type MeteredWire } from './link-pipeline.js';
 import { isRequestable } from './piece-picker.js';
-import { askForEndGame, isSharer } from './seeder-last.js';
+import { askForEndGame, hasSharedEverything, isSharer } from './seeder-last.js';
 import { requestBlock } from './webtorrent-internals.js';
 
-const CHECK_INTERVAL_MS = 250;
+export const END_GAME_CHECK_MS = 250;
 /**
  * How much faster than the busy wire the magnet's sharer must be to take blocks from it:
  * its capped uplink is the swarm's bottleneck, and a getter serving the same pieces a bit
@@ -42,7 +42,7 @@ interface WireRequest {
 type RequestingWire = Wire & { requests: WireRequest[]; cancel(index: number, offset: number, length: number): void };
 
 export function startEndGame(torrent: Torrent): () => void {
-  const timer = setInterval(() => shareTheTail(torrent), CHECK_INTERVAL_MS);
+  const timer = setInterval(() => shareTheTail(torrent), END_GAME_CHECK_MS);
   timer.unref();
   return () => clearInterval(timer);
 }
@@ -64,7 +64,7 @@ function shareTheTail(torrent: Torrent): void {
   if (owing.length === 0) return;
   const busiest = owing.reduce((a, b) => (secondsOwed(b) > secondsOwed(a) ? b : a));
   const busyRate = liveRateOf(busiest);
-  const eligible = idle.filter((w) => !isSharer(w) || idleRateOf(w) > SHARER_TAKES_AT * busyRate);
+  const eligible = idle.filter((w) => !isSharer(w) || hasSharedEverything(torrent, w) || idleRateOf(w) > SHARER_TAKES_AT * busyRate);
   const movable = busiest.requests.filter((request: WireRequest) => eligible.some((w) => w.peerPieces.get(request.piece)));
   if (movable.length === 0) return;
   const takers = eligible.filter((w) => movable.some((request: WireRequest) => w.peerPieces.get(request.piece)));

@@ -12,9 +12,9 @@ import { EventEmitter } from 'node:events';
 import Wire from 'bittorrent-protocol';
 import Piece from 'torrent-piece';
 import type { Torrent, Wire as WebTorrentWire } from 'webtorrent';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startDelayRelay } from '../../bench/delay-relay.mjs';
-import { requestsToKeep, startEndGame } from '../../src/share/end-game.js';
+import { END_GAME_CHECK_MS, requestsToKeep, startEndGame } from '../../src/share/end-game.js';
 import { markSharer } from '../../src/share/seeder-last.js';
 import { FairChoker } from '../../src/share/fair-choker.js';
 import { sizePipelineToLink } from '../../src/share/link-pipeline.js';
@@ -265,6 +265,45 @@ describe('end game and the magnet\'s sharer', () => {
     expect(steals).toBe(0);
     expect(asked).toEqual([]);
     expect(busy.local.requests).toHaveLength(4);
+  }, 30_000);
+});
+
+describe('end game and a sharer that has shared everything', () => {
+  it('takes its share of a busy peer\'s blocks like any idle peer (its super-seeding is over)', async () => {
+    await limitWireRequests();
+    await limitWireOutgoing();
+    const busy = await wirePair(ALIKE_LINK);
+    const sharer = await wirePair(ALIKE_LINK);
+    await Promise.all([busy, sharer].map((pair) => download(pair.local, 48)));
+    markSharer(sharer.local);
+    const pieces = [null, new Piece(4 * BLOCK_BYTES)];
+    for (let i = 0; i < 4; i++) pieces[1]!.reserve();
+    busy.isHolding = true;
+    void download(busy.local, 4, 1);
+    // One by one, every piece: what a super-seeding sharer does once all are out in the swarm.
+    const announced = new Promise<void>((resolve) => sharer.local.on('have', (index: number) => index === 1 && resolve()));
+    sharer.remote.have(0);
+    sharer.remote.have(1);
+    await announced;
+
+    const asked: [unknown, number][] = [];
+    const torrent = Object.assign(new EventEmitter(), {
+      ready: true, done: false, destroyed: false, pieces, wires: [busy.local, sharer.local], _request: (wire: unknown, index: number) => asked.push([wire, index]) > 0,
+    });
+    const stolenFrom: unknown[] = [];
+    torrent.on('end-game-steal', (wire) => stolenFrom.push(wire));
+    // The first check only, while the busy peer still counts as delivering at the sharer's
+    // rate: a sharer still super-seeding would have to be 8x faster to take part (and a busy
+    // peer that stays silent for seconds counts as stalled, which would let it in anyway).
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    const stop = startEndGame(torrent as unknown as Torrent);
+    vi.advanceTimersByTime(END_GAME_CHECK_MS);
+    stop();
+    vi.useRealTimers();
+    expect(stolenFrom).toEqual([busy.local]);
+    expect(busy.local.requests.length).toBeLessThan(4);
+    expect(asked.length).toBe(4 - busy.local.requests.length);
+    for (const [wire, index] of asked) expect([wire, index]).toEqual([sharer.local, 1]);
   }, 30_000);
 });
 
