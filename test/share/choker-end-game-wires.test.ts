@@ -237,21 +237,30 @@ describe('choker and end game on real wires over a slow long link and a fast one
   }, 30_000);
 });
 
+/**
+ * The tail with the magnet's sharer idle: a busy peer as fast owes piece 1's four blocks, and
+ * the sharer has announced `haves` one by one (the last of them is 1).
+ */
+async function busyPeerAndIdleSharer(haves: number[]) {
+  await limitWireRequests();
+  await limitWireOutgoing();
+  const busy = await wirePair(ALIKE_LINK);
+  const sharer = await wirePair(ALIKE_LINK);
+  await Promise.all([busy, sharer].map((pair) => download(pair.local, 48)));
+  markSharer(sharer.local);
+  const pieces = [null, new Piece(4 * BLOCK_BYTES)];
+  for (let i = 0; i < 4; i++) pieces[1]!.reserve();
+  busy.isHolding = true;
+  void download(busy.local, 4, 1);
+  const announced = new Promise<void>((resolve) => sharer.local.on('have', (index: number) => index === 1 && resolve()));
+  for (const index of haves) sharer.remote.have(index);
+  await announced;
+  return { busy, sharer, pieces };
+}
+
 describe('end game and the magnet\'s sharer', () => {
   it('an idle sharer not much faster than the busy wire takes nothing, and nothing breaks', async () => {
-    await limitWireRequests();
-    await limitWireOutgoing();
-    const busy = await wirePair(ALIKE_LINK);
-    const sharer = await wirePair(ALIKE_LINK);
-    await Promise.all([busy, sharer].map((pair) => download(pair.local, 48)));
-    markSharer(sharer.local);
-    const pieces = [null, new Piece(4 * BLOCK_BYTES)];
-    for (let i = 0; i < 4; i++) pieces[1]!.reserve();
-    busy.isHolding = true;
-    void download(busy.local, 4, 1);
-    const haveArrived = once(sharer.local, 'have');
-    sharer.remote.have(1);
-    await haveArrived;
+    const { busy, sharer, pieces } = await busyPeerAndIdleSharer([1]);
 
     const asked: unknown[] = [];
     const torrent = Object.assign(new EventEmitter(), {
@@ -270,21 +279,8 @@ describe('end game and the magnet\'s sharer', () => {
 
 describe('end game and a sharer that has shared everything', () => {
   it('takes its share of a busy peer\'s blocks like any idle peer (its super-seeding is over)', async () => {
-    await limitWireRequests();
-    await limitWireOutgoing();
-    const busy = await wirePair(ALIKE_LINK);
-    const sharer = await wirePair(ALIKE_LINK);
-    await Promise.all([busy, sharer].map((pair) => download(pair.local, 48)));
-    markSharer(sharer.local);
-    const pieces = [null, new Piece(4 * BLOCK_BYTES)];
-    for (let i = 0; i < 4; i++) pieces[1]!.reserve();
-    busy.isHolding = true;
-    void download(busy.local, 4, 1);
     // One by one, every piece: what a super-seeding sharer does once all are out in the swarm.
-    const announced = new Promise<void>((resolve) => sharer.local.on('have', (index: number) => index === 1 && resolve()));
-    sharer.remote.have(0);
-    sharer.remote.have(1);
-    await announced;
+    const { busy, sharer, pieces } = await busyPeerAndIdleSharer([0, 1]);
 
     const asked: [unknown, number][] = [];
     const torrent = Object.assign(new EventEmitter(), {
