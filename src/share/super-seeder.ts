@@ -41,7 +41,8 @@ import { replaceHaveAll } from './webtorrent-internals.js';
 const OFFERS_PER_PEER = 4;
 /** Offered at least, among all the getters: what a link needs in flight to open up. */
 const MIN_OFFERED_BYTES = 1024 * 1024;
-const MAX_OFFERS_PER_PEER = 256;
+/** At most this much offered to one peer (64 MiB: 256 pieces of 256 KiB), in bytes like the least. */
+const MAX_OFFERED_BYTES = 64 * 1024 * 1024;
 /**
  * An offered piece turns into data after about two round trips (our `have` out, the request
  * back, the blocks out) and leaves the offers half a round trip later (its `have` back): the
@@ -144,7 +145,8 @@ export class SuperSeeder {
     if (rttMs === undefined) return least;
     const rate = this.uploadRate.get(wire)?.bytesPerSecond() ?? 0;
     const pieces = Math.ceil((OFFER_GAIN * rate * rttMs) / 1000 / this.torrent.pieceLength);
-    return Math.min(Math.max(pieces, least), MAX_OFFERS_PER_PEER);
+    const most = Math.max(least, Math.ceil(MAX_OFFERED_BYTES / this.torrent.pieceLength));
+    return Math.min(Math.max(pieces, least), most);
   }
 
   private fill(wire: OfferingWire): void {
