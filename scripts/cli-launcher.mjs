@@ -13,10 +13,21 @@
  * and written to a temporary file renamed into place, so concurrent runs never read half a
  * file. A file starts with a SHA-256 over this bundle's id, the Node version and the cache
  * bytes: V8 checks a cache's version and flags but not its bytes (a corrupted cache crashes
- * the process), nor which source it was made from beyond its length. Any failure to read or
- * write a cache only means running without one. SWARM_CODE_CACHE=0 turns it off.
+ * the process), nor which source it was made from beyond its length. The hash also covers the
+ * script file's size, mtime and inode, so a script edited in place (same length) never meets
+ * an old cache. Any failure to read or write a cache only means running without one.
+ * SWARM_CODE_CACHE=0 turns it off.
+ *
+ * The hash proves no origin (anyone can compute it), so a cache is used only where nobody but
+ * the script's owner could have put it: the folder and the file must belong to that owner (or
+ * to whoever runs swarm) and be writable by nobody else. They are created 0755 / 0644 with an
+ * exclusive, randomly named temporary file, whatever the umask, so a root install run under
+ * umask 0 does not leave a folder any local user could plant code in. No cache is made from a
+ * run that only printed help or the version, and none where the folder cannot be written
+ * (a global install used by another user): serialising it would be wasted work at every exit.
  */
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -31,20 +42,36 @@ const CACHING_EXIT_CODES = new Set([0, 130, 143]);
 
 const bundleFile = fileURLToPath(new URL('./bundle/cli-script.js', import.meta.url));
 const bundleDir = dirname(bundleFile);
+const cacheDir = join(bundleDir, 'code-cache');
 const command = COMMANDS.has(process.argv[2]) ? process.argv[2] : 'other';
-const cacheFile = join(bundleDir, 'code-cache', `${command}-${process.version}-${process.arch}.bin`);
+const cacheFile = join(cacheDir, `${command}-${process.version}-${process.arch}.bin`);
+/** Only help or the version: what such a run compiles is no cache for real work. */
+const isInfoOnly = process.argv.slice(2).some((arg) => ['-h', '--help', '-V', '--version'].includes(arg)) || process.argv[2] === 'help';
 const isCaching = process.env.SWARM_CODE_CACHE !== '0';
+const bundleStat = statSync(bundleFile);
+const myUid = process.getuid?.() ?? -1;
 
-/** The hash that binds cache bytes to this bundle and this Node. */
+/** The hash that binds cache bytes to this bundle file (as built, and as it is on disk now) and this Node. */
 function cacheHash(data) {
-  return createHash('sha256').update(`${BUNDLE_ID}\0${process.version}\0${process.arch}\0`).update(data).digest();
+  const source = `${BUNDLE_ID}\0${bundleStat.size}\0${bundleStat.mtimeMs}\0${bundleStat.ino}\0`;
+  return createHash('sha256').update(`${source}${process.version}\0${process.arch}\0`).update(data).digest();
 }
 
-/** The V8 cache bytes of the file, or undefined when it is missing, unreadable or not ours. */
+/** Owned by the script's owner or by us, and writable by nobody else (no group or other write). */
+const isTrusted = (stat) => (stat.uid === bundleStat.uid || stat.uid === myUid) && (stat.mode & 0o022) === 0;
+
+/** The V8 cache bytes of the file, or undefined when it is missing, unreadable, not trusted or not ours. */
 function readCache() {
   let file;
   try {
-    file = readFileSync(cacheFile);
+    if (!isTrusted(lstatSync(cacheDir)) || !lstatSync(cacheDir).isDirectory()) return undefined;
+    const fd = openSync(cacheFile, constants.O_RDONLY | constants.O_NOFOLLOW);
+    try {
+      if (!isTrusted(fstatSync(fd))) return undefined;
+      file = readFileSync(fd);
+    } finally {
+      closeSync(fd);
+    }
   } catch {
     return undefined;
   }
@@ -53,13 +80,29 @@ function readCache() {
   return cacheHash(data).equals(file.subarray(0, HASH_BYTES)) ? data : undefined;
 }
 
+/** True if a cache could be written here (the folder exists and is writable, or can be made). */
+function canWriteCache() {
+  try {
+    accessSync(cacheDir, constants.W_OK);
+    return true;
+  } catch {
+    try {
+      accessSync(bundleDir, constants.W_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}
+
 /** Writes the cache under a temporary name and renames it into place; silent on any failure. */
 function writeCache(script) {
-  const temporary = `${cacheFile}.${process.pid}.tmp`;
+  const temporary = `${cacheFile}.${randomBytes(8).toString('hex')}.tmp`;
   try {
+    mkdirSync(cacheDir, { recursive: true, mode: 0o755 });
+    if (!isTrusted(lstatSync(cacheDir))) return;
     const data = script.createCachedData();
-    mkdirSync(dirname(cacheFile), { recursive: true });
-    const fd = openSync(temporary, 'w');
+    const fd = openSync(temporary, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
     try {
       writeFileSync(fd, cacheHash(data));
       writeFileSync(fd, data);
@@ -81,7 +124,7 @@ const cachedData = isCaching ? readCache() : undefined;
 // __swarmImportMetaUrl), ASCII only, so latin1 reads it into a one-byte string without a copy
 // for decoding; the bundle reads import.meta.url (fixtures, createRequire) as the last argument.
 const script = new Script(readFileSync(bundleFile, 'latin1'), { filename: bundleFile, cachedData });
-if (isCaching && (cachedData === undefined || script.cachedDataRejected)) {
+if (isCaching && !isInfoOnly && (cachedData === undefined || script.cachedDataRejected) && canWriteCache()) {
   process.once('exit', (code) => {
     if (CACHING_EXIT_CODES.has(code)) writeCache(script);
   });

@@ -8,7 +8,7 @@
  * Needs a fresh `npm run build`.
  */
 import { execFile } from 'node:child_process';
-import { cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
@@ -81,6 +81,53 @@ describe('the code cache', () => {
     writeFileSync(build.cli, rebuilt);
     expect(await swarmId(build)).toEqual(expected);
     expect(inodeOf(build.cacheFile)).not.toBe(inode);
+  });
+
+  it('ignores a cache whose script was edited in place (same length, same id in the launcher)', async () => {
+    const build = copyOfBuild();
+    const expected = await swarmId(build);
+    const inode = inodeOf(build.cacheFile);
+    const script = join(build.cli, '..', 'bundle', 'cli-script.js');
+    const source = readFileSync(script, 'latin1');
+    // One character of a string the CLI never prints, length unchanged: V8 itself would accept the old cache.
+    const edited = source.replace('swarm fetches nothing over HTTP', 'swarm fetches nothing over HTTp');
+    expect(edited).not.toBe(source);
+    expect(edited.length).toBe(source.length);
+    writeFileSync(script, edited, 'latin1');
+    const later = new Date(Date.now() + 5000);
+    utimesSync(script, later, later);
+    expect(await swarmId(build)).toEqual(expected);
+    expect(inodeOf(build.cacheFile)).not.toBe(inode);
+  });
+
+  it('makes no cache from a run that only printed help or the version', async () => {
+    const build = copyOfBuild();
+    for (const args of [['--version'], ['id', '--help'], ['help']]) {
+      await run(process.execPath, [build.cli, ...args], { env: cliEnv(build.home) });
+    }
+    expect(existsSync(build.cacheDir)).toBe(false);
+  });
+
+  it('neither uses nor writes a cache in a folder others may write to (umask 0 on a shared install)', async () => {
+    const build = copyOfBuild();
+    const expected = await swarmId(build);
+    chmodSync(build.cacheDir, 0o777);
+    const planted = readFileSync(build.cacheFile);
+    rmSync(build.cacheFile);
+    expect(await swarmId(build)).toEqual(expected);
+    expect(readdirSync(build.cacheDir)).toEqual([]); // not written into a folder anyone could plant in
+    writeFileSync(build.cacheFile, planted); // a valid file, but where others could have put it
+    chmodSync(build.cacheFile, 0o666);
+    chmodSync(build.cacheDir, 0o755);
+    expect(await swarmId(build)).toEqual(expected);
+    expect(statSync(build.cacheFile).mode & 0o777).toBe(0o644); // replaced by one of ours
+  });
+
+  it('creates its folder 0755 and files 0644 whatever the umask', async () => {
+    const build = copyOfBuild();
+    await run('sh', ['-c', `umask 0 && exec "${process.execPath}" "${build.cli}" id`], { env: cliEnv(build.home) });
+    expect(statSync(build.cacheDir).mode & 0o777).toBe(0o755);
+    expect(statSync(build.cacheFile).mode & 0o777).toBe(0o644);
   });
 
   it('replaces a cache V8 rejects (made under other V8 flags)', async () => {
