@@ -20,7 +20,7 @@
  * arrives for them is discarded by webtorrent.
  */
 import type { Torrent, Wire } from 'webtorrent';
-import { measuredSpeedOf, type MeteredWire } from './link-pipeline.js';
+import { measuredSpeedOf, type LinkMeter, type MeteredWire } from './link-pipeline.js';
 import { isRequestable } from './piece-picker.js';
 import { askForEndGame, hasSharedEverything, isSharer } from './seeder-last.js';
 import { requestBlock } from './webtorrent-internals.js';
@@ -71,9 +71,10 @@ function shareTheTail(torrent: Torrent): void {
   const keep = requestsToKeep(movable.length, busyRate, takers.map(idleRateOf));
   const moved = movable.slice(keep);
   if (moved.length === 0) return;
-  for (const request of moved) busiest.cancel(request.piece, request.offset, request.length);
-  handOut(torrent, moved, takers);
-  torrent.emit('end-game-steal', busiest);
+  // A stalled peer's last good rate would make it the favourite taker again once idle.
+  const meter = meterOf(busiest);
+  if (busyRate === 0 && meter) meter.lastBusyRateBytesPerSecond = 0;
+  if (handOut(torrent, busiest, moved, takers) > 0) torrent.emit('end-game-steal', busiest);
 }
 
 /** How long `wire` takes to deliver what it owes at its measured rate (a stalled one: forever). */
@@ -88,13 +89,15 @@ function secondsOwed(wire: RequestingWire): number {
  * What a busy wire delivers now: its link's recent delivery rate, else (nothing delivered in
  * the last seconds) the 5 s average, which reaches 0 once it has stalled that long.
  */
-const liveRateOf = (wire: Wire): number => (wire as MeteredWire).linkMeter?.currentRateBytesPerSecond() || measuredSpeedOf(wire);
+const liveRateOf = (wire: Wire): number => meterOf(wire)?.currentRateBytesPerSecond() || measuredSpeedOf(wire);
+
+const meterOf = (wire: Wire): LinkMeter | undefined => (wire as MeteredWire).linkMeter;
 
 /**
  * What an idle wire can carry: the rate it had when it last delivered (the live estimate
  * forgets a link that waits). One never measured counts as 1 byte/s: it gets a share, the smallest.
  */
-const idleRateOf = (wire: Wire): number => Math.max(1, (wire as MeteredWire).linkMeter?.lastBusyRateBytesPerSecond ?? measuredSpeedOf(wire));
+const idleRateOf = (wire: Wire): number => Math.max(1, meterOf(wire)?.lastBusyRateBytesPerSecond ?? measuredSpeedOf(wire));
 
 /**
  * Of `count` requests, how many the busy wire keeps so that it and the takers finish about
@@ -107,20 +110,34 @@ export function requestsToKeep(count: number, busyRate: number, takerRates: read
 }
 
 /**
- * Gives the cancelled blocks to the takers a piece at a time, each piece to the taker that
- * has it and is owed the least time so far, so a piece completes at one peer.
+ * Moves `moved` from the busy wire to the takers a piece at a time, each piece to the taker
+ * that has it and has been given the least time so far, so a piece completes at one peer.
+ * Each block is cancelled only as its taker asks for it (webtorrent reserves the block just
+ * freed): a taker whose pipeline is full, or a getter whose disk writes hold all requests
+ * back, would otherwise leave cancelled blocks for the busy wire to ask the same peer for
+ * again. The block a full taker refused goes back to the busy wire at once. Returns how
+ * many blocks moved.
  */
-function handOut(torrent: Torrent, moved: readonly WireRequest[], takers: readonly RequestingWire[]): void {
-  const blocksOf = new Map<number, number>();
-  for (const request of moved) blocksOf.set(request.piece, (blocksOf.get(request.piece) ?? 0) + 1);
+function handOut(torrent: Torrent, busiest: RequestingWire, moved: readonly WireRequest[], takers: readonly RequestingWire[]): number {
+  const byPiece = new Map<number, WireRequest[]>();
+  for (const request of moved) byPiece.set(request.piece, [...(byPiece.get(request.piece) ?? []), request]);
   const secondsGiven = new Map<RequestingWire, number>(takers.map((w) => [w, 0]));
-  for (const [piece, blocks] of blocksOf) {
-    const holders = takers.filter((w) => w.peerPieces.get(piece)); // at least one: moved only such pieces
+  const full = new Set<RequestingWire>();
+  let movedCount = 0;
+  for (const [piece, requests] of byPiece) {
+    const holders = takers.filter((w) => !full.has(w) && w.peerPieces.get(piece));
+    if (holders.length === 0) continue; // its requests stay with the busy wire
     const taker = holders.reduce((a, b) => (secondsGiven.get(b)! < secondsGiven.get(a)! ? b : a));
-    let asked = 0;
-    askForEndGame(taker, () => {
-      while (asked < blocks && requestBlock(torrent, taker, piece)) asked++;
-    });
-    secondsGiven.set(taker, secondsGiven.get(taker)! + asked / idleRateOf(taker));
+    for (const request of requests) {
+      busiest.cancel(request.piece, request.offset, request.length);
+      if (!askForEndGame(taker, () => requestBlock(torrent, taker, piece))) {
+        askForEndGame(busiest, () => requestBlock(torrent, busiest, piece));
+        full.add(taker);
+        break;
+      }
+      movedCount++;
+      secondsGiven.set(taker, secondsGiven.get(taker)! + request.length / idleRateOf(taker));
+    }
   }
+  return movedCount;
 }

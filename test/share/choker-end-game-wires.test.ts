@@ -137,10 +137,12 @@ describe('choker and end game on real wires over a slow long link and a fast one
   it('end game cancels the slow busy wire, not the first busy one, for an idle fast wire', async () => {
     await limitWireRequests();
     await limitWireOutgoing();
-    const fastBusy = await wirePair();
+    // 4x apart, each slow enough that its rate is measured over several intervals (an
+    // unthrottled loopback download can end inside one, leaving that link unrated).
+    const fastBusy = await wirePair(ALIKE_LINK);
     const slowBusy = await wirePair(SLOW_LINK);
-    const idle = await wirePair();
-    await Promise.all([download(fastBusy.local, 128), download(idle.local, 128), download(slowBusy.local, 24)]);
+    const idle = await wirePair(ALIKE_LINK);
+    await Promise.all([download(fastBusy.local, 48), download(idle.local, 48), download(slowBusy.local, 24)]);
 
     // The tail of a download: piece 1 missing, its one block reserved; both busy wires owe blocks.
     const piece = new Piece(BLOCK_BYTES);
@@ -155,13 +157,14 @@ describe('choker and end game on real wires over a slow long link and a fast one
     expect(slowBusy.local.requests).toHaveLength(4);
 
     const torrent = Object.assign(new EventEmitter(), {
-      ready: true, done: false, destroyed: false, pieces: [null, piece], wires: [fastBusy.local, slowBusy.local, idle.local], _request: () => false,
+      ready: true, done: false, destroyed: false, pieces: [null, piece], wires: [fastBusy.local, slowBusy.local, idle.local], _request: () => true,
     });
     const stolen = once<BtWire>(torrent, 'end-game-steal');
     const stop = startEndGame(torrent as unknown as Torrent);
     cleanups.push(stop);
     expect(await stolen).toBe(slowBusy.local);
-    expect(slowBusy.local.requests).toHaveLength(0);
+    // It keeps only its share by rate: at a quarter of the idle wire's rate, at most 1 of 4.
+    expect(slowBusy.local.requests.length).toBeLessThanOrEqual(1);
     expect(fastBusy.local.requests).toHaveLength(4);
   }, 30_000);
   it('end game leaves the slow wire the blocks only it can serve, and has the idle wire ask at once', async () => {
@@ -257,6 +260,46 @@ async function busyPeerAndIdleSharer(haves: number[]) {
   await announced;
   return { busy, sharer, pieces };
 }
+
+describe('end game and a taker with no room', () => {
+  it('cancels a block only as a taker asks for it; what a full taker refuses stays with the busy wire', async () => {
+    await limitWireRequests();
+    await limitWireOutgoing();
+    const busy = await wirePair(ALIKE_LINK);
+    const idle = await wirePair(ALIKE_LINK);
+    await Promise.all([busy, idle].map((pair) => download(pair.local, 48)));
+    const pieces = [null, new Piece(4 * BLOCK_BYTES), new Piece(4 * BLOCK_BYTES)];
+    for (const piece of pieces.slice(1)) for (let i = 0; i < 4; i++) piece!.reserve();
+    busy.isHolding = true;
+    void download(busy.local, 4, 1);
+    void download(busy.local, 4, 2);
+    const announced = new Promise<void>((resolve) => idle.local.on('have', (index: number) => index === 2 && resolve()));
+    idle.remote.have(1);
+    idle.remote.have(2);
+    await announced;
+
+    // The idle wire's pipeline takes two more blocks, then is full; the busy wire may re-ask.
+    const asked: [unknown, number, boolean][] = [];
+    const request = (wire: unknown, index: number) => {
+      const taken = wire === busy.local || asked.filter(([w, , ok]) => w === idle.local && ok).length < 2;
+      asked.push([wire, index, taken]);
+      return taken;
+    };
+    const torrent = Object.assign(new EventEmitter(), { ready: true, done: false, destroyed: false, pieces, wires: [busy.local, idle.local], _request: request });
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    const stop = startEndGame(torrent as unknown as Torrent);
+    vi.advanceTimersByTime(END_GAME_CHECK_MS);
+    stop();
+    vi.useRealTimers();
+    const taken = asked.filter(([w, , ok]) => w === idle.local && ok);
+    const refused = asked.filter(([w, , ok]) => w === idle.local && !ok);
+    expect(taken).toHaveLength(2);
+    expect(refused).toHaveLength(1);
+    // Three cancelled (two taken, one refused and handed straight back); the rest never were.
+    expect(busy.local.requests).toHaveLength(5);
+    expect(asked.filter(([w]) => w === busy.local)).toHaveLength(1);
+  }, 30_000);
+});
 
 describe('end game and the magnet\'s sharer', () => {
   it('an idle sharer not much faster than the busy wire takes nothing, and nothing breaks', async () => {
