@@ -119,8 +119,11 @@ export function requestsToKeep(count: number, busyRate: number, takerRates: read
  * many blocks moved.
  */
 function handOut(torrent: Torrent, busiest: RequestingWire, moved: readonly WireRequest[], takers: readonly RequestingWire[]): number {
+  // Newest first: a block a full taker refuses goes back to the end of the busy wire's queue,
+  // where it already was, instead of the block the busy peer is sending now (cancelled at
+  // every check while a getter's writes held requests back, that one never arrived).
   const byPiece = new Map<number, WireRequest[]>();
-  for (const request of moved) byPiece.set(request.piece, [...(byPiece.get(request.piece) ?? []), request]);
+  for (const request of [...moved].reverse()) byPiece.set(request.piece, [...(byPiece.get(request.piece) ?? []), request]);
   const secondsGiven = new Map<RequestingWire, number>(takers.map((w) => [w, 0]));
   const full = new Set<RequestingWire>();
   let movedCount = 0;
