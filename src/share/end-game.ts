@@ -74,7 +74,9 @@ function shareTheTail(torrent: Torrent): void {
   // A stalled peer's last good rate would make it the favourite taker again once idle.
   const meter = meterOf(busiest);
   if (busyRate === 0 && meter) meter.lastBusyRateBytesPerSecond = 0;
-  if (handOut(torrent, busiest, moved, takers) > 0) torrent.emit('end-game-steal', busiest);
+  for (const request of moved) busiest.cancel(request.piece, request.offset, request.length);
+  handOut(torrent, moved, takers);
+  torrent.emit('end-game-steal', busiest);
 }
 
 /** How long `wire` takes to deliver what it owes at its measured rate (a stalled one: forever). */
@@ -110,37 +112,25 @@ export function requestsToKeep(count: number, busyRate: number, takerRates: read
 }
 
 /**
- * Moves `moved` from the busy wire to the takers a piece at a time, each piece to the taker
- * that has it and has been given the least time so far, so a piece completes at one peer.
- * Each block is cancelled only as its taker asks for it (webtorrent reserves the block just
- * freed): a taker whose pipeline is full, or a getter whose disk writes hold all requests
- * back, would otherwise leave cancelled blocks for the busy wire to ask the same peer for
- * again. The block a full taker refused goes back to the busy wire at once. Returns how
- * many blocks moved.
+ * Gives the cancelled blocks to the takers a piece at a time, each piece to the taker that
+ * has it and has been given the least time so far, so a piece completes at one peer. What a
+ * taker cannot take (its pipeline full, or the getter's writes holding requests back) is left
+ * free for webtorrent's next round of requests, which may give it back to the busy peer.
  */
-function handOut(torrent: Torrent, busiest: RequestingWire, moved: readonly WireRequest[], takers: readonly RequestingWire[]): number {
-  // Newest first: a block a full taker refuses goes back to the end of the busy wire's queue,
-  // where it already was, instead of the block the busy peer is sending now (cancelled at
-  // every check while a getter's writes held requests back, that one never arrived).
-  const byPiece = new Map<number, WireRequest[]>();
-  for (const request of [...moved].reverse()) byPiece.set(request.piece, [...(byPiece.get(request.piece) ?? []), request]);
-  const secondsGiven = new Map<RequestingWire, number>(takers.map((w) => [w, 0]));
-  const full = new Set<RequestingWire>();
-  let movedCount = 0;
-  for (const [piece, requests] of byPiece) {
-    const holders = takers.filter((w) => !full.has(w) && w.peerPieces.get(piece));
-    if (holders.length === 0) continue; // its requests stay with the busy wire
-    const taker = holders.reduce((a, b) => (secondsGiven.get(b)! < secondsGiven.get(a)! ? b : a));
-    for (const request of requests) {
-      busiest.cancel(request.piece, request.offset, request.length);
-      if (!askForEndGame(taker, () => requestBlock(torrent, taker, piece))) {
-        askForEndGame(busiest, () => requestBlock(torrent, busiest, piece));
-        full.add(taker);
-        break;
-      }
-      movedCount++;
-      secondsGiven.set(taker, secondsGiven.get(taker)! + request.length / idleRateOf(taker));
-    }
+function handOut(torrent: Torrent, moved: readonly WireRequest[], takers: readonly RequestingWire[]): void {
+  const blocksOf = new Map<number, { blocks: number; bytes: number }>();
+  for (const request of moved) {
+    const entry = blocksOf.get(request.piece) ?? { blocks: 0, bytes: 0 };
+    blocksOf.set(request.piece, { blocks: entry.blocks + 1, bytes: entry.bytes + request.length });
   }
-  return movedCount;
+  const secondsGiven = new Map<RequestingWire, number>(takers.map((w) => [w, 0]));
+  for (const [piece, { blocks, bytes }] of blocksOf) {
+    const holders = takers.filter((w) => w.peerPieces.get(piece)); // at least one: moved only such pieces
+    const taker = holders.reduce((a, b) => (secondsGiven.get(b)! < secondsGiven.get(a)! ? b : a));
+    let asked = 0;
+    askForEndGame(taker, () => {
+      while (asked < blocks && requestBlock(torrent, taker, piece)) asked++;
+    });
+    secondsGiven.set(taker, secondsGiven.get(taker)! + (bytes * asked) / blocks / idleRateOf(taker));
+  }
 }

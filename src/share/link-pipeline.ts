@@ -215,7 +215,10 @@ export class LinkMeter {
     }
     this.minRttMs = Math.min(this.minRttMs, sampleMs);
     this.rate.add(bytes, this.rttMs());
-    this.lastBusyRateBytesPerSecond = this.rateBytesPerSecond();
+    // Also the per-block samples: a burst that ends inside one rate interval (a fast peer on
+    // loopback or a LAN) leaves no interval estimate, and end game took such a peer for one
+    // that carries nothing (the slow-peer tail test timed out whenever that happened).
+    this.lastBusyRateBytesPerSecond = Math.max(this.rateBytesPerSecond(), this.sampledRate.bytesPerSecond());
   }
 
   /** The round trip the pipeline is sized by: the smallest recent sample. */

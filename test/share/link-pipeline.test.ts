@@ -123,6 +123,24 @@ describe('LinkMeter', () => {
     expect(meter.pipelineBlocks()).toBeGreaterThan(100);
   });
 
+  it('remembers what a fast link carried even when its whole burst ended inside one rate interval', () => {
+    let nowMs = 0;
+    const meter = new LinkMeter(() => nowMs);
+    const first = meter.stampRequest(); // one block early on: a 2 ms round trip
+    nowMs = 2;
+    meter.onBlock(first, 16 * 1024);
+    nowMs = 1_000; // long past its opening round trips: only whole intervals count for the pipeline
+    const stamps = Array.from({ length: 16 }, () => meter.stampRequest());
+    nowMs += 2; // a LAN round trip
+    for (const stamp of stamps) {
+      meter.onBlock(stamp, 16 * 1024);
+      nowMs += 0.1;
+    }
+    // 256 KiB in ~3.5 ms after a second of nothing: the interval estimate says ~0.3 MB/s, yet
+    // end game must rate it by what it carried.
+    expect(meter.lastBusyRateBytesPerSecond).toBeGreaterThan(5_000_000);
+  });
+
   it('stays within its ceiling on a fat long link', () => {
     let nowMs = 0;
     const meter = new LinkMeter(() => nowMs);
