@@ -86,18 +86,14 @@ export class DeliveryRate {
     while (this.rates.length > 0 && nowMs - this.rates[0]!.atMs > RATE_WINDOW_MS) this.rates.shift();
   }
 
-  /** 0 before one full interval. */
-  bytesPerSecond(): number {
-    let best = 0;
-    for (const rate of this.rates) best = Math.max(best, rate.bytesPerSecond);
-    return best;
-  }
-
-  /** The same, counting only intervals that ended within RATE_WINDOW_MS: 0 for a link that delivers nothing now. */
-  currentBytesPerSecond(): number {
+  /**
+   * 0 before one full interval. Intervals are dropped only as new ones end, so an idle link
+   * keeps its last ones; `maxAgeMs` counts only those that ended that recently.
+   */
+  bytesPerSecond(maxAgeMs = Infinity): number {
     const nowMs = this.now();
     let best = 0;
-    for (const rate of this.rates) if (nowMs - rate.atMs <= RATE_WINDOW_MS) best = Math.max(best, rate.bytesPerSecond);
+    for (const rate of this.rates) if (nowMs - rate.atMs <= maxAgeMs) best = Math.max(best, rate.bytesPerSecond);
     return best;
   }
 }
@@ -235,7 +231,7 @@ export class LinkMeter {
 
   /** What the link delivers now (end-game.ts): 0 when no interval ended lately, unlike rateBytesPerSecond. */
   currentRateBytesPerSecond(): number {
-    return this.rate.currentBytesPerSecond();
+    return this.rate.bytesPerSecond(RATE_WINDOW_MS);
   }
 
   /** Requests to keep in flight: rate x RTT x gain, in blocks, clamped. */
