@@ -7,7 +7,7 @@
  * node_modules through the CommonJS loader at every start.
  */
 import type { EventEmitter } from 'node:events';
-import { Duplex } from 'streamx';
+import { Duplex, isFinished } from 'streamx';
 
 type Callback = (error?: Error | null) => void;
 
@@ -36,4 +36,12 @@ const DuplexClass = Duplex as unknown as new (options: StreamxDuplexOptions) => 
 
 export function createStreamxDuplex(options: StreamxDuplexOptions): StreamxDuplex {
   return new DuplexClass(options);
+}
+
+/**
+ * True once the stream's writable side has ended (its final ran). streamx drops later writes
+ * and returns false for them, and emits no 'drain' any more: a writer must not wait for one.
+ */
+export function hasFinishedWriting(stream: StreamxDuplex): boolean {
+  return isFinished(stream);
 }

@@ -24,6 +24,8 @@ declare module 'streamx' {
     destroyed: boolean;
     [key: string]: unknown;
   }
+  /** True once the stream's writable side is done (its final ran): it takes no more writes. */
+  export function isFinished(stream: unknown): boolean;
 }
 
 /** The slice of bencode 4.0 used by share/ (bencode ships no types). */
