@@ -16,7 +16,10 @@
  * announced are never offered: whoever has them serves them. Offering the least-offered
  * pieces instead (before) offered every piece to two getters as soon as the offers covered
  * the file (8 getters x 8 offers = 64 pieces of 16 MiB), and the capped sharer sent 1.5
- * copies. When a getter announces a piece, offers are refilled. Once every piece has been
+ * copies. When a getter announces a piece, offers are refilled. No getter is offered more
+ * than its share of the pieces nobody has yet, and at the end a getter that has asked for all
+ * of its offers is offered, too, what another has left unasked for 1.5 s (shareUnrequested):
+ * otherwise the last pieces could all sit with one slow getter. Once every piece has been
  * announced by some peer, the sharer announces everything and seeds normally (only the
  * tail is left, and its upload would otherwise go unused). Peers without the fast
  * extension (no have-none) are served normally.
@@ -51,6 +54,8 @@ const MAX_OFFERED_BYTES = 64 * 1024 * 1024;
 const OFFER_GAIN = 4;
 /** An offer not asked for within this long may be made to another peer too. */
 const STALE_OFFER_MS = 4_000;
+/** An offer not asked for within this long may also go to a getter that has asked for all of its own (shareUnrequested). */
+const SHARE_UNREQUESTED_MS = 1_500;
 
 type OfferingWire = Wire & { haveAll(): void; haveNone(): void; have(index: number): void; hasFast: boolean };
 
@@ -119,7 +124,21 @@ export class SuperSeeder {
     const offers = this.offered.get(wire);
     if (offers?.delete(index)) this.offerCount[index]! -= 1;
     if (this.isActive && this.unseen === 0) return this.finish();
+    // A piece shared out (shareUnrequested) and now announced by one getter is no longer the
+    // others' to fetch from us: whoever has it serves it, so their slot is free again.
+    const freed: OfferingWire[] = [];
+    if (this.offerCount[index]! > 0) {
+      for (const [other, otherOffers] of this.offered) {
+        const unrequested = this.offeredAtMs.get(other);
+        if (other === wire || !otherOffers.has(index) || !unrequested?.has(index)) continue;
+        otherOffers.delete(index);
+        unrequested.delete(index);
+        this.offerCount[index]! -= 1;
+        freed.push(other);
+      }
+    }
     this.fill(wire);
+    for (const other of freed) this.fill(other);
   }
 
   private markSeen(index: number): void {
@@ -145,7 +164,11 @@ export class SuperSeeder {
     if (rttMs === undefined) return least;
     const rate = this.uploadRate.get(wire)?.bytesPerSecond() ?? 0;
     const pieces = Math.ceil((OFFER_GAIN * rate * rttMs) / 1000 / this.torrent.pieceLength);
-    const most = Math.max(least, Math.ceil(MAX_OFFERED_BYTES / this.torrent.pieceLength));
+    // No getter is offered more than its share of the pieces nobody has yet: offers cannot be
+    // taken back, and one getter holding most of the last ones (a long round trip measured
+    // under load made it ask for 36) left 7 capped getters idle for the last 3.5 s.
+    const fairShare = Math.ceil(this.unseen / getters);
+    const most = Math.max(least, Math.min(fairShare, Math.ceil(MAX_OFFERED_BYTES / this.torrent.pieceLength)));
     return Math.min(Math.max(pieces, least), most);
   }
 
@@ -170,12 +193,44 @@ export class SuperSeeder {
           best = i;
         }
       }
-      if (best < 0) return;
+      if (best < 0) return this.shareUnrequested(wire, offers, wanted);
       offers.add(best);
       isHeld[best] = true;
       this.offeredAtMs.get(wire)?.set(best, performance.now());
       this.offerCount[best]! += 1;
       wire.have(best);
+    }
+  }
+
+  /**
+   * Every piece nobody has is offered already, and `wire` has fewer offers than it wants: it
+   * is offered, too, pieces another getter holds more of and has not asked for yet, taken
+   * from the getter with the most of those. At the end of initial seeding the last pieces
+   * may all be offered to one getter that fetches them slowly while the others, and the
+   * sharer's upload, sit idle. A piece both then ask for is sent twice; once one announces
+   * it, the other's offer is dropped (onHave), and it fetches it from that getter.
+   */
+  private shareUnrequested(wire: OfferingWire, offers: Set<number>, wanted: number): void {
+    // Only for a getter that has asked for everything we offered it (it is idle as far as we
+    // are concerned), and only pieces left unasked for a while: a getter works through its
+    // offers a few at a time, and sharing what it is about to ask for would send it twice.
+    if ((this.offeredAtMs.get(wire)?.size ?? 0) > 0) return;
+    const oldestMs = performance.now() - SHARE_UNREQUESTED_MS;
+    while (offers.size < wanted) {
+      let donorPieces: number[] = [];
+      for (const [other, unrequested] of this.offeredAtMs) {
+        if (other === wire || other.destroyed) continue;
+        const pieces = [...unrequested].filter(([index, atMs]) => atMs <= oldestMs && this.offerCount[index] === 1 && !offers.has(index) && !wire.peerPieces.get(index)).map(([index]) => index);
+        if (pieces.length > donorPieces.length) donorPieces = pieces;
+      }
+      // Only from a getter left with more unasked offers than this one will have.
+      if (donorPieces.length <= offers.size + 1) return;
+      // Its most recent offer: the one it would have got to last.
+      const index = donorPieces[donorPieces.length - 1]!;
+      offers.add(index);
+      this.offeredAtMs.get(wire)?.set(index, performance.now());
+      this.offerCount[index]! += 1;
+      wire.have(index);
     }
   }
 
