@@ -22,6 +22,7 @@ import { nameOfKey, openContext, type CliContext } from './context.js';
 import { addNodeOptions, parsePeerOption, pinnedPeerKeys, type NodeOptions } from './node-options.js';
 import { KnownAddresses } from '../identity/known-addresses.js';
 import { signalExitCode, untilSignal } from './until-signal.js';
+import { deferredDiscovery } from './deferred-discovery.js';
 import { addDiscoveryOptions, dhtSettings, isLanOn, startDhtDiscovery, startLanDiscovery, type DiscoveryOptions } from './discovery-options.js';
 import { DiscoveryReporter } from '../ui/discovery-reporter.js';
 import type { DiscoveredPeer } from '../discovery/lan-discovery.js';
@@ -126,7 +127,7 @@ async function runGet(magnetText: string, options: GetOptions): Promise<void> {
     isDiscovering: isDiscovering && magnet.peers.length === 0 && extraPeers.length === 0,
     searchingReason: `looking for it ${[isLan ? 'on the local network' : '', isDht ? 'in the DHT' : ''].filter(Boolean).join(' and ')}`,
   });
-  const discovery = isDiscovering ? await startGetDiscovery(context, options, address.port, session, magnet, relaying) : undefined;
+  const discovery = isDiscovering ? deferredDiscovery(session, magnet.peers.length + extraPeers.length > 0, () => startGetDiscovery(context, options, address.port, session, magnet, relaying)) : undefined;
   const reporter = new TransferReporter(session, { isJson: !!options.json, nameOf: (key) => nameOfKey(context, key) });
   const stopWaiting = watchWaiting(session, !!options.json);
   const stop = async () => {

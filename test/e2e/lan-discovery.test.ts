@@ -74,6 +74,24 @@ describe('swarm get finds the sharer on the LAN (no x.pe, no --peer)', () => {
     expectNothingIdentifying(captured, [alice, bob].map((user) => ({ keyText: user.key })), [infoHash, 'holiday']);
   }, 120_000);
 
+  it('a magnet whose address is dead: discovery, held back while the address is tried, then finds the sharer', async () => {
+    const [alice, bob] = makeUsers(['alice', 'bob']) as [TestUser, TestUser];
+    const dir = tempDir();
+    const source = join(dir, 'moved.bin');
+    writeFileSync(source, Buffer.alloc(512 * 1024, 3));
+    const share = lanProcess(['share', source, '--host', '127.0.0.2', '--port', '0', '--json'], alice.home);
+    const ready = await share.waitForEvent((e) => e.event === 'ready', 30_000, 'share ready');
+    // The sharer has moved: the address in its link now refuses connections.
+    const magnet = String(ready.magnet).replace(/x\.pe=[^&]*/, 'x.pe=127.0.0.2:1');
+    expect(magnet).toContain('x.pe=127.0.0.2:1');
+    const out = tempDir();
+    const get = lanProcess(['get', magnet, '-o', out, '--host', '127.0.0.3', '--json'], bob.home);
+    const found = await get.waitForEvent((e) => e.event === 'discovered', 20_000, 'discovered');
+    expect(found).toMatchObject({ via: 'lan', key: alice.key, address: `127.0.0.2:${Number(ready.port)}` });
+    expect(await get.exited).toBe(0);
+    expect(sameFile(source, join(out, 'moved.bin'))).toBe(true);
+  }, 120_000);
+
   it('a get started before the sharer says it is looking, then finds the sharer when it starts', async () => {
     const [alice, bob] = makeUsers(['alice', 'bob']) as [TestUser, TestUser];
     const dir = tempDir();
