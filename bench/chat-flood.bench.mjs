@@ -26,7 +26,7 @@ import { encodeMessageRecord } from '../dist/chat/chat-record-codec.js';
 import { encodeKeyText } from '../dist/identity/key-text.js';
 import { untilChatReady } from './chat-ready.mjs';
 
-const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../dist/cli.cjs', import.meta.url));
 const FLOOD_SECONDS = Number(process.env.BENCH_FLOOD_SECONDS ?? 10);
 const HONEST_RATE = Number(process.env.BENCH_HONEST_RATE ?? 40);
 const HISTORY_BYTES = 64 * 1024 * 1024;

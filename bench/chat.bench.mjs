@@ -24,7 +24,7 @@ import { untilChatReady } from './chat-ready.mjs';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 20000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../dist/cli.cjs', import.meta.url));
 const DEADLINE_MS = 60_000;
 // This bench measures the pipeline at capacity from one author, which the per-author rate
 // limit (20 msg/s by default) exists to stop: lift it here. chat-flood.bench.mjs measures it.

@@ -4,8 +4,8 @@
  * it loads, and `swarm get` loaded ~500 of them (dist/ and the packages); importing
  * webtorrent alone cost ~700 ms CPU that way against ~200 ms bundled. esbuild (already
  * installed for vitest, so offline-safe) turns tsc's dist/cli.js into one CommonJS script,
- * dist/bundle/cli-script.js, and dist/cli.js becomes the launcher (scripts/cli-launcher.mjs)
- * that runs it with a V8 code cache. Commands stay lazy: program.ts's import()s become
+ * dist/bundle/cli-script.js, run with a V8 code cache by the launcher, dist/cli.cjs (the bin,
+ * scripts/cli-launcher.cjs); dist/cli.js becomes a shim that runs the launcher. Commands stay lazy: program.ts's import()s become
  * esbuild's lazy module initialisers, so a command runs only its own modules' top level
  * (the script is parsed whole, which the code cache makes cheap). The script sits two levels
  * below the package root like tsc's files, so paths taken from import.meta.url (the demo's
@@ -82,9 +82,17 @@ const emptyEngineModules = {
 };
 
 const entry = `${dist}cli.js`;
-const launcherTemplate = readFileSync(fileURLToPath(new URL('./cli-launcher.mjs', import.meta.url)), 'utf8');
+const LAUNCHER_SHIM_MARK = '// swarm launcher shim';
+/** dist/cli.js after the build: `node dist/cli.js` runs the same launcher as the bin. */
+const LAUNCHER_SHIM = `#!/usr/bin/env node
+${LAUNCHER_SHIM_MARK}: \`node dist/cli.js\` runs the bin, dist/cli.cjs (see scripts/cli-launcher.cjs).
+import { createRequire } from 'node:module';
+createRequire(import.meta.url)('./cli.cjs');
+`;
+const launcherTemplate = readFileSync(fileURLToPath(new URL('./cli-launcher.cjs', import.meta.url)), 'utf8');
+const launcherFile = `${dist}cli.cjs`;
 // A rebuild without tsc would bundle the launcher itself.
-if (readFileSync(entry, 'utf8').includes("const BUNDLE_ID = '")) throw new Error('dist/cli.js is already the launcher: run tsc first (npm run build)');
+if (readFileSync(entry, 'utf8').includes(LAUNCHER_SHIM_MARK)) throw new Error('dist/cli.js is already the launcher: run tsc first (npm run build)');
 const { COMMAND_NAMES } = await import(pathToFileURL(`${dist}cli/program.js`).href);
 rmSync(`${dist}bundle`, { recursive: true, force: true });
 const bundleFile = `${dist}bundle/cli.cjs`;
@@ -125,5 +133,7 @@ const bundled = `(function (exports, require, module, __filename, __dirname, __s
 rmSync(bundleFile);
 writeFileSync(scriptFile, bundled);
 const bundleId = createHash('sha256').update(bundled).digest('hex').slice(0, 32);
-writeFileSync(entry, launcherTemplate.replace('__SWARM_BUNDLE_ID__', bundleId).replace('__SWARM_COMMANDS__', JSON.stringify(COMMAND_NAMES)));
+writeFileSync(launcherFile, launcherTemplate.replace('__SWARM_BUNDLE_ID__', bundleId).replace('__SWARM_COMMANDS__', JSON.stringify(COMMAND_NAMES)));
+chmodSync(launcherFile, 0o755);
+writeFileSync(entry, LAUNCHER_SHIM);
 chmodSync(entry, 0o755);

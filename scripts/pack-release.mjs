@@ -22,8 +22,8 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const destination = resolve(process.argv[2] ?? root);
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
-if (!existsSync(join(root, 'dist', 'cli.js'))) {
-  console.error("pack-release: dist/cli.js is missing: run 'npm run build' first");
+if (!existsSync(join(root, 'dist', 'cli.cjs'))) {
+  console.error("pack-release: dist/cli.cjs is missing: run 'npm run build' first");
   process.exit(1);
 }
 

@@ -11,7 +11,7 @@ export interface JsonEvent {
 }
 
 export interface CliChildOptions {
-  /** Path of dist/cli.js. */
+  /** Path of dist/cli.cjs (the bin). */
   cliPath: string;
   env: NodeJS.ProcessEnv;
   /** Command prefix, e.g. ['ip', 'netns', 'exec', 'ns1'] to run inside a namespace. */

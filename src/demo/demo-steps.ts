@@ -14,7 +14,7 @@ import type { DemoWorld, Person } from './demo-world.js';
 
 export const DEMO_FILE = fileURLToPath(new URL('../../fixtures/demo/field-notes.txt', import.meta.url));
 const DEMO_SUMS = fileURLToPath(new URL('../../fixtures/demo/SHA256SUMS', import.meta.url));
-const CLI_PATH = fileURLToPath(new URL('../cli.js', import.meta.url));
+const CLI_PATH = fileURLToPath(new URL('../cli.cjs', import.meta.url));
 const STEP_TIMEOUT_MS = 30_000;
 /** The demo file (3 MiB) takes about 2 s at this rate: long enough to watch the bar. */
 const DEMO_UPLOAD_LIMIT = '1536k';

@@ -1,5 +1,5 @@
 /**
- * The launcher's V8 code cache (scripts/cli-launcher.mjs, written to dist/cli.js by the build):
+ * The launcher's V8 code cache (scripts/cli-launcher.cjs, written to dist/cli.cjs by the build):
  * made on a run that had none, used as is afterwards, and never trusted blindly: a corrupted
  * file (which V8 itself would run, and crash on), one made for another bundle, one V8
  * rejects (made under other V8 flags) are each ignored and replaced, an unwritable cache
@@ -27,7 +27,7 @@ function copyOfBuild() {
   symlinkSync(join(REPO, 'node_modules'), join(root, 'node_modules'));
   cpSync(join(REPO, 'package.json'), join(root, 'package.json'));
   const cacheDir = join(root, 'dist', 'bundle', 'code-cache');
-  return { cli: join(root, 'dist', 'cli.js'), cacheDir, cacheFile: join(cacheDir, CACHE_NAME), home: tempDir('swarm-home-') };
+  return { cli: join(root, 'dist', 'cli.cjs'), cacheDir, cacheFile: join(cacheDir, CACHE_NAME), home: tempDir('swarm-home-') };
 }
 
 /** `swarm id` with the given node flags: its key line, and the whole stderr (must stay empty). */

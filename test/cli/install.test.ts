@@ -37,7 +37,7 @@ describe('installing the packed tarball', () => {
     });
     const bin = join(prefix, 'bin', 'swarm');
     expect(existsSync(bin)).toBe(true);
-    expect(realpathSync(bin)).toBe(realpathSync(join(prefix, 'lib', 'node_modules', 'swarm', 'dist', 'cli.js')));
+    expect(realpathSync(bin)).toBe(realpathSync(join(prefix, 'lib', 'node_modules', 'swarm', 'dist', 'cli.cjs')));
 
     const env = cliEnv(home);
     const id = await run(bin, ['id'], { cwd: elsewhere, env });

@@ -1,5 +1,5 @@
 /**
- * The peer under test: the built CLI (dist/cli.js, run `npm run build` first) as child
+ * The peer under test: the built CLI (dist/cli.cjs, run `npm run build` first) as child
  * processes with their own SWARM_HOME. Independent of src/ like the rest of this folder.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach } from 'vitest';
 
-const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../../dist/cli.cjs', import.meta.url));
 const running = new Set<ChildProcess>();
 afterEach(() => {
   for (const child of running) child.kill('SIGKILL');

@@ -1,6 +1,6 @@
 /**
  * A long-running CLI child (share, get --seed, chat) for end-to-end tests: the
- * demo's CliChild, pointed at dist/cli.js and always killed at teardown.
+ * demo's CliChild, pointed at dist/cli.cjs (the bin) and always killed at teardown.
  */
 import { afterEach } from 'vitest';
 import { CliChild } from '../../src/demo/cli-child.js';

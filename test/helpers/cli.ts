@@ -1,12 +1,12 @@
 /**
- * Runs the built CLI (dist/cli.js) as a child process, the way a user or script
+ * Runs the built CLI (dist/cli.cjs, the bin) as a child process, the way a user or script
  * does. `npm test` builds first; running vitest alone needs `npm run build`.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-export const CLI_PATH = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+export const CLI_PATH = fileURLToPath(new URL('../../dist/cli.cjs', import.meta.url));
 
 export interface CliResult {
   code: number | null;
