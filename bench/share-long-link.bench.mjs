@@ -18,7 +18,10 @@ const ROUNDS = Number(process.env.SHARE_BENCH_ROUNDS ?? 1);
 const dir = tempDir();
 const file = randomFile(join(dir, 'payload.bin'), SIZE);
 const { users: [alice, bob], root } = await makeUsers(['alice', 'bob']);
-const envOf = (user) => ({ ...process.env, SWARM_HOME: user.home });
+// LAN and DHT discovery off for both ends: on loopback a getter's LAN discovery finds the
+// sharer's beacons and dials its direct address, bypassing the relay (until session 8 every
+// swarm row here was partly measured over that direct link; plain webtorrent had only the relay).
+const envOf = (user) => ({ ...process.env, SWARM_HOME: user.home, SWARM_NO_LAN: '1', SWARM_NO_DHT: '1' });
 console.log(`start: ${new Date().toISOString()}, load average ${loadAverage()}`);
 
 const CLI_B = process.env.SHARE_BENCH_CLI_B;
