@@ -5,31 +5,16 @@
  * effects are in super-seeding.test.ts and link-pipeline.test.ts with real nodes.
  */
 import { EventEmitter } from 'node:events';
-import type { Torrent, Wire } from 'webtorrent';
+import type { Torrent } from 'webtorrent';
 import { describe, expect, it } from 'vitest';
 import { SuperSeeder } from '../../src/share/super-seeder.js';
-
-/** A fresh getter's wire as webtorrent hands it over: it asks for our pieces with haveAll(). */
-function getterWire(): Wire & { offered: number[] } {
-  const wire = Object.assign(new EventEmitter(), {
-    offered: [] as number[],
-    destroyed: false,
-    hasFast: true,
-    peerPieces: { get: () => false },
-    haveAll() {},
-    haveNone() {},
-    have(index: number) {
-      wire.offered.push(index);
-    },
-  });
-  return wire as unknown as Wire & { offered: number[] };
-}
+import { fakeGetterWire } from './fake-getter-wire.js';
 
 /** What each of `getters` getters joining one after another is offered. */
 function offersOnJoining(pieceBytes: number, fileBytes: number, getters = 1): number[][] {
   const torrent = Object.assign(new EventEmitter(), { pieces: new Array(fileBytes / pieceBytes).fill({}), pieceLength: pieceBytes, done: true });
   const seeder = new SuperSeeder(torrent as unknown as Torrent);
-  const wires = Array.from({ length: getters }, () => getterWire());
+  const wires = Array.from({ length: getters }, () => fakeGetterWire());
   for (const wire of wires) {
     seeder.attach(wire);
     (wire as unknown as { haveAll(): void }).haveAll(); // webtorrent announcing our pieces

@@ -6,35 +6,19 @@
  * while the others and the sharer's upload sat idle. End to end: super-seeding.test.ts.
  */
 import { EventEmitter } from 'node:events';
-import type { Torrent, Wire } from 'webtorrent';
+import type { Torrent } from 'webtorrent';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SuperSeeder } from '../../src/share/super-seeder.js';
+import { fakeGetterWire, type FakeGetterWire as TestWire } from './fake-getter-wire.js';
 
 const PIECE = 64 * 1024;
 const PIECES = 64;
-
-type TestWire = Wire & { offered: number[]; emit(event: string, ...args: unknown[]): boolean };
-
-function getterWire(): TestWire {
-  const wire = Object.assign(new EventEmitter(), {
-    offered: [] as number[],
-    destroyed: false,
-    hasFast: true,
-    peerPieces: { get: () => false },
-    haveAll() {},
-    haveNone() {},
-    have(index: number) {
-      wire.offered.push(index);
-    },
-  });
-  return wire as unknown as TestWire;
-}
 
 /** A sharer of PIECES pieces and `count` getters that joined one after another. */
 function swarm(count: number) {
   const torrent = Object.assign(new EventEmitter(), { pieces: new Array(PIECES).fill({}), pieceLength: PIECE, done: true });
   const seeder = new SuperSeeder(torrent as unknown as Torrent);
-  const wires = Array.from({ length: count }, () => getterWire());
+  const wires = Array.from({ length: count }, () => fakeGetterWire());
   for (const wire of wires) {
     seeder.attach(wire);
     (wire as unknown as { haveAll(): void }).haveAll();
