@@ -11,22 +11,24 @@ export interface Discovery {
   nudge(): void;
 }
 
-/** How long a get with addresses to dial waits for the metadata before it starts discovery anyway. */
+/** How long a get with addresses to dial waits to be downloading before it starts discovery anyway. */
 const DISCOVERY_DEFER_MS = 1000;
 
 /**
  * Discovery, started once the known addresses have had their chance: at once when there are
- * none; otherwise when the metadata is in, when a dial failed (the get is waiting), or after
+ * none; otherwise when the get is downloading (the engine, with the metadata and its store,
+ * has asked for its first blocks), when a dial failed (the get is waiting), or after
  * DISCOVERY_DEFER_MS. Its start (UDP sockets, a key agreement per trusted key, the first
  * beacons and DHT queries) costs ~40 ms of CPU, which used to come before the first dial and
  * the engine's load: with 8 getters starting on 2 cores, it delayed everyone's first block.
+ * Started on the metadata instead, it landed between the metadata and the first request.
  */
 export function deferredDiscovery(session: EventEmitter, hasAddresses: boolean, start: () => Promise<Discovery>): Discovery {
   let started: Promise<Discovery> | undefined;
   let timer: NodeJS.Timeout | undefined;
   const startOnce = () => {
     clearTimeout(timer);
-    session.off('metadata', startOnce);
+    session.off('downloading', startOnce);
     session.off('waiting', startOnce);
     if (started) return;
     started = start();
@@ -35,14 +37,14 @@ export function deferredDiscovery(session: EventEmitter, hasAddresses: boolean, 
   };
   if (!hasAddresses) startOnce();
   else {
-    session.once('metadata', startOnce);
+    session.once('downloading', startOnce);
     session.once('waiting', startOnce);
     timer = setTimeout(startOnce, DISCOVERY_DEFER_MS).unref();
   }
   return {
     close: async () => {
       clearTimeout(timer);
-      session.off('metadata', startOnce);
+      session.off('downloading', startOnce);
       session.off('waiting', startOnce);
       await (await started)?.close();
     },

@@ -159,6 +159,8 @@ export class GetSession extends EventEmitter {
         this.emit('metadata', { name: torrent.name, length: torrent.length, files: torrent.files.length });
         if (this.bytesHere > 0) this.emit('checking', { bytes: this.bytesHere });
       });
+      // The engine has its store and asks for blocks from here on (after the metadata, and any check of data already here).
+      torrent.once('ready', () => this.emit('downloading'));
       torrent.once('done', () => {
         clearInterval(this.stuckTimer);
         this.finishOutput().then(resolveDone, fail);

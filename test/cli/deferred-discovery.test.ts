@@ -1,6 +1,6 @@
 /**
  * When a get starts discovery (cli/deferred-discovery.ts): with addresses to dial, only once
- * the metadata is in, a dial failed, or a second has passed, so that its start-up work does
+ * it is downloading, a dial failed, or a second has passed, so that its start-up work does
  * not delay the first dial; with none, at once. The get itself, with discovery finding the
  * sharer, is in test/e2e/lan-discovery.test.ts.
  */
@@ -34,19 +34,21 @@ describe('deferred discovery', () => {
     expect(calls.starts).toBe(1);
   });
 
-  it.each(['metadata', 'waiting'])('with addresses it waits for the %s event, and starts once', (event) => {
+  it.each(['downloading', 'waiting'])('with addresses it waits for the %s event, and starts once', (event) => {
     const { calls, start } = fakeDiscovery();
     const session = new EventEmitter();
     deferredDiscovery(session, true, start);
     vi.advanceTimersByTime(900);
+    // The metadata alone is not enough: the engine is still setting up its store then.
+    session.emit('metadata');
     expect(calls.starts).toBe(0);
     session.emit(event);
     expect(calls.starts).toBe(1);
-    session.emit('metadata');
+    session.emit('downloading');
     session.emit('waiting');
     vi.advanceTimersByTime(5000);
     expect(calls.starts).toBe(1);
-    expect(session.listenerCount('metadata') + session.listenerCount('waiting')).toBe(0);
+    expect(session.listenerCount('downloading') + session.listenerCount('waiting')).toBe(0);
   });
 
   it('with addresses and no news it starts after one second', () => {
@@ -62,7 +64,7 @@ describe('deferred discovery', () => {
     const closedEarly = fakeDiscovery();
     const session = new EventEmitter();
     await deferredDiscovery(session, true, closedEarly.start).close();
-    session.emit('metadata');
+    session.emit('downloading');
     vi.advanceTimersByTime(5000);
     expect(closedEarly.calls.starts).toBe(0);
 
