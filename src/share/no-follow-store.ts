@@ -231,13 +231,14 @@ export class NoFollowStore {
         const start = Math.max(from, target.from);
         const end = Math.min(to, target.to);
         const handle = await this.handleOf(target.file);
-        const bytes = Buffer.allocUnsafe(end - start); // fully overwritten, or the read fails below
         const position = target.fileOffset + (start - target.from);
+        // Past what the file holds (its size when opened, or what we wrote or skipped as zeros
+        // since): fail without a read. webtorrent checks every piece of a new download this
+        // way before its first request, one thread-pool read per piece that cannot be there.
+        if (position + (end - start) > target.file.zeroEnd) throw new Error('Could not satisfy length');
+        const bytes = Buffer.allocUnsafe(end - start); // fully overwritten: read, or zeros below
         const { bytesRead } = await handle.read(bytes, 0, bytes.length, position);
-        if (bytesRead !== bytes.length) {
-          if (position + bytes.length > target.file.zeroEnd) throw new Error('Could not satisfy length');
-          bytes.fill(0, bytesRead); // a skipped all-zero range past the end of the file so far
-        }
+        if (bytesRead !== bytes.length) bytes.fill(0, bytesRead); // a skipped all-zero range past the end of the file so far
         return bytes;
       });
     // One file (the usual case): its buffer as read, not a copy of it.

@@ -6,7 +6,8 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, sep } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { open } from 'node:fs/promises';
+import { describe, expect, it, vi } from 'vitest';
 import { NoFollowStore } from '../../src/share/no-follow-store.js';
 import { tempDir } from '../helpers/temp-home.js';
 
@@ -114,6 +115,25 @@ describe('NoFollowStore finishing and sparse writes', () => {
     await put(store, 1, Buffer.alloc(CHUNK));
     await close(store);
     expect(readFileSync(join(root, 'f.bin')).subarray(CHUNK)).toEqual(Buffer.alloc(CHUNK));
+  });
+
+  it('a range past what the file holds fails without a read (webtorrent checks every piece of a new download)', async () => {
+    const root = tempDir();
+    writeFileSync(join(root, 'g.bin'), Buffer.alloc(CHUNK, 5)); // a resumed download: one chunk there
+    const store = new NoFollowStore(CHUNK, { path: root, files: [{ path: 'g.bin', length: 4 * CHUNK, offset: 0 }] });
+    const probe = await open(join(root, 'g.bin'));
+    const fileHandleProto = Object.getPrototypeOf(probe) as { read: (...args: unknown[]) => unknown };
+    await probe.close();
+    const reads = vi.spyOn(fileHandleProto, 'read');
+    try {
+      for (const index of [1, 2, 3]) await expect(get(store, index)).rejects.toThrow(/Could not satisfy length/);
+      expect(reads).not.toHaveBeenCalled();
+      expect((await get(store, 0)).equals(Buffer.alloc(CHUNK, 5))).toBe(true);
+      expect(reads).toHaveBeenCalledTimes(1);
+    } finally {
+      reads.mockRestore();
+      await close(store);
+    }
   });
 
   it('a range never written is still "not there" (a fresh download checks nothing)', async () => {
