@@ -5,9 +5,10 @@
  * webtorrent alone cost ~700 ms CPU that way against ~200 ms bundled. esbuild (already
  * installed for vitest, so offline-safe) turns tsc's dist/cli.js into one CommonJS script,
  * dist/bundle/cli-script.js, run with a V8 code cache by the launcher, dist/cli.cjs (the bin,
- * scripts/cli-launcher.cjs); dist/cli.js becomes a shim that runs the launcher. Commands stay lazy: program.ts's import()s become
- * esbuild's lazy module initialisers, so a command runs only its own modules' top level
- * (the script is parsed whole, which the code cache makes cheap). The script sits two levels
+ * scripts/cli-launcher.cjs); dist/cli.js becomes a shim that runs the launcher. Commands stay
+ * lazy: program.ts's import()s become esbuild's lazy module initialisers, so a command runs
+ * only its own modules' top level (the script is parsed whole, which the code cache makes
+ * cheap). The script sits two levels
  * below the package root like tsc's files, so paths taken from import.meta.url (the demo's
  * fixtures, ../cli.js) stay right. tsc's other files stay in dist/ for benches that import
  * modules directly.
@@ -92,7 +93,7 @@ createRequire(import.meta.url)('./cli.cjs');
 const launcherTemplate = readFileSync(fileURLToPath(new URL('./cli-launcher.cjs', import.meta.url)), 'utf8');
 const launcherFile = `${dist}cli.cjs`;
 // A rebuild without tsc would bundle the launcher itself.
-if (readFileSync(entry, 'utf8').includes(LAUNCHER_SHIM_MARK)) throw new Error('dist/cli.js is already the launcher: run tsc first (npm run build)');
+if (readFileSync(entry, 'utf8').includes(LAUNCHER_SHIM_MARK)) throw new Error('dist/cli.js is already the launcher shim: run tsc first (npm run build)');
 const { COMMAND_NAMES } = await import(pathToFileURL(`${dist}cli/program.js`).href);
 rmSync(`${dist}bundle`, { recursive: true, force: true });
 const bundleFile = `${dist}bundle/cli.cjs`;
