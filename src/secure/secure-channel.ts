@@ -242,8 +242,9 @@ export class SecureChannel {
         const pieces = this.opener.openParts(parts);
         if (this.hasRemoteEnded) throw errors.badFrame();
         if (this.phase === 'opening') {
-          // Exactly one record per direction; the initiator opens at once on ACCEPT because
-          // the responder's first data frames may be in this same chunk.
+          // One record, the responder's answer (a responder's channel is open before it
+          // reads); the initiator opens at once on ACCEPT because the responder's first
+          // data frames may be in this same chunk.
           const onRecord = this.onRecord;
           this.onRecord = undefined;
           if (!onRecord) throw errors.badHandshake('data before the channel was accepted');
