@@ -3,7 +3,9 @@
  * Bad values are usage errors (exit 2) with the expected form in the hint.
  */
 import type { Command } from 'commander';
-import { usageError } from '../errors.js';
+import { isSwarmError, usageError } from '../errors.js';
+import { decodeKeyText, KEY_TEXT_LENGTH, KEY_TEXT_PREFIX } from '../identity/key-text.js';
+import { validateName } from '../identity/trust-store.js';
 import { parsePeerAddress, type PeerAddress } from '../net/peer-address.js';
 import { DEFAULT_PORT, type PinnedKey } from '../net/swarm-node.js';
 import type { CliContext } from './context.js';
@@ -47,7 +49,33 @@ export function parsePeerOption(text: string): PeerOption {
   const addressText = at >= 0 ? text.slice(at + 1) : text;
   const address = parsePeerAddress(addressText) ?? parseBareHost(addressText);
   if (!address || keyName === '') throw usageError(`invalid peer address ${JSON.stringify(text)}`, PEER_HINT);
+  if (keyName !== undefined && looksLikeKeyText(keyName)) checkPeerKeyText(keyName);
   return keyName === undefined ? address : { ...address, keyName };
+}
+
+/**
+ * Text before "@" that starts like a key text and cannot be a trust-list name (no name
+ * starts with "swarm1" or is longer than 32 characters: trust-store.ts) is meant as a
+ * key, so a typo in it is named as one rather than reported as a name missing from the
+ * trust list.
+ */
+function looksLikeKeyText(text: string): boolean {
+  if (!text.toLowerCase().startsWith(KEY_TEXT_PREFIX)) return false;
+  try {
+    validateName(text);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+function checkPeerKeyText(text: string): void {
+  try {
+    decodeKeyText(text);
+  } catch (error) {
+    const why = isSwarmError(error) && error.reason ? error.reason : 'not a key';
+    throw usageError(`--peer: the key before "@" is not a valid swarm key (${why})`, `a key is ${KEY_TEXT_LENGTH} characters starting with ${KEY_TEXT_PREFIX} (copy it again from their 'swarm id'), or give a trusted name: name@host:port`);
+  }
 }
 
 /**

@@ -55,6 +55,11 @@ export class InboundHandshakes {
     return secureInbound(raw, { ...this.common(peer), decideChannel: (channel) => this.decide(channel, peer, via, isPunched) });
   }
 
+  /** Handshakes waiting for a CPU turn: while any wait, the node is under load (cookie replies go out). */
+  get waiting(): number {
+    return this.budget.waiting;
+  }
+
   close(): void {
     this.budget.close();
   }

@@ -81,6 +81,14 @@ export class SwarmNode extends EventEmitter implements LinkNode {
     return this.inbound.pendingCount;
   }
 
+  /**
+   * Inbound handshakes waiting for a CPU turn (handshake-budget.ts). While any wait, a
+   * message 1 without a valid mac2 gets a cookie reply (docs/protocol.md section 1, check 3).
+   */
+  get handshakesWaiting(): number {
+    return this.responder.waiting;
+  }
+
   /** Live authenticated links. */
   get peerLinks(): PeerLink[] {
     return [...this.links];

@@ -182,7 +182,7 @@ export function secureOutbound(raw: Duplex, options: OutboundOptions): Promise<S
       channel.markOpen();
       return channel;
     }
-    const error = record.type === 'refuse' ? errors.refusedByPeer(record.reason) : errors.badHandshake('expected ACCEPT or REFUSE');
+    const error = errors.refusedByPeer(record.reason);
     channel.fail(error);
     throw error;
   });

@@ -5,7 +5,8 @@
  *
  *   mac1 = MAC(HASH("mac1----" ‖ K_r), message 1 bytes 0..275)   anyone who knows K_r can make it
  *   mac2 = MAC(cookie, message 1 bytes 0..291)                   proves a cookie from K_r's node
- *   cookie = MAC(R, "<ip>:<port>"), R random, replaced every 120 s
+ *   cookie = MAC(R, "<ip>:<port>"), R random, replaced every 120 s (mac2 is checked
+ *            against the current R and the one before it)
  *   cookie reply = 0x03 ‖ nonce (12) ‖ AEAD(HASH("cookie--" ‖ K_r), nonce, cookie, ad = mac1)
  *
  * A responder checks mac1 before any Diffie-Hellman, so a message 1 from someone who does not
@@ -89,11 +90,17 @@ export class CookieChecker {
     return Buffer.concat([Buffer.from([TYPE_COOKIE_REPLY]), nonce, sealed]);
   }
 
+  /**
+   * Replaces the secret lazily but on the fixed schedule (every COOKIE_SECRET_MAX_AGE_MS
+   * from the first): counted from the moment it was due, not from when a message 1 next
+   * came, so a cookie is never honoured past the end of the period after its own, however
+   * quiet the node was in between.
+   */
   private rotate(): void {
-    const nowMs = this.now();
-    if (nowMs - this.bornMs < COOKIE_SECRET_MAX_AGE_MS) return;
-    this.previous = this.secret;
+    const periods = Math.floor((this.now() - this.bornMs) / COOKIE_SECRET_MAX_AGE_MS);
+    if (periods < 1) return;
+    this.previous = periods === 1 ? this.secret : undefined;
     this.secret = randomBytes(32);
-    this.bornMs = nowMs;
+    this.bornMs += periods * COOKIE_SECRET_MAX_AGE_MS;
   }
 }

@@ -1,7 +1,8 @@
 /**
  * One authenticated, encrypted connection after the Noise handshake: it turns application
- * bytes into sealed frames (transport-cipher.ts) on the raw duplex and back, and runs the
- * channel-open exchange (session-records.ts) before any application byte.
+ * bytes into sealed frames (transport-cipher.ts) on the raw duplex and back. The channel
+ * request rode in handshake message 1; the responder's ACCEPT or REFUSE record
+ * (session-records.ts) is its first frame, and no application byte moves before ACCEPT.
  *
  * Any failure (a frame that does not authenticate, an oversized frame, bytes after the end
  * marker, the raw connection ending without the end marker) destroys the channel and the
@@ -18,7 +19,7 @@
  */
 import type { Duplex } from 'node:stream';
 import { FrameDecoder, MAX_FRAME_BYTES } from './frame-codec.js';
-import { decodeRecord, encodeAccept, encodeOpen, encodeRefuse, type SessionRecord } from './session-records.js';
+import { decodeRecord, encodeAccept, encodeRefuse, type SessionRecord } from './session-records.js';
 import { errors } from '../errors.js';
 import type { HandshakeResult } from './swarm-handshake.js';
 import { createStreamxDuplex, type StreamxDuplex } from './streamx-duplex.js';
@@ -123,11 +124,6 @@ export class SecureChannel {
     this.onRecord = onRecord;
     if (leftover.length > 0) this.receive(leftover);
     this.raw.resume();
-  }
-
-  sendOpen(channel: string): void {
-    this.channel = channel;
-    this.raw.write(this.sealer.seal(encodeOpen(channel)));
   }
 
   /** Responder: accept the channel; application bytes may flow from now on. */
@@ -246,8 +242,9 @@ export class SecureChannel {
         const pieces = this.opener.openParts(parts);
         if (this.hasRemoteEnded) throw errors.badFrame();
         if (this.phase === 'opening') {
-          // Exactly one record per direction; the initiator opens at once on ACCEPT because
-          // the responder's first data frames may be in this same chunk.
+          // One record, the responder's answer (a responder's channel is open before it
+          // reads); the initiator opens at once on ACCEPT because the responder's first
+          // data frames may be in this same chunk.
           const onRecord = this.onRecord;
           this.onRecord = undefined;
           if (!onRecord) throw errors.badHandshake('data before the channel was accepted');

@@ -1,24 +1,22 @@
 /**
- * The first transport message in each direction opens the channel (plaintext, inside a
- * sealed frame):
+ * The session record of handshake v2 (docs/protocol.md "Connections", sections 5 and 9).
+ * The initiator's channel request rides in message 1 (swarm-handshake.ts), so the only
+ * record is the responder's answer: the whole plaintext of its first transport frame,
+ * with no frame type byte (frame-types.ts) in front.
  *
- *   1. initiator -> responder   0x01 OPEN    || UTF-8 channel name ("chat" | "torrent <40 hex>")
- *   2. responder -> initiator   0x02 ACCEPT
- *                          or   0x03 REFUSE  || UTF-8 reason (then the responder closes)
+ *   responder -> initiator   0x02 ACCEPT
+ *                       or   0x03 REFUSE || UTF-8 reason (then the responder closes)
  *
- * After ACCEPT every frame is application data; a frame with an empty plaintext marks the
- * authenticated end of that direction, so a cut connection cannot pass for a finished one.
+ * After ACCEPT every frame starts with its type byte; a frame with an empty plaintext marks
+ * the authenticated end of that direction, so a cut connection cannot pass for a finished
+ * one. (0x01 was v1's OPEN, the initiator's channel request; v2 neither sends nor accepts it.)
  */
 import { errors } from '../errors.js';
 
-export const RecordType = { open: 0x01, accept: 0x02, refuse: 0x03 } as const;
+export const RecordType = { accept: 0x02, refuse: 0x03 } as const;
 const MAX_RECORD_TEXT_BYTES = 1024;
 
-export type SessionRecord = { type: 'open'; channel: string } | { type: 'accept' } | { type: 'refuse'; reason: string };
-
-export function encodeOpen(channel: string): Buffer {
-  return withText(RecordType.open, channel);
-}
+export type SessionRecord = { type: 'accept' } | { type: 'refuse'; reason: string };
 
 export function encodeAccept(): Buffer {
   return Buffer.from([RecordType.accept]);
@@ -35,15 +33,12 @@ function withText(type: number, text: string): Buffer {
 }
 
 export function decodeRecord(plaintext: Uint8Array): SessionRecord {
-  const text = () => Buffer.from(plaintext.subarray(1)).toString('utf8');
   switch (plaintext[0]) {
-    case RecordType.open:
-      return { type: 'open', channel: text() };
     case RecordType.accept:
       if (plaintext.length === 1) return { type: 'accept' };
       break;
     case RecordType.refuse:
-      return { type: 'refuse', reason: text() };
+      return { type: 'refuse', reason: Buffer.from(plaintext.subarray(1)).toString('utf8') };
   }
   throw errors.badHandshake('unexpected first transport message');
 }

@@ -3,10 +3,10 @@
 // trusted after a message was written does not get it.
 import { describe, expect, it } from 'vitest';
 import { ChatHistory } from '../../src/chat/chat-history.js';
-import { ChatRouter, type RouterLink } from '../../src/chat/chat-router.js';
+import { ChatRouter, DEFAULT_MAX_HOPS, type RouterLink } from '../../src/chat/chat-router.js';
 import { ChatSync } from '../../src/chat/chat-sync.js';
 import { ReplayGuard } from '../../src/chat/replay-guard.js';
-import { decodeBacklogRecord, RecordDecoder, RecordType, type ChatRecord } from '../../src/chat/chat-record-codec.js';
+import { decodeBacklogRecord, encodeMessageRecord, RecordDecoder, RecordType, type ChatRecord } from '../../src/chat/chat-record-codec.js';
 import { decodeGaps, decodeHave, encodeGaps, encodeHave, MAX_SYNC_AUTHORS } from '../../src/chat/sync-records.js';
 import { decodeMessage } from '../../src/chat/chat-message.js';
 import { encodeKeyText } from '../../src/identity/key-text.js';
@@ -46,7 +46,7 @@ describe('ChatSync', () => {
     const sync = new ChatSync({ self: me.publicKey, history, router, maxAgeMs: 24 * 3600_000, trust, onMissing: (author, count) => missing.push([encodeKeyText(author), count]) });
     const sent: ChatRecord[] = [];
     const link: RouterLink = { remoteKey: peer.publicKey, send: (bytes) => sent.push(...new RecordDecoder().push(bytes)) };
-    return { me, peer, history, sync, link, sent, missing };
+    return { me, peer, history, sync, link, sent, missing, router };
   }
 
   it('answers the first HAVE of a link only, with what the peer lacks, then GAPS', () => {
@@ -63,6 +63,23 @@ describe('ChatSync', () => {
     // Asking again (or with an empty vector) on the same link gets nothing more.
     sync.receive(link, recordOf(encodeHave([])));
     expect(sent).toHaveLength(4);
+    history.close();
+  });
+
+  it('sends backlog with a fresh hopsLeft = 8, however few hops a message had left when it arrived', () => {
+    const { history, sync, link, sent, router } = setUp(0);
+    const author = keyPair();
+    // Relayed to us with 2 hops left: we deliver it and keep it (hopsLeft is not stored).
+    const relay: RouterLink = { remoteKey: keyPair().publicKey, send: () => {} };
+    const arrived = router.receive(relay, recordOf(encodeMessageRecord(2, textMessage(author, 1, 'from afar').encoded)));
+    expect(arrived).toBeDefined();
+    history.append(arrived!);
+    sync.opened(link);
+    sync.receive(link, recordOf(encodeHave([])));
+    const backlog = sent.filter((r) => r.type === RecordType.Backlog).map((r) => decodeBacklogRecord(r)!);
+    expect(backlog.map((r) => decodeMessage(r.encodedMessage)!.seq)).toEqual([1]);
+    expect(backlog.map((r) => r.hopsLeft)).toEqual([DEFAULT_MAX_HOPS]);
+    expect(DEFAULT_MAX_HOPS).toBe(8);
     history.close();
   });
 

@@ -1,7 +1,10 @@
 // --port / --host / --peer parsing shared by share, get and chat.
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { addNodeOptions, parsePeerOption, parsePort } from '../../src/cli/node-options.js';
+import { addNodeOptions, parsePeerOption, parsePort, pinnedPeerKeys } from '../../src/cli/node-options.js';
+import { createIdentity } from '../../src/identity/identity.js';
+import { TrustStore } from '../../src/identity/trust-store.js';
+import { tempDir } from '../helpers/temp-home.js';
 
 describe('parsePeerOption', () => {
   it('parses host:port, names and bracketed IPv6', () => {
@@ -14,6 +17,39 @@ describe('parsePeerOption', () => {
     expect(parsePeerOption('127.0.0.1')).toEqual({ host: '127.0.0.1', port: 7927 });
     expect(parsePeerOption('nas.local')).toEqual({ host: 'nas.local', port: 7927 });
     expect(parsePeerOption('[fe80::1]')).toEqual({ host: 'fe80::1', port: 7927 });
+  });
+
+  it('parses swarm1…@host:port, the key text naming the node there, and pins that key when it is trusted', () => {
+    const { keyText, publicKey } = createIdentity();
+    expect(parsePeerOption(`${keyText}@127.0.0.1:7000`)).toEqual({ host: '127.0.0.1', port: 7000, keyName: keyText });
+    expect(parsePeerOption(`${keyText.toUpperCase()}@[::1]:7000`)).toEqual({ host: '::1', port: 7000, keyName: keyText.toUpperCase() });
+    const trust = TrustStore.load(tempDir());
+    trust.add(keyText, 'alice');
+    expect(pinnedPeerKeys({ trust }, [parsePeerOption(`${keyText}@127.0.0.1:7000`)])).toEqual([{ host: '127.0.0.1', port: 7000, key: publicKey }]);
+    // A name that merely starts like a key in another case is still a name.
+    expect(parsePeerOption('Swarm1box@127.0.0.1:7000')).toEqual({ host: '127.0.0.1', port: 7000, keyName: 'Swarm1box' });
+  });
+
+  it('refuses a malformed key text before "@" with a one-line usage error saying why', () => {
+    const { keyText } = createIdentity();
+    const typo = keyText.slice(0, 20) + (keyText[20] === 'a' ? 'b' : 'a') + keyText.slice(21);
+    const cases: [string, RegExp][] = [
+      [typo, /checksum mismatch/],
+      [keyText.slice(0, -1), /63 characters/],
+      [keyText.toUpperCase().slice(0, -1), /63 characters/],
+      ['swarm1alice', /11 characters/],
+    ];
+    for (const [key, why] of cases) {
+      let caught: unknown;
+      try {
+        parsePeerOption(`${key}@127.0.0.1:7000`);
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught).toMatchObject({ code: 'USAGE', exitCode: 2, message: expect.stringMatching(/^--peer: the key before "@" is not a valid swarm key \(/), hint: expect.stringContaining('swarm id') });
+      expect((caught as Error).message).toMatch(why);
+      expect((caught as Error).message).not.toContain('\n');
+    }
   });
 
   it.each([':7000', '-x', 'a..b', '[::1', '::1', '127.0.0.1:', '127.0.0.1:0', '127.0.0.1:65536', '127.0.0.1:70x', '::1:7000', 'a b:7'])('refuses %j as a usage error with a hint', (text) => {

@@ -1,10 +1,14 @@
 // A man in the middle on real TCP (127.0.0.1) between two SwarmNodes: damaged, truncated,
-// replayed, reordered or oversized frames kill the connection and deliver no bad data.
+// replayed, reordered or oversized frames kill the connection and deliver no bad data; so
+// do bytes an initiator sends before its answer.
+import { randomBytes } from 'node:crypto';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PeerLink } from '../../src/net/peer-link.js';
 import { encodeFrameHeader, FrameDecoder } from '../../src/secure/frame-codec.js';
-import { V2_MARKER } from '../../src/secure/handshake-wire.js';
+import { MESSAGE2_BYTES, TYPE_MESSAGE2, V2_MARKER } from '../../src/secure/handshake-wire.js';
+import { encodeAccept } from '../../src/secure/session-records.js';
+import { InitiatorHandshake } from '../../src/secure/swarm-handshake.js';
 import { collect } from '../helpers/duplex-pair.js';
 import { tamperRelay, type TamperRelay } from '../helpers/tamper-relay.js';
 import { createNodes, waitFor, type TestNode } from '../helpers/test-nodes.js';
@@ -92,6 +96,36 @@ describe('man in the middle over TCP', () => {
     t.mitm.toServer(encodeFrameHeader(1025));
     expect(await t.received.closed).toMatchObject({ code: 'FRAME_TOO_LARGE' });
     expect(t.received.bytes()).toBe(0);
+  });
+
+  it('bytes right behind a valid message 1 are read only after the answer: the first frame that fails authentication aborts the link, and no byte reaches the channel', async () => {
+    const [a, b] = await createNodes(2);
+    const inbound: PeerLink[] = [];
+    const delivered: Buffer[] = [];
+    a!.node.handle('chat', (link) => {
+      inbound.push(link);
+      link.stream.on('data', (chunk: Buffer) => void delivered.push(chunk));
+    });
+    const socket = connect({ host: '127.0.0.1', port: a!.port });
+    cleanups.push(() => socket.destroy());
+    socket.on('error', () => {});
+    await new Promise((resolve) => socket.once('connect', resolve));
+    const replies = collect(socket);
+    const handshake = new InitiatorHandshake({ identity: b!.identity, responderKey: a!.identity.publicKey, channel: 'chat' });
+    // No frame can be sealed before message 2 (its keys come from it): a whole frame of
+    // made-up bytes, in the same write as message 1.
+    socket.write(Buffer.concat([handshake.message1(), encodeFrameHeader(40), randomBytes(40)]));
+    await replies.closed;
+    // Answered first: message 2 and ACCEPT; then closed with no end frame (an abort).
+    const answer = Buffer.concat(replies.data);
+    expect(answer[0]).toBe(TYPE_MESSAGE2);
+    const keys = handshake.readMessage2(answer.subarray(0, MESSAGE2_BYTES));
+    const frames = new FrameDecoder().push(answer.subarray(MESSAGE2_BYTES));
+    expect(frames.map((body) => Buffer.concat(keys.opener.openParts([body])))).toEqual([encodeAccept()]);
+    expect(inbound).toHaveLength(1);
+    await waitFor(() => inbound[0]!.stream.destroyed);
+    expect(inbound[0]!.closeError()).toMatchObject({ code: 'BAD_FRAME' });
+    expect(delivered).toEqual([]);
   });
 
   it('garbage after a v2 marker is judged on its first 307 bytes (wrong mac1) and the rest is discarded unanswered', async () => {

@@ -1,11 +1,11 @@
-// docs/protocol.md "Connections" sections 7 and 9, at the SecureChannel level (any handshake
-// version): a record is one whole frame, application bytes before the answer are refused,
-// data right behind ACCEPT is delivered, and nothing may follow an end frame.
+// docs/protocol.md "Connections" sections 7 and 9, at the SecureChannel level: the
+// responder's record is one whole frame, nothing behind REFUSE is delivered, data right
+// behind ACCEPT is, and nothing may follow an end frame.
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { SecureChannel } from '../../src/secure/secure-channel.js';
 import { DATA_TYPE_PREFIX } from '../../src/secure/frame-types.js';
-import { encodeAccept, encodeOpen, type SessionRecord } from '../../src/secure/session-records.js';
+import { encodeAccept, encodeRefuse, type SessionRecord } from '../../src/secure/session-records.js';
 import { FrameOpener, FrameSealer } from '../../src/secure/transport-cipher.js';
 import { collect, duplexPair } from '../helpers/duplex-pair.js';
 
@@ -24,12 +24,21 @@ function channelWithPeer(isInitiator: boolean) {
 }
 
 describe('session records and application bytes', () => {
-  it('a responder closes the connection on data sent behind OPEN, before its answer, and delivers none of it', async () => {
-    const t = channelWithPeer(false);
+  it('an initiator delivers nothing that follows REFUSE: the connection is closed', async () => {
+    const t = channelWithPeer(true);
     t.start();
-    t.peer.write(Buffer.concat([t.peerSealer.seal(encodeOpen('chat')), t.peerSealer.seal(Buffer.from('too early'))]));
+    t.peer.write(Buffer.concat([t.peerSealer.seal(encodeRefuse('busy: try later')), t.peerSealer.seal(data('after the refusal'))]));
     expect(await t.received.closed).toMatchObject({ code: 'BAD_HANDSHAKE', message: expect.stringMatching(/data before the channel was accepted/) });
-    expect(t.records).toEqual([{ type: 'open', channel: 'chat' }]);
+    expect(t.records).toEqual([{ type: 'refuse', reason: 'busy: try later' }]);
+    expect(t.received.bytes()).toBe(0);
+  });
+
+  it('an initiator refuses a first record that is neither ACCEPT nor REFUSE (0x01 was v1\'s OPEN)', async () => {
+    const t = channelWithPeer(true);
+    t.start();
+    t.peer.write(Buffer.concat([t.peerSealer.seal(Buffer.from('\x01chat')), t.peerSealer.seal(data('data'))]));
+    expect(await t.received.closed).toMatchObject({ code: 'BAD_HANDSHAKE', message: expect.stringMatching(/unexpected first transport message/) });
+    expect(t.records).toEqual([]);
     expect(t.received.bytes()).toBe(0);
   });
 

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { dhCounter } from '../../src/crypto/noise-dh.js';
 import { secureInbound, secureOutbound } from '../../src/secure/establish-channel.js';
-import { CookieChecker, hasValidMac1, openCookieReply, stampMacs } from '../../src/secure/handshake-macs.js';
+import { COOKIE_SECRET_MAX_AGE_MS, CookieChecker, hasValidMac1, openCookieReply, stampMacs } from '../../src/secure/handshake-macs.js';
 import { decodePayload, MAC1_OFFSET, MESSAGE1_BYTES, MESSAGE2_BYTES, V2_MARKER } from '../../src/secure/handshake-wire.js';
 import { ReplayWindow, WINDOW_NS } from '../../src/secure/replay-window.js';
 import { InitiatorHandshake, ResponderHandshake } from '../../src/secure/swarm-handshake.js';
@@ -171,6 +171,33 @@ describe('handshake v2 responder', () => {
     expect(cookies.hasValidMac2(fromClient.subarray(MESSAGE1_BYTES, 2 * MESSAGE1_BYTES), '127.0.0.1:5000')).toBe(true);
     expect(cookies.hasValidMac2(fromClient.subarray(MESSAGE1_BYTES, 2 * MESSAGE1_BYTES), '127.0.0.2:5000')).toBe(false);
     c.close();
+  });
+
+  it('honours a cookie until its secret has been replaced for one period (120 s), never later, even after a quiet spell', () => {
+    const source = '127.0.0.1:5000';
+    const period = COOKIE_SECRET_MAX_AGE_MS;
+    let nowMs = 1_000_000;
+    /** A checker started now, and a message 1 carrying a mac2 from a cookie it gave at that time. */
+    const cookieAtStart = () => {
+      const cookies = new CookieChecker(bob!.publicKey, () => nowMs);
+      const initiator = new InitiatorHandshake({ identity: alice!, responderKey: bob!.publicKey, channel: 'chat' });
+      const reply = cookies.cookieReply(initiator.message1(), source);
+      return { cookies, retry: initiator.message1(openCookieReply(reply, bob!.publicKey, initiator.mac1)) };
+    };
+    const start = nowMs;
+    const steady = cookieAtStart();
+    const valid = (at: number, checker = steady) => ((nowMs = start + at), checker.cookies.hasValidMac2(checker.retry, source));
+    expect(valid(0)).toBe(true);
+    expect(valid(period - 1)).toBe(true);
+    expect(valid(period + 1)).toBe(true); // replaced: the previous secret still counts
+    expect(valid(2 * period - 1)).toBe(true);
+    expect(valid(2 * period)).toBe(false); // replaced twice
+    nowMs = start;
+    const quiet = cookieAtStart();
+    expect(valid(2 * period + 1, quiet)).toBe(false); // no check for two periods: both replacements are due at once
+    nowMs = start;
+    const lateFirstCheck = cookieAtStart();
+    expect(valid(2 * period - 1, lateFirstCheck)).toBe(true);
   });
 
   it('a cookie reply opens only for the message 1 it answers (mac1 is its associated data)', () => {
