@@ -1,5 +1,10 @@
 import { describe, expect, test } from 'vitest';
 import { ERROR_CODES, errors, hasErrorCode, isPermanentError, SwarmError, type ErrorCode } from '../src/errors.js';
+import { chatErrors } from '../src/errors/chat-errors.js';
+import { cliErrors } from '../src/errors/cli-errors.js';
+import { connectionErrors } from '../src/errors/connection-errors.js';
+import { identityErrors } from '../src/errors/identity-errors.js';
+import { transferErrors } from '../src/errors/transfer-errors.js';
 
 const KEY = { keyText: 'swarm1exampleexampleexampleexampleexampleexampleexampleexa', fingerprint: '25ac:d086:4211' };
 const CAUSE = new Error('EACCES');
@@ -119,6 +124,11 @@ describe('error catalogue', () => {
       if (error.hint !== undefined) expect(error.hint).not.toMatch(/\n/);
     }
     expect(new Set(ERROR_CODES).size).toBe(ERROR_CODES.length);
+  });
+
+  test('no factory name is in two groups (joining them would silently keep only one)', () => {
+    const names = [cliErrors, identityErrors, connectionErrors, transferErrors, chatErrors].flatMap((group) => Object.keys(group));
+    expect(names.length).toBe(Object.keys(errors).length);
   });
 
   test('usage errors exit 2, a get that passed its --timeout exits 124, every other error exits 1', () => {

@@ -1,8 +1,9 @@
 /**
- * One authenticated, encrypted connection after the Noise handshake: it turns application
- * bytes into sealed frames (transport-cipher.ts) on the raw duplex and back. The channel
- * request rode in handshake message 1; the responder's ACCEPT or REFUSE record
- * (session-records.ts) is its first frame, and no application byte moves before ACCEPT.
+ * One authenticated, encrypted connection after the Noise handshake: it opens sealed frames
+ * (transport-cipher.ts) from the raw duplex into its stream; channel-writer.ts seals the
+ * stream's writes when this class allows. The channel request rode in handshake message 1;
+ * the responder's ACCEPT or REFUSE record (session-records.ts) is its first frame, and no
+ * application byte moves before ACCEPT.
  *
  * Any failure (a frame that does not authenticate, an oversized frame, bytes after the end
  * marker, the raw connection ending without the end marker) destroys the channel and the
@@ -10,7 +11,7 @@
  *
  * After the channel opens, each frame's plaintext starts with a type byte (frame-types.ts);
  * net/link-liveness.ts decides when to send PING / ALIVE and when a silent link is dead;
- * this class answers PINGs and records when it last heard and sent anything.
+ * this class answers PINGs and records when it last heard anything; the writer, sent.
  *
  * Ending (docs/protocol.md section 4): a link closed on purpose (close(), or the stream
  * destroyed by its user) sends the end frame before its TCP FIN, and a node that receives
@@ -24,21 +25,11 @@ import { errors } from '../errors.js';
 import type { HandshakeResult } from './swarm-handshake.js';
 import { createStreamxDuplex, type StreamxDuplex } from './streamx-duplex.js';
 import { FrameType, readTypedFrame, type ControlFrameType } from './frame-types.js';
-import { packFrames } from './frame-packer.js';
-import type { FrameOpener, FrameSealer } from './transport-cipher.js';
+import { ChannelWriter, GRACEFUL_CLOSE_MS, type WriteCallback } from './channel-writer.js';
+import type { FrameOpener } from './transport-cipher.js';
 
 /** Deep enough that a 64 KiB frame does not immediately pause the socket. */
 const HIGH_WATER_MARK_BYTES = 512 * 1024;
-
-/** How long a refused peer gets to read the refusal before the socket is destroyed. */
-const GRACEFUL_CLOSE_MS = 2000;
-
-/**
- * A PING is answered only while less than this is queued towards the peer: a peer that
- * pings without reading cannot make us buffer answers without bound (queued data, when
- * the peer reads it, shows life as well as an ALIVE would).
- */
-const MAX_CONTROL_BACKLOG_BYTES = 256 * 1024;
 
 type Phase = 'opening' | 'open' | 'closed';
 
@@ -57,19 +48,15 @@ export class SecureChannel {
   channel = '';
   /** Why the channel closed, if it failed. */
   closeError?: Error;
-  /** When any byte last arrived from the peer, and when we last wrote a frame (Date.now()). */
+  /** When any byte last arrived from the peer (Date.now()). */
   lastHeardMs = Date.now();
-  lastSentMs = Date.now();
 
   private phase: Phase = 'opening';
-  private readonly sealer: FrameSealer;
+  private readonly writer: ChannelWriter;
   private readonly opener: FrameOpener;
   private readonly decoder: FrameDecoder;
   private onRecord?: (record: SessionRecord) => void;
-  private heldWrite?: () => void;
-  private waitingWrite?: { cb: (error?: Error | null) => void; onDrain: () => void };
   private hasRemoteEnded = false;
-  private hasLocalEnded = false;
   /** Bytes written to `stream` that streamx has not yet handed to writeBatch. */
   private queuedBytes = 0;
   private isEndingForClose = false;
@@ -77,7 +64,7 @@ export class SecureChannel {
   constructor(private readonly raw: Duplex, handshake: HandshakeResult, options: SecureChannelOptions) {
     this.remoteKey = handshake.remoteKey;
     this.handshakeHash = handshake.handshakeHash;
-    this.sealer = handshake.sealer;
+    this.writer = new ChannelWriter(raw, handshake.sealer);
     this.opener = handshake.opener;
     this.isInitiator = options.isInitiator;
     this.decoder = new FrameDecoder(options.maxFrameBytes ?? MAX_FRAME_BYTES);
@@ -101,7 +88,7 @@ export class SecureChannel {
       // 'drain' that a dead socket never emits would then keep the link half-closed forever.
       predestroy: () => {
         this.teardown();
-        this.releaseWaitingWrite();
+        this.writer.release(() => this.writeFailure());
       },
       destroy: (cb) => {
         this.teardown();
@@ -128,23 +115,21 @@ export class SecureChannel {
 
   /** Responder: accept the channel; application bytes may flow from now on. */
   accept(): void {
-    this.raw.write(this.sealer.seal(encodeAccept()));
+    this.writer.sendRecord(encodeAccept());
     this.markOpen();
   }
 
   /** Responder: tell the initiator why, then close. */
   refuse(reason: string, error: Error): void {
     if (this.phase === 'closed') return;
-    this.raw.end(this.sealer.seal(encodeRefuse(reason)));
+    this.writer.sendRecord(encodeRefuse(reason), true);
     this.fail(error, { isGraceful: true });
   }
 
   markOpen(): void {
     if (this.phase !== 'opening') return;
     this.phase = 'open';
-    const held = this.heldWrite;
-    this.heldWrite = undefined;
-    held?.();
+    this.writer.runHeld();
   }
 
   /** Ends the link on purpose: our end frame, then FIN (the peer answers with its own). */
@@ -161,13 +146,13 @@ export class SecureChannel {
     // the linger: abort at once instead.
     // A few frames still queued are not a stall: they are what was written just before the
     // close (a getter's last `have`), and the end frame must go after them, not abort them.
-    const isStalled = this.raw.writableLength > MAX_CONTROL_BACKLOG_BYTES || this.raw.readableLength > 0 || this.raw.isPaused();
+    const isStalled = this.writer.isBacklogged || this.raw.readableLength > 0 || this.raw.isPaused();
     if (this.phase !== 'open' || isStalled) return this.fail(undefined);
     // Writes still queued in the stream (a chat line flushed just before /quit, a relay's
     // last bytes before the end it passes on) go first: the end frame follows them through
     // the stream's own end, and a peer that does not take them in time is cut off.
     // (Not when the stream is being destroyed: streamx drops its queue then, as asked.)
-    if (this.queuedBytes > 0 && !this.hasLocalEnded && !this.isEndingForClose && !this.stream.destroying) {
+    if (this.queuedBytes > 0 && !this.writer.hasEnded && !this.isEndingForClose && !this.stream.destroying) {
       this.isEndingForClose = true;
       const timer = setTimeout(() => this.fail(undefined), GRACEFUL_CLOSE_MS).unref();
       // streamx has handed every write to writeBatch and sent the end frame (writeEnd):
@@ -176,14 +161,14 @@ export class SecureChannel {
       this.stream.once('finish', () => {
         clearTimeout(timer);
         if (this.phase === 'closed') return;
-        this.sendEndFrame();
+        this.writer.sendEnd();
         this.fail(undefined, { isGraceful: true });
       });
       this.stream.once('close', () => clearTimeout(timer));
       this.stream.end();
       return;
     }
-    this.sendEndFrame();
+    this.writer.sendEnd();
     this.fail(undefined, { isGraceful: true });
   }
 
@@ -192,25 +177,21 @@ export class SecureChannel {
     if (this.phase === 'closed') return;
     this.phase = 'closed';
     this.closeError = error;
-    if (options.isGraceful) {
-      this.raw.end();
-      // Cleared at the close: the timer would otherwise keep the whole channel reachable
-      // for 2 s after an orderly close (a flood of short links then fills the old heap).
-      const raw = this.raw;
-      const linger = setTimeout(() => raw.destroy(), GRACEFUL_CLOSE_MS).unref();
-      raw.once('close', () => clearTimeout(linger));
-      // Lingering for the peer's answer must not keep a finishing process (get, /quit) alive.
-      (this.raw as Duplex & { unref?: () => void }).unref?.();
-    }
+    if (options.isGraceful) this.writer.endGracefully();
     else this.raw.destroy();
-    this.releaseWaitingWrite();
+    this.writer.release(() => this.writeFailure());
     if (error && this.stream.listenerCount('error') > 0) this.stream.destroy(error);
     else this.stream.destroy();
   }
 
   /** True once the channel is open and we may still send in our direction. */
   get canSend(): boolean {
-    return this.phase === 'open' && !this.hasLocalEnded;
+    return this.phase === 'open' && !this.writer.hasEnded;
+  }
+
+  /** When we last wrote a frame (Date.now()). */
+  get lastSentMs(): number {
+    return this.writer.lastSentMs;
   }
 
   /** True after the peer sent its authenticated end: nothing more can come, not even a PING. */
@@ -228,10 +209,7 @@ export class SecureChannel {
    * Skipped, returning false, when the channel cannot send or much is already queued.
    */
   sendControl(type: ControlFrameType): boolean {
-    if (!this.canSend || this.raw.writableLength > MAX_CONTROL_BACKLOG_BYTES) return false;
-    this.raw.write(this.sealer.seal(Buffer.from([type])));
-    this.lastSentMs = Date.now();
-    return true;
+    return this.canSend && this.writer.sendControl(type);
   }
 
   private receive(chunk: Buffer): void {
@@ -255,7 +233,7 @@ export class SecureChannel {
           this.hasRemoteEnded = true;
           this.stream.push(null);
           // The answer: our end frame once what is queued has gone out (writeEnd).
-          if (!this.hasLocalEnded) this.stream.end();
+          if (!this.writer.hasEnded) this.stream.end();
           this.endRawIfDone();
         } else {
           this.receiveTyped(pieces);
@@ -279,38 +257,10 @@ export class SecureChannel {
     if (!isFlowing) this.raw.pause();
   }
 
-  /** Seals a batch of writes into frames (frame-packer.ts), one corked vectored write. */
-  private writeBatch(batch: Buffer[], cb: (error?: Error | null) => void): void {
-    if (this.phase === 'opening') {
-      this.heldWrite = () => this.writeBatch(batch, cb);
-      return;
-    }
+  private writeBatch(batch: Buffer[], cb: WriteCallback): void {
+    if (this.phase === 'opening') return this.writer.hold(() => this.writeBatch(batch, cb));
     if (this.phase === 'closed') return cb(this.writeFailure());
-    // Corked, the pieces of all frames go out in one vectored write (no copy, one syscall).
-    this.raw.cork();
-    const isFlowing = packFrames(batch, this.sealer, (piece) => this.raw.write(piece));
-    this.raw.uncork();
-    this.lastSentMs = Date.now();
-    if (isFlowing) return cb(null);
-    const onDrain = () => {
-      this.waitingWrite = undefined;
-      cb(null);
-    };
-    this.waitingWrite = { cb, onDrain };
-    this.raw.once('drain', onDrain);
-  }
-
-  /** Completes a write that waits for the socket (for drain, or for the channel to open) with the close error. */
-  private releaseWaitingWrite(): void {
-    const waiting = this.waitingWrite;
-    this.waitingWrite = undefined;
-    if (waiting) {
-      this.raw.off('drain', waiting.onDrain);
-      waiting.cb(this.writeFailure());
-    }
-    const held = this.heldWrite;
-    this.heldWrite = undefined;
-    held?.();
+    this.writer.writeBatch(batch, cb);
   }
 
   /**
@@ -322,26 +272,20 @@ export class SecureChannel {
     return this.stream.listenerCount('error') > 0 ? (this.closeError ?? errors.connectionClosed()) : null;
   }
 
-  private writeEnd(cb: (error?: Error | null) => void): void {
+  private writeEnd(cb: WriteCallback): void {
     const sendEnd = () => {
       if (this.phase === 'closed') return cb(null);
-      this.sendEndFrame();
+      this.writer.sendEnd();
       this.endRawIfDone();
       cb(null);
     };
-    if (this.phase === 'opening') this.heldWrite = sendEnd;
+    if (this.phase === 'opening') this.writer.hold(sendEnd);
     else sendEnd();
-  }
-
-  private sendEndFrame(): void {
-    if (this.hasLocalEnded) return;
-    this.hasLocalEnded = true;
-    this.raw.write(this.sealer.seal());
   }
 
   private endRawIfDone(): void {
     // Both directions sent their authenticated end: close the TCP connection gracefully.
-    if (this.hasLocalEnded && this.hasRemoteEnded) {
+    if (this.writer.hasEnded && this.hasRemoteEnded) {
       this.phase = 'closed';
       this.raw.end();
     }
