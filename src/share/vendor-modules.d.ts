@@ -47,7 +47,8 @@ declare module 'webtorrent/lib/rarity-map.js' {
   export default RarityMapClass;
 }
 declare module 'torrent-piece' {
-  const Piece: new (length: number) => object;
+  /** One piece being assembled; reserve() hands out its next unrequested block (-1: none left). */
+  const Piece: new (length: number) => { reserve(): number };
   export default Piece;
 }
 declare module 'immediate-chunk-store' {

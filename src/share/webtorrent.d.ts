@@ -31,6 +31,8 @@ declare module 'webtorrent' {
     uploadSpeed(): number;
     choke(): void;
     unchoke(): void;
+    interested(): void;
+    uninterested(): void;
     destroy(): void;
     use(extension: unknown): void;
     extended(ext: string | number, message: Uint8Array | Record<string, unknown>): void;

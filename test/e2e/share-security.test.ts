@@ -40,7 +40,7 @@ function plainBitTorrentProbe(port: number, infoHash: string): Promise<{ handsha
     const wire = new Wire();
     socket.on('error', () => {});
     wire.on('error', () => {});
-    socket.pipe(wire as never).pipe(socket);
+    socket.pipe(wire).pipe(socket);
     wire.on('handshake', () => {
       seen.handshake = true;
       wire.interested();

@@ -193,7 +193,7 @@ describe('choker and end game on real wires over a slow long link and a fast one
     cleanups.push(stop);
     expect(await stolen).toBe(slowBusy.local);
     // Before: all 8 requests were cancelled, and piece 2's blocks went back to the same peer.
-    expect(slowBusy.local.requests.map((r) => r.piece)).toEqual([2, 2, 2, 2]);
+    expect((slowBusy.local.requests as { piece: number }[]).map((r) => r.piece)).toEqual([2, 2, 2, 2]);
     expect(askedNow).toEqual(new Array(4).fill([idle.local, 1])); // piece 1's four blocks, at once
   }, 30_000);
 

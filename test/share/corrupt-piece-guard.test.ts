@@ -6,10 +6,10 @@ import type { Torrent, Wire } from 'webtorrent';
 // The torrent's state as webtorrent keeps it: pieces[i] is set while piece i is being
 // assembled, null once verified; bitfield says what we have.
 function torrentWith(pieceCount: number, have: number[]): Torrent {
-  const torrent = new EventEmitter() as unknown as Torrent & { pieces: unknown[]; bitfield: { get(i: number): boolean } };
+  const torrent = new EventEmitter() as unknown as Omit<Torrent, 'pieces'> & { pieces: unknown[]; bitfield: { get(i: number): boolean } };
   torrent.pieces = Array.from({ length: pieceCount }, (_, i) => (have.includes(i) ? null : { length: 262144 }));
   torrent.bitfield = { get: (i: number) => have.includes(i) };
-  return torrent;
+  return torrent as unknown as Torrent;
 }
 
 describe('corrupt piece guard', () => {

@@ -19,8 +19,8 @@ function fakeWire(name: string, opts: { speed?: number; interested?: boolean; pi
     amChoking: true,
     downloadSpeed: () => opts.speed ?? 0,
     uploadSpeed: () => 0,
-    choke() { this.amChoking = true; },
-    unchoke() { this.amChoking = false; },
+    choke(this: { amChoking: boolean }) { this.amChoking = true; },
+    unchoke(this: { amChoking: boolean }) { this.amChoking = false; },
   } as unknown as Wire & { name: string };
 }
 

@@ -115,7 +115,7 @@ describe('many sources', () => {
     const getters = await Promise.all([0, 1, 2].map((i) => getter(shared.magnet, join(dir, `out${i}`))));
     await Promise.all(getters.map((g) => g.session.run()));
     for (let i = 0; i < 3; i++) expect(sha256(join(dir, `out${i}`, 'once.bin'))).toBe(sha256(source));
-    const sentBySharer = shared.peers.peerTraffic().reduce((sum, t) => sum + t.sent, 0);
+    const sentBySharer = shared.snapshot().traffic.reduce((sum, t) => sum + t.sent, 0);
     expect(sentBySharer).toBeLessThan(1.5 * size); // without super-seeding: about 1.8x
   }, 50_000);
 });

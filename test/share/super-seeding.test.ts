@@ -29,7 +29,7 @@ describe('super-seeding over capped uplinks', () => {
       listenPort: sharerNode.port, path: source, isAllowed: () => true, uploadLimitBytesPerSecond: UPLINK_BYTES_PER_SECOND, pieceLength: 64 * 1024, isSuperSeeding: true,
     });
     onTeardown(() => shared.close());
-    const sentBySharer = () => shared.peers.peerTraffic().reduce((sum, t) => sum + t.sent, 0);
+    const sentBySharer = () => shared.snapshot().traffic.reduce((sum, t) => sum + t.sent, 0);
     let sentWhenAllOut = -1;
     (shared as unknown as { torrent: { once(e: string, f: () => void): void } }).torrent.once('super-seeding-done', () => (sentWhenAllOut = sentBySharer()));
     const getters = await Promise.all(Array.from({ length: getterCount }, async (_, i) => {
