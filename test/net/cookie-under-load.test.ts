@@ -32,6 +32,18 @@ async function dial(port: number, localAddress: string): Promise<{ socket: Socke
   return { socket, replies: collect(socket) };
 }
 
+/** Sends `message1` on `connection` and expects a cookie reply for it, with no DH spent on it. */
+async function expectCookieReply(connection: Awaited<ReturnType<typeof dial>>, message1: Buffer): Promise<Buffer> {
+  const dhBefore = dhCounter.calls;
+  connection.socket.write(message1);
+  await connection.replies.untilBytes(COOKIE_REPLY_BYTES);
+  const reply = Buffer.concat(connection.replies.data);
+  expect(reply).toHaveLength(COOKIE_REPLY_BYTES);
+  expect(reply[0]).toBe(TYPE_COOKIE_REPLY);
+  expect(dhCounter.calls).toBe(dhBefore);
+  return reply;
+}
+
 describe('cookie replies on a SwarmNode listener under load', () => {
   it('answer a message 1 without mac2 with a cookie and no DH, the retry with mac2 with a handshake, a wrong mac2 with silence', async () => {
     // The deadline bounds how long the waiting connection keeps the node under load, and
@@ -55,13 +67,7 @@ describe('cookie replies on a SwarmNode listener under load', () => {
     const handshake = new InitiatorHandshake({ identity: b!.identity, responderKey: key, channel: 'chat' });
     const message1 = handshake.message1();
     const c = await dial(a!.port, '127.0.0.1');
-    const dhBefore = dhCounter.calls;
-    c.socket.write(message1);
-    await c.replies.untilBytes(COOKIE_REPLY_BYTES);
-    const reply = Buffer.concat(c.replies.data);
-    expect(reply).toHaveLength(COOKIE_REPLY_BYTES);
-    expect(reply[0]).toBe(TYPE_COOKIE_REPLY);
-    expect(dhCounter.calls).toBe(dhBefore);
+    const reply = await expectCookieReply(c, message1);
     const cookie = openCookieReply(reply, key, handshake.mac1);
     expect(cookie).toHaveLength(16);
 
@@ -82,10 +88,7 @@ describe('cookie replies on a SwarmNode listener under load', () => {
     const malloryFirst = mallory.message1();
     const d = await dial(a!.port, '127.0.0.3');
     const dhBeforeD = dhCounter.calls;
-    d.socket.write(malloryFirst);
-    await d.replies.untilBytes(COOKIE_REPLY_BYTES);
-    expect(Buffer.concat(d.replies.data)[0]).toBe(TYPE_COOKIE_REPLY);
-    expect(dhCounter.calls).toBe(dhBeforeD);
+    await expectCookieReply(d, malloryFirst);
     const wrongRetry = mallory.message1(cookie);
     const dhBeforeRetry = dhCounter.calls;
     expect(dhBeforeRetry).toBeGreaterThan(dhBeforeD); // the initiator's own DH for its new message 1: the counter does count
