@@ -26,10 +26,13 @@ const DISCOVERY_DEFER_MS = 1000;
 export function deferredDiscovery(session: EventEmitter, hasAddresses: boolean, start: () => Promise<Discovery>): Discovery {
   let started: Promise<Discovery> | undefined;
   let timer: NodeJS.Timeout | undefined;
-  const startOnce = () => {
+  const disarm = () => {
     clearTimeout(timer);
     session.off('downloading', startOnce);
     session.off('waiting', startOnce);
+  };
+  const startOnce = () => {
+    disarm();
     if (started) return;
     started = start();
     // A failed start surfaces at close(), not as an unhandled rejection meanwhile.
@@ -43,9 +46,7 @@ export function deferredDiscovery(session: EventEmitter, hasAddresses: boolean, 
   }
   return {
     close: async () => {
-      clearTimeout(timer);
-      session.off('downloading', startOnce);
-      session.off('waiting', startOnce);
+      disarm();
       await (await started)?.close();
     },
     /** Complete, with --seed: now, whether or not it had started (the DHT announces the share at once). */
