@@ -74,3 +74,30 @@ export function createTwoHosts(options: { ipv6Only?: boolean } = {}): TwoHosts {
   if (options.ipv6Only) return { nsA, nsB, addressA: 'fe80::a', addressB: 'fe80::b', destroy };
   return { nsA, nsB, addressA, addressB, destroy };
 }
+
+/** A namespace with only its own loopback up, and the command prefix that runs a process in it. */
+export interface LoopbackHost {
+  ns: string;
+  wrapper: string[];
+  destroy(): void;
+}
+
+/** Ports there are free whatever else runs on this machine (a real swarm on the default port, say). */
+export function createLoopbackHost(name: string): LoopbackHost {
+  const ns = `swarm-${name}-${process.pid % 100000}`;
+  const destroy = () => {
+    try {
+      ip(['netns', 'del', ns]);
+    } catch {
+      // already gone
+    }
+  };
+  try {
+    ip(['netns', 'add', ns]);
+    ip(['-n', ns, 'link', 'set', 'lo', 'up']);
+  } catch (error) {
+    destroy();
+    throw error;
+  }
+  return { ns, wrapper: ['ip', 'netns', 'exec', ns], destroy };
+}
