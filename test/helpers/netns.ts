@@ -17,6 +17,17 @@ function ip(args: string[]): void {
   execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'], timeout: 10_000 });
 }
 
+/** Removes namespaces; one already gone is no error (destroy() may run after a failed set-up). */
+export function removeNamespaces(names: readonly string[]): void {
+  for (const ns of names) {
+    try {
+      ip(['netns', 'del', ns]);
+    } catch {
+      // already gone
+    }
+  }
+}
+
 /** Why namespaces cannot be used here, or undefined when they can. */
 export function netnsUnavailableReason(): string | undefined {
   if (process.getuid?.() !== 0) return 'not running as root';
@@ -40,15 +51,7 @@ export function createTwoHosts(options: { ipv6Only?: boolean } = {}): TwoHosts {
   const subnet = `10.${200 + (process.pid % 50)}.${process.pid % 250}`;
   const addressA = `${subnet}.1`;
   const addressB = `${subnet}.2`;
-  const destroy = () => {
-    for (const ns of [nsA, nsB]) {
-      try {
-        ip(['netns', 'del', ns]);
-      } catch {
-        // already gone
-      }
-    }
-  };
+  const destroy = () => removeNamespaces([nsA, nsB]);
   try {
     ip(['netns', 'add', nsA]);
     ip(['netns', 'add', nsB]);
@@ -85,13 +88,7 @@ export interface LoopbackHost {
 /** Ports there are free whatever else runs on this machine (a real swarm on the default port, say). */
 export function createLoopbackHost(name: string): LoopbackHost {
   const ns = `swarm-${name}-${process.pid % 100000}`;
-  const destroy = () => {
-    try {
-      ip(['netns', 'del', ns]);
-    } catch {
-      // already gone
-    }
-  };
+  const destroy = () => removeNamespaces([ns]);
   try {
     ip(['netns', 'add', ns]);
     ip(['-n', ns, 'link', 'set', 'lo', 'up']);

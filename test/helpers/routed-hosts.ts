@@ -8,6 +8,7 @@
  *                                   lo: 10.N.3.1 … 10.N.3.<dhtCount>
  */
 import { execFileSync } from 'node:child_process';
+import { removeNamespaces } from './netns.js';
 
 export interface RoutedHosts {
   router: string;
@@ -29,15 +30,7 @@ export function createRoutedHosts(dhtCount: number): RoutedHosts {
     { ns: `sw-${tag}-s`, address: `${base}.1.2`, gateway: `${base}.1.1`, inner: `sw${short}s`, outer: `sw${short}rs` },
     { ns: `sw-${tag}-g`, address: `${base}.2.2`, gateway: `${base}.2.1`, inner: `sw${short}g`, outer: `sw${short}rg` },
   ];
-  const destroy = () => {
-    for (const ns of [router, ...hosts.map((h) => h.ns)]) {
-      try {
-        ip(['netns', 'del', ns]);
-      } catch {
-        // already gone
-      }
-    }
-  };
+  const destroy = () => removeNamespaces([router, ...hosts.map((h) => h.ns)]);
   try {
     ip(['netns', 'add', router]);
     ip(['-n', router, 'link', 'set', 'lo', 'up']);
