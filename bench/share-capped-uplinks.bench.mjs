@@ -9,7 +9,10 @@
 // SHARE_BENCH_ENGINES ("swarm,aria2"; either alone to run one side), SHARE_BENCH_CLI_B (another
 // build's dist/cli.js: run after swarm for each N, to compare two builds in one run),
 // SHARE_BENCH_TIMELINE=1 (print what each host sent per ~0.5 s, read from the bridge's port
-// counters, and when each getter connected to whom: where a run loses its time).
+// counters, and when each getter connected to whom: where a run loses its time),
+// SHARE_BENCH_FULL_MESH=1 (each getter listens on port 7000 and is given every other getter
+// with --peer key@host:7000, so the getters meet at once instead of through the sharer's
+// peer exchange: how much the mesh's forming costs).
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { basename, join } from 'node:path';
@@ -44,7 +47,8 @@ async function runSwarm(n, { hosts, sentBytes }, dir, file, cli = CLI) {
   const getters = getterUsers.map((user, i) => {
     const out = join(dir, `swarm-${user.name}-${Math.random().toString(36).slice(2, 8)}`);
     mkdirSync(out);
-    return startChild([cli, 'get', magnet, '-o', out, '--host', hosts[i + 1].address, '--json', '--seed'], { env: envOf(user), netns: hosts[i + 1].ns, timed: true });
+    const mesh = process.env.SHARE_BENCH_FULL_MESH === '1' ? ['--port', '7000', ...getterUsers.flatMap((other, j) => (j === i ? [] : ['--peer', `${other.key}@${hosts[j + 1].address}:7000`]))] : [];
+    return startChild([cli, 'get', magnet, '-o', out, '--host', hosts[i + 1].address, '--json', '--seed', ...mesh], { env: envOf(user), netns: hosts[i + 1].ns, timed: true });
   });
   const dones = await Promise.all(getters.map((g) => g.waitFor((e) => e.event === 'done', 300_000)));
   const seconds = (performance.now() - started) / 1000;

@@ -126,7 +126,7 @@ export function startChild(args, { env = process.env, timed = false, netns, comm
         const check = () => {
           const found = events.find((e) => pred(e.event));
           if (found) { cleanup(); return resolve(found); }
-          if (child.exitCode !== null) { cleanup(); reject(new Error(`child exited before event: ${stderr.slice(-500)}`)); }
+          if (child.exitCode !== null) { cleanup(); reject(new Error(`child exited before event: ${stderr.slice(-4000)}`)); }
         };
         const timer = setTimeout(() => { cleanup(); reject(new Error('timeout')); }, timeoutMs);
         const cleanup = () => { clearTimeout(timer); const i = waiters.indexOf(check); if (i >= 0) waiters.splice(i, 1); };

@@ -14,6 +14,12 @@
  * The getter then requests as soon as it has read the metadata: the first block 2 R after
  * the link opened. A getter that asks for the metadata all the same (its requests crossed
  * ours) is answered again: a few KiB once per link, never a lost answer.
+ *
+ * The metadata is sent unasked only if our own extended handshake gave its size: the peer's
+ * ut_metadata takes data only once it knows the size (a getter of ours drops it otherwise,
+ * metadata-data-guard.ts; before that guard, it crashed). A getter's link that opened before
+ * it had the metadata itself announced none, so it sends none on that link even once it has
+ * the metadata (two getters meeting early, both still fetching).
  */
 import type { Torrent, Wire } from 'webtorrent';
 
@@ -24,6 +30,8 @@ const UT_METADATA_DATA = 1;
 type ExtendedWire = Wire & {
   extended(ext: string, payload: Uint8Array): void;
   peerExtendedMapping: Record<string, number>;
+  /** What our extended handshake says (bittorrent-protocol sends it right after the 'wire' event). */
+  extendedHandshake: { metadata_size?: number };
 };
 
 /** The raw info dictionary (parse-torrent's `infoBuffer`, which webtorrent copies onto the torrent). */
@@ -42,6 +50,7 @@ export function metadataDataMessage(info: Uint8Array, piece: number): Uint8Array
 /** Call from the torrent's 'wire' event (before webtorrent's own handlers run). */
 export function startLinkFast(torrent: Torrent, wire: Wire): void {
   const extendedWire = wire as ExtendedWire;
+  const isOurSizeAnnounced = extendedWire.extendedHandshake.metadata_size !== undefined;
   const onExtended = (name: string, handshake: { metadata_size?: unknown }) => {
     if (name !== 'handshake') return;
     wire.removeListener('extended', onExtended);
@@ -50,7 +59,7 @@ export function startLinkFast(torrent: Torrent, wire: Wire): void {
     queueMicrotask(() => {
       if (wire.destroyed || torrent.destroyed || !torrent.ready) return;
       const info = infoBytes(torrent);
-      if (info && handshake.metadata_size === undefined && extendedWire.peerExtendedMapping.ut_metadata) {
+      if (info && isOurSizeAnnounced && handshake.metadata_size === undefined && extendedWire.peerExtendedMapping.ut_metadata) {
         for (let piece = 0; piece * METADATA_PIECE_BYTES < info.length; piece++) extendedWire.extended('ut_metadata', metadataDataMessage(info, piece));
       }
       wire.unchoke();

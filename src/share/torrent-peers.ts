@@ -16,6 +16,7 @@ import { markSharer } from './seeder-last.js';
 import { createLinkDuplex } from './link-duplex.js';
 import { duplicateVerdict, ProbeBeforeReplace } from './duplicate-link.js';
 import { startLinkFast } from './link-fast-start.js';
+import { guardMetadataData } from './metadata-data-guard.js';
 import { sizePipelineToLink } from './link-pipeline.js';
 import type { PeerAddress } from '../net/peer-address.js';
 import { trackPeerPieces } from './peer-pieces.js';
@@ -263,6 +264,7 @@ export class TorrentPeers extends EventEmitter {
     const entry = this.entryOfWire(wire);
     if (!entry) return wire.destroy(); // not one of our links: cannot happen, refuse anyway
     sizePipelineToLink(wire);
+    guardMetadataData(wire);
     startLinkFast(this.torrent, wire);
     const key = entry.link.remoteKeyText;
     wire.once('request-flood', () => this.ban({ key, kind: 'flood', reason: `flooded us with requests (over the ${MAX_QUEUED_REQUESTS} it may queue)` }));

@@ -55,3 +55,9 @@ declare module 'immediate-chunk-store' {
   const ImmediateChunkStore: { prototype: object };
   export default ImmediateChunkStore;
 }
+
+declare module 'ut_metadata' {
+  /** BEP 9 for one wire: the default export makes the extension class (webtorrent passes its metadata, if any). */
+  const utMetadata: (metadata?: Uint8Array) => new (wire: unknown) => object;
+  export default utMetadata;
+}

@@ -32,6 +32,9 @@ export interface EngineParts {
   pieceSource: string;
   rarityMap: object;
   storePrototype: object;
+  /** An instance of ut_metadata's extension (BEP 9), and its class's text. */
+  utMetadata: object;
+  utMetadataSource: string;
 }
 
 type Expect = { kind: 'function'; arity?: number } | { kind: 'object' | 'number' | 'array' | 'present' } | { kind: 'text'; text: string };
@@ -108,6 +111,9 @@ export const HOOKS: readonly Hook[] = [
   hook('wire._readableState.buffered (streamx)', 'wire', '_readableState.buffered', { kind: 'number' }),
   hook('wire.peerRequests', 'wire', 'peerRequests', { kind: 'array' }),
   hook('wire.requests', 'wire', 'requests', { kind: 'array' }),
+  // metadata-data-guard.ts: a BEP 9 data message before the metadata's size is known is dropped, not a crash
+  hook('ut_metadata._onData', 'utMetadata', '_onData', fn(3)),
+  hook('ut_metadata keeping the metadata being fetched in this.metadata, made once its size is known', 'utMetadataSource', '', text('this.metadata = new Uint8Array(this._metadataSize)')),
 ];
 
 function describeExpect(expect: Expect): string {
@@ -145,13 +151,15 @@ export function checkEngineParts(parts: EngineParts, hooks: readonly Hook[] = HO
 
 /** webtorrent's own classes (the ones its client uses: same module instances). */
 export async function loadEngineParts(client: object): Promise<EngineParts> {
-  const [{ default: TorrentClass }, { default: RarityMapClass }, { default: Piece }, { default: ImmediateChunkStore }, { default: WireClass }] = await Promise.all([
+  const [{ default: TorrentClass }, { default: RarityMapClass }, { default: Piece }, { default: ImmediateChunkStore }, { default: WireClass }, { default: utMetadata }] = await Promise.all([
     import('webtorrent/lib/torrent.js'),
     import('webtorrent/lib/rarity-map.js'),
     import('torrent-piece'),
     import('immediate-chunk-store'),
     import('bittorrent-protocol'),
+    import('ut_metadata'),
   ]);
+  const UtMetadata = utMetadata();
   const standIn = { pieces: [null, null], wires: [], on() {}, removeListener() {} };
   // the module's text, not the class's: the pipeline formula is a function outside the class
   const torrentSource = readFileSync(createRequire(import.meta.url).resolve('webtorrent/lib/torrent.js'), 'utf8');
@@ -166,6 +174,8 @@ export async function loadEngineParts(client: object): Promise<EngineParts> {
     pieceSource: String(Piece),
     rarityMap: new RarityMapClass(standIn),
     storePrototype: ImmediateChunkStore.prototype,
+    utMetadata: new UtMetadata({ extendedHandshake: {} }),
+    utMetadataSource: String(UtMetadata),
   };
 }
 
@@ -190,6 +200,25 @@ export function takeConnPool(client: WebTorrent): WebTorrent['_connPool'] {
   const pool = client._connPool;
   client._connPool = null;
   return pool;
+}
+
+type MetadataOnData = (piece: number, data: Uint8Array, totalSize: number) => void;
+interface MetadataExtension {
+  _onData: MetadataOnData;
+  metadata?: Uint8Array;
+}
+
+/**
+ * metadata-data-guard.ts: replaces the BEP 9 `data` handler of this wire's ut_metadata (false
+ * on a wire without it). `hasRoom()` is true once ut_metadata has made the buffer a piece is
+ * written into, which it does only when the peer's extended handshake gave the size.
+ */
+export function replaceMetadataOnData(wire: Wire, make: (original: MetadataOnData, hasRoom: () => boolean) => MetadataOnData): boolean {
+  const extension = (wire as Wire & { ut_metadata?: MetadataExtension }).ut_metadata;
+  if (!extension) return false;
+  const original = extension._onData.bind(extension);
+  extension._onData = make(original, () => extension.metadata !== undefined);
+  return true;
 }
 
 /** locked-client.ts */

@@ -7,8 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { torrentChannel } from '../../src/net/channel-name.js';
-import type { StreamxDuplex } from '../../src/secure/streamx-duplex.js';
+import { handshakenLink, message } from '../helpers/bittorrent-by-hand.js';
 import { startShare } from '../../src/share/share-session.js';
 import { MAX_WIRE_MESSAGE_BYTES } from '../../src/share/wire-message-limit.js';
 import { tempDir } from '../helpers/temp-home.js';
@@ -16,61 +15,6 @@ import { makeNode, onTeardown } from './share-node-fixture.js';
 
 /** Our ut_metadata id in the extended handshake we send (BEP 9/10). */
 const OUR_UT_METADATA = 3;
-
-interface WireMessage {
-  id: number;
-  payload: Buffer;
-}
-
-/** BitTorrent messages as they arrive on a link, after the 68-byte handshake. */
-class MessageReader {
-  private buffered = Buffer.alloc(0);
-  private isPastHandshake = false;
-  readonly messages: WireMessage[] = [];
-  private waiters: (() => void)[] = [];
-
-  constructor(stream: StreamxDuplex) {
-    stream.on('data', (chunk: Buffer) => this.push(chunk));
-  }
-
-  private push(chunk: Buffer): void {
-    this.buffered = Buffer.concat([this.buffered, chunk]);
-    if (!this.isPastHandshake) {
-      if (this.buffered.length < 68) return;
-      if (!this.buffered.subarray(1, 20).equals(Buffer.from('BitTorrent protocol'))) throw new Error('not a BitTorrent handshake');
-      this.buffered = this.buffered.subarray(68);
-      this.isPastHandshake = true;
-    }
-    while (this.buffered.length >= 4 && this.buffered.length >= 4 + this.buffered.readUInt32BE(0)) {
-      const length = this.buffered.readUInt32BE(0);
-      if (length > 0) this.messages.push({ id: this.buffered[4]!, payload: this.buffered.subarray(5, 4 + length) });
-      this.buffered = this.buffered.subarray(4 + length);
-    }
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const wake of waiters) wake();
-  }
-
-  /** The first message (seen or still to come) that matches. */
-  async waitFor(match: (message: WireMessage) => boolean): Promise<WireMessage> {
-    for (;;) {
-      const found = this.messages.find(match);
-      if (found) return found;
-      await new Promise<void>((resolve) => this.waiters.push(resolve));
-    }
-  }
-
-  get hasHandshake(): boolean {
-    return this.isPastHandshake;
-  }
-}
-
-function message(id: number, payload: Uint8Array): Buffer {
-  const header = Buffer.alloc(5);
-  header.writeUInt32BE(payload.length + 1, 0);
-  header[4] = id;
-  return Buffer.concat([header, payload]);
-}
 
 async function shareSmallFile() {
   const path = join(tempDir(), 'small.bin');
@@ -84,30 +28,21 @@ async function shareSmallFile() {
   return { node, infoHash: session.infoHash };
 }
 
-/** Opens a link to the sharer from a trusted node and completes the BitTorrent handshake by hand. */
-async function handshakenLink(port: number, infoHash: string): Promise<{ stream: StreamxDuplex; reader: MessageReader }> {
+/** A trusted node's link to the sharer, past the BitTorrent handshake. */
+async function handshakenLinkTo(port: number, infoHash: string) {
   const { node } = await makeNode();
-  const stream = (await node.connect('127.0.0.1', port, torrentChannel(infoHash))).stream;
-  const reserved = Buffer.alloc(8);
-  reserved[5] = 0x10; // BEP 10 extensions
-  stream.write(Buffer.concat([Buffer.from([19]), Buffer.from('BitTorrent protocol'), reserved, Buffer.from(infoHash, 'hex'), randomBytes(20)]));
-  const reader = new MessageReader(stream);
-  await new Promise<void>((resolve, reject) => {
-    stream.once('close', () => reject(new Error('no BitTorrent handshake from the sharer')));
-    stream.on('data', () => reader.hasHandshake && resolve());
-  });
-  return { stream, reader };
+  return handshakenLink(node, port, infoHash);
 }
 
 describe('BitTorrent message length limit', () => {
   it('drops a peer that announces an oversized message, and still serves one that does not', async () => {
     const { node, infoHash } = await shareSmallFile();
 
-    const polite = await handshakenLink(node.port, infoHash);
+    const polite = await handshakenLinkTo(node.port, infoHash);
     const keepAlive = Buffer.alloc(4); // length 0
     polite.stream.write(keepAlive);
 
-    const greedy = await handshakenLink(node.port, infoHash);
+    const greedy = await handshakenLinkTo(node.port, infoHash);
     greedy.stream.on('error', () => {});
     const closed = new Promise<void>((resolve) => greedy.stream.once('close', () => resolve()));
     const header = Buffer.alloc(5);
