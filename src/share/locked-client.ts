@@ -18,6 +18,7 @@ import type { Torrent } from 'webtorrent';
 import { installStrictBencode } from './strict-bencode.js';
 import { assemblePiecesInPlace, checkEngineInternals, replaceAddPeer, takeConnPool } from './webtorrent-internals.js';
 import { limitWireMessages } from './wire-message-limit.js';
+import { limitWirePieceIndices } from './wire-piece-index-limit.js';
 import { limitWireOutgoing } from './wire-outgoing-limit.js';
 import { limitWireRequests } from './wire-request-limit.js';
 
@@ -38,6 +39,7 @@ export function preloadEngine(): Promise<typeof import('webtorrent')> {
   engineLoading ??= (async () => {
     const engine = await import('webtorrent');
     await limitWireMessages();
+    await limitWirePieceIndices();
     installStrictBencode();
     await limitWireRequests();
     await limitWireOutgoing();

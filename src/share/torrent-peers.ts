@@ -17,6 +17,7 @@ import { createLinkDuplex } from './link-duplex.js';
 import { duplicateVerdict, ProbeBeforeReplace } from './duplicate-link.js';
 import { startLinkFast } from './link-fast-start.js';
 import { guardMetadataData } from './metadata-data-guard.js';
+import { limitPieceIndices } from './wire-piece-index-limit.js';
 import { sizePipelineToLink } from './link-pipeline.js';
 import type { PeerAddress } from '../net/peer-address.js';
 import { trackPeerPieces } from './peer-pieces.js';
@@ -264,6 +265,7 @@ export class TorrentPeers extends EventEmitter {
     const entry = this.entryOfWire(wire);
     if (!entry) return wire.destroy(); // not one of our links: cannot happen, refuse anyway
     sizePipelineToLink(wire);
+    limitPieceIndices(wire, () => this.torrent.pieces.length);
     guardMetadataData(wire);
     startLinkFast(this.torrent, wire);
     const key = entry.link.remoteKeyText;

@@ -101,6 +101,9 @@ export const HOOKS: readonly Hook[] = [
   hook('Wire.prototype.haveNone', 'wirePrototype', 'haveNone', fn(0)),
   // wire-message-limit.ts, wire-request-limit.ts, wire-outgoing-limit.ts: what a peer can make us hold
   hook('Wire.prototype._onMessageLength', 'wirePrototype', '_onMessageLength', fn(1)),
+  // wire-piece-index-limit.ts: a have or suggest for a piece the torrent does not have drops the peer
+  hook('Wire.prototype._onHave', 'wirePrototype', '_onHave', fn(1)),
+  hook('Wire.prototype._onSuggest', 'wirePrototype', '_onSuggest', fn(1)),
   hook('Wire.prototype._onRequest', 'wirePrototype', '_onRequest', fn(3)),
   hook('Wire.prototype._pull', 'wirePrototype', '_pull', fn(4)),
   hook('Wire.prototype._message', 'wirePrototype', '_message', fn(3)),
@@ -112,6 +115,7 @@ export const HOOKS: readonly Hook[] = [
   hook('wire.peerRequests', 'wire', 'peerRequests', { kind: 'array' }),
   hook('wire.requests', 'wire', 'requests', { kind: 'array' }),
   // metadata-data-guard.ts: a BEP 9 data message before the metadata's size is known is dropped, not a crash
+  hook('ut_metadata.onMessage', 'utMetadata', 'onMessage', fn(1)),
   hook('ut_metadata._onData', 'utMetadata', '_onData', fn(3)),
   hook('ut_metadata keeping the metadata being fetched in this.metadata, made once its size is known', 'utMetadataSource', '', text('this.metadata = new Uint8Array(this._metadataSize)')),
 ];
@@ -204,20 +208,25 @@ export function takeConnPool(client: WebTorrent): WebTorrent['_connPool'] {
 
 type MetadataOnData = (piece: number, data: Uint8Array, totalSize: number) => void;
 interface MetadataExtension {
+  onMessage(message: Uint8Array): void;
   _onData: MetadataOnData;
   metadata?: Uint8Array;
 }
 
 /**
- * metadata-data-guard.ts: replaces the BEP 9 `data` handler of this wire's ut_metadata (false
- * on a wire without it). `hasRoom()` is true once ut_metadata has made the buffer a piece is
- * written into, which it does only when the peer's extended handshake gave the size.
+ * metadata-data-guard.ts: wraps this wire's ut_metadata (false on a wire without it): its
+ * handler of every BEP 9 message, and of a `data` message. `roomBytes()` is the size of the
+ * buffer a `data` piece is written into: 0 until ut_metadata knows the metadata's size (the
+ * peer's extended handshake gave it), which is when it makes that buffer.
  */
-export function replaceMetadataOnData(wire: Wire, make: (original: MetadataOnData, hasRoom: () => boolean) => MetadataOnData): boolean {
+export function replaceMetadataHandlers(
+  wire: Wire,
+  make: { onMessage: (original: (message: Uint8Array) => void) => (message: Uint8Array) => void; onData: (original: MetadataOnData, roomBytes: () => number) => MetadataOnData },
+): boolean {
   const extension = (wire as Wire & { ut_metadata?: MetadataExtension }).ut_metadata;
   if (!extension) return false;
-  const original = extension._onData.bind(extension);
-  extension._onData = make(original, () => extension.metadata !== undefined);
+  extension.onMessage = make.onMessage(extension.onMessage.bind(extension));
+  extension._onData = make.onData(extension._onData.bind(extension), () => extension.metadata?.length ?? 0);
   return true;
 }
 
@@ -290,6 +299,15 @@ export const replaceHaveAll = (wire: Wire & { haveAll(): void }, make: Replace<(
 export function replaceOnMessageLength<P extends { _onMessageLength(buffer: Uint8Array): void }>(prototype: P, make: Replace<P['_onMessageLength']>): void {
   const original = prototype._onMessageLength;
   prototype._onMessageLength = make(original);
+}
+
+type PieceIndexHandler = (this: { destroy(): void }, index: number) => void;
+
+/** wire-piece-index-limit.ts: bittorrent-protocol's handlers of `have` and BEP 6 `suggest`, which pass a piece index on. */
+export function replacePieceIndexHandlers(prototype: object, make: (original: PieceIndexHandler) => PieceIndexHandler): void {
+  const handlers = prototype as { _onHave: PieceIndexHandler; _onSuggest: PieceIndexHandler };
+  handlers._onHave = make(handlers._onHave);
+  handlers._onSuggest = make(handlers._onSuggest);
 }
 
 /** wire-outgoing-limit.ts, wire-request-limit.ts: bytes the wire has queued for the peer (streamx). */

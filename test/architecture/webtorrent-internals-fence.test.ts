@@ -15,7 +15,7 @@ const FENCE = join('share', 'webtorrent-internals.ts');
 const INTERNALS = [
   '_connPool', '_addPeer', '_onMetadata', '_rechoke', '_update', '_updateWire', '_request', '_rarityMap',
   '_reservations', '_chunks', '_cancellations', '_peers', '_onMessageLength', '_duplexState', '_readableState',
-  '_numPieces', 'haveAll', '_onData',
+  '_numPieces', 'haveAll', '_onData', '_onHave', '_onSuggest',
 ];
 const FORBIDDEN = new RegExp(`\\.(?:${INTERNALS.join('|')})\\b|\\bstore\\.put\\b|failed verification`);
 

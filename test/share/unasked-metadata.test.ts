@@ -1,19 +1,17 @@
-// BEP 9 `data` that a getter cannot place yet. ut_metadata writes a piece of the metadata
-// into a buffer it makes only once the peer's extended handshake gave the metadata's size; a
-// `data` message before that threw out of the wire's parser and ended the getter's process
-// with a stack trace. Found when two capped getters met before either had the metadata: the
+// BEP 9 messages a getter cannot take. ut_metadata writes a piece of the metadata into a
+// buffer it makes only once the peer's extended handshake gave the metadata's size; a `data`
+// message before that, or one whose piece falls outside the buffer, or a message that decodes
+// to nothing, threw out of the wire's parser and ended the getter's process with a stack
+// trace. The first was found when two capped getters met before either had the metadata: the
 // one that got it first sent it unasked (fast start) on a link whose handshake had said
-// nothing of its size. Here a trusted peer speaks BitTorrent by hand to an in-process getter
+// nothing of its size; the others by test/share/wire-messages.fuzz.test.ts. Here a trusted peer speaks BitTorrent by hand to an in-process getter
 // (real SwarmNodes on 127.0.0.1). Each step waits for a message.
 import bencode from 'bencode';
 import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { GetSession } from '../../src/share/get-session.js';
 import { metadataDataMessage } from '../../src/share/link-fast-start.js';
-import { parseMagnetLink } from '../../src/share/magnet-link.js';
-import { EXTENDED, extendedMessage, handshakenLink, peerExtendedHandshake, type WireMessage } from '../helpers/bittorrent-by-hand.js';
-import { tempDir } from '../helpers/temp-home.js';
-import { makeNode, onTeardown } from './share-node-fixture.js';
+import { EXTENDED, extendedMessage, peerExtendedHandshake, type WireMessage } from '../helpers/bittorrent-by-hand.js';
+import { bitTorrentLinkTo, waitingGetter } from './share-node-fixture.js';
 
 /** Our ut_metadata id in the extended handshakes the hand-made peers send. */
 const OUR_UT_METADATA = 3;
@@ -26,20 +24,6 @@ function smallTorrentInfo(): { info: Buffer; infoHash: string } {
   return { info, infoHash: createHash('sha1').update(info).digest('hex') };
 }
 
-/** A getter with no address to fetch from (it waits for peers), listening for trusted links. */
-async function waitingGetter(infoHash: string) {
-  const node = await makeNode();
-  const session = new GetSession({
-    node: node.node, router: node.router, ownKeyText: node.keyText, listenPort: node.port, magnet: parseMagnetLink(`magnet:?xt=urn:btih:${infoHash}`),
-    extraPeers: [], outDir: tempDir(), stateDir: tempDir(), isForced: false, isAllowed: () => true, isDiscovering: true,
-  });
-  const errors: unknown[] = [];
-  session.on('error', (error: unknown) => errors.push(error));
-  session.run().catch((error: unknown) => errors.push(error));
-  onTeardown(() => session.close());
-  return { node, session, errors };
-}
-
 /**
  * A trusted peer's link to the getter, past the BitTorrent handshake, and the getter's
  * extended handshake. The getter takes links for the torrent once its engine has the info
@@ -47,21 +31,31 @@ async function waitingGetter(infoHash: string) {
  * tried again (at most 100 times, 20 ms apart).
  */
 async function peerOf(getterPort: number, infoHash: string) {
-  const { node } = await makeNode();
-  let link: Awaited<ReturnType<typeof handshakenLink>> | undefined;
+  let link: Awaited<ReturnType<typeof bitTorrentLinkTo>> | undefined;
   for (let attempt = 0; !link; attempt++) {
-    link = await handshakenLink(node, getterPort, infoHash).catch((error: unknown) => {
+    link = await bitTorrentLinkTo(getterPort, infoHash).catch((error: unknown) => {
       if (attempt >= 100 || !String(error).includes('shares nothing')) throw error;
       return new Promise<undefined>((resolve) => setTimeout(resolve, 20));
     });
   }
-  link.stream.on('error', () => {});
   const theirs = await peerExtendedHandshake(link.reader);
   return { ...link, theirUtMetadata: theirs.m.ut_metadata!, theirMetadataSize: theirs.metadata_size };
 }
 
 const isMetadataMessage = (msgType: number) => (m: WireMessage) =>
   m.id === EXTENDED && m.payload[0] === OUR_UT_METADATA && m.payload.includes(Buffer.from(`8:msg_typei${msgType}e`));
+
+/**
+ * Asks the getter for metadata piece 0 and waits for its "reject" (it has no metadata): the
+ * answer proves that everything sent before was read and that the getter is still there.
+ */
+async function rejectedRequest(peer: Awaited<ReturnType<typeof peerOf>>): Promise<WireMessage> {
+  peer.stream.write(extendedMessage(peer.theirUtMetadata, bencode.encode({ msg_type: 0, piece: 0 })));
+  return Promise.race([
+    peer.reader.waitFor(isMetadataMessage(2)),
+    new Promise<never>((_, reject) => peer.stream.once('close', () => reject(new Error('the getter dropped the link')))),
+  ]);
+}
 
 describe('BEP 9 data before the metadata size is known', () => {
   it('a getter drops it and goes on: the same link is answered after it', async () => {
@@ -73,17 +67,44 @@ describe('BEP 9 data before the metadata size is known', () => {
     // Our extended handshake gives no metadata_size; then a piece of metadata nobody asked for.
     peer.stream.write(extendedMessage(0, bencode.encode({ m: { ut_metadata: OUR_UT_METADATA } })));
     peer.stream.write(extendedMessage(peer.theirUtMetadata, metadataDataMessage(info, 0)));
-    // A request behind it: its answer ("reject": the getter has no metadata) proves the data
-    // message was read and the getter is still there. Before the guard the getter's process
-    // died on the data message with "Cannot read properties of undefined (reading 'set')".
-    peer.stream.write(extendedMessage(peer.theirUtMetadata, bencode.encode({ msg_type: 0, piece: 0 })));
-    const reply = await Promise.race([
-      peer.reader.waitFor(isMetadataMessage(2)),
-      new Promise<never>((_, reject) => peer.stream.once('close', () => reject(new Error('the getter dropped the link')))),
-    ]);
+    // Before the guard the getter's process died on the data message with "Cannot read
+    // properties of undefined (reading 'set')".
+    const reply = await rejectedRequest(peer);
     expect(reply.payload.includes(Buffer.from('5:piecei0e'))).toBe(true);
     expect(peer.stream.destroyed).toBe(false);
-    expect(getter.errors).toEqual([]);
+    expect(getter.failures).toEqual([]);
+  }, 20_000);
+
+  it('a getter drops a data piece that would land outside the metadata, and goes on', async () => {
+    const { info, infoHash } = smallTorrentInfo();
+    const getter = await waitingGetter(infoHash);
+    const peer = await peerOf(getter.node.port, infoHash);
+    // The size is announced this time, so the getter has a buffer of info.length bytes; piece 5
+    // starts at 80 KiB, far past it (before: "RangeError: offset is out of bounds", process gone).
+    peer.stream.write(extendedMessage(0, bencode.encode({ m: { ut_metadata: OUR_UT_METADATA }, metadata_size: info.length })));
+    await peer.reader.waitFor(isMetadataMessage(0)); // the getter asks for piece 0: its buffer exists
+    peer.stream.write(extendedMessage(peer.theirUtMetadata, Buffer.concat([Buffer.from(bencode.encode({ msg_type: 1, piece: 5, total_size: info.length })), info])));
+    await rejectedRequest(peer);
+    // The real piece still completes the metadata: the getter starts downloading.
+    const downloading = new Promise<void>((resolve) => getter.session.once('downloading', () => resolve()));
+    peer.stream.write(extendedMessage(peer.theirUtMetadata, metadataDataMessage(info, 0)));
+    await downloading;
+    expect(getter.failures).toEqual([]);
+  }, 20_000);
+
+  it('a BEP 9 message that decodes to nothing ends that link, not the getter', async () => {
+    const { infoHash } = smallTorrentInfo();
+    const getter = await waitingGetter(infoHash);
+    const hostile = await peerOf(getter.node.port, infoHash);
+    const closed = new Promise<void>((resolve) => hostile.stream.once('close', () => resolve()));
+    // An empty payload decodes to null, and ut_metadata read `null.msg_type` (before: a TypeError, process gone).
+    hostile.stream.write(extendedMessage(hostile.theirUtMetadata, Buffer.alloc(0)));
+    await closed;
+    // Another peer is still answered.
+    const polite = await peerOf(getter.node.port, infoHash);
+    polite.stream.write(extendedMessage(0, bencode.encode({ m: { ut_metadata: OUR_UT_METADATA } })));
+    await rejectedRequest(polite);
+    expect(getter.failures).toEqual([]);
   }, 20_000);
 
   it('a getter that got the metadata after its handshake went out does not send it unasked on that link', async () => {
@@ -108,6 +129,6 @@ describe('BEP 9 data before the metadata size is known', () => {
     early.stream.write(extendedMessage(0, bencode.encode({ m: { ut_metadata: OUR_UT_METADATA } })));
     await early.reader.waitFor((m) => m.id === UNCHOKE);
     expect(early.reader.messages.filter(isMetadataMessage(1))).toEqual([]);
-    expect(getter.errors).toEqual([]);
+    expect(getter.failures).toEqual([]);
   }, 20_000);
 });

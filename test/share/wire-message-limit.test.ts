@@ -3,46 +3,23 @@
 // drop the connection instead of buffering it, and go on serving a peer that behaves.
 // No sleeps: every step waits for an event (a close, a metadata reply).
 import bencode from 'bencode';
-import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
-import { writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { handshakenLink, message } from '../helpers/bittorrent-by-hand.js';
-import { startShare } from '../../src/share/share-session.js';
+import { message } from '../helpers/bittorrent-by-hand.js';
 import { MAX_WIRE_MESSAGE_BYTES } from '../../src/share/wire-message-limit.js';
-import { tempDir } from '../helpers/temp-home.js';
-import { makeNode, onTeardown } from './share-node-fixture.js';
+import { bitTorrentLinkTo, shareRandomFile } from './share-node-fixture.js';
 
 /** Our ut_metadata id in the extended handshake we send (BEP 9/10). */
 const OUR_UT_METADATA = 3;
 
-async function shareSmallFile() {
-  const path = join(tempDir(), 'small.bin');
-  writeFileSync(path, randomBytes(300_000));
-  const node = await makeNode();
-  const session = await startShare({
-    node: node.node, router: node.router, ownKeyText: node.keyText, advertisedAddresses: [{ host: node.host, port: node.port }],
-    listenPort: node.port, path, isAllowed: () => true,
-  });
-  onTeardown(() => session.close());
-  return { node, infoHash: session.infoHash };
-}
-
-/** A trusted node's link to the sharer, past the BitTorrent handshake. */
-async function handshakenLinkTo(port: number, infoHash: string) {
-  const { node } = await makeNode();
-  return handshakenLink(node, port, infoHash);
-}
-
 describe('BitTorrent message length limit', () => {
   it('drops a peer that announces an oversized message, and still serves one that does not', async () => {
-    const { node, infoHash } = await shareSmallFile();
+    const { node, infoHash } = await shareRandomFile(300_000);
 
-    const polite = await handshakenLinkTo(node.port, infoHash);
+    const polite = await bitTorrentLinkTo(node.port, infoHash);
     const keepAlive = Buffer.alloc(4); // length 0
     polite.stream.write(keepAlive);
 
-    const greedy = await handshakenLinkTo(node.port, infoHash);
+    const greedy = await bitTorrentLinkTo(node.port, infoHash);
     greedy.stream.on('error', () => {});
     const closed = new Promise<void>((resolve) => greedy.stream.once('close', () => resolve()));
     const header = Buffer.alloc(5);
