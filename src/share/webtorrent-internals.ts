@@ -114,7 +114,7 @@ export const HOOKS: readonly Hook[] = [
   hook('wire._readableState.buffered (streamx)', 'wire', '_readableState.buffered', { kind: 'number' }),
   hook('wire.peerRequests', 'wire', 'peerRequests', { kind: 'array' }),
   hook('wire.requests', 'wire', 'requests', { kind: 'array' }),
-  // metadata-data-guard.ts: a BEP 9 data message before the metadata's size is known is dropped, not a crash
+  // metadata-data-guard.ts: BEP 9 messages ut_metadata cannot take are dropped, or end the link, not the process
   hook('ut_metadata.onMessage', 'utMetadata', 'onMessage', fn(1)),
   hook('ut_metadata._onData', 'utMetadata', '_onData', fn(3)),
   hook('ut_metadata keeping the metadata being fetched in this.metadata, made once its size is known', 'utMetadataSource', '', text('this.metadata = new Uint8Array(this._metadataSize)')),

@@ -2,8 +2,8 @@
  * What a trusted peer (stolen key, buggy build) can send over BitTorrent, from a seeded PRNG
  * (the same run every time): every message id, lengths right and wrong, extension messages
  * under every id the node gave and some it did not, with bencoded fields of every type. Sent
- * by hand to an in-process sharer and to an in-process getter that has no metadata yet,
- * over real SwarmNode links on 127.0.0.1. A message may get the link dropped; it must never
+ * by hand to an in-process sharer, a getter that has no metadata yet and a getter that has
+ * it and is fetching, over real SwarmNode links on 127.0.0.1. A message may get the link dropped; it must never
  * end the process (vitest fails the run on an uncaught exception), and after each round the
  * node must still serve a peer that behaves: its metadata to the getter of the sharer, an
  * answer to a metadata request from the getter.
@@ -11,6 +11,7 @@
 import bencode from 'bencode';
 import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { metadataDataMessage } from '../../src/share/link-fast-start.js';
 import { EXTENDED, extendedMessage, message, peerExtendedHandshake } from '../helpers/bittorrent-by-hand.js';
 import { mutate, randomBuffer, randomInt, seededRandom } from '../helpers/fuzz.js';
 import { bitTorrentLinkTo, shareRandomFile, waitingGetter, type ShareNode } from './share-node-fixture.js';
@@ -99,18 +100,46 @@ describe('BitTorrent messages from a hostile trusted peer (seeded fuzz)', () => 
   }, 120_000);
 
   it('a getter without metadata survives every round and still answers', async () => {
-    const info = Buffer.from(bencode.encode({ length: 16384, name: 'n.bin', 'piece length': 16384, pieces: randomBytes(20) }));
-    const infoHash = createHash('sha1').update(info).digest('hex');
+    const { infoHash } = fourPieceTorrent();
     const { node: getter, failures } = await waitingGetter(infoHash);
-    // The getter takes links once its engine has the info hash, a moment after run().
-    for (let attempt = 0; attempt < 100; attempt++) {
-      if (await politeAnswer(getter, infoHash).then(() => true, () => false)) break;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    await untilLinked(getter, infoHash);
     for (let round = 0; round < ROUNDS; round++) {
-      await hostileRound(getter, infoHash, 1);
+      await hostileRound(getter, infoHash, 4);
       expect(await politeAnswer(getter, infoHash)).toBe(2); // reject: it has no metadata
     }
     expect(failures).toEqual([]);
   }, 120_000);
+
+  it('a getter that has the metadata and is fetching survives every round and still answers', async () => {
+    const { info, infoHash } = fourPieceTorrent();
+    const { node: getter, session, failures } = await waitingGetter(infoHash);
+    await untilLinked(getter, infoHash);
+    // A source that gives the metadata, then has no pieces to give: the getter stays fetching.
+    const source = await bitTorrentLinkTo(getter.port, infoHash);
+    const theirs = await peerExtendedHandshake(source.reader);
+    source.stream.write(extendedMessage(0, Buffer.from(bencode.encode({ m: { ut_metadata: OUR_UT_METADATA }, metadata_size: info.length }))));
+    const downloading = new Promise<void>((resolve) => session.once('downloading', () => resolve()));
+    await source.reader.waitFor((m) => m.id === EXTENDED && m.payload[0] === OUR_UT_METADATA);
+    source.stream.write(extendedMessage(theirs.m.ut_metadata!, metadataDataMessage(info, 0)));
+    await downloading;
+    for (let round = 0; round < ROUNDS; round++) {
+      await hostileRound(getter, infoHash, 4);
+      expect(await politeAnswer(getter, infoHash)).toBe(1); // data: it has the metadata now
+    }
+    expect(failures).toEqual([]);
+  }, 120_000);
 });
+
+/** A torrent of four 16 KiB pieces (its data is never needed): the info dictionary as BEP 9 carries it, and its hash. */
+function fourPieceTorrent(): { info: Buffer; infoHash: string } {
+  const info = Buffer.from(bencode.encode({ length: 4 * 16384, name: 'n.bin', 'piece length': 16384, pieces: randomBytes(4 * 20) }));
+  return { info, infoHash: createHash('sha1').update(info).digest('hex') };
+}
+
+/** The getter takes links once its engine has the info hash, a moment after run(). */
+async function untilLinked(getter: ShareNode, infoHash: string): Promise<void> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    if (await politeAnswer(getter, infoHash).then(() => true, () => false)) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
