@@ -24,7 +24,7 @@
 import type { Torrent, Wire } from 'webtorrent';
 
 /** BEP 9 splits the info dictionary into 16 KiB pieces. */
-const METADATA_PIECE_BYTES = 16 * 1024;
+export const METADATA_PIECE_BYTES = 16 * 1024;
 const UT_METADATA_DATA = 1;
 
 type ExtendedWire = Wire & {

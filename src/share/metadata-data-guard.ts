@@ -12,10 +12,8 @@
  * (test/share/wire-messages.fuzz.test.ts found all three).
  */
 import type { Wire } from 'webtorrent';
+import { METADATA_PIECE_BYTES } from './link-fast-start.js';
 import { replaceMetadataHandlers } from './webtorrent-internals.js';
-
-/** BEP 9 cuts the info dictionary into pieces of 16 KiB. */
-const METADATA_PIECE_BYTES = 16 * 1024;
 
 /** True when a `data` piece lands wholly inside a buffer of `roomBytes` (0: no buffer yet). */
 export function fitsMetadata(piece: number, dataBytes: number, roomBytes: number): boolean {
