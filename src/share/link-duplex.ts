@@ -25,7 +25,8 @@ const SMALL_WRITE_BYTES = 1024;
  * write. Small writes are held until the next turn of the event loop (or until a large
  * write, which they go out just before) and go out together, in order.
  */
-function coalesceSmallWrites(stream: Duplex): void {
+/** Returns the flush: whoever closes the link under the stream sends what is held first. */
+function coalesceSmallWrites(stream: Duplex): () => void {
   const write = stream.write.bind(stream);
   const end = stream.end.bind(stream);
   let pending: Uint8Array[] = [];
@@ -60,6 +61,7 @@ function coalesceSmallWrites(stream: Duplex): void {
     flush();
     return data === undefined ? end() : end(data);
   };
+  return flush;
 }
 
 /**
@@ -70,6 +72,14 @@ export function createLinkDuplex(link: PeerLink): LinkDuplex {
   const duplex = link.stream as unknown as LinkDuplex;
   duplex.id = `${link.remoteKeyText}#${++nextLinkNumber}`;
   duplex.connected = true;
-  coalesceSmallWrites(duplex);
+  const flushSmallWrites = coalesceSmallWrites(duplex);
+  // A link closed in the same turn as a small write (a getter that is done closes its links
+  // right after its last `have`) sends that write before its end frame: held, it went out
+  // after the end and was dropped, and the sharer never saw the getter finish.
+  const close = link.close.bind(link);
+  link.close = () => {
+    flushSmallWrites();
+    close();
+  };
   return duplex;
 }
