@@ -5,6 +5,7 @@
  * for display.
  */
 import type { Torrent, Wire } from 'webtorrent';
+import { isPieceIndex } from './wire-piece-index-limit.js';
 
 /** Keeps `into.hasBytes` equal to the bytes of the pieces `wire`'s peer has announced. */
 export function trackPeerPieces(torrent: Torrent, wire: Wire, into: { hasBytes?: number }): void {
@@ -21,6 +22,6 @@ export function trackPeerPieces(torrent: Torrent, wire: Wire, into: { hasBytes?:
   wire.on('have-none', recount);
   // bittorrent-protocol emits 'have' only for a piece not set before: counting up is exact.
   wire.on('have', (index: number) => {
-    if (Number.isInteger(index) && index >= 0 && index < torrent.pieces.length) into.hasBytes = (into.hasBytes ?? 0) + pieceBytes(index);
+    if (isPieceIndex(index, torrent.pieces.length)) into.hasBytes = (into.hasBytes ?? 0) + pieceBytes(index);
   });
 }

@@ -21,10 +21,13 @@ export function limitPieceIndices(wire: Wire, pieceCount: () => number): void {
   pieceCounts.set(wire, pieceCount);
 }
 
+/** True when `index` names one of `count` pieces. */
+export const isPieceIndex = (index: number, count: number): boolean => Number.isInteger(index) && index >= 0 && index < count;
+
 /** True when `index` cannot be a piece of the wire's torrent (never before the metadata). */
 export function isBeyondTorrent(wire: object, index: number): boolean {
   const count = pieceCounts.get(wire)?.() ?? 0;
-  return count > 0 && !(Number.isInteger(index) && index >= 0 && index < count);
+  return count > 0 && !isPieceIndex(index, count);
 }
 
 let isInstalled = false;
